@@ -1,0 +1,42 @@
+# Two commands on a fresh machine: `make repro` then `make test`.
+VENV   := .venv
+PYTHON := $(VENV)/bin/python
+DVC    := $(VENV)/bin/dvc
+# Stage commands run `python -m stages.<name>`: put the project's interpreter first on PATH.
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+export DVC_NO_ANALYTICS := 1
+export MPLBACKEND := Agg
+
+.PHONY: help install pull repro test lint bench clean
+
+help:
+	@echo "make repro  - create .venv, pull the raw data, run the whole DVC pipeline"
+	@echo "make test   - run the test suite (pulls the raw data for the real-data tests)"
+	@echo "make lint   - ruff over stages/, tests/ and scripts/"
+	@echo "make bench  - time every stage of a full rebuild from a clean workspace"
+
+$(VENV)/.installed: requirements.txt
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+pull: install
+	$(DVC) pull --quiet data/raw.dvc
+
+repro: pull
+	$(DVC) repro
+
+test: pull
+	$(PYTHON) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check stages tests scripts
+	$(VENV)/bin/ruff format --check stages tests scripts
+
+bench: pull
+	$(PYTHON) scripts/benchmark.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Code shared by several stages: schema, raw-file reading and validation, features, I/O."""

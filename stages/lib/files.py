@@ -1,0 +1,92 @@
+"""Reading params and writing outputs atomically, so that a failed run leaves nothing stale behind."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+PARAMS_FILE = Path("params.yaml")
+
+
+def load_params(path: Path | str = PARAMS_FILE) -> dict:
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+
+
+@contextmanager
+def fresh_outputs(*paths: Path | str) -> Iterator[None]:
+    """Delete a stage's outputs before it runs and again if it fails: no stale or partial files."""
+    paths = [Path(p) for p in paths]
+    for path in paths:
+        remove(path)
+    try:
+        yield
+    except BaseException:
+        for path in paths:
+            remove(path)
+        raise
+
+
+def atomic_write(path: Path | str, write: Callable[[Path], None]) -> None:
+    """Write to a temporary sibling, then rename: readers never see a half-written file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    finally:
+        if temporary.exists():
+            temporary.unlink()
+
+
+def rounded(value, digits: int = 6):
+    """Round floats recursively so that JSON outputs do not churn on the last bits."""
+    if isinstance(value, dict):
+        return {k: rounded(v, digits) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [rounded(v, digits) for v in value]
+    if hasattr(value, "item"):  # numpy scalar
+        value = value.item()
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"refusing to write a non-finite number ({value}) to JSON")
+        return round(value, digits)
+    return value
+
+
+def write_json(path: Path | str, data, digits: int = 6) -> None:
+    text = json.dumps(rounded(data, digits), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    write_text(path, text)
+
+
+def write_text(path: Path | str, text: str) -> None:
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def write_parquet(path: Path | str, frame: pd.DataFrame) -> None:
+    atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False, engine="pyarrow", compression="snappy"))
+
+
+def write_csv(path: Path | str, frame: pd.DataFrame, digits: int = 6) -> None:
+    frame = frame.round(digits)
+    atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n"))
+
+
+def read_parquet(path: Path | str) -> pd.DataFrame:
+    return pd.read_parquet(path, engine="pyarrow")

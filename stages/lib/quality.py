@@ -1,0 +1,36 @@
+"""Counting what each data-quality rule touched, for metrics/data_quality.json."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class QualityLog:
+    rows_read: dict[str, int] = field(default_factory=dict)
+    rules: dict[str, dict] = field(default_factory=dict)
+    customers: dict[str, int] = field(default_factory=dict)
+
+    def declare(self, *rules: str) -> None:
+        """List rules up front so that a rule that touched nothing still reports zero."""
+        for rule in rules:
+            self.rules.setdefault(rule, {"rows": 0, "customer_ids": set(), "by_source": {}})
+
+    def record(self, rule: str, ids: Iterable, detail: str | None = None) -> None:
+        """One application of a rule: ``ids`` holds the customer id of every row it touched."""
+        ids = [str(i) for i in ids]
+        self.declare(rule)
+        entry = self.rules[rule]
+        entry["rows"] += len(ids)
+        entry["customer_ids"].update(ids)
+        if detail:
+            entry["by_source"][detail] = entry["by_source"].get(detail, 0) + len(ids)
+
+    def as_dict(self) -> dict:
+        rules = {}
+        for name, entry in self.rules.items():
+            rules[name] = {"rows": entry["rows"], "customers": len(entry["customer_ids"])}
+            if entry["by_source"]:
+                rules[name]["rows_by_source"] = dict(sorted(entry["by_source"].items()))
+        return {"rows_read": dict(self.rows_read), "rules": rules, "customers": dict(self.customers)}

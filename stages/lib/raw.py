@@ -1,0 +1,299 @@
+"""Read the raw CSV exports in whatever dialect they come, and validate them against the schema.
+
+Used by ``prepare`` (training data) and ``score`` (a new month without the target), so both see
+exactly the same checks and fixes. Every fix is counted in a ``QualityLog``; everything that
+cannot be fixed safely raises ``DataError`` naming the file, the column and example ids.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from stages.lib.errors import DataError
+from stages.lib.quality import QualityLog
+from stages.lib.schema import ID, LABEL_TYPOS, RAW_FILES, Column, RawFile
+
+SEPARATORS = (",", ";", "\t", "|")
+MISSING_MARKERS = {"", "nan", "na", "n/a", "null", "none", "-", "#н/д", "#n/a"}
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def decode(data: bytes, filename: str) -> str:
+    """Bytes to text: BOM-marked UTF-8/UTF-16, else UTF-8, else Windows-1251 (1C, old Excel)."""
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            return data.decode(encoding)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1251")
+    except UnicodeDecodeError as error:
+        raise DataError(
+            filename, None, "the file is neither UTF-8 nor Windows-1251 text", hint="Export it again as CSV in UTF-8."
+        ) from error
+
+
+def detect_separator(header_line: str, spec: RawFile) -> str:
+    """The separator whose split of the header matches the most expected column names."""
+    expected = {c.raw for c in spec.columns}
+    best, best_hits = None, 0
+    for sep in SEPARATORS:
+        fields = [f.strip() for f in next(csv.reader([header_line], delimiter=sep))]
+        hits = len(expected & set(fields))
+        if hits > best_hits:
+            best, best_hits = sep, hits
+    if best is None:
+        raise DataError(
+            spec.filename,
+            None,
+            f"cannot recognise the CSV dialect: the header line {header_line[:120]!r} contains none of "
+            f"the expected columns with any of the separators {SEPARATORS}",
+            hint="Export the file as CSV (comma, semicolon or tab separated) with the original Russian headers.",
+        )
+    return best
+
+
+def read_raw_text(text: str, spec: RawFile) -> pd.DataFrame:
+    """Parse CSV text of any common dialect into a frame of stripped strings, headers as exported."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    lines = [line for line in text.split("\n") if line.strip()]
+    if not lines:
+        raise DataError(spec.filename, None, "the file is empty", hint="Export it again with its header row.")
+    sep = detect_separator(lines[0], spec)
+    try:
+        frame = pd.read_csv(
+            io.StringIO("\n".join(lines)), sep=sep, dtype=str, keep_default_na=False, skipinitialspace=True
+        )
+    except (pd.errors.ParserError, csv.Error) as error:
+        raise DataError(
+            spec.filename,
+            None,
+            f"the CSV cannot be parsed ({error})",
+            hint="Check that every row has as many fields as the header.",
+        ) from error
+    frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
+    return frame.apply(lambda col: col.str.strip())
+
+
+def read_raw_file(path: Path, spec: RawFile) -> pd.DataFrame:
+    if not path.exists():
+        raise DataError(
+            spec.filename,
+            None,
+            f"the file is missing (looked for {path})",
+            hint="Run `dvc pull data/raw.dvc` or pass the folder that holds all four exports.",
+        )
+    return read_raw_text(decode(path.read_bytes(), spec.filename), spec)
+
+
+def read_raw_folder(raw_dir: Path) -> dict[str, pd.DataFrame]:
+    """All four exports, keyed by RawFile.key, as strings with the exported headers."""
+    return {spec.key: read_raw_file(Path(raw_dir) / spec.filename, spec) for spec in RAW_FILES}
+
+
+# --- validation ----------------------------------------------------------------------------------
+
+
+def check_columns(frame: pd.DataFrame, spec: RawFile, require_optional: bool) -> None:
+    expected = [c.raw for c in spec.columns]
+    optional = {c.raw for c in spec.columns if c.name in spec.optional}
+    missing = [c for c in expected if c not in frame.columns and (require_optional or c not in optional)]
+    extra = [c for c in frame.columns if c not in expected]
+    duplicated = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+    if missing:
+        raise DataError(
+            spec.filename,
+            ", ".join(missing),
+            "expected column(s) are missing",
+            hint=f"The export must have the columns {expected}.",
+        )
+    if extra or duplicated:
+        raise DataError(
+            spec.filename,
+            ", ".join(extra + duplicated),
+            "unexpected or repeated column(s)",
+            hint=f"Remove them from the export, or declare them in stages/lib/schema.py. Expected {expected}.",
+        )
+
+
+def ids_where(frame: pd.DataFrame, mask: pd.Series) -> list:
+    return frame.loc[mask, ID].tolist()
+
+
+def parse_number(values: pd.Series) -> pd.Series:
+    """Text to float, accepting a decimal comma and space/nbsp thousands separators."""
+    text = values.str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
+    both = text.str.contains(",", regex=False) & text.str.contains(".", regex=False)
+    text = text.where(~both, text.str.replace(",", "", regex=False))  # 1,234.5: comma groups thousands
+    text = text.str.replace(",", ".", regex=False)
+    return pd.to_numeric(text, errors="coerce")
+
+
+def parse_column(frame: pd.DataFrame, column: Column, spec: RawFile, log: QualityLog) -> pd.Series:
+    values = frame[column.raw]
+    missing = values.str.lower().isin(MISSING_MARKERS)
+    if missing.any():
+        raise DataError(
+            spec.filename,
+            column.raw,
+            f"{missing.sum()} row(s) have no value (empty or NaN)",
+            ids_where(frame, missing),
+            "Fill the value in the export; this column may not be empty.",
+        )
+    if column.kind == "category":
+        return parse_category(frame, column, spec, log)
+    numbers = parse_number(values)
+    bad = numbers.isna()
+    if bad.any():
+        examples = ", ".join(repr(v) for v in values[bad].unique()[:3])
+        raise DataError(
+            spec.filename,
+            column.raw,
+            f"{bad.sum()} row(s) hold text where a number is expected ({examples})",
+            ids_where(frame, bad),
+            "Correct these cells in the export.",
+        )
+    if column.kind in ("int", "id"):
+        fractional = numbers != np.round(numbers)
+        if fractional.any():
+            raise DataError(
+                spec.filename,
+                column.raw,
+                f"{fractional.sum()} row(s) hold fractions where a whole number is expected",
+                ids_where(frame, fractional),
+                "Correct these cells in the export.",
+            )
+    out_of_range = pd.Series(False, index=frame.index)
+    if column.low is not None:
+        out_of_range |= numbers < column.low
+    if column.high is not None:
+        out_of_range |= numbers > column.high
+    if out_of_range.any():
+        examples = ", ".join(str(v) for v in values[out_of_range].unique()[:3])
+        raise DataError(
+            spec.filename,
+            column.raw,
+            f"{out_of_range.sum()} row(s) are outside the allowed range [{column.low}, {column.high}] ({examples})",
+            ids_where(frame, out_of_range),
+            "Correct the export, or widen the range in stages/lib/schema.py if such values are real.",
+        )
+    return numbers.astype("int64") if column.kind in ("int", "id") else numbers.astype("float64")
+
+
+def parse_category(frame: pd.DataFrame, column: Column, spec: RawFile, log: QualityLog) -> pd.Series:
+    values = frame[column.raw].str.replace(r"\s+", " ", regex=True)
+    typo = values.isin(LABEL_TYPOS.keys())
+    if typo.any():
+        log.record("label_typos", frame.loc[typo, ID], detail=f"{spec.filename}:{column.raw}")
+        values = values.replace(LABEL_TYPOS)
+    unknown = ~values.isin(column.labels.keys())
+    if unknown.any():
+        examples = ", ".join(repr(v) for v in values[unknown].unique()[:3])
+        raise DataError(
+            spec.filename,
+            column.raw,
+            f"{unknown.sum()} row(s) have an unknown category ({examples})",
+            ids_where(frame, unknown),
+            f"Allowed labels are {sorted(column.labels)}; fix the export, or add a typo to LABEL_TYPOS "
+            "or a new label to stages/lib/schema.py.",
+        )
+    return values.map(column.labels)
+
+
+def drop_exact_duplicates(frame: pd.DataFrame, spec: RawFile, params: dict, log: QualityLog) -> pd.DataFrame:
+    """Identical repeated rows are one record exported twice: drop the copies (if allowed)."""
+    repeated = frame.duplicated(keep="first")
+    if not repeated.any():
+        return frame
+    if not params["drop_exact_duplicate_rows"]:
+        raise DataError(
+            spec.filename,
+            None,
+            f"{repeated.sum()} row(s) repeat another row exactly",
+            ids_where(frame, repeated),
+            "Remove them, or set prepare.drop_exact_duplicate_rows: true.",
+        )
+    log.record("exact_duplicate_rows", frame.loc[repeated, ID], detail=spec.filename)
+    return frame.loc[~repeated].reset_index(drop=True)
+
+
+def check_unique_keys(frame: pd.DataFrame, spec: RawFile) -> None:
+    conflicting = frame.duplicated(subset=spec.key_columns, keep=False)
+    if conflicting.any():
+        what = "id" if len(spec.key_columns) == 1 else "id and period"
+        raise DataError(
+            spec.filename,
+            None,
+            f"{conflicting.sum()} row(s) repeat an {what} with conflicting values",
+            sorted(set(ids_where(frame, conflicting))),
+            "Keep one correct row per key in the export; the pipeline cannot guess which one is right.",
+        )
+
+
+def check_periods(frame: pd.DataFrame, spec: RawFile) -> None:
+    if not spec.periods:
+        return
+    counts = frame.groupby(ID)["period"].nunique()
+    incomplete = counts[counts != len(spec.periods)].index.tolist()
+    if incomplete:
+        raise DataError(
+            spec.filename,
+            "Период",
+            f"{len(incomplete)} customer(s) lack some of the periods {list(spec.periods)}",
+            incomplete,
+            "Every customer needs exactly one row per period; complete the export.",
+        )
+
+
+def validate_file(
+    frame: pd.DataFrame, spec: RawFile, params: dict, log: QualityLog, require_optional: bool = True
+) -> pd.DataFrame:
+    """One raw file (strings, Russian headers) -> typed frame with English names and labels."""
+    check_columns(frame, spec, require_optional)
+    frame = drop_exact_duplicates(frame, spec, params, log)
+    present = [c for c in spec.columns if c.raw in frame.columns]
+    typed = pd.DataFrame({c.name: parse_column(frame, c, spec, log) for c in present})
+    check_unique_keys(typed, spec)
+    check_periods(typed, spec)
+    return typed
+
+
+def check_same_customers(tables: dict[str, pd.DataFrame]) -> None:
+    """Every customer must appear in every file."""
+    all_ids = set().union(*(set(t[ID]) for t in tables.values()))
+    for spec in RAW_FILES:
+        absent = sorted(all_ids - set(tables[spec.key][ID]))
+        if absent:
+            raise DataError(
+                spec.filename,
+                "id",
+                f"{len(absent)} customer(s) present in other files are missing here",
+                absent,
+                "Export all four files for the same set of customers.",
+            )
+
+
+def validate_raw(
+    raw: dict[str, pd.DataFrame], params: dict, log: QualityLog, require_target: bool = True
+) -> dict[str, pd.DataFrame]:
+    """All four raw files -> typed, English-named, deduplicated and cross-checked frames."""
+    tables = {}
+    for spec in RAW_FILES:
+        log.rows_read[spec.filename] = len(raw[spec.key])
+        tables[spec.key] = validate_file(raw[spec.key], spec, params, log, require_optional=require_target)
+    check_same_customers(tables)
+    return tables

@@ -1,0 +1,45 @@
+"""Shared fixtures: the repository's params, synthetic raw exports, and a runner for stage CLIs."""
+
+from __future__ import annotations
+
+import copy
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from stages.lib.files import load_params
+from tests.synthetic import make_raw, write_raw
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def repo_params() -> dict:
+    return load_params(ROOT / "params.yaml")
+
+
+@pytest.fixture
+def params(repo_params) -> dict:
+    """A private copy of params.yaml that a test may change."""
+    return copy.deepcopy(repo_params)
+
+
+@pytest.fixture(scope="session")
+def synthetic_raw():
+    return make_raw()
+
+
+@pytest.fixture
+def raw_dir(tmp_path, synthetic_raw) -> Path:
+    return write_raw(synthetic_raw, tmp_path / "raw")
+
+
+def run_stage(stage: str, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run ``python -m stages.<stage>`` as a user would; returns the finished process."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
+    return subprocess.run(
+        [sys.executable, "-m", f"stages.{stage}", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
