@@ -1,0 +1,205 @@
+"""Stage `train`: randomized search over pipelines and model families, a fair comparison, the model.
+
+    python -m stages.train [--prepared data/prepared] [--models models]
+
+Writes the refitted best pipeline (skops), out-of-fold probabilities for every train customer
+(for threshold choice and segmentation), the comparison of the best configuration of each family
+with a dummy under the same repeated group-aware cross-validation, and metrics/train.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import RandomizedSearchCV, cross_val_predict, cross_val_score
+
+from stages.lib.errors import run_cli
+from stages.lib.files import fresh_outputs, load_params, read_parquet, write_csv, write_json, write_parquet
+from stages.lib.model import (
+    family_of,
+    group_folds,
+    make_family,
+    make_pipeline,
+    model_input,
+    save_model,
+    search_space,
+)
+from stages.lib.plotting import bar_with_errors
+from stages.lib.schema import FEATURES, GROUP, ID, TARGET
+
+SCORING = "roc_auc"
+
+
+def run_search(train: pd.DataFrame, params: dict, seed: int, n_jobs: int = 2) -> RandomizedSearchCV:
+    """RandomizedSearchCV over (scaler, k best columns, model family, family hyperparameters)."""
+    search = RandomizedSearchCV(
+        make_pipeline(make_family("dummy", seed)),
+        search_space(params, seed),
+        n_iter=params["n_iter"],
+        scoring=SCORING,
+        cv=group_folds(params["cv_folds"], seed),
+        refit=True,
+        random_state=seed,
+        n_jobs=n_jobs,
+        verbose=1,
+        error_score="raise",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # saga on tiny C: a weak candidate, not a failure
+        search.fit(model_input(train), train[TARGET], groups=train[GROUP])
+    return search
+
+
+def describe(value) -> str:
+    """Readable hyperparameter values: estimators by class name, floats to 4 significant digits."""
+    if hasattr(value, "get_params"):
+        return type(value).__name__
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def best_per_family(search: RandomizedSearchCV) -> pd.DataFrame:
+    """The best searched configuration of each family, with its search CV score."""
+    results = pd.DataFrame(search.cv_results_)
+    results["family"] = [family_of(model) for model in results["param_model"]]
+    best_rows = results.sort_values("rank_test_score", kind="stable").groupby("family").head(1)
+    rows = []
+    for _, row in best_rows.iterrows():
+        settings = {k: describe(v) for k, v in row["params"].items() if k != "model"}
+        rows.append(
+            {
+                "family": row["family"],
+                "candidates": int((results["family"] == row["family"]).sum()),
+                "search_cv_roc_auc": row["mean_test_score"],
+                "params": row["params"],
+                "settings": "; ".join(f"{k}={v}" for k, v in sorted(settings.items())),
+            }
+        )
+    return pd.DataFrame(rows).sort_values("search_cv_roc_auc", ascending=False).reset_index(drop=True)
+
+
+def family_pipelines(best: pd.DataFrame, seed: int) -> dict:
+    """A fresh pipeline per family set to its best parameters, plus the dummy baseline."""
+    pipelines = {"dummy": make_pipeline(make_family("dummy", seed))}
+    for _, row in best.iterrows():
+        pipelines[row["family"]] = make_pipeline(make_family("dummy", seed)).set_params(**row["params"])
+    return pipelines
+
+
+def repeated_cv(pipelines: dict, train: pd.DataFrame, params: dict, seed: int, n_jobs: int = 2) -> pd.DataFrame:
+    """Every pipeline on the same folds: ``repeats`` shuffles of group-aware stratified k-fold."""
+    X, y, groups = model_input(train), train[TARGET], train[GROUP]
+    rows = []
+    for family, pipeline in pipelines.items():
+        scores = []
+        for repeat in range(params["repeats"]):  # seeds differ from the search's folds
+            folds = group_folds(params["folds"], seed + 1000 + repeat)
+            scores += list(
+                cross_val_score(clone(pipeline), X, y, groups=groups, cv=folds, scoring=SCORING, n_jobs=n_jobs)
+            )
+        rows.append(
+            {
+                "family": family,
+                "cv_roc_auc_mean": float(np.mean(scores)),
+                "cv_roc_auc_std": float(np.std(scores)),
+                "cv_fits": len(scores),
+            }
+        )
+        print(f"train: repeated CV {family:24s} ROC-AUC {np.mean(scores):.4f} ± {np.std(scores):.4f}", flush=True)
+    return pd.DataFrame(rows)
+
+
+def out_of_fold(pipeline, train: pd.DataFrame, params: dict, seed: int, n_jobs: int = 2) -> pd.DataFrame:
+    """Each train customer's probability from a model that never saw that customer (or its duplicates)."""
+    probabilities = cross_val_predict(
+        clone(pipeline),
+        model_input(train),
+        train[TARGET],
+        groups=train[GROUP],
+        cv=group_folds(params["cv_folds"], seed),
+        method="predict_proba",
+        n_jobs=n_jobs,
+    )
+    return pd.DataFrame({ID: train[ID], TARGET: train[TARGET], "probability": probabilities[:, 1]})
+
+
+def comparison_table(best: pd.DataFrame, cv: pd.DataFrame) -> pd.DataFrame:
+    table = cv.merge(best.drop(columns="params"), on="family", how="left")
+    table = table.sort_values(["cv_roc_auc_mean", "family"], ascending=[False, True]).reset_index(drop=True)
+    return table[
+        ["family", "cv_roc_auc_mean", "cv_roc_auc_std", "cv_fits", "search_cv_roc_auc", "candidates", "settings"]
+    ]
+
+
+def run(prepared: Path, models: Path, params: dict) -> dict:
+    outputs = {
+        "model": models / "model.skops",
+        "oof": models / "oof_train.parquet",
+        "metrics": Path("metrics/train.json"),
+        "table": Path("reports/model_comparison.csv"),
+        "figure": Path("plots/train/model_comparison.png"),
+    }
+    with fresh_outputs(*outputs.values()):
+        train, seed, settings = read_parquet(prepared / "train.parquet"), params["seed"], params["train"]
+        print(
+            f"train: searching {settings['n_iter']} configurations over {len(settings['families'])} families "
+            f"with {settings['cv_folds']}-fold group-aware CV on {len(train)} customers",
+            flush=True,
+        )
+        search = run_search(train, settings, seed)
+        best = best_per_family(search)
+        cv = repeated_cv(family_pipelines(best, seed), train, settings["comparison"], seed)
+        table = comparison_table(best, cv)
+        chosen = family_of(search.best_estimator_)
+        chosen_cv = cv.set_index("family").loc[chosen]
+        dummy_cv = cv.set_index("family").loc["dummy"]
+        save_model(search.best_estimator_, outputs["model"])
+        write_parquet(outputs["oof"], out_of_fold(search.best_estimator_, train, settings, seed))
+        write_csv(outputs["table"], table, digits=4)
+        bar_with_errors(
+            table,
+            "family",
+            "cv_roc_auc_mean",
+            "cv_roc_auc_std",
+            outputs["figure"],
+            title="Repeated group-aware CV on train: best configuration of each family",
+            xlabel="ROC-AUC (mean ± std over folds)",
+            highlight=chosen,
+            reference="dummy",
+        )
+        metrics = {
+            "chosen_family": chosen,
+            "search_best_cv_roc_auc": search.best_score_,
+            "repeated_cv_roc_auc_mean": chosen_cv["cv_roc_auc_mean"],
+            "repeated_cv_roc_auc_std": chosen_cv["cv_roc_auc_std"],
+            "dummy_repeated_cv_roc_auc_mean": dummy_cv["cv_roc_auc_mean"],
+            "candidates_searched": len(search.cv_results_["params"]),
+            "features": FEATURES,
+            "chosen_settings": best.set_index("family").loc[chosen, "settings"],
+        }
+        write_json(outputs["metrics"], metrics, digits=4)
+    print(
+        f"train: chose {chosen}: repeated CV ROC-AUC {chosen_cv['cv_roc_auc_mean']:.4f} "
+        f"± {chosen_cv['cv_roc_auc_std']:.4f} (dummy {dummy_cv['cv_roc_auc_mean']:.4f})"
+    )
+    return metrics
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--prepared", type=Path, default=Path("data/prepared"))
+    parser.add_argument("--models", type=Path, default=Path("models"))
+    parser.add_argument("--params", type=Path, default=Path("params.yaml"))
+    args = parser.parse_args()
+    run(args.prepared, args.models, load_params(args.params))
+
+
+if __name__ == "__main__":
+    run_cli("train", main)
