@@ -132,7 +132,7 @@ def evaluate(train: pd.DataFrame, test: pd.DataFrame, oof: pd.DataFrame, pipelin
     p_test, p_oof = predict_risk(pipeline, test), oof["probability"].to_numpy()
     threshold = choose_threshold(y_oof, p_oof, params["threshold"])
     low, high = bootstrap_auc(y_test, p_test, params["bootstrap_resamples"], seed)
-    dummy = DummyClassifier(strategy="prior").fit(model_input(train), train[TARGET])
+    dummy = DummyClassifier(strategy="prior").fit(model_input(train), train[TARGET])  # ignores features
     p_dummy = dummy.predict_proba(model_input(test))[:, 1]
     metrics = {
         "threshold": threshold,

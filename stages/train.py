@@ -10,6 +10,7 @@ with a dummy under the same repeated group-aware cross-validation, and metrics/t
 from __future__ import annotations
 
 import argparse
+import json
 import warnings
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from sklearn.model_selection import RandomizedSearchCV, cross_val_predict, cross
 from stages.lib.errors import run_cli
 from stages.lib.files import fresh_outputs, load_params, read_parquet, write_csv, write_json, write_parquet
 from stages.lib.model import (
+    expected_features,
     family_of,
     group_folds,
     make_family,
@@ -36,10 +38,12 @@ from stages.lib.schema import FEATURES, GROUP, ID, TARGET
 SCORING = "roc_auc"
 
 
-def run_search(train: pd.DataFrame, params: dict, seed: int, n_jobs: int = 2) -> RandomizedSearchCV:
+def run_search(
+    train: pd.DataFrame, features: list[str], params: dict, seed: int, n_jobs: int = 2
+) -> RandomizedSearchCV:
     """RandomizedSearchCV over (scaler, k best columns, model family, family hyperparameters)."""
     search = RandomizedSearchCV(
-        make_pipeline(make_family("dummy", seed)),
+        make_pipeline(make_family("dummy", seed), features),
         search_space(params, seed),
         n_iter=params["n_iter"],
         scoring=SCORING,
@@ -52,7 +56,7 @@ def run_search(train: pd.DataFrame, params: dict, seed: int, n_jobs: int = 2) ->
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # saga on tiny C: a weak candidate, not a failure
-        search.fit(model_input(train), train[TARGET], groups=train[GROUP])
+        search.fit(model_input(train, features), train[TARGET], groups=train[GROUP])
     return search
 
 
@@ -85,17 +89,19 @@ def best_per_family(search: RandomizedSearchCV) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values("search_cv_roc_auc", ascending=False).reset_index(drop=True)
 
 
-def family_pipelines(best: pd.DataFrame, seed: int) -> dict:
+def family_pipelines(best: pd.DataFrame, features: list[str], seed: int) -> dict:
     """A fresh pipeline per family set to its best parameters, plus the dummy baseline."""
-    pipelines = {"dummy": make_pipeline(make_family("dummy", seed))}
+    pipelines = {"dummy": make_pipeline(make_family("dummy", seed), features)}
     for _, row in best.iterrows():
-        pipelines[row["family"]] = make_pipeline(make_family("dummy", seed)).set_params(**row["params"])
+        pipelines[row["family"]] = make_pipeline(make_family("dummy", seed), features).set_params(**row["params"])
     return pipelines
 
 
-def repeated_cv(pipelines: dict, train: pd.DataFrame, params: dict, seed: int, n_jobs: int = 2) -> pd.DataFrame:
+def repeated_cv(
+    pipelines: dict, train: pd.DataFrame, features: list[str], params: dict, seed: int, n_jobs: int = 2
+) -> pd.DataFrame:
     """Every pipeline on the same folds: ``repeats`` shuffles of group-aware stratified k-fold."""
-    X, y, groups = model_input(train), train[TARGET], train[GROUP]
+    X, y, groups = model_input(train, features), train[TARGET], train[GROUP]
     rows = []
     for family, pipeline in pipelines.items():
         scores = []
@@ -120,7 +126,7 @@ def out_of_fold(pipeline, train: pd.DataFrame, params: dict, seed: int, n_jobs: 
     """Each train customer's probability from a model that never saw that customer (or its duplicates)."""
     probabilities = cross_val_predict(
         clone(pipeline),
-        model_input(train),
+        model_input(train, expected_features(pipeline)),
         train[TARGET],
         groups=train[GROUP],
         cv=group_folds(params["cv_folds"], seed),
@@ -138,7 +144,19 @@ def comparison_table(best: pd.DataFrame, cv: pd.DataFrame) -> pd.DataFrame:
     ]
 
 
-def run(prepared: Path, models: Path, params: dict) -> dict:
+def model_features(eda_summary: dict, drop_multicollinear: bool) -> tuple[list[str], list[str]]:
+    """All features, less (if asked) the member of each pair flagged by eda that is less tied to the target."""
+    dropped = []
+    if drop_multicollinear:
+        for pair in eda_summary["multicollinear_pairs"]:
+            first, second = pair["features"]
+            if first in dropped or second in dropped:
+                continue  # the pair is already broken
+            dropped.append(first if pair["phik_with_target"][0] < pair["phik_with_target"][1] else second)
+    return [f for f in FEATURES if f not in dropped], dropped
+
+
+def run(prepared: Path, models: Path, params: dict, eda_summary: Path = Path("reports/eda_summary.json")) -> dict:
     outputs = {
         "model": models / "model.skops",
         "oof": models / "oof_train.parquet",
@@ -153,9 +171,12 @@ def run(prepared: Path, models: Path, params: dict) -> dict:
             f"with {settings['cv_folds']}-fold group-aware CV on {len(train)} customers",
             flush=True,
         )
-        search = run_search(train, settings, seed)
+        features, dropped = model_features(json.loads(eda_summary.read_text()), settings["drop_multicollinear"])
+        if dropped:
+            print(f"train: dropping {dropped}: multicollinear with a feature closer to the target (eda)", flush=True)
+        search = run_search(train, features, settings, seed)
         best = best_per_family(search)
-        cv = repeated_cv(family_pipelines(best, seed), train, settings["comparison"], seed)
+        cv = repeated_cv(family_pipelines(best, features, seed), train, features, settings["comparison"], seed)
         table = comparison_table(best, cv)
         chosen = family_of(search.best_estimator_)
         chosen_cv = cv.set_index("family").loc[chosen]
@@ -181,7 +202,8 @@ def run(prepared: Path, models: Path, params: dict) -> dict:
             "repeated_cv_roc_auc_std": chosen_cv["cv_roc_auc_std"],
             "dummy_repeated_cv_roc_auc_mean": dummy_cv["cv_roc_auc_mean"],
             "candidates_searched": len(search.cv_results_["params"]),
-            "features": FEATURES,
+            "features": features,
+            "dropped_multicollinear": dropped,
             "chosen_settings": best.set_index("family").loc[chosen, "settings"],
         }
         write_json(outputs["metrics"], metrics, digits=4)

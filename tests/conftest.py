@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from stages.lib.files import load_params
+from tests.pipeline_run import build_workspace
 from tests.synthetic import make_raw, write_raw
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,3 +44,10 @@ def run_stage(stage: str, *args: str, cwd: Path = ROOT) -> subprocess.CompletedP
     return subprocess.run(
         [sys.executable, "-m", f"stages.{stage}", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
     )
+
+
+@pytest.fixture(scope="session")
+def workspace(tmp_path_factory, repo_params):
+    """The pipeline run once on synthetic exports in a temporary folder: (root, params used)."""
+    root = tmp_path_factory.mktemp("pipeline")
+    return root, build_workspace(root, repo_params)

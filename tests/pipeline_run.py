@@ -37,13 +37,14 @@ def working_directory(path: Path):
 
 
 def build_workspace(root: Path, repo_params: dict, n: int = 240) -> dict:
-    """prepare + train + evaluate on synthetic exports under ``root``; returns the params used."""
-    from stages import evaluate, prepare, train
+    """prepare + eda + train + evaluate on synthetic exports under ``root``; returns the params used."""
+    from stages import eda, evaluate, prepare, train
 
     params = fast_params(repo_params)
     raw = write_raw(make_raw(n=n, seed=3), root / "data" / "raw")
     with working_directory(root):
         prepare.run(raw, Path("data/prepared"), Path("metrics/data_quality.json"), params)
+        eda.run(Path("data/prepared"), params)
         train.run(Path("data/prepared"), Path("models"), params)
         evaluate.run(Path("data/prepared"), Path("models"), params)
     return params

@@ -16,14 +16,6 @@ from stages.lib.errors import DataError
 from stages.lib.files import read_parquet
 from stages.lib.model import group_folds, load_model, predict_risk, save_model
 from stages.lib.schema import GROUP, ID, TARGET
-from tests.pipeline_run import build_workspace
-
-
-@pytest.fixture(scope="module")
-def workspace(tmp_path_factory, repo_params):
-    root = tmp_path_factory.mktemp("pipeline")
-    params = build_workspace(root, repo_params)
-    return root, params
 
 
 def test_search_beats_the_dummy_on_a_learnable_signal(workspace):

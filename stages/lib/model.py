@@ -59,15 +59,18 @@ def make_family(name: str, seed: int):
     return families[name]()
 
 
-def make_preprocessor() -> ColumnTransformer:
+def make_preprocessor(features: list[str]) -> ColumnTransformer:
     """Imputers first, so that a missing value or an unseen category at scoring time never crashes."""
+    numeric_features = [f for f in NUMERIC_FEATURES if f in features]
+    binary_features = [f for f in BINARY_FEATURES if f in features]
+    nominal_features = [f for f in NOMINAL_FEATURES if f in features]
     numeric = Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())])
     binary = Pipeline(
         [
             (
                 "encode",
                 OrdinalEncoder(
-                    categories=[BINARY_LEVELS[n] for n in BINARY_FEATURES],
+                    categories=[BINARY_LEVELS[n] for n in binary_features],
                     handle_unknown="use_encoded_value",
                     unknown_value=np.nan,
                 ),
@@ -81,7 +84,7 @@ def make_preprocessor() -> ColumnTransformer:
             (
                 "encode",
                 OneHotEncoder(
-                    categories=[NOMINAL_LEVELS[n] for n in NOMINAL_FEATURES],
+                    categories=[NOMINAL_LEVELS[n] for n in nominal_features],
                     handle_unknown="ignore",
                     sparse_output=False,
                 ),
@@ -90,18 +93,18 @@ def make_preprocessor() -> ColumnTransformer:
     )
     return ColumnTransformer(
         [
-            ("numeric", numeric, NUMERIC_FEATURES),
-            ("binary", binary, BINARY_FEATURES),
-            ("nominal", nominal, NOMINAL_FEATURES),
+            ("numeric", numeric, numeric_features),
+            ("binary", binary, binary_features),
+            ("nominal", nominal, nominal_features),
         ],
         verbose_feature_names_out=False,
     )
 
 
-def make_pipeline(model) -> Pipeline:
+def make_pipeline(model, features: list[str] = FEATURES) -> Pipeline:
     """Preprocess -> keep the k most discriminating columns (k searched; 'all' keeps every one) -> model."""
     return Pipeline(
-        [("preprocess", make_preprocessor()), ("select", SelectKBest(f_classif, k="all")), ("model", model)]
+        [("preprocess", make_preprocessor(features)), ("select", SelectKBest(f_classif, k="all")), ("model", model)]
     )
 
 
@@ -159,19 +162,24 @@ def group_folds(n_splits: int, seed: int) -> StratifiedGroupKFold:
     return StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
 
 
-def model_input(frame: pd.DataFrame) -> pd.DataFrame:
+def model_input(frame: pd.DataFrame, features: list[str] = FEATURES) -> pd.DataFrame:
     """The columns the pipeline expects, in its order (extra columns such as profit are left out)."""
-    missing = [c for c in FEATURES if c not in frame]
+    missing = [c for c in features if c not in frame]
     if missing:
         raise DataError(
-            "model input", ", ".join(missing), "feature column(s) are missing", hint=f"The model expects {FEATURES}."
+            "model input", ", ".join(missing), "feature column(s) are missing", hint=f"The model expects {features}."
         )
-    return frame[FEATURES]
+    return frame[features]
+
+
+def expected_features(pipeline: Pipeline) -> list[str]:
+    """The input columns the fitted pipeline was trained on, in order."""
+    return list(pipeline.feature_names_in_)
 
 
 def predict_risk(pipeline: Pipeline, frame: pd.DataFrame) -> np.ndarray:
     """Probability that activity declines (class 1)."""
-    return pipeline.predict_proba(model_input(frame))[:, 1]
+    return pipeline.predict_proba(model_input(frame, expected_features(pipeline)))[:, 1]
 
 
 def fresh(pipeline: Pipeline) -> Pipeline:

@@ -11,6 +11,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from stages.lib.files import atomic_write
@@ -71,4 +72,156 @@ def bar_with_errors(
         ax.text(v + e + 0.005, y, f"{v:.3f}", va="center")
     ax.set_xlim(min(0.45, table[value].min() - 0.05), 1.0)
     ax.set(title=title, xlabel=xlabel)
+    save_figure(fig, path)
+
+
+# --- two-group figures, shared by eda (declined vs same level) and segment (segment vs the rest) ---
+
+
+def grid(n: int, columns: int = 4, cell: tuple[float, float] = (3.4, 2.6)):
+    rows = -(-n // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(cell[0] * columns, cell[1] * rows), squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, axes.flat
+
+
+def histograms(
+    frame: pd.DataFrame, group, features: list[str], path, *, names=CLASS_NAMES, colors=CLASS_COLORS, title: str
+) -> None:
+    """Density histograms of each feature, the two groups overlaid on shared bins."""
+    fig, axes = grid(len(features))
+    for ax, feature in zip(axes, features, strict=False):
+        bins = np.histogram_bin_edges(frame[feature], bins=20)
+        for level in (0, 1):
+            ax.hist(
+                frame.loc[group == level, feature],
+                bins=bins,
+                density=True,
+                alpha=0.55,
+                color=colors[level],
+                label=names[level],
+            )
+        ax.set(title=label(feature), ylabel="density")
+    axes[0].legend()
+    fig.suptitle(title)
+    save_figure(fig, path)
+
+
+def boxplots(
+    frame: pd.DataFrame, group, features: list[str], path, *, names=CLASS_NAMES, colors=CLASS_COLORS, title: str
+) -> None:
+    """Box plots per group: medians, spread and outliers side by side."""
+    fig, axes = grid(len(features))
+    for ax, feature in zip(axes, features, strict=False):
+        parts = ax.boxplot(
+            [frame.loc[group == level, feature] for level in (0, 1)],
+            patch_artist=True,
+            widths=0.6,
+            flierprops={"markersize": 3},
+        )
+        for patch, level in zip(parts["boxes"], (0, 1), strict=True):
+            patch.set_facecolor(colors[level])
+        ax.set_xticks([1, 2], [names[0], names[1]])
+        ax.set(title=label(feature))
+    fig.suptitle(title)
+    save_figure(fig, path)
+
+
+def share_bars(
+    frame: pd.DataFrame, group, features: list[str], path, *, names=CLASS_NAMES, colors=CLASS_COLORS, title: str
+) -> None:
+    """For discrete and categorical features: the share of each level within each group."""
+    fig, axes = grid(len(features), columns=min(4, len(features)), cell=(4.2, 3.0))
+    for ax, feature in zip(axes, features, strict=False):
+        shares = pd.crosstab(frame[feature], group, normalize="columns").reindex(columns=[0, 1], fill_value=0)
+        positions = np.arange(len(shares))
+        for offset, level in ((-0.2, 0), (0.2, 1)):
+            ax.bar(positions + offset, shares[level], width=0.4, color=colors[level], label=names[level])
+        ax.set_xticks(
+            positions,
+            [str(v).replace("_", " ") for v in shares.index],
+            rotation=30 if len(shares) > 4 else 0,
+            ha="right" if len(shares) > 4 else "center",
+        )
+        ax.set(title=label(feature), ylabel="share of group")
+    axes[0].legend()
+    fig.suptitle(title)
+    save_figure(fig, path)
+
+
+def period_trends(
+    frame: pd.DataFrame,
+    group,
+    measures: dict[str, list[str]],
+    path,
+    *,
+    names=CLASS_NAMES,
+    colors=CLASS_COLORS,
+    title: str,
+    sample: int = 40,
+    seed: int = 0,
+) -> None:
+    """Per-customer trends over periods (thin lines, a seeded sample) with each group's mean ± 95% CI."""
+    fig, axes = plt.subplots(1, len(measures), figsize=WIDE, squeeze=False)
+    rng = np.random.default_rng(seed)
+    for ax, (measure, columns) in zip(axes.flat, measures.items(), strict=True):
+        steps = np.arange(len(columns))
+        for level in (0, 1):
+            values = frame.loc[group == level, columns].to_numpy(dtype=float)
+            for row in values[rng.permutation(len(values))[:sample]]:
+                ax.plot(steps, row, color=colors[level], alpha=0.08, linewidth=0.8)
+            mean = values.mean(axis=0)
+            half_width = 1.96 * values.std(axis=0, ddof=1) / np.sqrt(len(values))
+            ax.fill_between(steps, mean - half_width, mean + half_width, color=colors[level], alpha=0.25)
+            ax.plot(steps, mean, color=colors[level], marker="o", linewidth=2.5, label=f"{names[level]} (mean)")
+        ax.set_xticks(steps, [c.removeprefix(f"{measure}_").replace("_", " ") for c in columns])
+        ax.set(title=label(measure), xlabel="period")
+    axes.flat[0].legend()
+    fig.suptitle(title)
+    save_figure(fig, path)
+
+
+def effect_sizes(table: pd.DataFrame, path, *, title: str, positive: str, negative: str) -> None:
+    """Features ranked by absolute effect size; colour says which group is higher, hatching = not significant."""
+    table = table.iloc[::-1]
+    fig, ax = plt.subplots(figsize=(9, 0.35 * len(table) + 1.5))
+    colors = [
+        CLASS_COLORS[1] if (e > 0 or k == "categorical") else CLASS_COLORS[0]
+        for e, k in zip(table["effect_size"], table["kind"], strict=True)
+    ]
+    bars = ax.barh([label(f) for f in table["feature"]], table["effect_size"].abs(), color=colors)
+    for bar, significant in zip(bars, table["significant"], strict=True):
+        if not significant:
+            bar.set_hatch("//")
+            bar.set_alpha(0.5)
+    ax.set(
+        title=title,
+        xlabel=f"|effect size|: rank-biserial for numbers, Cramér's V for categories\n"
+        f"red: higher in '{positive}' (or categorical), blue: higher in '{negative}'\n"
+        "hatched: not significant after Holm's correction",
+    )
+    save_figure(fig, path)
+
+
+def heatmap(
+    matrix: pd.DataFrame,
+    path,
+    *,
+    title: str,
+    fmt: str = ".2f",
+    cmap: str = "Reds",
+    vmax: float | None = 1.0,
+    colorbar: str = "",
+) -> None:
+    fig, ax = plt.subplots(figsize=TALL)
+    image = ax.imshow(matrix.to_numpy(dtype=float), cmap=cmap, vmin=0, vmax=vmax)
+    ticks = [label(c) for c in matrix.columns]
+    ax.set_xticks(range(len(ticks)), ticks, rotation=60, ha="right", fontsize=8)
+    ax.set_yticks(range(len(ticks)), ticks, fontsize=8)
+    ax.grid(False)
+    for (i, j), value in np.ndenumerate(matrix.to_numpy(dtype=float)):
+        ax.text(j, i, format(value, fmt), ha="center", va="center", fontsize=6)
+    fig.colorbar(image, ax=ax, shrink=0.8, label=colorbar)
+    ax.set_title(title)
     save_figure(fig, path)
