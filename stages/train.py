@@ -18,17 +18,18 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import RandomizedSearchCV, cross_val_predict, cross_val_score
+from sklearn.model_selection import RandomizedSearchCV, cross_val_score
 
 from stages.lib.errors import run_cli
 from stages.lib.files import fresh_outputs, load_params, read_parquet, write_csv, write_json, write_parquet
 from stages.lib.model import (
-    expected_features,
     family_of,
+    fold_models,
     group_folds,
     make_family,
     make_pipeline,
     model_input,
+    predict_risk,
     save_model,
     search_space,
 )
@@ -122,18 +123,12 @@ def repeated_cv(
     return pd.DataFrame(rows)
 
 
-def out_of_fold(pipeline, train: pd.DataFrame, params: dict, seed: int, n_jobs: int = 2) -> pd.DataFrame:
+def out_of_fold(pipeline, train: pd.DataFrame, params: dict, seed: int) -> pd.DataFrame:
     """Each train customer's probability from a model that never saw that customer (or its duplicates)."""
-    probabilities = cross_val_predict(
-        clone(pipeline),
-        model_input(train, expected_features(pipeline)),
-        train[TARGET],
-        groups=train[GROUP],
-        cv=group_folds(params["cv_folds"], seed),
-        method="predict_proba",
-        n_jobs=n_jobs,
-    )
-    return pd.DataFrame({ID: train[ID], TARGET: train[TARGET], "probability": probabilities[:, 1]})
+    probability = pd.Series(np.nan, index=train.index)
+    for fold_model, held_out in fold_models(pipeline, train, params["cv_folds"], seed):
+        probability.loc[held_out] = predict_risk(fold_model, train.loc[held_out])
+    return pd.DataFrame({ID: train[ID], TARGET: train[TARGET], "probability": probability.to_numpy()})
 
 
 def comparison_table(best: pd.DataFrame, cv: pd.DataFrame) -> pd.DataFrame:

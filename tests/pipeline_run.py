@@ -22,7 +22,7 @@ def fast_params(repo_params: dict) -> dict:
     params = copy.deepcopy(repo_params)
     params["train"].update(copy.deepcopy(FAST_TRAIN))
     params["evaluate"]["bootstrap_resamples"] = 200
-    params.get("explain", {}).update({"background_size": 10})
+    params["explain"].update({"background_size": 5, "permutations": 4, "permutation_repeats": 2})
     return params
 
 
@@ -37,8 +37,8 @@ def working_directory(path: Path):
 
 
 def build_workspace(root: Path, repo_params: dict, n: int = 240) -> dict:
-    """prepare + eda + train + evaluate on synthetic exports under ``root``; returns the params used."""
-    from stages import eda, evaluate, prepare, train
+    """prepare, eda, train, evaluate, explain on synthetic exports under ``root``; returns the params used."""
+    from stages import eda, evaluate, explain, prepare, train
 
     params = fast_params(repo_params)
     raw = write_raw(make_raw(n=n, seed=3), root / "data" / "raw")
@@ -47,4 +47,5 @@ def build_workspace(root: Path, repo_params: dict, n: int = 240) -> dict:
         eda.run(Path("data/prepared"), params)
         train.run(Path("data/prepared"), Path("models"), params)
         evaluate.run(Path("data/prepared"), Path("models"), params)
+        explain.run(Path("data/prepared"), Path("models"), params)
     return params

@@ -31,7 +31,15 @@ from sklearn.tree import DecisionTreeClassifier
 
 from stages.lib.errors import DataError
 from stages.lib.files import atomic_write
-from stages.lib.schema import BINARY_FEATURES, FEATURES, MARKET_FILE, NOMINAL_FEATURES, NUMERIC_FEATURES
+from stages.lib.schema import (
+    BINARY_FEATURES,
+    FEATURES,
+    GROUP,
+    MARKET_FILE,
+    NOMINAL_FEATURES,
+    NUMERIC_FEATURES,
+    TARGET,
+)
 
 # Order of the labels of each binary feature: the second one is encoded as 1.
 BINARY_LEVELS = {name: ["standard", "premium"] if name == "service_tier" else ["no", "yes"] for name in BINARY_FEATURES}
@@ -162,6 +170,19 @@ def group_folds(n_splits: int, seed: int) -> StratifiedGroupKFold:
     return StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
 
 
+def fold_models(pipeline: Pipeline, train: pd.DataFrame, n_splits: int, seed: int):
+    """(a clone of ``pipeline`` fitted without fold k, the index of fold k's customers) for each fold.
+
+    The same folds as the search; ``train`` (out-of-fold scores) and ``explain`` (their SHAP values)
+    both use this, so the explained output is exactly the out-of-fold probability.
+    """
+    features = expected_features(pipeline)
+    splits = group_folds(n_splits, seed).split(train, train[TARGET], groups=train[GROUP])
+    for fit_rows, held_out_rows in splits:
+        fitted = clone(pipeline).fit(model_input(train.iloc[fit_rows], features), train[TARGET].iloc[fit_rows])
+        yield fitted, train.index[held_out_rows]
+
+
 def model_input(frame: pd.DataFrame, features: list[str] = FEATURES) -> pd.DataFrame:
     """The columns the pipeline expects, in its order (extra columns such as profit are left out)."""
     missing = [c for c in features if c not in frame]
@@ -180,10 +201,6 @@ def expected_features(pipeline: Pipeline) -> list[str]:
 def predict_risk(pipeline: Pipeline, frame: pd.DataFrame) -> np.ndarray:
     """Probability that activity declines (class 1)."""
     return pipeline.predict_proba(model_input(frame, expected_features(pipeline)))[:, 1]
-
-
-def fresh(pipeline: Pipeline) -> Pipeline:
-    return clone(pipeline)
 
 
 # --- saving: skops refuses to load anything but the types we list, so loading runs no foreign code ---

@@ -1,0 +1,79 @@
+"""`explain`: additivity, the explained model is the saved one, the estimator, the outputs."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import shap
+
+from stages.lib.explaining import grouped, permutation_shap, readable, source_feature
+from stages.lib.files import read_parquet
+from stages.lib.model import load_model, predict_risk
+from stages.lib.schema import ID
+
+
+def explained_output(root) -> pd.Series:
+    values = read_parquet(root / "data/explained/shap_values.parquet").set_index(ID)
+    return values["shap_base_value"] + values.drop(columns="shap_base_value").sum(axis=1)
+
+
+def test_base_plus_shap_equals_the_saved_models_probability_on_test(workspace):
+    root, _ = workspace
+    test = read_parquet(root / "data/prepared/test.parquet")
+    saved = load_model(root / "models/model.skops")
+    explained = explained_output(root).loc[test[ID]]
+    np.testing.assert_allclose(explained.to_numpy(), predict_risk(saved, test), atol=1e-6)
+
+
+def test_train_customers_are_explained_by_models_that_never_saw_them(workspace):
+    root, _ = workspace
+    oof = read_parquet(root / "models/oof_train.parquet").set_index(ID)["probability"]
+    np.testing.assert_allclose(explained_output(root).loc[oof.index].to_numpy(), oof.to_numpy(), atol=1e-6)
+
+
+def test_every_regular_customer_is_explained_once(workspace):
+    root, _ = workspace
+    customers = read_parquet(root / "data/prepared/customers.parquet")
+    values = read_parquet(root / "data/explained/shap_values.parquet")
+    assert values[ID].tolist() == customers[ID].tolist()
+
+
+def test_metrics_and_figures(workspace):
+    root, _ = workspace
+    metrics = json.loads((root / "metrics/explain.json").read_text())
+    assert max(metrics["additivity_max_abs_error"].values()) < 1e-6
+    assert -1 <= metrics["spearman_shap_vs_permutation"] <= 1
+    names = {p.name for p in (root / "plots/explain").glob("*.png")}
+    expected = {
+        "beeswarm.png",
+        "importance_columns.png",
+        "importance_grouped.png",
+        "waterfall_highest_risk.png",
+        "waterfall_near_threshold.png",
+        "waterfall_lowest_risk.png",
+    }
+    assert expected <= names and any(n.startswith("dependence_") for n in names)
+
+
+def test_permutation_estimator_matches_exact_shapley_values():
+    rng = np.random.default_rng(0)
+    X, background = rng.normal(size=(5, 3)), rng.normal(size=(4, 3))
+    predict = lambda Z: np.tanh(Z[:, 0] * Z[:, 1]) + Z[:, 2] ** 2  # noqa: E731  (interactions on purpose)
+    exact = shap.ExactExplainer(predict, shap.maskers.Independent(background, max_samples=4))(X).values
+    sampled = permutation_shap(predict, X, background, np.ones(4), permutations=400, seed=1)
+    np.testing.assert_allclose(sampled, exact, atol=0.03)
+    base = predict(background).mean()
+    np.testing.assert_allclose(base + sampled.sum(axis=1), predict(X), atol=1e-12)  # exactly additive
+
+
+def test_one_hot_columns_are_grouped_back_into_their_feature():
+    features = ["pages_per_visit", "favourite_category"]
+    values = pd.DataFrame(
+        {"pages_per_visit": [0.1], "favourite_category_kids_goods": [0.2], "favourite_category_kitchenware": [-0.05]}
+    )
+    assert source_feature("favourite_category_kids_goods", features) == "favourite_category"
+    assert grouped(values, features).iloc[0].tolist() == pytest.approx([0.1, 0.15])
+    assert readable("favourite_category_kids_goods") == "Favourite category: kids goods"
