@@ -1,9 +1,10 @@
-"""Run the stages in-process on synthetic data in a temporary workspace, with small search settings."""
+"""Run the six stages in-process in a temporary workspace, on synthetic or real raw exports."""
 
 from __future__ import annotations
 
 import copy
 import os
+import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,16 +37,30 @@ def working_directory(path: Path):
         os.chdir(previous)
 
 
-def build_workspace(root: Path, repo_params: dict, n: int = 240) -> dict:
-    """prepare, eda, train, evaluate, explain on synthetic exports under ``root``; returns the params used."""
-    from stages import eda, evaluate, explain, prepare, train
+def run_pipeline(root: Path, params: dict) -> None:
+    """prepare -> eda -> train -> evaluate -> explain -> segment, reading root/data/raw."""
+    from stages import eda, evaluate, explain, prepare, segment, train
 
-    params = fast_params(repo_params)
-    raw = write_raw(make_raw(n=n, seed=3), root / "data" / "raw")
+    prepared, models = Path("data/prepared"), Path("models")
     with working_directory(root):
-        prepare.run(raw, Path("data/prepared"), Path("metrics/data_quality.json"), params)
-        eda.run(Path("data/prepared"), params)
-        train.run(Path("data/prepared"), Path("models"), params)
-        evaluate.run(Path("data/prepared"), Path("models"), params)
-        explain.run(Path("data/prepared"), Path("models"), params)
+        prepare.run(Path("data/raw"), prepared, Path("metrics/data_quality.json"), params)
+        eda.run(prepared, params)
+        train.run(prepared, models, params)
+        evaluate.run(prepared, models, params)
+        explain.run(prepared, models, params)
+        segment.run(prepared, models, Path("data/explained"), params)
+
+
+def build_workspace(root: Path, repo_params: dict, n: int = 240) -> dict:
+    """The six stages on synthetic exports with small search settings; returns the params used."""
+    params = fast_params(repo_params)
+    write_raw(make_raw(n=n, seed=3), root / "data" / "raw")
+    run_pipeline(root, params)
     return params
+
+
+def build_real_workspace(root: Path, raw_dir: Path, repo_params: dict) -> dict:
+    """The six stages on the real exports with the repository's own params."""
+    shutil.copytree(raw_dir, root / "data" / "raw")
+    run_pipeline(root, repo_params)
+    return repo_params
