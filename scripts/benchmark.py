@@ -3,7 +3,7 @@
     make bench            # or: .venv/bin/python scripts/benchmark.py [--keep]
 
 Clones the committed HEAD into a temporary folder, copies the pulled raw data in (so that no
-network or remote is timed), and runs `dvc repro --single-item <stage>` for each stage in pipeline
+network or remote is timed), and runs `dvc repro --force --single-item <stage>` for each stage in pipeline
 order with a fresh DVC cache. Prints wall seconds and peak memory per stage, the explain stage's
 own test-set explanation time, and the total against the 120 s target. Writes nothing that git
 tracks: timings never enter the pipeline's outputs.
@@ -55,7 +55,7 @@ def main() -> None:
     rows, total = [], 0.0
     print(f"benchmark: {os.cpu_count()} cores; clean clone of HEAD in {clone}", flush=True)
     for stage in STAGES:
-        seconds, output = run([str(venv_bin / "dvc"), "repro", "--single-item", stage], clone, env)
+        seconds, output = run([str(venv_bin / "dvc"), "repro", "--force", "--single-item", stage], clone, env)
         total += seconds
         rows.append((stage, seconds, peak_child_megabytes()))
         print(f"  {stage:10s} {seconds:6.1f} s", flush=True)

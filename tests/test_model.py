@@ -107,3 +107,14 @@ def test_roc_points_are_finite_and_bootstrap_interval_is_ordered():
     assert all(np.isfinite(point["threshold"]) for point in roc_points(y, p))
     low, high = bootstrap_auc(y, p, 100, 0)
     assert 0 <= low <= high <= 1
+
+
+def test_rank_based_bootstrap_matches_scikit_learn():
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 120)
+    p = np.round(rng.random(120) + 0.4 * y, 1)  # rounded: ties on purpose
+    rows = np.random.default_rng(5).integers(0, 120, size=(300, 120))
+    expected = np.percentile([roc_auc_score(y[r], p[r]) for r in rows], [2.5, 97.5])
+    assert bootstrap_auc(y, p, 300, 5) == pytest.approx(tuple(expected))
