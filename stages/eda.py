@@ -10,13 +10,13 @@ generated narrative reports/eda.md.
 
 from __future__ import annotations
 
-import argparse
 import warnings
 from pathlib import Path
 
 import pandas as pd
 
 from stages.lib import plotting
+from stages.lib.cli import stage_arguments
 from stages.lib.errors import run_cli
 from stages.lib.files import fresh_outputs, load_params, read_parquet, write_csv, write_json, write_text
 from stages.lib.schema import (
@@ -276,10 +276,7 @@ def run(prepared: Path, params: dict) -> pd.DataFrame:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--prepared", type=Path, default=Path("data/prepared"))
-    parser.add_argument("--params", type=Path, default=Path("params.yaml"))
-    args = parser.parse_args()
+    args = stage_arguments(__doc__, "prepared")
     run(args.prepared, load_params(args.params))
 
 

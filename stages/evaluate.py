@@ -8,7 +8,6 @@ never on test. Writes metrics/evaluate.json and plot data under plots/evaluate/ 
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +26,7 @@ from sklearn.metrics import (
     roc_curve,
 )
 
+from stages.lib.cli import stage_arguments
 from stages.lib.errors import DataError, run_cli
 from stages.lib.files import fresh_outputs, load_params, read_parquet, write_json
 from stages.lib.model import load_model, model_input, predict_risk
@@ -185,11 +185,7 @@ def run(prepared: Path, models: Path, params: dict) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--prepared", type=Path, default=Path("data/prepared"))
-    parser.add_argument("--models", type=Path, default=Path("models"))
-    parser.add_argument("--params", type=Path, default=Path("params.yaml"))
-    args = parser.parse_args()
+    args = stage_arguments(__doc__, "prepared", "models")
     run(args.prepared, args.models, load_params(args.params))
 
 

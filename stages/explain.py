@@ -9,7 +9,6 @@ reports/shap_importance.csv, metrics/explain.json and data/explained/shap_values
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from pathlib import Path
@@ -24,6 +23,7 @@ from scipy.special import logit
 from sklearn.inspection import permutation_importance
 
 from stages.lib import plotting
+from stages.lib.cli import stage_arguments
 from stages.lib.errors import run_cli
 from stages.lib.explaining import Explanation, combine, explain, grouped, mean_abs, model_output, readable
 from stages.lib.files import fresh_outputs, load_params, read_parquet, write_csv, write_json, write_parquet
@@ -218,11 +218,7 @@ def run(prepared: Path, models: Path, params: dict, evaluation: Path = Path("met
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--prepared", type=Path, default=Path("data/prepared"))
-    parser.add_argument("--models", type=Path, default=Path("models"))
-    parser.add_argument("--params", type=Path, default=Path("params.yaml"))
-    args = parser.parse_args()
+    args = stage_arguments(__doc__, "prepared", "models")
     run(args.prepared, args.models, load_params(args.params))
 
 

@@ -10,7 +10,7 @@ reports/customers_for_marketing.csv (the list marketing acts on), tables, figure
 
 from __future__ import annotations
 
-import argparse
+import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from stages.lib import plotting
+from stages.lib.cli import stage_arguments
 from stages.lib.errors import run_cli
 from stages.lib.files import fresh_outputs, load_params, read_parquet, write_csv, write_json, write_text
 from stages.lib.model import load_model, predict_risk
@@ -114,7 +115,9 @@ def describe_value(feature: str, value, medians: pd.Series) -> str:
 
 
 def shap_drivers(shap_values: pd.DataFrame, in_segment: pd.Series) -> pd.DataFrame:
-    """Mean SHAP per grouped feature inside and outside the segment: what drives the segment's risk."""
+    """Mean SHAP per grouped feature inside and outside the segment: what drives the segment's risk.
+
+    Units are those of the explanation: probability points, or log-odds for a linear model."""
     values = shap_values.set_index(ID).drop(columns="shap_base_value")
     inside = in_segment.to_numpy()
     table = pd.DataFrame({"mean_shap_segment": values[inside].mean(), "mean_shap_others": values[~inside].mean()})
@@ -179,7 +182,7 @@ def draw_matrix(scored: pd.DataFrame, cells: pd.DataFrame, params: dict, path: P
     plotting.save_figure(fig, path)
 
 
-def draw_drivers(drivers: pd.DataFrame, path: Path) -> None:
+def draw_drivers(drivers: pd.DataFrame, path: Path, unit: str) -> None:
     table = drivers.iloc[::-1]
     positions = np.arange(len(table))
     fig, ax = plt.subplots(figsize=plotting.WIDE)
@@ -189,7 +192,7 @@ def draw_drivers(drivers: pd.DataFrame, path: Path) -> None:
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set(
         title="What drives the risk: mean SHAP per feature, segment vs the rest",
-        xlabel="mean SHAP (probability points; > 0 raises the risk)",
+        xlabel=f"mean SHAP ({unit}; > 0 raises the risk)",
     )
     ax.legend()
     plotting.save_figure(fig, path)
@@ -202,6 +205,7 @@ def draw_comparison(
     drivers: pd.DataFrame,
     cells: pd.DataFrame,
     params: dict,
+    unit: str,
 ) -> None:
     style = {"names": SEGMENT_NAMES, "colors": SEGMENT_COLORS}
     continuous = [f for f in NUMERIC_FEATURES if scored[f].nunique() > params["discrete_max_levels"]]
@@ -238,7 +242,7 @@ def draw_comparison(
         negative="other customers",
         title="How the chosen segment differs from the rest",
     )
-    draw_drivers(drivers, FIGURES / "segment_shap_drivers.png")
+    draw_drivers(drivers, FIGURES / "segment_shap_drivers.png", unit)
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
@@ -255,6 +259,7 @@ def report(
     drivers: pd.DataFrame,
     offer_list: list[dict],
     params: dict,
+    unit: str,
 ) -> str:
     segment = scored[scored["segment"] == chosen]
     total_profit = scored[PROFIT].sum()
@@ -307,7 +312,7 @@ def report(
         "Full table: [`segment_comparison.csv`](segment_comparison.csv). "
         "![effect sizes](../plots/segment/segment_effect_sizes.png)",
         "",
-        "What the model says drives their risk (mean SHAP inside the segment vs outside, probability points):",
+        f"What the model says drives their risk (mean SHAP inside the segment vs outside, {unit}):",
         "",
         *[
             f"- {plotting.label(r.feature)}: {r.mean_shap_segment:+.3f} in the segment vs {r.mean_shap_others:+.3f} "
@@ -349,7 +354,13 @@ def difference_sentence(row) -> str:
     )
 
 
-def run(prepared: Path, models: Path, explained: Path, params: dict) -> dict:
+def run(
+    prepared: Path,
+    models: Path,
+    explained: Path,
+    params: dict,
+    explanation_metrics: Path = Path("metrics/explain.json"),
+) -> dict:
     settings = params["segment"]
     chosen = check_chosen(settings)
     outputs = [
@@ -373,6 +384,8 @@ def run(prepared: Path, models: Path, explained: Path, params: dict) -> dict:
         in_segment = scored["segment"] == chosen
         cells = matrix(scored)
         shap_values = read_parquet(explained / "shap_values.parquet")
+        explained_output = json.loads(explanation_metrics.read_text())["explained_output"]
+        unit = "probability points" if explained_output == "probability" else "log-odds"
         comparison = rename_groups(
             compare_groups(
                 scored, in_segment, NUMERIC_FEATURES, [*BINARY_FEATURES, *NOMINAL_FEATURES], settings["alpha"]
@@ -382,7 +395,7 @@ def run(prepared: Path, models: Path, explained: Path, params: dict) -> dict:
         )
         drivers = shap_drivers(shap_values, in_segment)
         offer_list = offers(comparison, drivers, settings)
-        draw_comparison(scored, in_segment.to_numpy().astype(int), comparison, drivers, cells, settings)
+        draw_comparison(scored, in_segment.to_numpy().astype(int), comparison, drivers, cells, settings, unit)
         marketing = (
             scored[[ID, "probability", PROFIT, "segment", "score_source"]]
             .assign(in_chosen_segment=in_segment.to_numpy())
@@ -393,7 +406,10 @@ def run(prepared: Path, models: Path, explained: Path, params: dict) -> dict:
         write_csv(REPORTS / "segment_matrix.csv", cells, digits=4)
         write_csv(REPORTS / "segment_comparison.csv", comparison, digits=6)
         write_csv(REPORTS / "segment_shap_drivers.csv", drivers, digits=6)
-        write_text(REPORTS / "segments.md", report(scored, cells, chosen, comparison, drivers, offer_list, settings))
+        write_text(
+            REPORTS / "segments.md",
+            report(scored, cells, chosen, comparison, drivers, offer_list, settings, unit),
+        )
         segment = scored[in_segment]
         metrics = {
             "chosen_segment": chosen,
@@ -417,12 +433,7 @@ def run(prepared: Path, models: Path, explained: Path, params: dict) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--prepared", type=Path, default=Path("data/prepared"))
-    parser.add_argument("--models", type=Path, default=Path("models"))
-    parser.add_argument("--explained", type=Path, default=Path("data/explained"))
-    parser.add_argument("--params", type=Path, default=Path("params.yaml"))
-    args = parser.parse_args()
+    args = stage_arguments(__doc__, "prepared", "models", "explained")
     run(args.prepared, args.models, args.explained, load_params(args.params))
 
 

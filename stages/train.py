@@ -9,7 +9,6 @@ with a dummy under the same repeated group-aware cross-validation, and metrics/t
 
 from __future__ import annotations
 
-import argparse
 import json
 import warnings
 from pathlib import Path
@@ -22,6 +21,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import RandomizedSearchCV
 
+from stages.lib.cli import stage_arguments
 from stages.lib.errors import run_cli
 from stages.lib.files import fresh_outputs, load_params, read_parquet, write_csv, write_json, write_parquet
 from stages.lib.model import (
@@ -240,11 +240,7 @@ def run(prepared: Path, models: Path, params: dict, eda_summary: Path = Path("re
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--prepared", type=Path, default=Path("data/prepared"))
-    parser.add_argument("--models", type=Path, default=Path("models"))
-    parser.add_argument("--params", type=Path, default=Path("params.yaml"))
-    args = parser.parse_args()
+    args = stage_arguments(__doc__, "prepared", "models")
     run(args.prepared, args.models, load_params(args.params))
 
 

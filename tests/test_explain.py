@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shap
+from scipy.special import logit
 
 from stages.lib.explaining import grouped, permutation_shap, readable, source_feature
 from stages.lib.files import read_parquet
@@ -20,18 +21,26 @@ def explained_output(root) -> pd.Series:
     return values["shap_base_value"] + values.drop(columns="shap_base_value").sum(axis=1)
 
 
+def in_explained_space(root, probability):
+    """The linear explainer explains log-odds; the others the probability itself."""
+    output = json.loads((root / "metrics/explain.json").read_text())["explained_output"]
+    return logit(probability) if output == "log_odds" else probability
+
+
 def test_base_plus_shap_equals_the_saved_models_probability_on_test(workspace):
     root, _ = workspace
     test = read_parquet(root / "data/prepared/test.parquet")
     saved = load_model(root / "models/model.skops")
     explained = explained_output(root).loc[test[ID]]
-    np.testing.assert_allclose(explained.to_numpy(), predict_risk(saved, test), atol=1e-6)
+    expected = in_explained_space(root, predict_risk(saved, test))
+    np.testing.assert_allclose(explained.to_numpy(), expected, atol=1e-6)
 
 
 def test_train_customers_are_explained_by_models_that_never_saw_them(workspace):
     root, _ = workspace
     oof = read_parquet(root / "models/oof_train.parquet").set_index(ID)["probability"]
-    np.testing.assert_allclose(explained_output(root).loc[oof.index].to_numpy(), oof.to_numpy(), atol=1e-6)
+    expected = in_explained_space(root, oof.to_numpy())
+    np.testing.assert_allclose(explained_output(root).loc[oof.index].to_numpy(), expected, atol=1e-6)
 
 
 def test_every_regular_customer_is_explained_once(workspace):

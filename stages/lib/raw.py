@@ -143,55 +143,60 @@ def parse_number(values: pd.Series) -> pd.Series:
     return pd.to_numeric(text, errors="coerce")
 
 
+def refuse_rows(frame: pd.DataFrame, mask: pd.Series, spec: RawFile, column: Column, problem: str, hint: str) -> None:
+    """Raise a DataError naming the file, the column and example ids if any row matches ``mask``."""
+    if mask.any():
+        raise DataError(spec.filename, column.raw, f"{mask.sum()} row(s) {problem}", ids_where(frame, mask), hint)
+
+
+def examples_of(values: pd.Series, mask: pd.Series) -> str:
+    return ", ".join(repr(v) for v in values[mask].unique()[:3])
+
+
 def parse_column(frame: pd.DataFrame, column: Column, spec: RawFile, log: QualityLog) -> pd.Series:
     values = frame[column.raw]
-    missing = values.str.lower().isin(MISSING_MARKERS)
-    if missing.any():
-        raise DataError(
-            spec.filename,
-            column.raw,
-            f"{missing.sum()} row(s) have no value (empty or NaN)",
-            ids_where(frame, missing),
-            "Fill the value in the export; this column may not be empty.",
-        )
+    refuse_rows(
+        frame,
+        values.str.lower().isin(MISSING_MARKERS),
+        spec,
+        column,
+        "have no value (empty or NaN)",
+        "Fill the value in the export; this column may not be empty.",
+    )
     if column.kind == "category":
         return parse_category(frame, column, spec, log)
     numbers = parse_number(values)
-    bad = numbers.isna()
-    if bad.any():
-        examples = ", ".join(repr(v) for v in values[bad].unique()[:3])
-        raise DataError(
-            spec.filename,
-            column.raw,
-            f"{bad.sum()} row(s) hold text where a number is expected ({examples})",
-            ids_where(frame, bad),
+    text = numbers.isna()
+    refuse_rows(
+        frame,
+        text,
+        spec,
+        column,
+        f"hold text where a number is expected ({examples_of(values, text)})",
+        "Correct these cells in the export.",
+    )
+    whole = column.kind in ("int", "id")
+    if whole:
+        refuse_rows(
+            frame,
+            numbers != np.round(numbers),
+            spec,
+            column,
+            "hold fractions where a whole number is expected",
             "Correct these cells in the export.",
         )
-    if column.kind in ("int", "id"):
-        fractional = numbers != np.round(numbers)
-        if fractional.any():
-            raise DataError(
-                spec.filename,
-                column.raw,
-                f"{fractional.sum()} row(s) hold fractions where a whole number is expected",
-                ids_where(frame, fractional),
-                "Correct these cells in the export.",
-            )
-    out_of_range = pd.Series(False, index=frame.index)
-    if column.low is not None:
-        out_of_range |= numbers < column.low
-    if column.high is not None:
-        out_of_range |= numbers > column.high
-    if out_of_range.any():
-        examples = ", ".join(str(v) for v in values[out_of_range].unique()[:3])
-        raise DataError(
-            spec.filename,
-            column.raw,
-            f"{out_of_range.sum()} row(s) are outside the allowed range [{column.low}, {column.high}] ({examples})",
-            ids_where(frame, out_of_range),
-            "Correct the export, or widen the range in stages/lib/schema.py if such values are real.",
-        )
-    return numbers.astype("int64") if column.kind in ("int", "id") else numbers.astype("float64")
+    low = numbers < column.low if column.low is not None else False
+    high = numbers > column.high if column.high is not None else False
+    outside = pd.Series(low | high, index=frame.index)
+    refuse_rows(
+        frame,
+        outside,
+        spec,
+        column,
+        f"are outside the allowed range [{column.low}, {column.high}] ({examples_of(values, outside)})",
+        "Correct the export, or widen the range in stages/lib/schema.py if such values are real.",
+    )
+    return numbers.astype("int64") if whole else numbers.astype("float64")
 
 
 def parse_category(frame: pd.DataFrame, column: Column, spec: RawFile, log: QualityLog) -> pd.Series:
@@ -201,16 +206,15 @@ def parse_category(frame: pd.DataFrame, column: Column, spec: RawFile, log: Qual
         log.record("label_typos", frame.loc[typo, ID], detail=f"{spec.filename}:{column.raw}")
         values = values.replace(LABEL_TYPOS)
     unknown = ~values.isin(column.labels.keys())
-    if unknown.any():
-        examples = ", ".join(repr(v) for v in values[unknown].unique()[:3])
-        raise DataError(
-            spec.filename,
-            column.raw,
-            f"{unknown.sum()} row(s) have an unknown category ({examples})",
-            ids_where(frame, unknown),
-            f"Allowed labels are {sorted(column.labels)}; fix the export, or add a typo to LABEL_TYPOS "
-            "or a new label to stages/lib/schema.py.",
-        )
+    refuse_rows(
+        frame,
+        unknown,
+        spec,
+        column,
+        f"have an unknown category ({examples_of(values, unknown)})",
+        f"Allowed labels are {sorted(column.labels)}; fix the export, or add a typo to LABEL_TYPOS "
+        "or a new label to stages/lib/schema.py.",
+    )
     return values.map(column.labels)
 
 

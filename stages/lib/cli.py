@@ -1,0 +1,22 @@
+"""The command line every stage shares: its standard paths, each with the default dvc.yaml uses."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+DEFAULT_PATHS = {
+    "raw": Path("data/raw"),
+    "prepared": Path("data/prepared"),
+    "models": Path("models"),
+    "explained": Path("data/explained"),
+}
+
+
+def stage_arguments(doc: str, *paths: str) -> argparse.Namespace:
+    """Parse ``--<path>`` options (from DEFAULT_PATHS) and ``--params``; the description is the doc's first line."""
+    parser = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
+    for name in paths:
+        parser.add_argument(f"--{name}", type=Path, default=DEFAULT_PATHS[name])
+    parser.add_argument("--params", type=Path, default=Path("params.yaml"))
+    return parser.parse_args()
