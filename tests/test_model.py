@@ -118,3 +118,10 @@ def test_rank_based_bootstrap_matches_scikit_learn():
     rows = np.random.default_rng(5).integers(0, 120, size=(300, 120))
     expected = np.percentile([roc_auc_score(y[r], p[r]) for r in rows], [2.5, 97.5])
     assert bootstrap_auc(y, p, 300, 5) == pytest.approx(tuple(expected))
+
+
+def test_every_family_in_params_builds_and_is_named_back(repo_params):
+    from stages.lib.model import family_of, make_family, make_pipeline
+
+    for family in ["dummy", *repo_params["train"]["families"]]:
+        assert family_of(make_pipeline(make_family(family, 0))) == family

@@ -18,7 +18,12 @@ from sklearn.base import clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.dummy import DummyClassifier
-from sklearn.ensemble import ExtraTreesClassifier, HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.ensemble import (
+    ExtraTreesClassifier,
+    HistGradientBoostingClassifier,
+    RandomForestClassifier,
+    VotingClassifier,
+)
 from sklearn.feature_selection import SelectKBest, f_classif
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
@@ -59,6 +64,15 @@ def make_family(name: str, seed: int):
         "random_forest": lambda: RandomForestClassifier(random_state=seed, n_jobs=1),
         "extra_trees": lambda: ExtraTreesClassifier(random_state=seed, n_jobs=1),
         "hist_gradient_boosting": lambda: HistGradientBoostingClassifier(random_state=seed, early_stopping=False),
+        # averages the probabilities of three unlike learners: neighbours, a kernel, randomised trees
+        "soft_vote": lambda: VotingClassifier(
+            [
+                ("knn", KNeighborsClassifier(weights="distance")),
+                ("svc", CalibratedClassifierCV(SVC(random_state=seed), method="sigmoid", cv=3, ensemble=False)),
+                ("extra_trees", ExtraTreesClassifier(n_estimators=100, random_state=seed, n_jobs=1)),
+            ],
+            voting="soft",
+        ),
     }
     if name not in families:
         raise DataError(
@@ -161,6 +175,7 @@ def family_of(pipeline_or_model) -> str:
         RandomForestClassifier: "random_forest",
         ExtraTreesClassifier: "extra_trees",
         HistGradientBoostingClassifier: "hist_gradient_boosting",
+        VotingClassifier: "soft_vote",
     }
     return names[type(model)]
 
