@@ -63,8 +63,8 @@ OFFERS = {
     "a related one (for example, kitchenware with small appliances) at a bundle price, to widen browsing",
     ("minutes_current", "lower"): "**Re-engagement this month.** Send a push or e-mail about new arrivals in the "
     "favourite category with a reason to come back now (a collection that ends this week)",
-    ("minutes_previous", "lower"): "**Early-warning contact.** Time on the site was already falling last month: "
-    "trigger the re-engagement message as soon as a customer's minutes drop, not after revenue does",
+    ("minutes_previous", "lower"): "**Early-warning contact.** Their time on the site was already low last month: "
+    "trigger a re-engagement message as soon as a customer's minutes on the site drop, before purchases do",
     ("promo_purchase_share", "higher"): "**Personal promo codes.** These customers buy on promotion: give them early "
     "access to sales and a personal code on the favourite category instead of waiting for general campaigns",
     (
