@@ -178,7 +178,7 @@ def draw_matrix(scored: pd.DataFrame, cells: pd.DataFrame, params: dict, path: P
         title="Regular customers by risk and profit",
         xlim=(0, 1),
     )
-    ax.legend(loc="center left", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, fontsize=8)
     plotting.save_figure(fig, path)
 
 
