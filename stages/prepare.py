@@ -1,16 +1,16 @@
 """Stage `prepare`: raw exports -> validated, model-ready regular customers, split into train and test.
 
-python -m stages.prepare [--raw data/raw] [--out data/prepared] [--quality metrics/data_quality.json]
+python -m stages.prepare [--raw data/raw] [--prepared data/prepared] [--quality metrics/data_quality.json]
 """
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+from stages.lib.cli import stage_arguments
 from stages.lib.errors import DataError, run_cli
 from stages.lib.features import build_customers, handle_duplicate_customers, keep_regular
 from stages.lib.files import fresh_outputs, load_params, write_json, write_parquet
@@ -80,13 +80,8 @@ def run(raw_dir: Path, out_dir: Path, quality_path: Path, params: dict) -> Quali
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--raw", type=Path, default=Path("data/raw"))
-    parser.add_argument("--out", type=Path, default=Path("data/prepared"))
-    parser.add_argument("--quality", type=Path, default=Path("metrics/data_quality.json"))
-    parser.add_argument("--params", type=Path, default=Path("params.yaml"))
-    args = parser.parse_args()
-    log = run(args.raw, args.out, args.quality, load_params(args.params))
+    args = stage_arguments(__doc__, "raw", "prepared", "quality")
+    log = run(args.raw, args.prepared, args.quality, load_params(args.params))
     print(
         f"prepare: kept {log.customers['kept']} of {log.customers['read']} customers "
         f"(train {log.customers['train']}, test {log.customers['test']})"

@@ -255,6 +255,7 @@ def report(
     scored: pd.DataFrame,
     cells: pd.DataFrame,
     chosen: str,
+    summary: dict,
     comparison: pd.DataFrame,
     drivers: pd.DataFrame,
     offer_list: list[dict],
@@ -262,7 +263,6 @@ def report(
     unit: str,
 ) -> str:
     segment = scored[scored["segment"] == chosen]
-    total_profit = scored[PROFIT].sum()
     top = comparison[comparison["significant"]].head(params["differences_in_report"])
     shown = cells.assign(
         segment=cells["segment"].str.replace("_", " "),
@@ -297,9 +297,9 @@ def report(
         "",
         f"## The chosen segment: {chosen.replace('_', ' ')}",
         "",
-        f"**{len(segment)} customers** ({len(segment) / len(scored):.1%} of regular customers) bring "
-        f"**{segment[PROFIT].sum():,.1f} of monthly profit** ({segment[PROFIT].sum() / total_profit:.1%} of the total) "
-        f"and have a mean probability of decline of {segment['probability'].mean():.2f}. "
+        f"**{summary['customers']} customers** ({summary['share_of_customers']:.1%} of regular customers) bring "
+        f"**{summary['profit_at_stake']:,.1f} of monthly profit** ({summary['share_of_profit']:.1%} of the total) "
+        f"and have a mean probability of decline of {summary['mean_probability']:.2f}. "
         f"{allows:.0%} of them agreed to receive offers; their most common favourite category is "
         f"{favourite.index[0].replace('_', ' ')} ({favourite.iloc[0]:.0%})."
         if len(segment)
@@ -338,6 +338,19 @@ def report(
         "",
     ]
     return "\n".join(lines)
+
+
+def summarise_segment(scored: pd.DataFrame, in_segment: pd.Series) -> dict:
+    """Size, profit at stake and risk of the chosen segment: the numbers the report and metrics share."""
+    segment = scored[in_segment]
+    return {
+        "customers": int(in_segment.sum()),
+        "share_of_customers": float(in_segment.mean()),
+        "profit_at_stake": float(segment[PROFIT].sum()),
+        "share_of_profit": float(segment[PROFIT].sum() / scored[PROFIT].sum()),
+        "mean_probability": float(segment["probability"].mean()) if len(segment) else 0.0,
+        "declined_share_observed": float(segment[TARGET].mean()) if len(segment) else 0.0,  # a check, never a filter
+    }
 
 
 def difference_sentence(row) -> str:
@@ -383,6 +396,7 @@ def run(
         scored["segment"] = assign_cells(scored["probability"], scored[PROFIT], settings)
         in_segment = scored["segment"] == chosen
         cells = matrix(scored)
+        summary = summarise_segment(scored, in_segment)
         shap_values = read_parquet(explained / "shap_values.parquet")
         explained_output = json.loads(explanation_metrics.read_text())["explained_output"]
         unit = "probability points" if explained_output == "probability" else "log-odds"
@@ -408,17 +422,11 @@ def run(
         write_csv(REPORTS / "segment_shap_drivers.csv", drivers, digits=6)
         write_text(
             REPORTS / "segments.md",
-            report(scored, cells, chosen, comparison, drivers, offer_list, settings, unit),
+            report(scored, cells, chosen, summary, comparison, drivers, offer_list, settings, unit),
         )
-        segment = scored[in_segment]
         metrics = {
             "chosen_segment": chosen,
-            "customers": int(in_segment.sum()),
-            "share_of_customers": float(in_segment.mean()),
-            "profit_at_stake": float(segment[PROFIT].sum()),
-            "share_of_profit": float(segment[PROFIT].sum() / scored[PROFIT].sum()),
-            "mean_probability": float(segment["probability"].mean()) if len(segment) else 0.0,
-            "declined_share_observed": float(segment[TARGET].mean()) if len(segment) else 0.0,
+            **summary,
             "offers": [o["feature"] for o in offer_list],
             "largest_differences": [
                 {"feature": r.feature, "effect_size": r.effect_size} for r in comparison.head(3).itertuples()

@@ -51,7 +51,7 @@ def run_search(
         n_iter=params["n_iter"],
         scoring=SCORING,
         cv=group_folds(params["cv_folds"], seed),
-        refit=True,
+        refit=False,  # the saved model is the repeated-CV winner, refitted in run()
         random_state=seed,
         n_jobs=n_jobs,
         verbose=1,
@@ -221,7 +221,7 @@ def run(prepared: Path, models: Path, params: dict, eda_summary: Path = Path("re
         )
         metrics = {
             "chosen_family": chosen,
-            "search_best_family": family_of(search.best_estimator_),
+            "search_best_family": family_of(search.cv_results_["param_model"][search.best_index_]),
             "search_best_cv_roc_auc": search.best_score_,
             "repeated_cv_roc_auc_mean": chosen_cv["cv_roc_auc_mean"],
             "repeated_cv_roc_auc_std": chosen_cv["cv_roc_auc_std"],

@@ -138,7 +138,7 @@ def test_bad_input_fails_clearly_and_leaves_no_output(tmp_path, case):
     out.mkdir()
     (out / "train.parquet").write_text("stale")  # a previous run's output must not survive a failure
     quality.write_text("{}")
-    result = run_stage("prepare", "--raw", str(raw_dir), "--out", str(out), "--quality", str(quality))
+    result = run_stage("prepare", "--raw", str(raw_dir), "--prepared", str(out), "--quality", str(quality))
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     message = result.stderr.strip()
@@ -152,6 +152,6 @@ def test_unreadable_dialect_is_refused(tmp_path, synthetic_raw):
     raw_dir = write_raw(synthetic_raw, tmp_path / "raw")
     (raw_dir / "money.csv").write_text("id Прибыль\n1 2\n", encoding="utf-8")
     result = run_stage(
-        "prepare", "--raw", str(raw_dir), "--out", str(tmp_path / "p"), "--quality", str(tmp_path / "q.json")
+        "prepare", "--raw", str(raw_dir), "--prepared", str(tmp_path / "p"), "--quality", str(tmp_path / "q.json")
     )
     assert result.returncode == 2 and "money.csv: cannot recognise the CSV dialect" in result.stderr

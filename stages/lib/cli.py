@@ -10,6 +10,7 @@ DEFAULT_PATHS = {
     "prepared": Path("data/prepared"),
     "models": Path("models"),
     "explained": Path("data/explained"),
+    "quality": Path("metrics/data_quality.json"),
 }
 
 

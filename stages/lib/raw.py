@@ -17,7 +17,7 @@ import pandas as pd
 
 from stages.lib.errors import DataError
 from stages.lib.quality import QualityLog
-from stages.lib.schema import ID, LABEL_TYPOS, RAW_FILES, Column, RawFile
+from stages.lib.schema import ID, LABEL_TYPOS, PERIOD, RAW_FILES, Column, RawFile
 
 SEPARATORS = (",", ";", "\t", "|")
 MISSING_MARKERS = {"", "nan", "na", "n/a", "null", "none", "-", "#н/д", "#n/a"}
@@ -251,12 +251,12 @@ def check_unique_keys(frame: pd.DataFrame, spec: RawFile) -> None:
 def check_periods(frame: pd.DataFrame, spec: RawFile) -> None:
     if not spec.periods:
         return
-    counts = frame.groupby(ID)["period"].nunique()
+    counts = frame.groupby(ID)[PERIOD].nunique()
     incomplete = counts[counts != len(spec.periods)].index.tolist()
     if incomplete:
         raise DataError(
             spec.filename,
-            "Период",
+            spec.column(PERIOD).raw,
             f"{len(incomplete)} customer(s) lack some of the periods {list(spec.periods)}",
             incomplete,
             "Every customer needs exactly one row per period; complete the export.",
