@@ -4,8 +4,8 @@
 
 Reads all regular customers (not only train: this describes the data, it fits nothing that the
 model uses). Writes PNG figures under plots/eda/, the comparative table reports/eda_comparison.csv,
-the phik matrices, reports/eda_summary.json (read by `train`: multicollinear pairs) and the
-generated narrative reports/eda.md.
+the phik matrices, reports/eda_summary.json (read by `train`: multicollinear pairs; also a leakage
+check: how well the customer id alone predicts the target) and the generated narrative reports/eda.md.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import warnings
 from pathlib import Path
 
 import pandas as pd
+from sklearn.metrics import roc_auc_score
 
 from stages.lib import plotting
 from stages.lib.cli import stage_arguments
@@ -22,6 +23,7 @@ from stages.lib.files import fresh_outputs, load_params, read_parquet, write_csv
 from stages.lib.schema import (
     BINARY_FEATURES,
     FEATURES,
+    ID,
     MINUTES_COLUMNS,
     NOMINAL_FEATURES,
     NUMERIC_FEATURES,
@@ -80,6 +82,38 @@ def multicollinear_pairs(correlation: pd.DataFrame, threshold: float) -> list[di
                     }
                 )
     return sorted(pairs, key=lambda p: -p["phik"])
+
+
+def identifier_check(customers: pd.DataFrame, bins: int) -> dict:
+    """Does the customer id alone predict the target? If so the export is ordered by label.
+
+    The id carries no behaviour, so a model that used it (or unshuffled folds over sorted rows)
+    would learn the order of the file, not the customer; the pipeline never uses it as a feature.
+    """
+    auc = roc_auc_score(customers[TARGET], customers[ID])
+    ranges = pd.qcut(customers[ID], bins, duplicates="drop")
+    by_range = customers.groupby(ranges, observed=True)[TARGET].agg(["size", "mean"])
+    return {
+        "roc_auc_of_id": float(max(auc, 1 - auc)),  # either direction: any order is a leak
+        "declined_share_by_id_range": [
+            {"ids": f"{int(r.left) + 1}-{int(r.right)}", "customers": int(row["size"]), "declined_share": row["mean"]}
+            for r, row in by_range.iterrows()
+        ],
+    }
+
+
+def identifier_markdown(check: dict, warn_at: float) -> list[str]:
+    shares = ", ".join(f"{r['ids']}: {r['declined_share']:.0%}" for r in check["declined_share_by_id_range"])
+    lines = ["## Leakage check: the customer id", ""]
+    if check["roc_auc_of_id"] >= warn_at:
+        lines.append(
+            f"**The id alone separates the classes with ROC-AUC {check['roc_auc_of_id']:.3f}**: the export is "
+            f"ordered by label. Declined share by id range: {shares}. The id describes no behaviour, so no model "
+            "here uses it, and every split and fold is shuffled."
+        )
+    else:
+        lines.append(f"The id alone separates the classes with ROC-AUC {check['roc_auc_of_id']:.3f}: no order leak.")
+    return [*lines, ""]
 
 
 def draw_figures(
@@ -172,7 +206,12 @@ def trend_sentence(customers: pd.DataFrame, columns: list[str], measure: str) ->
 
 
 def summary_markdown(
-    customers: pd.DataFrame, table: pd.DataFrame, pairs: list[dict], correlation: pd.DataFrame, params: dict
+    customers: pd.DataFrame,
+    table: pd.DataFrame,
+    pairs: list[dict],
+    correlation: pd.DataFrame,
+    identifier: dict,
+    params: dict,
 ) -> str:
     top = table.head(params["top_features"])
     significant = int(table["significant"].sum())
@@ -226,6 +265,7 @@ def summary_markdown(
         "",
         "![phik](../plots/eda/phik_correlation.png) ![significance](../plots/eda/phik_significance.png)",
         "",
+        *identifier_markdown(identifier, params["identifier_leak_roc_auc"]),
         "## All figures",
         "",
         *[f"- [{p.stem.replace('_', ' ')}](../plots/eda/{p.name})" for p in sorted(FIGURES.glob("*.png"))],
@@ -249,6 +289,7 @@ def run(prepared: Path, params: dict) -> pd.DataFrame:
         table = comparison(customers, settings["alpha"])
         correlation, significance = phik_matrices(customers, continuous)
         pairs = multicollinear_pairs(correlation, settings["multicollinearity_threshold"])
+        identifier = identifier_check(customers, settings["identifier_ranges"])
         draw_figures(customers, continuous, discrete, table, correlation, significance, params["seed"])
         write_csv(REPORTS / "eda_comparison.csv", table, digits=6)
         write_csv(REPORTS / "eda_phik.csv", correlation.rename_axis("feature").reset_index(), digits=4)
@@ -263,10 +304,13 @@ def run(prepared: Path, params: dict) -> pd.DataFrame:
                 ],
                 "multicollinearity_threshold": settings["multicollinearity_threshold"],
                 "multicollinear_pairs": pairs,
+                "identifier_check": identifier,
             },
             digits=4,
         )
-        write_text(REPORTS / "eda.md", summary_markdown(customers, table, pairs, correlation, settings))
+        write_text(REPORTS / "eda.md", summary_markdown(customers, table, pairs, correlation, identifier, settings))
+    if identifier["roc_auc_of_id"] >= settings["identifier_leak_roc_auc"]:
+        print(f"eda: warning: the customer id alone predicts the target (ROC-AUC {identifier['roc_auc_of_id']:.3f})")
     top = table.head(settings["top_features"])
     print(
         "eda: strongest features: "

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from stages.eda import multicollinear_pairs
+from stages.eda import identifier_check, identifier_markdown, multicollinear_pairs
 from stages.lib.stats import compare_groups, holm
 from tests.conftest import ROOT
 
@@ -52,6 +52,20 @@ def test_multicollinear_pairs_respect_the_threshold():
     assert multicollinear_pairs(correlation, 0.95) == []
 
 
+def test_identifier_check_flags_an_export_ordered_by_label():
+    sorted_by_label = pd.DataFrame({"id": range(100, 120), "activity_declined": [1] * 10 + [0] * 10})
+    check = identifier_check(sorted_by_label, bins=4)
+    assert check["roc_auc_of_id"] == pytest.approx(1.0)
+    assert [r["declined_share"] for r in check["declined_share_by_id_range"]] == [1.0, 1.0, 0.0, 0.0]
+    assert check["declined_share_by_id_range"][0]["ids"] == "100-104"
+    assert "ordered by label" in "\n".join(identifier_markdown(check, warn_at=0.6))
+
+    interleaved = sorted_by_label.assign(activity_declined=[1, 0] * 5 + [0, 1] * 5)
+    check = identifier_check(interleaved, bins=4)
+    assert check["roc_auc_of_id"] == pytest.approx(0.5)
+    assert "no order leak" in "\n".join(identifier_markdown(check, warn_at=0.6))
+
+
 def declared_eda_outputs() -> list[str]:
     stage = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]["eda"]
     return [next(iter(out)) if isinstance(out, dict) else out for out in stage["outs"]]
@@ -68,3 +82,4 @@ def test_stage_writes_every_declared_output(workspace):
     assert "regular customers" in report and "effect_sizes.png" in report
     table = pd.read_csv(root / "reports/eda_comparison.csv")
     assert {"median_declined", "median_same_level", "p_value_holm", "effect_size"} <= set(table.columns)
+

@@ -14,7 +14,7 @@ from sklearn.pipeline import Pipeline
 from stages.evaluate import bootstrap_auc, choose_threshold, roc_points
 from stages.lib.errors import DataError
 from stages.lib.files import read_parquet
-from stages.lib.model import group_folds, load_model, predict_risk, save_model
+from stages.lib.model import expected_features, group_folds, load_model, predict_risk, save_model
 from stages.lib.schema import GROUP, ID, TARGET
 
 
@@ -26,6 +26,13 @@ def test_search_beats_the_dummy_on_a_learnable_signal(workspace):
     table = pd.read_csv(root / "reports/model_comparison.csv")
     assert {"dummy", train_metrics["chosen_family"]} <= set(table["family"])
     assert (root / "plots/train/model_comparison.png").stat().st_size > 0
+
+
+def test_model_never_sees_the_id_or_profit(workspace):
+    # the id encodes the export's order (see eda's leakage check); profit is known only afterwards
+    root, _ = workspace
+    features = expected_features(load_model(root / "models/model.skops"))
+    assert ID not in features and "profit" not in features and TARGET not in features
 
 
 def test_out_of_fold_scores_cover_every_train_customer_once(workspace):
