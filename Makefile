@@ -7,13 +7,14 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 export DVC_NO_ANALYTICS := 1
 export MPLBACKEND := Agg
 
-.PHONY: help install pull repro test lint bench clean
+.PHONY: help install pull repro test lint bench ceiling clean
 
 help:
 	@echo "make repro  - create .venv, pull the raw data, run the whole DVC pipeline"
 	@echo "make test   - run the test suite (pulls the raw data for the real-data tests)"
 	@echo "make lint   - ruff over stages/, tests/ and scripts/"
 	@echo "make bench  - time every stage of a full rebuild from a clean workspace"
+	@echo "make ceiling - where ranking errors come from and how high ROC-AUC can go (after repro)"
 
 $(VENV)/.installed: requirements.txt
 	python3 -m venv $(VENV)
@@ -37,6 +38,9 @@ lint: install
 
 bench: pull
 	$(PYTHON) scripts/benchmark.py
+
+ceiling: repro
+	$(PYTHON) scripts/auc_ceiling.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

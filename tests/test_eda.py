@@ -83,3 +83,12 @@ def test_stage_writes_every_declared_output(workspace):
     table = pd.read_csv(root / "reports/eda_comparison.csv")
     assert {"median_declined", "median_same_level", "p_value_holm", "effect_size"} <= set(table.columns)
 
+
+def test_ceiling_diagnostic_runs_on_the_pipeline_outputs(workspace, capsys):
+    import runpy
+
+    ceiling = runpy.run_path(str(ROOT / "scripts/auc_ceiling.py"))  # a script, not a package
+    root, _ = workspace
+    ceiling["main"](root)
+    printed = capsys.readouterr().out
+    assert "Out-of-fold ROC-AUC of the model" in printed and "oracle" in printed
