@@ -37,12 +37,6 @@ REPORTS = Path("reports")
 GROUP_NAMES = {"a": "same_level", "b": "declined"}
 
 
-def split_numeric(frame: pd.DataFrame, max_levels: int) -> tuple[list[str], list[str]]:
-    """Numeric features with few distinct values are shown as shares, the others as distributions."""
-    discrete = [f for f in NUMERIC_FEATURES if frame[f].nunique() <= max_levels]
-    return [f for f in NUMERIC_FEATURES if f not in discrete], discrete
-
-
 def comparison(customers: pd.DataFrame, alpha: float) -> pd.DataFrame:
     table = compare_groups(
         customers, customers[TARGET] == 1, NUMERIC_FEATURES, [*BINARY_FEATURES, *NOMINAL_FEATURES], alpha
@@ -285,7 +279,7 @@ def run(prepared: Path, params: dict) -> pd.DataFrame:
     ]
     with fresh_outputs(*outputs):
         customers = read_parquet(prepared / "customers.parquet")
-        continuous, discrete = split_numeric(customers, settings["discrete_max_levels"])
+        continuous, discrete = plotting.split_numeric(customers, settings["discrete_max_levels"])
         table = comparison(customers, settings["alpha"])
         correlation, significance = phik_matrices(customers, continuous)
         pairs = multicollinear_pairs(correlation, settings["multicollinearity_threshold"])

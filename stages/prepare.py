@@ -16,7 +16,7 @@ from stages.lib.features import build_customers, handle_duplicate_customers, kee
 from stages.lib.files import fresh_outputs, load_params, write_json, write_parquet
 from stages.lib.quality import QualityLog
 from stages.lib.raw import read_raw_folder, validate_raw
-from stages.lib.schema import GROUP, ID, TARGET
+from stages.lib.schema import GROUP, ID, MARKET_FILE, TARGET
 
 RULES = (  # reported even when they touch nothing
     "exact_duplicate_rows",
@@ -34,7 +34,7 @@ def prepare_customers(raw: dict[str, pd.DataFrame], params: dict, log: QualityLo
     log.declare(*RULES)
     tables = validate_raw(raw, params, log, require_target=True)
     customers = build_customers(tables, params, log)
-    log.customers["read"] = len(tables["market_file"])
+    log.customers["read"] = len(tables[MARKET_FILE.key])
     customers = keep_regular(customers, params["regular"], log)
     customers = handle_duplicate_customers(customers, params, log)
     log.customers["kept"] = len(customers)

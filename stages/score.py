@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from stages.lib.cli import DEFAULT_PATHS
 from stages.lib.errors import run_cli
 from stages.lib.features import build_customers, regular_mask
-from stages.lib.files import fresh_outputs, load_params, write_csv
+from stages.lib.files import PARAMS_FILE, fresh_outputs, load_params, write_csv
 from stages.lib.model import load_model, predict_risk
 from stages.lib.quality import QualityLog
 from stages.lib.raw import read_raw_folder, validate_raw
@@ -48,8 +49,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--raw", type=Path, required=True, help="folder with the month's four CSV exports")
     parser.add_argument("--out", type=Path, required=True, help="CSV file to write")
-    parser.add_argument("--models", type=Path, default=Path("models"))
-    parser.add_argument("--params", type=Path, default=Path("params.yaml"))
+    parser.add_argument("--models", type=Path, default=DEFAULT_PATHS["models"])
+    parser.add_argument("--params", type=Path, default=PARAMS_FILE)
     args = parser.parse_args()
     with fresh_outputs(args.out):
         log = QualityLog()

@@ -208,8 +208,7 @@ def draw_comparison(
     unit: str,
 ) -> None:
     style = {"names": SEGMENT_NAMES, "colors": SEGMENT_COLORS}
-    continuous = [f for f in NUMERIC_FEATURES if scored[f].nunique() > params["discrete_max_levels"]]
-    discrete = [f for f in NUMERIC_FEATURES if f not in continuous]
+    continuous, discrete = plotting.split_numeric(scored, params["discrete_max_levels"])
     draw_matrix(scored, cells, params, FIGURES / "risk_profit_matrix.png")
     plotting.histograms(
         scored,
@@ -340,15 +339,16 @@ def report(
     return "\n".join(lines)
 
 
-def summarise_segment(scored: pd.DataFrame, in_segment: pd.Series) -> dict:
-    """Size, profit at stake and risk of the chosen segment: the numbers the report and metrics share."""
-    segment = scored[in_segment]
+def summarise_segment(scored: pd.DataFrame, cells: pd.DataFrame, chosen: str) -> dict:
+    """The chosen cell's row of the matrix, plus its observed decline share: what report and metrics share."""
+    row = cells.set_index("segment").loc[chosen]
+    segment = scored[scored["segment"] == chosen]
     return {
-        "customers": int(in_segment.sum()),
-        "share_of_customers": float(in_segment.mean()),
-        "profit_at_stake": float(segment[PROFIT].sum()),
-        "share_of_profit": float(segment[PROFIT].sum() / scored[PROFIT].sum()),
-        "mean_probability": float(segment["probability"].mean()) if len(segment) else 0.0,
+        "customers": int(row["customers"]),
+        "share_of_customers": float(row["share_of_customers"]),
+        "profit_at_stake": float(row["profit_at_stake"]),
+        "share_of_profit": float(row["share_of_profit"]),
+        "mean_probability": float(row["mean_probability"]) if len(segment) else 0.0,
         "declined_share_observed": float(segment[TARGET].mean()) if len(segment) else 0.0,  # a check, never a filter
     }
 
@@ -396,7 +396,7 @@ def run(
         scored["segment"] = assign_cells(scored["probability"], scored[PROFIT], settings)
         in_segment = scored["segment"] == chosen
         cells = matrix(scored)
-        summary = summarise_segment(scored, in_segment)
+        summary = summarise_segment(scored, cells, chosen)
         shap_values = read_parquet(explained / "shap_values.parquet")
         explained_output = json.loads(explanation_metrics.read_text())["explained_output"]
         unit = "probability points" if explained_output == "probability" else "log-odds"

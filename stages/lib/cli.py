@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from stages.lib.files import PARAMS_FILE
+
 DEFAULT_PATHS = {
     "raw": Path("data/raw"),
     "prepared": Path("data/prepared"),
@@ -19,5 +21,5 @@ def stage_arguments(doc: str, *paths: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
     for name in paths:
         parser.add_argument(f"--{name}", type=Path, default=DEFAULT_PATHS[name])
-    parser.add_argument("--params", type=Path, default=Path("params.yaml"))
+    parser.add_argument("--params", type=Path, default=PARAMS_FILE)
     return parser.parse_args()

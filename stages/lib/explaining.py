@@ -17,6 +17,7 @@ import shap
 from sklearn.pipeline import Pipeline
 
 from stages.lib.model import expected_features, family_of, model_input
+from stages.lib.plotting import label
 
 TREE_FAMILIES = ("decision_tree", "random_forest", "extra_trees", "hist_gradient_boosting")
 LINEAR_FAMILIES = ("logistic_regression",)
@@ -49,8 +50,8 @@ def readable(name: str) -> str:
     """Column name -> words: favourite_category_kids_goods -> Favourite category: kids goods."""
     for nominal in NOMINAL_PREFIXES:
         if name.startswith(f"{nominal}_"):
-            return f"{nominal.replace('_', ' ').capitalize()}: {name.removeprefix(nominal + '_').replace('_', ' ')}"
-    return name.replace("_", " ").capitalize()
+            return f"{label(nominal)}: {name.removeprefix(nominal + '_').replace('_', ' ')}"
+    return label(name)
 
 
 def source_feature(column: str, features: list[str]) -> str:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from stages.lib.files import atomic_write
+from stages.lib.schema import NUMERIC_FEATURES
 
 CLASS_NAMES = {0: "Same level", 1: "Declined"}
 CLASS_COLORS = {0: "#4C72B0", 1: "#DD5A3E"}  # blue = kept activity, red = declined, in every figure
@@ -43,6 +44,12 @@ plt.rcParams.update(
 def label(name: str) -> str:
     """snake_case feature name -> readable axis label."""
     return name.replace("_", " ").capitalize()
+
+
+def split_numeric(frame: pd.DataFrame, max_levels: int) -> tuple[list[str], list[str]]:
+    """(continuous, discrete) numeric features: few distinct values are shown as shares, not distributions."""
+    discrete = [f for f in NUMERIC_FEATURES if frame[f].nunique() <= max_levels]
+    return [f for f in NUMERIC_FEATURES if f not in discrete], discrete
 
 
 def save_figure(fig: plt.Figure, path: Path | str) -> None:

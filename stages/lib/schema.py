@@ -110,8 +110,6 @@ MONEY = RawFile(
     columns=(ID_COLUMN, Column("Прибыль", "profit", "float", low=-1_000, high=1_000)),
 )
 RAW_FILES = (MARKET_FILE, MARKET_MONEY, MARKET_TIME, MONEY)
-# Files that describe behaviour: identical records across all of them mean one customer twice.
-BEHAVIOUR_FILES = (MARKET_FILE, MARKET_MONEY, MARKET_TIME)
 
 # Model features after pivoting, by how the model must encode them.
 NOMINAL_FEATURES = ["favourite_category"]

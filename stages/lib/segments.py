@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from stages.lib.errors import DataError
+from stages.lib.schema import PROFIT
 
 CELLS = ("high_risk_high_profit", "high_risk_low_profit", "low_risk_high_profit", "low_risk_low_profit")
 NOT_REGULAR = "not_regular"
@@ -31,12 +32,12 @@ def matrix(frame: pd.DataFrame) -> pd.DataFrame:
     """Size, share, monthly profit at stake and mean risk of each cell (every cell listed, even empty)."""
     cells = frame.groupby("segment").agg(
         customers=("probability", "size"),
-        profit_at_stake=("profit", "sum"),
+        profit_at_stake=(PROFIT, "sum"),
         mean_probability=("probability", "mean"),
-        mean_profit=("profit", "mean"),
+        mean_profit=(PROFIT, "mean"),
     )
     cells = cells.reindex(CELLS).fillna({"customers": 0, "profit_at_stake": 0.0})
     cells["customers"] = cells["customers"].astype(int)
     cells["share_of_customers"] = cells["customers"] / max(len(frame), 1)
-    cells["share_of_profit"] = cells["profit_at_stake"] / frame["profit"].sum()
+    cells["share_of_profit"] = cells["profit_at_stake"] / frame[PROFIT].sum()
     return cells.rename_axis("segment").reset_index()
