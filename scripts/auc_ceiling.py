@@ -31,7 +31,8 @@ from sklearn.model_selection import cross_val_score
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from stages.lib.files import read_parquet  # noqa: E402
+from stages.io import paths  # noqa: E402
+from stages.io.files import read_parquet  # noqa: E402
 from stages.lib.model import group_folds, make_pipeline, model_input  # noqa: E402
 from stages.lib.schema import GROUP, ID, TARGET  # noqa: E402
 
@@ -74,10 +75,10 @@ def oracle_auc(train: pd.DataFrame, features: list[str], seed: int) -> float:
 
 
 def main(root: Path = ROOT) -> None:
-    summary = json.loads((root / "reports/eda_summary.json").read_text())
-    features = json.loads((root / "metrics/train.json").read_text())["features"]
-    train = read_parquet(root / "data/prepared/train.parquet")
-    oof = read_parquet(root / "models/oof_train.parquet")
+    summary = json.loads((root / paths.EDA_SUMMARY).read_text())
+    features = json.loads((root / paths.TRAIN_METRICS).read_text())["features"]
+    train = read_parquet(root / paths.TRAIN)
+    oof = read_parquet(root / paths.OOF)
     parts = id_parts(summary)
     train["part"] = label_parts(train[ID], parts)
     scores = oof.merge(train[[ID, "part"]], on=ID)

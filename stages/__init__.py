@@ -1,5 +1,7 @@
 """DVC pipeline stages for the «В один клик» customer-activity project.
 
-Each ``stages/<name>.py`` is a thin command-line wrapper (``python -m stages.<name>``) over pure
-functions; code shared by several stages lives in ``stages/lib``.
+Three floors: each ``stages/<name>.py`` wires one stage (``python -m stages.<name>``: read, call,
+hand over, write); ``stages/lib`` computes (pure functions, no I/O, no drawing); ``stages/report``
+presents (figures and generated reports). ``stages/io`` is the only code that touches disk, and
+``stages/io/paths.py`` the only place a path is written.
 """

@@ -14,50 +14,45 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import pandas as pd
-
-from stages.lib.cli import DEFAULT_PATHS
-from stages.lib.errors import run_cli
-from stages.lib.features import build_customers, regular_mask
-from stages.lib.files import PARAMS_FILE, fresh_outputs, load_params, write_csv
-from stages.lib.model import load_model, predict_risk
+from stages.io import paths
+from stages.io.cli import run_cli
+from stages.io.files import load_settings, remove, write_csv
+from stages.io.model_store import load_model
+from stages.io.raw_files import read_raw_folder
+from stages.lib.errors import DataError
 from stages.lib.quality import QualityLog
-from stages.lib.raw import read_raw_folder, validate_raw
-from stages.lib.schema import ID, PROFIT
-from stages.lib.segments import NOT_REGULAR, assign_cells
+from stages.lib.scoring import score_customers
 
 
-def score_customers(raw: dict[str, pd.DataFrame], pipeline, params: dict, log: QualityLog) -> pd.DataFrame:
-    """Raw string frames of a month -> id, probability, profit, regular, segment for every customer."""
-    tables = validate_raw(raw, params["prepare"], log, require_target=False)
-    customers = build_customers(tables, params["prepare"], log)
-    regular = regular_mask(customers, params["prepare"]["regular"])
-    scored = pd.DataFrame(
-        {
-            ID: customers[ID],
-            "probability": predict_risk(pipeline, customers),
-            PROFIT: customers[PROFIT],
-            "regular": regular,
-        }
-    )
-    scored["segment"] = assign_cells(scored["probability"], scored[PROFIT], params["segment"])
-    scored.loc[~regular, "segment"] = NOT_REGULAR
-    return scored
-
-
-def main() -> None:
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--raw", type=Path, required=True, help="folder with the month's four CSV exports")
     parser.add_argument("--out", type=Path, required=True, help="CSV file to write")
-    parser.add_argument("--models", type=Path, default=DEFAULT_PATHS["models"])
-    parser.add_argument("--params", type=Path, default=PARAMS_FILE)
-    args = parser.parse_args()
-    with fresh_outputs(args.out):
-        log = QualityLog()
-        scored = score_customers(
-            read_raw_folder(args.raw), load_model(args.models / "model.skops"), load_params(args.params), log
+    parser.add_argument("--models", type=Path, default=paths.MODELS, help="folder holding model.skops")
+    parser.add_argument("--params", type=Path, default=paths.PARAMS)
+    return parser.parse_args()
+
+
+def check_output(out: Path, raw: Path, models: Path) -> None:
+    """--out must name a file of its own: never a folder, an input export or the model."""
+    if out.is_dir():
+        raise DataError(str(out), None, "--out names a folder", hint="Give the path of a CSV file to write.")
+    if out.resolve().parent in (raw.resolve(), models.resolve()):
+        raise DataError(
+            str(out), None, "--out points inside the input exports or the model folder", hint="Write elsewhere."
         )
-        write_csv(args.out, scored, digits=6)
+
+
+def main() -> None:
+    args = arguments()
+    check_output(args.out, args.raw, args.models)
+    remove(args.out)  # a previous month's list must not survive a failed run
+    settings = load_settings(args.params)
+    log = QualityLog()
+    scored = score_customers(
+        read_raw_folder(args.raw), load_model(args.models / paths.MODEL.name), settings.prepare, settings.segment, log
+    )
+    write_csv(args.out, scored, digits=6)
     fixes = {rule: entry["rows"] for rule, entry in log.as_dict()["rules"].items() if entry["rows"]}
     print(
         f"score: {len(scored)} customers ({int(scored['regular'].sum())} regular) -> {args.out}; "

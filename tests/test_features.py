@@ -31,18 +31,14 @@ def test_pivot_makes_one_column_per_period_in_schema_order():
 
 def test_extreme_revenue_is_replaced_by_the_customers_own_median():
     log = QualityLog()
-    fixed = fix_extreme_revenue(
-        revenue({1: [100_000, 4000, 5000], 2: [1, 2, 3]}), {"threshold": 20000, "rule": "customer_median"}, log
-    )
+    fixed = fix_extreme_revenue(revenue({1: [100_000, 4000, 5000], 2: [1, 2, 3]}), 20000, "customer_median", log)
     assert fixed.loc[1].tolist() == [4500, 4000, 5000]
     assert fixed.loc[2].tolist() == [1, 2, 3]
     assert log.as_dict()["rules"]["extreme_revenue"] == {"rows": 1, "customers": 1}
 
 
 def test_extreme_revenue_drop_rule_removes_the_customer_and_leaves_no_holes():
-    fixed = fix_extreme_revenue(
-        revenue({1: [100_000, 4000, 5000], 2: [1, 2, 3]}), {"threshold": 20000, "rule": "drop_customer"}, QualityLog()
-    )
+    fixed = fix_extreme_revenue(revenue({1: [100_000, 4000, 5000], 2: [1, 2, 3]}), 20000, "drop_customer", QualityLog())
     assert fixed.index.tolist() == [2]
     assert not fixed.isna().any().any()
 
@@ -52,7 +48,7 @@ def test_regular_customers_bought_in_every_month():
         {ID: [1, 2, 3], REVENUE_COLUMNS[0]: [1, 1, 0], REVENUE_COLUMNS[1]: [1, 0, 1], REVENUE_COLUMNS[2]: [1, 1, 1]}
     )
     log = QualityLog()
-    kept = keep_regular(customers, {"min_revenue": 0}, log)
+    kept = keep_regular(customers, 0, log)
     assert kept[ID].tolist() == [1]
     assert log.as_dict()["rules"]["not_regular_removed"]["customers"] == 2
 
@@ -69,7 +65,7 @@ def test_duplicate_customers_share_the_smallest_id_as_group():
 @pytest.mark.parametrize(("rule", "kept_ids"), [("group", [10, 7, 3]), ("drop", [7, 3])])
 def test_duplicate_customer_rules(rule, kept_ids):
     log = QualityLog()
-    out = handle_duplicate_customers(customers_with_a_copy(), {"duplicate_customers": rule}, log)
+    out = handle_duplicate_customers(customers_with_a_copy(), rule, log)
     assert out[ID].tolist() == kept_ids
     assert GROUP in out
     assert log.as_dict()["rules"]["duplicate_customers_found"]["customers"] == 2

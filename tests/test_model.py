@@ -6,16 +6,16 @@ import json
 
 import numpy as np
 import pandas as pd
-import pytest
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
+import yaml
 
-from stages.evaluate import bootstrap_auc, choose_threshold, roc_points
-from stages.lib.errors import DataError
-from stages.lib.files import read_parquet
-from stages.lib.model import expected_features, group_folds, load_model, predict_risk, save_model
+from stages.io.files import read_parquet
+from stages.io.model_store import load_model
+from stages.lib.families import make_family
+from stages.lib.model import expected_features, group_folds, make_pipeline, pipeline_family, predict_risk
 from stages.lib.schema import GROUP, ID, TARGET
+from tests.conftest import ROOT
+
+DVC_PLOTS = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["plots"]
 
 
 def test_search_beats_the_dummy_on_a_learnable_signal(workspace):
@@ -25,7 +25,9 @@ def test_search_beats_the_dummy_on_a_learnable_signal(workspace):
     assert train_metrics["candidates_searched"] == 8
     table = pd.read_csv(root / "reports/model_comparison.csv")
     assert {"dummy", train_metrics["chosen_family"]} <= set(table["family"])
-    assert (root / "plots/train/model_comparison.png").stat().st_size > 0
+    plot = next(p["model_comparison"] for p in DVC_PLOTS if isinstance(p, dict) and "model_comparison" in p)
+    assert {plot["x"], *plot["y"].values()} <= set(table.columns)  # the DVC plot that replaced train's figure
+    assert not (root / "plots/train").exists()  # train draws nothing
 
 
 def test_model_never_sees_the_id_or_profit(workspace):
@@ -70,65 +72,12 @@ def test_metrics_files_have_the_declared_keys(workspace):
         assert "Infinity" not in plot.read_text() and "NaN" not in plot.read_text()
 
 
-def test_saved_model_is_byte_deterministic(workspace, tmp_path):
-    root, _ = workspace
-    model = load_model(root / "models/model.skops")
-    save_model(model, tmp_path / "a.skops")
-    save_model(load_model(tmp_path / "a.skops"), tmp_path / "b.skops")
-    assert (tmp_path / "a.skops").read_bytes() == (tmp_path / "b.skops").read_bytes()
-
-
-class Foreign(BaseEstimator, TransformerMixin):
-    def fit(self, X, y=None):
-        return self
-
-    def transform(self, X):
-        return X
-
-
-def test_loading_refuses_types_outside_scikit_learn(tmp_path):
-    X, y = np.arange(20.0).reshape(10, 2), np.array([0, 1] * 5)
-    save_model(Pipeline([("foreign", Foreign()), ("model", LogisticRegression())]).fit(X, y), tmp_path / "m.skops")
-    with pytest.raises(DataError, match="types outside scikit-learn"):
-        load_model(tmp_path / "m.skops")
-
-
 def test_group_folds_never_split_a_group():
     frame = pd.DataFrame({GROUP: np.repeat(np.arange(30), 2), TARGET: np.tile([0, 1], 30)[np.arange(60) // 2 % 2]})
     for train_rows, test_rows in group_folds(3, 0).split(frame, frame[TARGET], frame[GROUP]):
         assert set(frame[GROUP].iloc[train_rows]).isdisjoint(frame[GROUP].iloc[test_rows])
 
 
-def test_threshold_rules_on_a_known_example():
-    y = np.array([0, 0, 0, 1, 1, 1])
-    p = np.array([0.1, 0.2, 0.6, 0.4, 0.7, 0.9])
-    assert choose_threshold(y, p, {"rule": "max_f1"}) == pytest.approx(0.4)
-    assert choose_threshold(y, p, {"rule": "youden"}) in (0.4, 0.7)
-    assert choose_threshold(y, p, {"rule": "min_recall", "min_recall": 1.0}) == pytest.approx(0.4)
-    with pytest.raises(DataError, match="evaluate.threshold.rule"):
-        choose_threshold(y, p, {"rule": "guess"})
-
-
-def test_roc_points_are_finite_and_bootstrap_interval_is_ordered():
-    y, p = np.array([0, 1, 0, 1, 1, 0]), np.array([0.2, 0.8, 0.4, 0.6, 0.9, 0.1])
-    assert all(np.isfinite(point["threshold"]) for point in roc_points(y, p))
-    low, high = bootstrap_auc(y, p, 100, 0)
-    assert 0 <= low <= high <= 1
-
-
-def test_rank_based_bootstrap_matches_scikit_learn():
-    from sklearn.metrics import roc_auc_score
-
-    rng = np.random.default_rng(0)
-    y = rng.integers(0, 2, 120)
-    p = np.round(rng.random(120) + 0.4 * y, 1)  # rounded: ties on purpose
-    rows = np.random.default_rng(5).integers(0, 120, size=(300, 120))
-    expected = np.percentile([roc_auc_score(y[r], p[r]) for r in rows], [2.5, 97.5])
-    assert bootstrap_auc(y, p, 300, 5) == pytest.approx(tuple(expected))
-
-
 def test_every_family_in_params_builds_and_is_named_back(repo_params):
-    from stages.lib.model import family_of, make_family, make_pipeline
-
     for family in ["dummy", *repo_params["train"]["families"]]:
-        assert family_of(make_pipeline(make_family(family, 0))) == family
+        assert pipeline_family(make_pipeline(make_family(family, 0))) == family

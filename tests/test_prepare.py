@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pandas as pd
 import pytest
 
-from stages.lib.files import read_parquet
+from stages.io import paths
+from stages.io.files import read_parquet
 from stages.lib.schema import FEATURES, GROUP, ID, PROFIT, TARGET
+from stages.lib.settings import parse_settings
 from stages.prepare import run
-from tests.conftest import run_stage
+from tests.conftest import ROOT, run_stage
+from tests.pipeline_run import working_directory
 from tests.synthetic import DIALECTS, make_raw, write_raw
 
 OUTPUT_NAMES = ("customers.parquet", "train.parquet", "test.parquet")
 
 
-def prepare_in(tmp_path, raw_dir, params):
-    out, quality = tmp_path / "prepared", tmp_path / "metrics" / "data_quality.json"
-    run(raw_dir, out, quality, params)
-    return {name: read_parquet(out / name) for name in OUTPUT_NAMES}, json.loads(quality.read_text())
+def prepare_in(workspace, raw_dir, params):
+    """Run the stage in ``workspace`` (its working directory) on a copy of ``raw_dir`` as data/raw."""
+    shutil.copytree(raw_dir, workspace / paths.RAW)
+    with working_directory(workspace):
+        run(parse_settings(params))
+    frames = {name: read_parquet(workspace / paths.PREPARED / name) for name in OUTPUT_NAMES}
+    return frames, json.loads((workspace / paths.QUALITY).read_text())
 
 
 def test_synthetic_exports_give_clean_counted_data(tmp_path, raw_dir, params):
@@ -131,14 +138,16 @@ BAD_INPUTS = {
 @pytest.mark.parametrize("case", sorted(BAD_INPUTS))
 def test_bad_input_fails_clearly_and_leaves_no_output(tmp_path, case):
     breaker, file_to_delete, expected = BAD_INPUTS[case]
-    raw_dir = write_raw(breaker(make_raw()), tmp_path / "raw")
+    raw_dir = write_raw(breaker(make_raw()), tmp_path / paths.RAW)
     if file_to_delete:
         (raw_dir / file_to_delete).unlink()
-    out, quality = tmp_path / "prepared", tmp_path / "data_quality.json"
-    out.mkdir()
+    out, quality = tmp_path / paths.PREPARED, tmp_path / paths.QUALITY
+    out.mkdir(parents=True)
+    quality.parent.mkdir()
+    (tmp_path / "params.yaml").write_bytes((ROOT / "params.yaml").read_bytes())
     (out / "train.parquet").write_text("stale")  # a previous run's output must not survive a failure
     quality.write_text("{}")
-    result = run_stage("prepare", "--raw", str(raw_dir), "--prepared", str(out), "--quality", str(quality))
+    result = run_stage("prepare", cwd=tmp_path)
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     message = result.stderr.strip()
@@ -149,9 +158,8 @@ def test_bad_input_fails_clearly_and_leaves_no_output(tmp_path, case):
 
 
 def test_unreadable_dialect_is_refused(tmp_path, synthetic_raw):
-    raw_dir = write_raw(synthetic_raw, tmp_path / "raw")
+    raw_dir = write_raw(synthetic_raw, tmp_path / paths.RAW)
     (raw_dir / "money.csv").write_text("id Прибыль\n1 2\n", encoding="utf-8")
-    result = run_stage(
-        "prepare", "--raw", str(raw_dir), "--prepared", str(tmp_path / "p"), "--quality", str(tmp_path / "q.json")
-    )
+    (tmp_path / "params.yaml").write_bytes((ROOT / "params.yaml").read_bytes())
+    result = run_stage("prepare", cwd=tmp_path)
     assert result.returncode == 2 and "money.csv: cannot recognise the CSV dialect" in result.stderr

@@ -7,12 +7,13 @@ import codecs
 import pandas as pd
 import pytest
 
+from stages.io.raw_files import decode, detect_separator, read_raw_text
 from stages.lib.errors import DataError
 from stages.lib.quality import QualityLog
-from stages.lib.raw import decode, detect_separator, parse_number, read_raw_text, validate_file
+from stages.lib.raw import parse_number, validate_file
 from stages.lib.schema import MARKET_MONEY, MONEY
 
-PARAMS = {"drop_exact_duplicate_rows": True}
+DROP_REPEATED_ROWS = True  # prepare.drop_exact_duplicate_rows
 
 
 def money_frame(rows):
@@ -50,7 +51,7 @@ def test_line_endings_and_bom_do_not_change_the_frame():
 
 
 def test_valid_file_is_typed_and_renamed():
-    typed = validate_file(money_frame([[1, "2,5"], [2, "3"]]), MONEY, PARAMS, QualityLog())
+    typed = validate_file(money_frame([[1, "2,5"], [2, "3"]]), MONEY, DROP_REPEATED_ROWS, QualityLog())
     assert list(typed.columns) == ["id", "profit"]
     assert typed["id"].dtype == "int64" and typed["profit"].tolist() == [2.5, 3.0]
 
@@ -64,7 +65,7 @@ def test_label_typo_is_fixed_and_counted():
         }
     )
     log = QualityLog()
-    typed = validate_file(frame, MARKET_MONEY, PARAMS, log)
+    typed = validate_file(frame, MARKET_MONEY, DROP_REPEATED_ROWS, log)
     assert sorted(typed["period"]) == ["before_previous", "current", "previous"]
     assert log.as_dict()["rules"]["label_typos"]["rows"] == 1
 
@@ -72,14 +73,14 @@ def test_label_typo_is_fixed_and_counted():
 def test_exact_duplicate_row_is_dropped_and_counted_or_refused():
     frame = money_frame([[1, "2"], [1, "2"], [2, "3"]])
     log = QualityLog()
-    assert len(validate_file(frame, MONEY, PARAMS, log)) == 2
+    assert len(validate_file(frame, MONEY, DROP_REPEATED_ROWS, log)) == 2
     assert log.as_dict()["rules"]["exact_duplicate_rows"] == {
         "rows": 1,
         "customers": 1,
         "rows_by_source": {"money.csv": 1},
     }
     with pytest.raises(DataError, match="repeat another row exactly"):
-        validate_file(frame, MONEY, {"drop_exact_duplicate_rows": False}, QualityLog())
+        validate_file(frame, MONEY, False, QualityLog())
 
 
 @pytest.mark.parametrize(
@@ -95,20 +96,20 @@ def test_exact_duplicate_row_is_dropped_and_counted_or_refused():
 )
 def test_bad_values_name_file_column_and_ids(rows, message):
     with pytest.raises(DataError, match=message):
-        validate_file(money_frame(rows), MONEY, PARAMS, QualityLog())
+        validate_file(money_frame(rows), MONEY, DROP_REPEATED_ROWS, QualityLog())
 
 
 def test_missing_and_extra_columns_are_named():
     with pytest.raises(DataError, match="money.csv, column 'Прибыль': expected column"):
-        validate_file(pd.DataFrame({"id": ["1"]}), MONEY, PARAMS, QualityLog())
+        validate_file(pd.DataFrame({"id": ["1"]}), MONEY, DROP_REPEATED_ROWS, QualityLog())
     with pytest.raises(DataError, match="column 'bonus': unexpected"):
-        validate_file(money_frame([[1, "2"]]).assign(bonus="1"), MONEY, PARAMS, QualityLog())
+        validate_file(money_frame([[1, "2"]]).assign(bonus="1"), MONEY, DROP_REPEATED_ROWS, QualityLog())
 
 
 def test_missing_period_is_an_error():
     frame = pd.DataFrame({"id": ["1", "1"], "Период": ["текущий_месяц", "предыдущий_месяц"], "Выручка": ["1", "2"]})
     with pytest.raises(DataError, match="lack some of the periods.*Example ids: 1"):
-        validate_file(frame, MARKET_MONEY, PARAMS, QualityLog())
+        validate_file(frame, MARKET_MONEY, DROP_REPEATED_ROWS, QualityLog())
 
 
 def test_error_lists_at_most_five_example_ids():

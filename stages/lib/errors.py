@@ -1,9 +1,8 @@
-"""One error type for bad input, and the command-line wrapper that prints it without a traceback."""
+"""One error type for bad input: the message names the file, the column and example rows."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 EXAMPLE_COUNT = 5
 
@@ -21,15 +20,3 @@ class DataError(Exception):
             examples = f" Example ids: {shown}{more}."
         self.file, self.column, self.ids = file, column, ids
         super().__init__(f"{where}: {problem}.{examples} {hint}".strip())
-
-
-def run_cli(stage: str, main: Callable[[], None]) -> None:
-    """Run a stage's main(); bad input ends in one readable paragraph and exit code 2."""
-    try:
-        main()
-    except DataError as error:
-        print(f"{stage}: bad input: {error}", file=sys.stderr)
-        sys.exit(2)
-    except FileNotFoundError as error:
-        print(f"{stage}: missing file: {error.filename}. Run `dvc pull` or `dvc repro` to create it.", file=sys.stderr)
-        sys.exit(2)

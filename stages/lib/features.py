@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from stages.lib.errors import DataError
 from stages.lib.quality import QualityLog
 from stages.lib.schema import (
     FEATURES,
@@ -19,9 +18,7 @@ from stages.lib.schema import (
     REVENUE_COLUMNS,
     TARGET,
 )
-
-EXTREME_RULES = ("customer_median", "drop_customer")
-DUPLICATE_RULES = ("group", "drop")
+from stages.lib.settings import ExtremeRevenue
 
 
 def pivot_periods(long: pd.DataFrame, value: str, periods: tuple[str, ...]) -> pd.DataFrame:
@@ -30,17 +27,12 @@ def pivot_periods(long: pd.DataFrame, value: str, periods: tuple[str, ...]) -> p
     return wide[list(periods)].add_prefix(f"{value}_")
 
 
-def fix_extreme_revenue(revenue: pd.DataFrame, params: dict, log: QualityLog) -> pd.DataFrame:
+def fix_extreme_revenue(revenue: pd.DataFrame, threshold: float, rule: str, log: QualityLog) -> pd.DataFrame:
     """Revenue above the threshold is an entry error, fixed per customer.
 
     ``customer_median`` replaces it with the median of that customer's other, plausible months (the
     customer's own level, not the population's); ``drop_customer`` removes the customer.
     """
-    threshold, rule = params["threshold"], params["rule"]
-    if rule not in EXTREME_RULES:
-        raise DataError(
-            "params.yaml", "prepare.extreme_revenue.rule", f"unknown rule {rule!r}", hint=f"Use one of {EXTREME_RULES}."
-        )
     extreme = revenue > threshold
     touched = extreme.any(axis=1)
     log.record("extreme_revenue", extreme.stack().loc[lambda s: s].index.get_level_values(ID))
@@ -54,11 +46,11 @@ def fix_extreme_revenue(revenue: pd.DataFrame, params: dict, log: QualityLog) ->
     return fixed.loc[~no_plausible]  # a customer with no plausible month at all cannot be repaired
 
 
-def build_customers(tables: dict[str, pd.DataFrame], params: dict, log: QualityLog) -> pd.DataFrame:
+def build_customers(tables: dict[str, pd.DataFrame], extreme_revenue: ExtremeRevenue, log: QualityLog) -> pd.DataFrame:
     """One row per customer: id, model features, target (if exported), profit; sorted by id."""
     market = tables[MARKET_FILE.key].set_index(ID)
     revenue = pivot_periods(tables[MARKET_MONEY.key], "revenue", MARKET_MONEY.periods)
-    revenue = fix_extreme_revenue(revenue, params["extreme_revenue"], log)
+    revenue = fix_extreme_revenue(revenue, extreme_revenue.threshold, extreme_revenue.rule, log)
     minutes = pivot_periods(tables[MARKET_TIME.key], "minutes", MARKET_TIME.periods)
     profit = tables[MONEY.key].set_index(ID)[PROFIT]
     # inner join on revenue: only customers the extreme-revenue rule dropped disappear here
@@ -69,13 +61,13 @@ def build_customers(tables: dict[str, pd.DataFrame], params: dict, log: QualityL
     return customers[columns].sort_index().reset_index()
 
 
-def regular_mask(customers: pd.DataFrame, params: dict) -> pd.Series:
+def regular_mask(customers: pd.DataFrame, min_revenue: float) -> pd.Series:
     """Regular customers bought something (revenue above the minimum) in each of the months."""
-    return (customers[REVENUE_COLUMNS] > params["min_revenue"]).all(axis=1)
+    return (customers[REVENUE_COLUMNS] > min_revenue).all(axis=1)
 
 
-def keep_regular(customers: pd.DataFrame, params: dict, log: QualityLog) -> pd.DataFrame:
-    regular = regular_mask(customers, params)
+def keep_regular(customers: pd.DataFrame, min_revenue: float, log: QualityLog) -> pd.DataFrame:
+    regular = regular_mask(customers, min_revenue)
     log.record("not_regular_removed", customers.loc[~regular, ID])
     return customers.loc[regular].reset_index(drop=True)
 
@@ -86,20 +78,12 @@ def duplicate_groups(customers: pd.DataFrame) -> pd.Series:
     return customers[ID].groupby(behaviour).transform("min").rename(GROUP)
 
 
-def handle_duplicate_customers(customers: pd.DataFrame, params: dict, log: QualityLog) -> pd.DataFrame:
+def handle_duplicate_customers(customers: pd.DataFrame, rule: str, log: QualityLog) -> pd.DataFrame:
     """Distinct ids with identical behaviour are one customer exported twice.
 
     ``group`` keeps them all but gives them one group id, so that splits and folds keep them on
     one side; ``drop`` keeps the smallest id of each group. Either way no copy can leak across a split.
     """
-    rule = params["duplicate_customers"]
-    if rule not in DUPLICATE_RULES:
-        raise DataError(
-            "params.yaml",
-            "prepare.duplicate_customers",
-            f"unknown rule {rule!r}",
-            hint=f"Use one of {DUPLICATE_RULES}.",
-        )
     customers = customers.assign(**{GROUP: duplicate_groups(customers)})
     in_group = customers[GROUP].duplicated(keep=False)
     copies = customers[ID] != customers[GROUP]

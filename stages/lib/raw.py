@@ -1,4 +1,4 @@
-"""Read the raw CSV exports in whatever dialect they come, and validate them against the schema.
+"""Validate the raw exports (frames of strings, as read) against the schema.
 
 Used by ``prepare`` (training data) and ``score`` (a new month without the target), so both see
 exactly the same checks and fixes. Every fix is counted in a ``QualityLog``; everything that
@@ -7,11 +7,6 @@ cannot be fixed safely raises ``DataError`` naming the file, the column and exam
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
@@ -19,93 +14,7 @@ from stages.lib.errors import DataError
 from stages.lib.quality import QualityLog
 from stages.lib.schema import ID, LABEL_TYPOS, PERIOD, RAW_FILES, Column, RawFile
 
-SEPARATORS = (",", ";", "\t", "|")
 MISSING_MARKERS = {"", "nan", "na", "n/a", "null", "none", "-", "#н/д", "#n/a"}
-
-
-# --- reading -------------------------------------------------------------------------------------
-
-
-def decode(data: bytes, filename: str) -> str:
-    """Bytes to text: BOM-marked UTF-8/UTF-16, else UTF-8, else Windows-1251 (1C, old Excel)."""
-    for bom, encoding in (
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if data.startswith(bom):
-            return data.decode(encoding)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1251")
-    except UnicodeDecodeError as error:
-        raise DataError(
-            filename, None, "the file is neither UTF-8 nor Windows-1251 text", hint="Export it again as CSV in UTF-8."
-        ) from error
-
-
-def detect_separator(header_line: str, spec: RawFile) -> str:
-    """The separator whose split of the header matches the most expected column names."""
-    expected = {c.raw for c in spec.columns}
-    best, best_hits = None, 0
-    for sep in SEPARATORS:
-        fields = [f.strip() for f in next(csv.reader([header_line], delimiter=sep))]
-        hits = len(expected & set(fields))
-        if hits > best_hits:
-            best, best_hits = sep, hits
-    if best is None:
-        raise DataError(
-            spec.filename,
-            None,
-            f"cannot recognise the CSV dialect: the header line {header_line[:120]!r} contains none of "
-            f"the expected columns with any of the separators {SEPARATORS}",
-            hint="Export the file as CSV (comma, semicolon or tab separated) with the original Russian headers.",
-        )
-    return best
-
-
-def read_raw_text(text: str, spec: RawFile) -> pd.DataFrame:
-    """Parse CSV text of any common dialect into a frame of stripped strings, headers as exported."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-    lines = [line for line in text.split("\n") if line.strip()]
-    if not lines:
-        raise DataError(spec.filename, None, "the file is empty", hint="Export it again with its header row.")
-    sep = detect_separator(lines[0], spec)
-    try:
-        frame = pd.read_csv(
-            io.StringIO("\n".join(lines)), sep=sep, dtype=str, keep_default_na=False, skipinitialspace=True
-        )
-    except (pd.errors.ParserError, csv.Error) as error:
-        raise DataError(
-            spec.filename,
-            None,
-            f"the CSV cannot be parsed ({error})",
-            hint="Check that every row has as many fields as the header.",
-        ) from error
-    frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
-    return frame.apply(lambda col: col.str.strip())
-
-
-def read_raw_file(path: Path, spec: RawFile) -> pd.DataFrame:
-    if not path.exists():
-        raise DataError(
-            spec.filename,
-            None,
-            f"the file is missing (looked for {path})",
-            hint="Run `dvc pull data/raw.dvc` or pass the folder that holds all four exports.",
-        )
-    return read_raw_text(decode(path.read_bytes(), spec.filename), spec)
-
-
-def read_raw_folder(raw_dir: Path) -> dict[str, pd.DataFrame]:
-    """All four exports, keyed by RawFile.key, as strings with the exported headers."""
-    return {spec.key: read_raw_file(Path(raw_dir) / spec.filename, spec) for spec in RAW_FILES}
-
-
-# --- validation ----------------------------------------------------------------------------------
 
 
 def check_columns(frame: pd.DataFrame, spec: RawFile, require_optional: bool) -> None:
@@ -218,12 +127,12 @@ def parse_category(frame: pd.DataFrame, column: Column, spec: RawFile, log: Qual
     return values.map(column.labels)
 
 
-def drop_exact_duplicates(frame: pd.DataFrame, spec: RawFile, params: dict, log: QualityLog) -> pd.DataFrame:
+def drop_exact_duplicates(frame: pd.DataFrame, spec: RawFile, allowed: bool, log: QualityLog) -> pd.DataFrame:
     """Identical repeated rows are one record exported twice: drop the copies (if allowed)."""
     repeated = frame.duplicated(keep="first")
     if not repeated.any():
         return frame
-    if not params["drop_exact_duplicate_rows"]:
+    if not allowed:
         raise DataError(
             spec.filename,
             None,
@@ -264,11 +173,11 @@ def check_periods(frame: pd.DataFrame, spec: RawFile) -> None:
 
 
 def validate_file(
-    frame: pd.DataFrame, spec: RawFile, params: dict, log: QualityLog, require_optional: bool = True
+    frame: pd.DataFrame, spec: RawFile, drop_exact_duplicate_rows: bool, log: QualityLog, require_optional: bool = True
 ) -> pd.DataFrame:
     """One raw file (strings, Russian headers) -> typed frame with English names and labels."""
     check_columns(frame, spec, require_optional)
-    frame = drop_exact_duplicates(frame, spec, params, log)
+    frame = drop_exact_duplicates(frame, spec, drop_exact_duplicate_rows, log)
     present = [c for c in spec.columns if c.raw in frame.columns]
     typed = pd.DataFrame({c.name: parse_column(frame, c, spec, log) for c in present})
     check_unique_keys(typed, spec)
@@ -292,12 +201,14 @@ def check_same_customers(tables: dict[str, pd.DataFrame]) -> None:
 
 
 def validate_raw(
-    raw: dict[str, pd.DataFrame], params: dict, log: QualityLog, require_target: bool = True
+    raw: dict[str, pd.DataFrame], drop_exact_duplicate_rows: bool, log: QualityLog, require_target: bool = True
 ) -> dict[str, pd.DataFrame]:
     """All four raw files -> typed, English-named, deduplicated and cross-checked frames."""
     tables = {}
     for spec in RAW_FILES:
         log.rows_read[spec.filename] = len(raw[spec.key])
-        tables[spec.key] = validate_file(raw[spec.key], spec, params, log, require_optional=require_target)
+        tables[spec.key] = validate_file(
+            raw[spec.key], spec, drop_exact_duplicate_rows, log, require_optional=require_target
+        )
     check_same_customers(tables)
     return tables

@@ -101,3 +101,9 @@ def rename_groups(table: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
             c.replace("_a", f"_{a}") if c.endswith("_a") else c.replace("_b", f"_{b}") if c.endswith("_b") else c
         )
     )
+
+
+def split_numeric(frame: pd.DataFrame, features: list[str], max_levels: int) -> tuple[list[str], list[str]]:
+    """(continuous, discrete) among ``features``: few distinct values are shown as shares, not distributions."""
+    discrete = [f for f in features if frame[f].nunique() <= max_levels]
+    return [f for f in features if f not in discrete], discrete

@@ -1,6 +1,8 @@
-"""One plotting style for every figure: readable English labels, fixed class colours and sizes.
+"""One plotting style for every figure, and the two-group charts eda and segment share.
 
-Figures are saved as PNG without metadata that changes between runs, so a rebuild is byte-identical.
+Colours, sizes and fonts are set here once. Figures are saved as PNG without metadata that changes
+between runs, so a rebuild on the same libraries is byte-identical. Chart functions return the
+figure; the stage hands it to ``save_figures``.
 """
 
 from __future__ import annotations
@@ -14,10 +16,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from stages.lib.files import atomic_write
-from stages.lib.schema import NUMERIC_FEATURES
+from stages.io.files import atomic_write
+from stages.lib.words import CLASS_NAMES, label
 
-CLASS_NAMES = {0: "Same level", 1: "Declined"}
 CLASS_COLORS = {0: "#4C72B0", 1: "#DD5A3E"}  # blue = kept activity, red = declined, in every figure
 NEUTRAL, HIGHLIGHT = "#8C8C8C", "#2A9D8F"
 WIDE, SQUARE, TALL = (10, 5), (7, 6), (9, 8)
@@ -41,45 +42,16 @@ plt.rcParams.update(
 )
 
 
-def label(name: str) -> str:
-    """snake_case feature name -> readable axis label."""
-    return name.replace("_", " ").capitalize()
-
-
-def split_numeric(frame: pd.DataFrame, max_levels: int) -> tuple[list[str], list[str]]:
-    """(continuous, discrete) numeric features: few distinct values are shown as shares, not distributions."""
-    discrete = [f for f in NUMERIC_FEATURES if frame[f].nunique() <= max_levels]
-    return [f for f in NUMERIC_FEATURES if f not in discrete], discrete
-
-
 def save_figure(fig: plt.Figure, path: Path | str) -> None:
     fig.tight_layout()
     atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", metadata={"Software": None}))
     plt.close(fig)
 
 
-def bar_with_errors(
-    table: pd.DataFrame,
-    name: str,
-    value: str,
-    error: str,
-    path: Path | str,
-    *,
-    title: str,
-    xlabel: str,
-    highlight: str | None = None,
-    reference: str | None = None,
-) -> None:
-    """Horizontal bars of value ± error, best on top; one bar highlighted, a reference bar in grey."""
-    table = table.sort_values(value)
-    colors = [HIGHLIGHT if n == highlight else NEUTRAL if n == reference else CLASS_COLORS[0] for n in table[name]]
-    fig, ax = plt.subplots(figsize=WIDE)
-    ax.barh(table[name], table[value], xerr=table[error], color=colors, capsize=3)
-    for y, (v, e) in enumerate(zip(table[value], table[error], strict=True)):
-        ax.text(v + e + 0.005, y, f"{v:.3f}", va="center")
-    ax.set_xlim(min(0.45, table[value].min() - 0.05), 1.0)
-    ax.set(title=title, xlabel=xlabel)
-    save_figure(fig, path)
+def save_figures(folder: Path, figures: dict[str, plt.Figure]) -> None:
+    """Each figure as ``folder/<name>.png``."""
+    for name, fig in figures.items():
+        save_figure(fig, folder / f"{name}.png")
 
 
 # --- two-group figures, shared by eda (declined vs same level) and segment (segment vs the rest) ---
@@ -94,8 +66,8 @@ def grid(n: int, columns: int = 4, cell: tuple[float, float] = (3.4, 2.6)):
 
 
 def histograms(
-    frame: pd.DataFrame, group, features: list[str], path, *, names=CLASS_NAMES, colors=CLASS_COLORS, title: str
-) -> None:
+    frame: pd.DataFrame, group, features: list[str], *, names=CLASS_NAMES, colors=CLASS_COLORS, title: str
+) -> plt.Figure:
     """Density histograms of each feature, the two groups overlaid on shared bins."""
     fig, axes = grid(len(features))
     for ax, feature in zip(axes, features, strict=False):
@@ -112,12 +84,12 @@ def histograms(
         ax.set(title=label(feature), ylabel="density")
     axes[0].legend()
     fig.suptitle(title)
-    save_figure(fig, path)
+    return fig
 
 
 def boxplots(
-    frame: pd.DataFrame, group, features: list[str], path, *, names=CLASS_NAMES, colors=CLASS_COLORS, title: str
-) -> None:
+    frame: pd.DataFrame, group, features: list[str], *, names=CLASS_NAMES, colors=CLASS_COLORS, title: str
+) -> plt.Figure:
     """Box plots per group: medians, spread and outliers side by side."""
     fig, axes = grid(len(features))
     for ax, feature in zip(axes, features, strict=False):
@@ -132,12 +104,12 @@ def boxplots(
         ax.set_xticks([1, 2], [names[0], names[1]])
         ax.set(title=label(feature))
     fig.suptitle(title)
-    save_figure(fig, path)
+    return fig
 
 
 def share_bars(
-    frame: pd.DataFrame, group, features: list[str], path, *, names=CLASS_NAMES, colors=CLASS_COLORS, title: str
-) -> None:
+    frame: pd.DataFrame, group, features: list[str], *, names=CLASS_NAMES, colors=CLASS_COLORS, title: str
+) -> plt.Figure:
     """For discrete and categorical features: the share of each level within each group."""
     fig, axes = grid(len(features), columns=min(4, len(features)), cell=(4.2, 3.0))
     for ax, feature in zip(axes, features, strict=False):
@@ -154,21 +126,20 @@ def share_bars(
         ax.set(title=label(feature), ylabel="share of group")
     axes[0].legend()
     fig.suptitle(title)
-    save_figure(fig, path)
+    return fig
 
 
 def period_trends(
     frame: pd.DataFrame,
     group,
     measures: dict[str, list[str]],
-    path,
     *,
     names=CLASS_NAMES,
     colors=CLASS_COLORS,
     title: str,
     sample: int = 40,
     seed: int = 0,
-) -> None:
+) -> plt.Figure:
     """Per-customer trends over periods (thin lines, a seeded sample) with each group's mean ± 95% CI."""
     fig, axes = plt.subplots(1, len(measures), figsize=WIDE, squeeze=False)
     rng = np.random.default_rng(seed)
@@ -186,10 +157,10 @@ def period_trends(
         ax.set(title=label(measure), xlabel="period")
     axes.flat[0].legend()
     fig.suptitle(title)
-    save_figure(fig, path)
+    return fig
 
 
-def effect_sizes(table: pd.DataFrame, path, *, title: str, positive: str, negative: str) -> None:
+def effect_sizes(table: pd.DataFrame, *, title: str, positive: str, negative: str) -> plt.Figure:
     """Features ranked by absolute effect size; colour says which group is higher, hatching = not significant."""
     table = table.iloc[::-1]
     fig, ax = plt.subplots(figsize=(9, 0.35 * len(table) + 1.5))
@@ -208,19 +179,18 @@ def effect_sizes(table: pd.DataFrame, path, *, title: str, positive: str, negati
         f"red: higher in '{positive}' (or categorical), blue: higher in '{negative}'\n"
         "hatched: not significant after Holm's correction",
     )
-    save_figure(fig, path)
+    return fig
 
 
 def heatmap(
     matrix: pd.DataFrame,
-    path,
     *,
     title: str,
     fmt: str = ".2f",
     cmap: str = "Reds",
     vmax: float | None = 1.0,
     colorbar: str = "",
-) -> None:
+) -> plt.Figure:
     fig, ax = plt.subplots(figsize=TALL)
     image = ax.imshow(matrix.to_numpy(dtype=float), cmap=cmap, vmin=0, vmax=vmax)
     ticks = [label(c) for c in matrix.columns]
@@ -231,4 +201,4 @@ def heatmap(
         ax.text(j, i, format(value, fmt), ha="center", va="center", fontsize=6)
     fig.colorbar(image, ax=ax, shrink=0.8, label=colorbar)
     ax.set_title(title)
-    save_figure(fig, path)
+    return fig

@@ -1,4 +1,4 @@
-"""Reading params and writing outputs atomically, so that a failed run leaves nothing stale behind."""
+"""Reading inputs and writing outputs atomically, so that a failed run leaves nothing stale behind."""
 
 from __future__ import annotations
 
@@ -13,12 +13,20 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-PARAMS_FILE = Path("params.yaml")
+from stages.io import paths
+from stages.lib.errors import DataError
+from stages.lib.settings import Settings, parse_settings
 
 
-def load_params(path: Path | str = PARAMS_FILE) -> dict:
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+def load_settings(path: Path = paths.PARAMS) -> Settings:
+    """params.yaml, validated whole by the typed schema."""
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise DataError(
+            str(path), None, f"not valid YAML ({error})".replace("\n", " "), hint="Fix its syntax."
+        ) from None
+    return parse_settings(raw, str(path))
 
 
 def remove(path: Path) -> None:
@@ -29,15 +37,16 @@ def remove(path: Path) -> None:
 
 
 @contextmanager
-def fresh_outputs(*paths: Path | str) -> Iterator[None]:
-    """Delete a stage's outputs before it runs and again if it fails: no stale or partial files."""
-    paths = [Path(p) for p in paths]
-    for path in paths:
+def fresh_outputs(stage: str) -> Iterator[None]:
+    """Delete the outputs the catalog declares for ``stage`` (and nothing else) before it runs and
+    again if it fails: no stale or partial files."""
+    outputs = paths.STAGES[stage].writes
+    for path in outputs:
         remove(path)
     try:
         yield
     except BaseException:
-        for path in paths:
+        for path in outputs:
             remove(path)
         raise
 
@@ -90,3 +99,7 @@ def write_csv(path: Path | str, frame: pd.DataFrame, digits: int = 6) -> None:
 
 def read_parquet(path: Path | str) -> pd.DataFrame:
     return pd.read_parquet(path, engine="pyarrow")
+
+
+def read_json(path: Path | str) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))

@@ -1,0 +1,89 @@
+"""The catalog: every input and output path of the pipeline, written once.
+
+Stages, tests and the links inside generated reports read these names; `dvc.yaml` repeats them
+for DVC, and `tests/test_dvc_graph.py` fails if the two ever disagree. Paths are relative to the
+project root, the working directory of every stage.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PARAMS = Path("params.yaml")
+
+RAW = Path("data/raw")  # the shop's four exports, pulled from the team's DVC remote
+
+PREPARED = Path("data/prepared")
+CUSTOMERS = PREPARED / "customers.parquet"
+TRAIN = PREPARED / "train.parquet"
+TEST = PREPARED / "test.parquet"
+QUALITY = Path("metrics/data_quality.json")
+
+EDA_FIGURES = Path("plots/eda")
+EDA_REPORT = Path("reports/eda.md")
+EDA_COMPARISON = Path("reports/eda_comparison.csv")
+EDA_PHIK = Path("reports/eda_phik.csv")
+EDA_SUMMARY = Path("reports/eda_summary.json")
+
+MODELS = Path("models")
+MODEL = MODELS / "model.skops"
+FOLD_MODELS = MODELS / "fold_models.skops"  # the out-of-fold models, reused by explain
+OOF = MODELS / "oof_train.parquet"
+TRAIN_METRICS = Path("metrics/train.json")
+MODEL_COMPARISON = Path("reports/model_comparison.csv")
+
+EVALUATE_PLOTS = Path("plots/evaluate")
+EVALUATE_METRICS = Path("metrics/evaluate.json")
+
+EXPLAINED = Path("data/explained")
+SHAP_VALUES = EXPLAINED / "shap_values.parquet"
+EXPLAIN_FIGURES = Path("plots/explain")
+SHAP_IMPORTANCE = Path("reports/shap_importance.csv")
+EXPLAIN_METRICS = Path("metrics/explain.json")
+
+SEGMENT_FIGURES = Path("plots/segment")
+SEGMENTS_REPORT = Path("reports/segments.md")
+SEGMENT_MATRIX = Path("reports/segment_matrix.csv")
+SEGMENT_COMPARISON = Path("reports/segment_comparison.csv")
+SEGMENT_DRIVERS = Path("reports/segment_shap_drivers.csv")
+MARKETING_LIST = Path("reports/customers_for_marketing.csv")
+SEGMENT_METRICS = Path("metrics/segment.json")
+
+
+@dataclass(frozen=True)
+class StagePaths:
+    """What a stage reads (besides code and params) and everything it writes, as dvc.yaml declares them."""
+
+    reads: tuple[Path, ...]
+    writes: tuple[Path, ...]
+
+
+STAGES = {
+    "prepare": StagePaths(reads=(RAW,), writes=(PREPARED, QUALITY)),
+    "eda": StagePaths(reads=(PREPARED,), writes=(EDA_FIGURES, EDA_REPORT, EDA_COMPARISON, EDA_PHIK, EDA_SUMMARY)),
+    "train": StagePaths(reads=(PREPARED, EDA_SUMMARY), writes=(MODELS, MODEL_COMPARISON, TRAIN_METRICS)),
+    "evaluate": StagePaths(reads=(PREPARED, MODELS), writes=(EVALUATE_PLOTS, EVALUATE_METRICS)),
+    "explain": StagePaths(
+        reads=(PREPARED, MODELS, EVALUATE_METRICS),
+        writes=(EXPLAINED, EXPLAIN_FIGURES, SHAP_IMPORTANCE, EXPLAIN_METRICS),
+    ),
+    "segment": StagePaths(
+        reads=(PREPARED, MODELS, EXPLAINED, EXPLAIN_METRICS),
+        writes=(
+            SEGMENT_FIGURES,
+            SEGMENTS_REPORT,
+            SEGMENT_MATRIX,
+            SEGMENT_COMPARISON,
+            SEGMENT_DRIVERS,
+            MARKETING_LIST,
+            SEGMENT_METRICS,
+        ),
+    ),
+}
+
+
+def link(from_file: Path, to_path: Path) -> str:
+    """A relative link from one output (a markdown report) to another, as the report's reader follows it."""
+    return Path(os.path.relpath(to_path, from_file.parent)).as_posix()

@@ -1,0 +1,148 @@
+"""Evaluation on the untouched test set: threshold from out-of-fold scores, metrics, plot data.
+
+Pure functions: `stages/evaluate.py` reads the model and data and writes what these return.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from sklearn.calibration import calibration_curve
+from sklearn.dummy import DummyClassifier
+from sklearn.metrics import (
+    average_precision_score,
+    brier_score_loss,
+    f1_score,
+    precision_recall_curve,
+    precision_score,
+    recall_score,
+    roc_auc_score,
+    roc_curve,
+)
+
+from stages.lib.model import model_input, predict_risk
+from stages.lib.schema import TARGET
+from stages.lib.settings import Evaluate
+from stages.lib.words import CLASS_NAMES
+
+
+def choose_threshold(y: np.ndarray, probability: np.ndarray, rule: str, min_recall: float) -> float:
+    """Decision threshold from out-of-fold predictions.
+
+    ``max_f1``: the threshold with the best F1; ``youden``: max(TPR - FPR); ``min_recall``: the
+    highest threshold that still catches ``min_recall`` of the declining customers.
+    """
+    if rule == "max_f1":
+        precision, recall, thresholds = precision_recall_curve(y, probability)
+        f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
+        return float(thresholds[np.argmax(f1[:-1])])
+    fpr, tpr, thresholds = roc_curve(y, probability)
+    thresholds = np.minimum(thresholds, 1.0)
+    if rule == "youden":
+        return float(thresholds[np.argmax(tpr - fpr)])
+    return float(thresholds[np.argmax(tpr >= min_recall)])  # min_recall
+
+
+def bootstrap_auc(y: np.ndarray, probability: np.ndarray, n_resamples: int, seed: int) -> tuple[float, float]:
+    """95% percentile interval of ROC-AUC over bootstrap resamples of the test customers.
+
+    AUC is computed from ranks (the Mann-Whitney statistic), all resamples at once.
+    """
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(0, len(y), size=(n_resamples, len(y)))
+    labels, ranks = y[rows], stats.rankdata(probability[rows], axis=1)  # ties get average ranks
+    positives = labels.sum(axis=1)
+    negatives = len(y) - positives
+    valid = (positives > 0) & (negatives > 0)  # a resample with one class has no AUC
+    rank_sum = (ranks * labels).sum(axis=1)
+    auc = (rank_sum[valid] - positives[valid] * (positives[valid] + 1) / 2) / (positives[valid] * negatives[valid])
+    low, high = np.percentile(auc, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def scores(y: np.ndarray, probability: np.ndarray, threshold: float | None = None) -> dict:
+    result = {
+        "roc_auc": roc_auc_score(y, probability),
+        "pr_auc": average_precision_score(y, probability),
+        "brier": brier_score_loss(y, probability),
+    }
+    if threshold is not None:
+        predicted = (probability >= threshold).astype(int)
+        result.update(
+            recall=recall_score(y, predicted, zero_division=0),
+            precision=precision_score(y, predicted, zero_division=0),
+            f1=f1_score(y, predicted, zero_division=0),
+        )
+    return result
+
+
+def roc_points(y, probability) -> list[dict]:
+    fpr, tpr, thresholds = roc_curve(y, probability, drop_intermediate=True)
+    thresholds = np.minimum(thresholds, 1.0)  # scikit-learn starts at +inf, which strict JSON rejects
+    return [{"fpr": a, "tpr": b, "threshold": t} for a, b, t in zip(fpr, tpr, thresholds, strict=True)]
+
+
+def pr_points(y, probability) -> list[dict]:
+    precision, recall, thresholds = precision_recall_curve(y, probability, drop_intermediate=True)
+    thresholds = np.append(thresholds, 1.0)
+    return [
+        {"recall": r, "precision": p, "threshold": t} for p, r, t in zip(precision, recall, thresholds, strict=True)
+    ]
+
+
+def calibration_points(y, probability, bins: int) -> list[dict]:
+    observed, predicted = calibration_curve(y, probability, n_bins=bins, strategy="quantile")
+    return [{"predicted": p, "observed": o} for p, o in zip(predicted, observed, strict=True)]
+
+
+def score_histogram(y, probability, bins: int) -> list[dict]:
+    """Share of each class per probability bin (shares, so that class sizes do not hide the shape)."""
+    edges = np.linspace(0, 1, bins + 1)
+    rows = []
+    for left, right in zip(edges[:-1], edges[1:], strict=True):
+        inside = (probability >= left) & ((probability < right) | (right == 1.0))
+        rows.append(
+            {
+                "probability": (left + right) / 2,
+                "declined": (inside & (y == 1)).sum() / max((y == 1).sum(), 1),
+                "same_level": (inside & (y == 0)).sum() / max((y == 0).sum(), 1),
+            }
+        )
+    return rows
+
+
+def confusion_records(y, probability, threshold) -> list[dict]:
+    predicted = (probability >= threshold).astype(int)
+    return [{"actual": CLASS_NAMES[a], "predicted": CLASS_NAMES[p]} for a, p in zip(y, predicted, strict=True)]
+
+
+def evaluate(
+    train: pd.DataFrame, test: pd.DataFrame, oof: pd.DataFrame, pipeline, settings: Evaluate, seed: int
+) -> dict:
+    """All metrics and plot data; pure apart from the fitted pipeline it is given."""
+    y_test, y_oof = test[TARGET].to_numpy(), oof[TARGET].to_numpy()
+    p_test, p_oof = predict_risk(pipeline, test), oof["probability"].to_numpy()
+    threshold = choose_threshold(y_oof, p_oof, settings.threshold.rule, settings.threshold.min_recall)
+    low, high = bootstrap_auc(y_test, p_test, settings.bootstrap_resamples, seed)
+    dummy = DummyClassifier(strategy="prior").fit(model_input(train), train[TARGET])  # ignores features
+    p_dummy = dummy.predict_proba(model_input(test))[:, 1]
+    metrics = {
+        "threshold": threshold,
+        "threshold_rule": settings.threshold.rule,
+        "test": {**scores(y_test, p_test, threshold), "roc_auc_ci95_low": low, "roc_auc_ci95_high": high},
+        "train_out_of_fold": scores(y_oof, p_oof, threshold),
+        "dummy_test": scores(y_test, p_dummy, threshold),
+        "test_customers": len(test),
+        "test_declined": int(y_test.sum()),
+    }
+    plots = {
+        "roc_test.json": {"roc": roc_points(y_test, p_test)},
+        "roc_train_oof.json": {"roc": roc_points(y_oof, p_oof)},
+        "pr_test.json": {"pr": pr_points(y_test, p_test)},
+        "pr_train_oof.json": {"pr": pr_points(y_oof, p_oof)},
+        "confusion_test.json": {"confusion": confusion_records(y_test, p_test, threshold)},
+        "calibration_test.json": {"calibration": calibration_points(y_test, p_test, settings.calibration_bins)},
+        "scores_test.json": {"scores": score_histogram(y_test, p_test, settings.histogram_bins)},
+    }
+    return {"metrics": metrics, "plots": plots, "test_probability": p_test}

@@ -1,0 +1,183 @@
+"""The typed schema of `params.yaml`: every key, its type, its range and its allowed names.
+
+`parse_settings` validates the whole file at once, so a bad value stops a stage before any work,
+as one paragraph that names the key, the value and what is allowed. Stages hand the typed values
+to computation; nothing else reads the raw YAML.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from stages.lib.errors import DataError
+from stages.lib.families import FAMILIES, SEARCHABLE
+
+Probability = Annotated[float, Field(ge=0, le=1)]
+Fraction = Annotated[float, Field(gt=0, lt=1)]
+Count = Annotated[int, Field(ge=1)]
+Bins = Annotated[int, Field(ge=2)]
+
+CELLS = ("high_risk_high_profit", "high_risk_low_profit", "low_risk_high_profit", "low_risk_low_profit")
+THRESHOLD_RULES = ("max_f1", "youden", "min_recall")
+SCALERS = ("standard", "minmax", "none")
+DISTRIBUTIONS = ("loguniform", "uniform", "randint")
+
+
+class Section(BaseModel):
+    # strict: "0.7" (a string) is not a probability; extra keys are misspellings, not silent no-ops
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class ExtremeRevenue(Section):
+    threshold: Annotated[float, Field(gt=0)]
+    rule: Literal["customer_median", "drop_customer"]
+
+
+class Regular(Section):
+    min_revenue: Annotated[float, Field(ge=0)]
+
+
+class Prepare(Section):
+    drop_exact_duplicate_rows: bool
+    extreme_revenue: ExtremeRevenue
+    regular: Regular
+    duplicate_customers: Literal["group", "drop"]
+
+
+class Split(Section):
+    test_size: Fraction
+
+
+class Eda(Section):
+    alpha: Fraction
+    discrete_max_levels: Bins
+    multicollinearity_threshold: Probability
+    top_features: Count
+    identifier_ranges: Bins
+    identifier_leak_roc_auc: Annotated[float, Field(ge=0.5, le=1)]
+
+
+class Comparison(Section):
+    folds: Bins
+    repeats: Count
+
+
+def check_dimension(key: str, spec: Any) -> None:
+    """A search dimension is a non-empty list of choices or {loguniform|uniform|randint: [low, high]}."""
+    where = f"`{key}` = {shown(spec)}"
+    if isinstance(spec, list):
+        if not spec:
+            raise ValueError(f"{where}: the list of choices is empty")
+        return
+    if not (isinstance(spec, dict) and len(spec) == 1 and next(iter(spec)) in DISTRIBUTIONS):
+        raise ValueError(f"{where}: use a list of choices or one of {list(DISTRIBUTIONS)} with [low, high]")
+    ((kind, bounds),) = spec.items()
+    if not (isinstance(bounds, list) and len(bounds) == 2 and all(isinstance(b, int | float) for b in bounds)):
+        raise ValueError(f"{where}: {kind} needs [low, high], two numbers")
+    low, high = bounds
+    if not low < high or (kind == "loguniform" and low <= 0) or (kind == "randint" and not isinstance(low, int)):
+        raise ValueError(f"{where}: {kind} needs low < high (positive for loguniform, whole for randint)")
+
+
+def check_hyperparameter(family: str, name: str, known: list[str]) -> None:
+    if name not in known:
+        guess = difflib.get_close_matches(name, known, n=1)
+        hint = f"did you mean {guess[0]!r}?" if guess else "see the estimator's get_params()"
+        raise ValueError(f"`train.search_spaces.{family}.{name}`: not a hyperparameter of {family} ({hint})")
+
+
+class Train(Section):
+    drop_multicollinear: bool
+    cv_folds: Bins
+    n_iter: Count
+    families: Annotated[list[Literal[SEARCHABLE]], Field(min_length=1)]  # type: ignore[valid-type]
+    scalers: Annotated[list[Literal[SCALERS]], Field(min_length=1)]  # type: ignore[valid-type]
+    select_k: Annotated[list[Annotated[int, Field(ge=1)] | Literal["all"]], Field(min_length=1)]
+    search_spaces: dict[Literal[SEARCHABLE], dict[str, Any] | None]  # type: ignore[valid-type]
+    comparison: Comparison
+
+    @field_validator("search_spaces")
+    @classmethod
+    def known_hyperparameters(cls, spaces: dict) -> dict:
+        """Every dimension names a real hyperparameter of its family and is a valid distribution."""
+        for family, dims in spaces.items():
+            known = sorted(FAMILIES[family].make(0).get_params())
+            for name, spec in (dims or {}).items():
+                check_hyperparameter(family, name, known)
+                check_dimension(f"train.search_spaces.{family}.{name}", spec)
+        return spaces
+
+
+class Threshold(Section):
+    rule: Literal[THRESHOLD_RULES]  # type: ignore[valid-type]
+    min_recall: Probability
+
+
+class Evaluate(Section):
+    threshold: Threshold
+    bootstrap_resamples: Annotated[int, Field(ge=100)]
+    calibration_bins: Bins
+    histogram_bins: Bins
+
+
+class Explain(Section):
+    background_size: Count
+    permutations: Bins
+    permutation_repeats: Count
+    dependence_plots: Annotated[int, Field(ge=0)]
+
+
+class Segment(Section):
+    high_risk: Probability
+    high_profit: float
+    chosen: Literal[CELLS]  # type: ignore[valid-type]
+    alpha: Fraction
+    min_effect_size: Probability
+    max_offers: Count
+    min_reason_shap: Annotated[float, Field(ge=0)]
+    differences_in_report: Count
+    discrete_max_levels: Bins
+
+
+class Settings(Section):
+    seed: Annotated[int, Field(ge=0)]
+    prepare: Prepare
+    split: Split
+    eda: Eda
+    train: Train
+    evaluate: Evaluate
+    explain: Explain
+    segment: Segment
+
+
+def shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def describe(error: dict) -> str:
+    key = ".".join(str(part) for part in error["loc"] if part not in ("literal", "list", "dict"))
+    message = error["msg"].removeprefix("Value error, ")
+    if message.startswith("`"):  # a validator of ours that names the exact key itself
+        return message
+    if error["type"] == "missing":
+        return f"`{key}` is missing ({message.lower()})"
+    return f"`{key}` = {shown(error['input'])}: {message}"
+
+
+def parse_settings(raw: Any, source: str = "params.yaml") -> Settings:
+    """Validate the whole params file; a bad value raises one DataError naming every bad key."""
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as error:
+        problems = "; ".join(dict.fromkeys(describe(e) for e in error.errors()))
+        raise DataError(
+            source,
+            None,
+            f"bad setting(s): {problems}",
+            hint="Fix them in params.yaml (or in the -S value given to `dvc exp run`); "
+            "stages/lib/settings.py describes every key and its allowed values.",
+        ) from None

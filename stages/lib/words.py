@@ -1,0 +1,85 @@
+"""The words people read: every feature, class, group and unit as figures, reports and reasons say it.
+
+Computation names things in English snake_case (`stages/lib/schema.py` maps the raw Russian names
+once); this module is the one place those names become words.
+"""
+
+from __future__ import annotations
+
+from stages.lib.schema import NOMINAL_FEATURES
+
+CLASS_NAMES = {0: "Same level", 1: "Declined"}  # the target: activity over the next three months
+SEGMENT_NAMES = {0: "Other regular customers", 1: "Chosen segment"}
+SHAP_UNITS = {"probability": "probability", "log_odds": "log-odds"}  # what a SHAP value is measured in (axes)
+SHAP_AMOUNTS = {"probability": "probability points", "log_odds": "log-odds"}  # an amount of it, in sentences
+
+# How a marketer reads each feature (reasons, offers, the segment report).
+PHRASES = {
+    "marketing_contacts_6m": "marketing contacts per month (last 6 months)",
+    "marketing_contacts_current": "marketing contacts this month",
+    "days_registered": "days since registration",
+    "promo_purchase_share": "share of purchases bought on promotion",
+    "categories_per_visit": "categories browsed per visit",
+    "unpaid_items_quarter": "items left unpaid in the cart (3 months)",
+    "service_errors": "service errors met on the site",
+    "pages_per_visit": "pages viewed per visit",
+    "revenue_current": "spend this month",
+    "revenue_previous": "spend last month",
+    "revenue_before_previous": "spend three months ago",
+    "minutes_current": "minutes on the site this month",
+    "minutes_previous": "minutes on the site last month",
+    "service_tier": "service tier",
+    "allows_offers": "agreed to receive offers",
+    "favourite_category": "favourite category",
+}
+
+# Offers, each tied to a feature and the direction in which the segment differs from the rest.
+OFFERS = {
+    ("pages_per_visit", "lower"): "**Personal recommendations.** Put a curated selection from the customer's favourite "
+    "category on the home page and in a weekly e-mail, so that each visit shows more relevant pages",
+    (
+        "categories_per_visit",
+        "lower",
+    ): "**Cross-category bundles.** Offer a bundle that pairs the favourite category with "
+    "a related one (for example, kitchenware with small appliances) at a bundle price, to widen browsing",
+    ("minutes_current", "lower"): "**Re-engagement this month.** Send a push or e-mail about new arrivals in the "
+    "favourite category with a reason to come back now (a collection that ends this week)",
+    ("minutes_previous", "lower"): "**Early-warning contact.** Their time on the site was already low last month: "
+    "trigger a re-engagement message as soon as a customer's minutes on the site drop, before purchases do",
+    ("promo_purchase_share", "higher"): "**Personal promo codes.** These customers buy on promotion: give them early "
+    "access to sales and a personal code on the favourite category instead of waiting for general campaigns",
+    (
+        "unpaid_items_quarter",
+        "higher",
+    ): "**Abandoned-cart reminders.** Remind customers of the items left unpaid, with a "
+    "time-limited discount on exactly those items",
+    ("marketing_contacts_6m", "lower"): "**More personal contact.** They have received fewer marketing contacts: raise "
+    "the frequency of personalised messages for those who agreed to receive offers",
+    ("service_errors", "higher"): "**Service recovery.** They met more service errors: fix the failing pages first and "
+    "send an apology coupon to those affected",
+    ("revenue_before_previous", "lower"): "**Loyalty cashback.** Their spend three months ago was lower: a cashback "
+    "level that rewards a larger basket gives a reason to consolidate purchases here",
+}
+
+
+def label(name: str) -> str:
+    """snake_case name -> axis label: pages_per_visit -> Pages per visit."""
+    return name.replace("_", " ").capitalize()
+
+
+def readable(name: str) -> str:
+    """A model column in words, one-hot columns included: favourite_category_kids_goods ->
+    Favourite category: kids goods."""
+    for nominal in NOMINAL_FEATURES:
+        if name.startswith(f"{nominal}_"):
+            return f"{label(nominal)}: {name.removeprefix(nominal + '_').replace('_', ' ')}"
+    return label(name)
+
+
+def level(value) -> str:
+    """A category label in words: kids_goods -> kids goods."""
+    return str(value).replace("_", " ")
+
+
+def sentence_start(text: str) -> str:
+    return text[0].upper() + text[1:]

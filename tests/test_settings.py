@@ -1,0 +1,87 @@
+"""The params schema: the repository's params.yaml is valid, and every kind of bad value is one paragraph."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from stages.lib.errors import DataError
+from stages.lib.settings import parse_settings
+from tests.conftest import ROOT, run_stage
+
+
+def broken(params: dict, key: str, value):
+    """A copy of params with the dotted ``key`` set to ``value`` (``...`` deletes it)."""
+    params = copy.deepcopy(params)
+    *parents, last = key.split(".")
+    section = params
+    for part in parents:
+        section = section[part]
+    if value is ...:
+        del section[last]
+    else:
+        section[last] = value
+    return params
+
+
+def test_the_repository_params_are_valid(repo_params):
+    settings = parse_settings(repo_params)
+    assert settings.segment.high_risk == repo_params["segment"]["high_risk"]
+    assert settings.train.families == repo_params["train"]["families"]
+
+
+BAD = {
+    "probability above 1": ("segment.high_risk", 1.5, "less than or equal to 1"),
+    "negative probability": ("segment.high_risk", -0.2, "greater than or equal to 0"),
+    "recall above 1": ("evaluate.threshold.min_recall", 1.5, "less than or equal to 1"),
+    "string where a number goes": ("evaluate.threshold.min_recall", "0.8", "valid number"),
+    "fraction of 1.5": ("split.test_size", 1.5, "less than 1"),
+    "one fold": ("train.cv_folds", 1, "greater than or equal to 2"),
+    "zero iterations": ("train.n_iter", 0, "greater than or equal to 1"),
+    "unknown rule": ("evaluate.threshold.rule", "guess", "'max_f1', 'youden' or 'min_recall'"),
+    "unknown family": ("train.families", ["knn", "catboost"], "'catboost'"),
+    "unknown segment": ("segment.chosen", "vip", "'high_risk_high_profit'"),
+    "removed section": ("eda", ..., "`eda` is missing"),
+    "misspelt key": ("segment.high_rsk", 0.5, "Extra inputs are not permitted"),
+    "unknown hyperparameter": ("train.search_spaces.knn", {"n_neighbours": [5]}, "not a hyperparameter"),
+    "reversed range": ("train.search_spaces.knn", {"n_neighbors": {"randint": [60, 10]}}, "low < high"),
+    "unknown distribution": ("train.search_spaces.knn", {"n_neighbors": {"normal": [1, 2]}}, "list of choices"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_a_bad_value_names_the_key_the_value_and_what_is_allowed(repo_params, case):
+    key, value, allowed = BAD[case]
+    with pytest.raises(DataError) as caught:
+        parse_settings(broken(repo_params, key, value))
+    message = str(caught.value)
+    assert message.startswith("params.yaml: bad setting(s):") and "\n" not in message
+    assert f"`{key.split('.')[0] if value is ... else key}" in message.replace("`train.families.1`", "`train.families")
+    assert allowed in message
+
+
+def test_every_bad_value_is_reported_at_once(repo_params):
+    params = broken(broken(repo_params, "segment.high_risk", 2), "split.test_size", 0)
+    with pytest.raises(DataError) as caught:
+        parse_settings(params)
+    assert "segment.high_risk" in str(caught.value) and "split.test_size" in str(caught.value)
+
+
+def test_a_stage_refuses_bad_params_in_one_paragraph_before_any_work(tmp_path):
+    text = (ROOT / "params.yaml").read_text(encoding="utf-8").replace("high_risk: 0.7", "high_risk: 1.5")
+    (tmp_path / "params.yaml").write_text(text, encoding="utf-8")
+    result = run_stage("prepare", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().startswith(
+        "prepare: bad input: params.yaml: bad setting(s): `segment.high_risk` = 1.5"
+    )
+    assert not (tmp_path / "data").exists() and not (tmp_path / "metrics").exists()
+
+
+def test_unreadable_yaml_is_one_paragraph(tmp_path):
+    (tmp_path / "params.yaml").write_text("seed: [1,\n", encoding="utf-8")
+    result = run_stage("prepare", cwd=tmp_path)
+    assert (
+        result.returncode == 2 and "params.yaml: not valid YAML" in result.stderr and "Traceback" not in result.stderr
+    )
