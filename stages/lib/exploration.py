@@ -1,0 +1,158 @@
+"""The exploratory comparison: how customers whose activity declined differ from the rest.
+
+Pure functions over the prepared customers: `stages/eda.py` reads the data, hands what ``explore``
+returns to `stages/report/eda.py` for figures and words, and writes the tables it holds.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import pandas as pd
+from sklearn.metrics import roc_auc_score
+
+from stages.lib.schema import (
+    BINARY_FEATURES,
+    FEATURES,
+    ID,
+    MINUTES_COLUMNS,
+    NOMINAL_FEATURES,
+    NUMERIC_FEATURES,
+    REVENUE_COLUMNS,
+    TARGET,
+)
+from stages.lib.settings import Eda
+from stages.lib.stats import compare_groups, rename_groups, split_numeric
+
+GROUP_NAMES = {"a": "same_level", "b": "declined"}
+
+
+@dataclass(frozen=True)
+class Exploration:
+    """Everything the eda stage computes; the report draws and words it, the stage writes it."""
+
+    customers: int
+    declined: int
+    continuous: list[str]  # numeric features shown as distributions
+    discrete: list[str]  # numeric features with few values, shown as shares
+    table: pd.DataFrame  # one row per feature, strongest effect first
+    correlation: pd.DataFrame  # phik of features and target
+    significance: pd.DataFrame  # phik Z-scores
+    pairs: list[dict]
+    identifier: dict
+    trends: dict[str, pd.DataFrame]  # measure -> mean per class (rows) and month, earliest first
+    summary: dict  # reports/eda_summary.json
+
+
+def comparison(customers: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    table = compare_groups(
+        customers, customers[TARGET] == 1, NUMERIC_FEATURES, [*BINARY_FEATURES, *NOMINAL_FEATURES], alpha
+    )
+    return rename_groups(table, GROUP_NAMES["a"], GROUP_NAMES["b"])
+
+
+def phik_matrices(customers: pd.DataFrame, continuous: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """phik correlation of all features and the target, and its significance (Z-score)."""
+    import phik  # noqa: F401  (registers the DataFrame accessors)
+
+    frame = customers[[*FEATURES, TARGET]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # phik warns about low-count bins it merges on its own
+        correlation = frame.phik_matrix(interval_cols=continuous, verbose=False)
+        significance = frame.significance_matrix(
+            interval_cols=continuous, significance_method="asymptotic", verbose=False
+        )
+    return correlation.round(6), significance.round(6)
+
+
+def multicollinear_pairs(correlation: pd.DataFrame, threshold: float) -> list[dict]:
+    """Feature pairs (target excluded) whose phik reaches the threshold, strongest first."""
+    features = [c for c in correlation.columns if c != TARGET]
+    pairs = []
+    for i, first in enumerate(features):
+        for second in features[i + 1 :]:
+            if correlation.loc[first, second] >= threshold:
+                pairs.append(
+                    {
+                        "features": [first, second],
+                        "phik": float(correlation.loc[first, second]),
+                        "phik_with_target": [
+                            float(correlation.loc[first, TARGET]),
+                            float(correlation.loc[second, TARGET]),
+                        ],
+                    }
+                )
+    return sorted(pairs, key=lambda p: -p["phik"])
+
+
+def identifier_check(customers: pd.DataFrame, bins: int) -> dict:
+    """Does the customer id alone predict the target? If so the export is ordered by label.
+
+    The id carries no behaviour, so a model that used it (or unshuffled folds over sorted rows)
+    would learn the order of the file, not the customer; the pipeline never uses it as a feature.
+    """
+    auc = roc_auc_score(customers[TARGET], customers[ID])
+    ranges = pd.qcut(customers[ID], bins, duplicates="drop")
+    by_range = customers.groupby(ranges, observed=True)[TARGET].agg(["size", "mean"])
+    return {
+        "roc_auc_of_id": float(max(auc, 1 - auc)),  # either direction: any order is a leak
+        "declined_share_by_id_range": [
+            {"ids": f"{int(r.left) + 1}-{int(r.right)}", "customers": int(row["size"]), "declined_share": row["mean"]}
+            for r, row in by_range.iterrows()
+        ],
+    }
+
+
+def trend_means(customers: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Mean of each period column per class (index: target 0/1), earliest month first.
+
+    ``columns`` run from the current month backwards, as the schema lists them.
+    """
+    return customers.groupby(TARGET)[columns[::-1]].mean()
+
+
+def target_associations(correlation: pd.DataFrame) -> pd.Series:
+    """phik of each feature with the target, strongest first."""
+    return correlation[TARGET].drop(TARGET).sort_values(ascending=False)
+
+
+def summary(
+    customers: pd.DataFrame, table: pd.DataFrame, pairs: list[dict], identifier: dict, top: int, threshold: float
+) -> dict:
+    """reports/eda_summary.json: `train` reads the multicollinear pairs from it."""
+    return {
+        "customers": len(customers),
+        "declined_share": float(customers[TARGET].mean()),
+        "top_features": [
+            {"feature": r.feature, "effect_measure": r.effect_measure, "effect_size": r.effect_size}
+            for r in table.head(top).itertuples()
+        ],
+        "multicollinearity_threshold": threshold,
+        "multicollinear_pairs": pairs,
+        "identifier_check": identifier,
+    }
+
+
+def explore(customers: pd.DataFrame, settings: Eda) -> Exploration:
+    """The whole comparative study of declined vs same-level customers."""
+    continuous, discrete = split_numeric(customers, NUMERIC_FEATURES, settings.discrete_max_levels)
+    table = comparison(customers, settings.alpha)
+    correlation, significance = phik_matrices(customers, continuous)
+    pairs = multicollinear_pairs(correlation, settings.multicollinearity_threshold)
+    identifier = identifier_check(customers, settings.identifier_ranges)
+    return Exploration(
+        customers=len(customers),
+        declined=int(customers[TARGET].sum()),
+        continuous=continuous,
+        discrete=discrete,
+        table=table,
+        correlation=correlation,
+        significance=significance,
+        pairs=pairs,
+        identifier=identifier,
+        trends={"revenue": trend_means(customers, REVENUE_COLUMNS), "minutes": trend_means(customers, MINUTES_COLUMNS)},
+        summary=summary(
+            customers, table, pairs, identifier, settings.top_features, settings.multicollinearity_threshold
+        ),
+    )

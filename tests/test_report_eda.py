@@ -1,0 +1,81 @@
+"""`stages.report.eda`: every declared figure is drawn, and every link of the report points to a file."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from stages.io import paths
+from stages.io.files import write_csv, write_json
+from stages.io.raw_files import read_raw_folder
+from stages.lib.exploration import explore, identifier_check
+from stages.lib.preparation import prepare_customers
+from stages.lib.quality import QualityLog
+from stages.lib.settings import parse_settings
+from stages.report import eda as report
+from stages.report.style import save_figures
+from tests.synthetic import make_raw, write_raw
+
+
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory, repo_params):
+    """Figures and markdown of a small synthetic frame, written under a temporary project root."""
+    root = tmp_path_factory.mktemp("eda_report")
+    settings = parse_settings(repo_params)
+    raw = read_raw_folder(write_raw(make_raw(n=120, seed=5), root / "raw"))
+    customers = prepare_customers(raw, settings.prepare, QualityLog())
+    study = explore(customers, settings.eda)
+    figures = report.figures(customers, study, settings.seed)
+    names = list(figures)
+    markdown = report.markdown(study, names, settings.eda)
+    save_figures(root / paths.EDA_FIGURES, figures)
+    write_csv(root / paths.EDA_COMPARISON, study.table)
+    write_json(root / paths.EDA_SUMMARY, study.summary)
+    (root / paths.EDA_REPORT).write_text(markdown, encoding="utf-8")
+    return root, names, markdown
+
+
+def test_every_figure_is_written_and_listed(drawn):
+    root, names, markdown = drawn
+    written = {p.stem for p in (root / paths.EDA_FIGURES).glob("*.png")}
+    linked = set(re.findall(r"\]\(\.\./plots/eda/([^)]+)\.png\)", markdown))
+    section = markdown.split("## All figures", 1)[1]
+    listed = set(re.findall(r"\]\(\.\./plots/eda/([^)]+)\.png\)", section))
+    assert set(names) == written == linked == listed
+    assert len(names) == 8
+
+
+def test_every_link_of_the_report_points_to_an_existing_file(drawn):
+    root, _, markdown = drawn
+    targets = re.findall(r"\]\(([^)]+)\)", markdown)
+    assert "../plots/eda/effect_sizes.png" in targets and "eda_comparison.csv" in targets
+    report_folder = (root / paths.EDA_REPORT).parent
+    for target in targets:
+        assert (report_folder / target).is_file(), target
+
+
+def test_report_words_the_study(drawn):
+    _, _, markdown = drawn
+    assert markdown.startswith("# Exploratory analysis: how declining customers differ")
+    assert "regular customers" in markdown and "## The 5 features that separate the classes most" in markdown
+    assert "Mean revenue from the earliest to the current month: declined " in markdown
+    assert "## Leakage check: the customer id" in markdown
+
+
+def test_identifier_markdown_says_whether_the_export_is_ordered_by_label():
+    sorted_by_label = pd.DataFrame({"id": range(100, 120), "activity_declined": [1] * 10 + [0] * 10})
+    check = identifier_check(sorted_by_label, bins=4)
+    assert "ordered by label" in "\n".join(report.identifier_markdown(check, warn_at=0.6))
+
+    interleaved = sorted_by_label.assign(activity_declined=[1, 0] * 5 + [0, 1] * 5)
+    check = identifier_check(interleaved, bins=4)
+    assert "no order leak" in "\n".join(report.identifier_markdown(check, warn_at=0.6))
+
+
+def test_trend_sentence_reads_the_means_from_the_earliest_month():
+    means = pd.DataFrame({"m_previous": [6.0, 20.0], "m_current": [2.0, 10.0]}, index=[0, 1])
+    assert report.trend_sentence(means, "minutes") == (
+        "Mean minutes from the earliest to the current month: declined 20 → 10, same level 6 → 2."
+    )
