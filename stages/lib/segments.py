@@ -1,31 +1,31 @@
-"""Risk-by-profit segments, shared by `segment` (regular customers) and `score` (a new month)."""
+"""Risk-by-profit segments: honest scores, the matrix, the chosen segment against the rest, offers, the list.
+
+`assign_cells` is shared by `segment` (regular customers) and `score` (a new month); the rest is
+`segment`'s analysis. No file I/O here: the stage reads the inputs and writes what this returns.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from stages.lib.errors import DataError
-from stages.lib.schema import PROFIT
+from stages.lib.model import predict_risk
+from stages.lib.schema import BINARY_FEATURES, ID, NOMINAL_FEATURES, NUMERIC_FEATURES, PROFIT, TARGET
+from stages.lib.settings import CELLS, Segment
+from stages.lib.stats import compare_groups, rename_groups
+from stages.lib.words import OFFERS, PHRASES, level
 
-CELLS = ("high_risk_high_profit", "high_risk_low_profit", "low_risk_high_profit", "low_risk_low_profit")
 NOT_REGULAR = "not_regular"
+REASONS = ("reason_1", "reason_2", "reason_3")
 
 
-def assign_cells(probability, profit, params: dict) -> np.ndarray:
+def assign_cells(probability, profit, high_risk: float, high_profit: float) -> np.ndarray:
     """Each customer's cell of the risk-by-profit matrix (thresholds inclusive: p >= high_risk)."""
-    high_risk = np.asarray(probability) >= params["high_risk"]
-    high_profit = np.asarray(profit) >= params["high_profit"]
-    risk = np.where(high_risk, "high_risk", "low_risk")
-    value = np.where(high_profit, "high_profit", "low_profit")
+    risk = np.where(np.asarray(probability) >= high_risk, "high_risk", "low_risk")
+    value = np.where(np.asarray(profit) >= high_profit, "high_profit", "low_profit")
     return np.char.add(np.char.add(risk, "_"), value).astype(object)
-
-
-def check_chosen(params: dict) -> str:
-    chosen = params["chosen"]
-    if chosen not in CELLS:
-        raise DataError("params.yaml", "segment.chosen", f"unknown segment {chosen!r}", hint=f"Use one of {CELLS}.")
-    return chosen
 
 
 def matrix(frame: pd.DataFrame) -> pd.DataFrame:
@@ -41,3 +41,155 @@ def matrix(frame: pd.DataFrame) -> pd.DataFrame:
     cells["share_of_customers"] = cells["customers"] / max(len(frame), 1)
     cells["share_of_profit"] = cells["profit_at_stake"] / frame[PROFIT].sum()
     return cells.rename_axis("segment").reset_index()
+
+
+def honest_scores(customers: pd.DataFrame, test: pd.DataFrame, oof: pd.DataFrame, pipeline) -> pd.DataFrame:
+    """Probability per regular customer from a model that never saw that customer's label."""
+    from_test = pd.DataFrame({ID: test[ID], "probability": predict_risk(pipeline, test), "score_source": "saved_model"})
+    from_oof = oof[[ID, "probability"]].assign(score_source="out_of_fold")
+    scores = pd.concat([from_oof, from_test]).set_index(ID)
+    missing = set(customers[ID]) - set(scores.index)
+    if missing:
+        raise ValueError(f"customers without an honest score: {sorted(missing)[:5]}")
+    return customers.set_index(ID).join(scores, how="left").reset_index()
+
+
+def describe_value(feature: str, value, medians: pd.Series) -> str:
+    """A customer's value in words, numbers against the typical (median) customer."""
+    if feature in NUMERIC_FEATURES:
+        side = "low" if value < medians[feature] else "high"
+        return f"{side} {PHRASES[feature]} ({value:g}; typical {medians[feature]:g})"
+    return f"{PHRASES[feature]}: {level(value)}"
+
+
+def customer_reasons(scored: pd.DataFrame, shap_values: pd.DataFrame, min_reason_shap: float) -> pd.DataFrame:
+    """The three features that push each customer's risk up the most, in words with the customer's values."""
+    medians = scored[NUMERIC_FEATURES].median()
+    contributions = shap_values.set_index(ID).reindex(scored[ID])
+    features = [c.removeprefix("shap_") for c in contributions.columns if c != "shap_base_value"]
+    contributions = contributions[[f"shap_{f}" for f in features]].to_numpy()
+    rows = scored.set_index(ID)
+    reasons = []
+    for customer, values in zip(scored[ID], contributions, strict=True):
+        order = [i for i in np.argsort(-values, kind="stable") if values[i] > min_reason_shap][:3]
+        words = [describe_value(features[i], rows.loc[customer, features[i]], medians) for i in order]
+        reasons.append(words + [""] * (3 - len(words)))
+    return pd.DataFrame(reasons, columns=list(REASONS), index=scored.index)
+
+
+def shap_drivers(shap_values: pd.DataFrame, in_segment: pd.Series) -> pd.DataFrame:
+    """Mean SHAP per grouped feature inside and outside the segment: what drives the segment's risk.
+
+    Units are those of the explanation: probability points, or log-odds for a linear model."""
+    values = shap_values.set_index(ID).drop(columns="shap_base_value")
+    inside = in_segment.to_numpy()
+    table = pd.DataFrame({"mean_shap_segment": values[inside].mean(), "mean_shap_others": values[~inside].mean()})
+    table.index = [c.removeprefix("shap_") for c in table.index]
+    table["difference"] = table["mean_shap_segment"] - table["mean_shap_others"]
+    return table.sort_values("difference", ascending=False, kind="stable").rename_axis("feature").reset_index()
+
+
+def compare_segment(scored: pd.DataFrame, in_segment: pd.Series, alpha: float) -> pd.DataFrame:
+    """Every feature, the chosen segment against the other regular customers (strongest difference first)."""
+    table = compare_groups(scored, in_segment, NUMERIC_FEATURES, [*BINARY_FEATURES, *NOMINAL_FEATURES], alpha)
+    return rename_groups(table, "others", "segment")
+
+
+def offers(comparison: pd.DataFrame, drivers: pd.DataFrame, min_effect_size: float, max_offers: int) -> list[dict]:
+    """An offer for each difference that matters (significant, |effect| >= threshold) and has an offer rule."""
+    driver_rank = {f: i + 1 for i, f in enumerate(drivers["feature"])}
+    chosen = []
+    for row in comparison.itertuples():
+        if not row.significant or abs(row.effect_size) < min_effect_size or row.kind != "numeric":
+            continue
+        direction = "higher" if row.effect_size > 0 else "lower"
+        if (row.feature, direction) not in OFFERS:
+            continue
+        chosen.append(
+            {
+                "feature": row.feature,
+                "direction": direction,
+                "offer": OFFERS[(row.feature, direction)],
+                "evidence": f"{PHRASES[row.feature]}: median {row.median_segment:g} in the segment vs "
+                f"{row.median_others:g} in the rest (rank-biserial {row.effect_size:+.2f}, "
+                f"Holm p = {row.p_value_holm:.1g}); "
+                f"SHAP driver rank {driver_rank.get(row.feature, '-')} in the segment",
+            }
+        )
+    return chosen[:max_offers]
+
+
+def summarise_segment(scored: pd.DataFrame, cells: pd.DataFrame, chosen: str) -> dict:
+    """The chosen cell's row of the matrix, plus its observed decline share: what report and metrics share."""
+    row = cells.set_index("segment").loc[chosen]
+    segment = scored[scored["segment"] == chosen]
+    return {
+        "customers": int(row["customers"]),
+        "share_of_customers": float(row["share_of_customers"]),
+        "profit_at_stake": float(row["profit_at_stake"]),
+        "share_of_profit": float(row["share_of_profit"]),
+        "mean_probability": float(row["mean_probability"]) if len(segment) else 0.0,
+        "declined_share_observed": float(segment[TARGET].mean()) if len(segment) else 0.0,  # a check, never a filter
+    }
+
+
+def marketing_list(scored: pd.DataFrame, in_segment: pd.Series, reasons: pd.DataFrame) -> pd.DataFrame:
+    """Every regular customer, the chosen segment first, riskiest first within it; ties broken by id."""
+    listed = (
+        scored[[ID, "probability", PROFIT, "segment", "score_source"]]
+        .assign(in_chosen_segment=in_segment.to_numpy())
+        .join(reasons)
+    )
+    return listed.sort_values(["in_chosen_segment", "probability", ID], ascending=[False, False, True])
+
+
+def segment_metrics(chosen: str, summary: dict, offer_list: list[dict], comparison: pd.DataFrame) -> dict:
+    return {
+        "chosen_segment": chosen,
+        **summary,
+        "offers": [o["feature"] for o in offer_list],
+        "largest_differences": [
+            {"feature": r.feature, "effect_size": r.effect_size} for r in comparison.head(3).itertuples()
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class SegmentAnalysis:
+    """Everything `segment` writes or draws, computed once."""
+
+    chosen: str
+    scored: pd.DataFrame  # regular customers with probability, score_source and matrix cell ("segment")
+    in_segment: pd.Series
+    cells: pd.DataFrame
+    summary: dict
+    comparison: pd.DataFrame
+    drivers: pd.DataFrame
+    offers: list[dict]
+    marketing: pd.DataFrame
+    metrics: dict
+
+
+def analyse_segment(scored: pd.DataFrame, shap_values: pd.DataFrame, settings: Segment) -> SegmentAnalysis:
+    """Honestly scored customers and their SHAP values -> the matrix, the chosen segment, offers, the list."""
+    cell = assign_cells(scored["probability"], scored[PROFIT], settings.high_risk, settings.high_profit)
+    scored = scored.assign(segment=cell)
+    in_segment = scored["segment"] == settings.chosen
+    cells = matrix(scored)
+    summary = summarise_segment(scored, cells, settings.chosen)
+    comparison = compare_segment(scored, in_segment, settings.alpha)
+    drivers = shap_drivers(shap_values, in_segment)
+    offer_list = offers(comparison, drivers, settings.min_effect_size, settings.max_offers)
+    reasons = customer_reasons(scored, shap_values, settings.min_reason_shap)
+    return SegmentAnalysis(
+        chosen=settings.chosen,
+        scored=scored,
+        in_segment=in_segment,
+        cells=cells,
+        summary=summary,
+        comparison=comparison,
+        drivers=drivers,
+        offers=offer_list,
+        marketing=marketing_list(scored, in_segment, reasons),
+        metrics=segment_metrics(settings.chosen, summary, offer_list, comparison),
+    )

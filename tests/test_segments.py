@@ -1,0 +1,290 @@
+"""stages/lib/segments.py on small frames whose answers are known by hand: cells, matrix, honest scores,
+reasons, drivers, offers, the summary and the marketing list."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from stages.lib.schema import ID, NUMERIC_FEATURES, PROFIT, TARGET
+from stages.lib.segments import (
+    analyse_segment,
+    assign_cells,
+    compare_segment,
+    customer_reasons,
+    describe_value,
+    honest_scores,
+    marketing_list,
+    matrix,
+    offers,
+    segment_metrics,
+    shap_drivers,
+    summarise_segment,
+)
+from stages.lib.settings import CELLS, Segment
+
+SETTINGS = Segment(
+    high_risk=0.7,
+    high_profit=4.0,
+    chosen="high_risk_high_profit",
+    alpha=0.05,
+    min_effect_size=0.2,
+    max_offers=5,
+    min_reason_shap=0.01,
+    differences_in_report=6,
+    discrete_max_levels=12,
+)
+
+
+def customers(n: int = 40) -> pd.DataFrame:
+    """``n`` regular customers: the first half risky, profitable and browsing few pages."""
+    rng = np.random.default_rng(0)
+    risky = np.arange(n) < n // 2
+    frame = pd.DataFrame({ID: np.arange(100, 100 + n)})
+    for feature in NUMERIC_FEATURES:
+        frame[feature] = rng.integers(1, 20, n).astype(float)
+    frame["pages_per_visit"] = np.where(risky, rng.integers(1, 4, n), rng.integers(10, 14, n)).astype(float)
+    frame["service_tier"] = np.where(np.arange(n) % 2, "premium", "standard")
+    frame["allows_offers"] = np.where(np.arange(n) % 4, "yes", "no")
+    frame["favourite_category"] = np.where(np.arange(n) % 3, "kids_goods", "kitchenware")
+    frame[PROFIT] = np.where(risky, 5.0, 2.0)
+    frame[TARGET] = risky.astype(int)
+    frame["probability"] = np.where(risky, 0.9, 0.2) + np.arange(n) / 1000
+    frame["score_source"] = "out_of_fold"
+    return frame
+
+
+def shap_for(frame: pd.DataFrame) -> pd.DataFrame:
+    """Pages per visit pushes the risky half up by 0.2 and the rest down by 0.1; nothing else matters."""
+    risky = frame["probability"].to_numpy() >= 0.7
+    return pd.DataFrame(
+        {
+            ID: frame[ID],
+            "shap_base_value": 0.5,
+            "shap_pages_per_visit": np.where(risky, 0.2, -0.1),
+            "shap_service_errors": 0.0,
+        }
+    )
+
+
+class StubPipeline:
+    """What predict_risk needs of a fitted pipeline: its input columns and class probabilities."""
+
+    feature_names_in_ = np.array(["pages_per_visit"])
+
+    def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
+        risk = frame["pages_per_visit"].to_numpy() / 10
+        return np.column_stack([1 - risk, risk])
+
+
+def test_cells_use_inclusive_thresholds():
+    cells = assign_cells([0.7, 0.69, 0.9, 0.1], [4, 4, 3.99, 1], 0.7, 4)
+    assert list(cells) == [
+        "high_risk_high_profit",
+        "low_risk_high_profit",
+        "high_risk_low_profit",
+        "low_risk_low_profit",
+    ]
+
+
+def test_matrix_lists_every_cell_and_adds_up():
+    frame = pd.DataFrame(
+        {
+            "probability": [0.9, 0.8, 0.1],
+            "profit": [5.0, 1.0, 2.0],
+            "segment": ["high_risk_high_profit", "high_risk_low_profit", "low_risk_low_profit"],
+        }
+    )
+    cells = matrix(frame).set_index("segment")
+    assert list(cells.index) == list(CELLS)
+    assert cells["customers"].sum() == 3 and cells.loc["low_risk_high_profit", "customers"] == 0
+    assert cells["profit_at_stake"].sum() == pytest.approx(8.0)
+    assert cells.loc["high_risk_high_profit", "share_of_profit"] == pytest.approx(5 / 8)
+    assert cells["share_of_customers"].sum() == pytest.approx(1.0)
+
+
+def test_honest_scores_take_out_of_fold_for_train_and_the_model_for_test():
+    people = pd.DataFrame({ID: [1, 2, 3], "pages_per_visit": [5.0, 1.0, 3.0]})
+    test = people[people[ID] == 3]
+    oof = pd.DataFrame({ID: [1, 2], "probability": [0.11, 0.22]})
+    scored = honest_scores(people, test, oof, StubPipeline()).set_index(ID)
+    assert scored["probability"].tolist() == pytest.approx([0.11, 0.22, 0.3])
+    assert scored["score_source"].tolist() == ["out_of_fold", "out_of_fold", "saved_model"]
+
+
+def test_honest_scores_refuse_a_customer_without_a_score():
+    people = pd.DataFrame({ID: [1, 2], "pages_per_visit": [5.0, 1.0]})
+    oof = pd.DataFrame({ID: [1], "probability": [0.1]})
+    with pytest.raises(ValueError, match="without an honest score"):
+        honest_scores(people, people.iloc[:0], oof, StubPipeline())
+
+
+def test_describe_value_compares_numbers_with_the_median():
+    medians = pd.Series({"pages_per_visit": 7.0})
+    assert describe_value("pages_per_visit", 2, medians) == "low pages viewed per visit (2; typical 7)"
+    assert describe_value("pages_per_visit", 7, medians) == "high pages viewed per visit (7; typical 7)"
+    assert describe_value("favourite_category", "kids_goods", medians) == "favourite category: kids goods"
+
+
+def test_reasons_name_only_features_that_raise_the_risk():
+    scored = pd.DataFrame(
+        {
+            ID: [1, 2],
+            "pages_per_visit": [2, 12],
+            "promo_purchase_share": [0.9, 0.1],
+            "favourite_category": ["kids_goods", "kitchenware"],
+        }
+    )
+    for feature in [
+        "marketing_contacts_6m",
+        "marketing_contacts_current",
+        "days_registered",
+        "categories_per_visit",
+        "unpaid_items_quarter",
+        "service_errors",
+        "revenue_current",
+        "revenue_previous",
+        "revenue_before_previous",
+        "minutes_current",
+        "minutes_previous",
+    ]:
+        scored[feature] = [1, 1]
+    shap_values = pd.DataFrame(
+        {
+            ID: [1, 2],
+            "shap_base_value": [0.4, 0.4],
+            "shap_pages_per_visit": [0.2, -0.1],
+            "shap_promo_purchase_share": [0.1, -0.05],
+            "shap_favourite_category": [0.05, 0.0],
+        }
+    )
+    reasons = customer_reasons(scored, shap_values, 0.01)
+    assert reasons.iloc[0].tolist() == [
+        "low pages viewed per visit (2; typical 7)",
+        "high share of purchases bought on promotion (0.9; typical 0.5)",
+        "favourite category: kids goods",
+    ]
+    assert reasons.iloc[1].tolist() == ["", "", ""]
+
+
+def test_shap_drivers_compare_mean_shap_inside_and_outside():
+    shap_values = pd.DataFrame(
+        {
+            ID: [1, 2, 3, 4],
+            "shap_base_value": 0.5,
+            "shap_pages_per_visit": [0.3, 0.1, -0.1, -0.1],
+            "shap_service_errors": [0.0, 0.0, 0.1, 0.1],
+        }
+    )
+    drivers = shap_drivers(shap_values, pd.Series([True, True, False, False]))
+    assert drivers["feature"].tolist() == ["pages_per_visit", "service_errors"]
+    assert drivers.iloc[0][["mean_shap_segment", "mean_shap_others", "difference"]].tolist() == pytest.approx(
+        [0.2, -0.1, 0.3]
+    )
+    assert drivers.iloc[1]["difference"] == pytest.approx(-0.1)
+
+
+def test_offers_follow_only_significant_large_differences():
+    comparison = pd.DataFrame(
+        {
+            "feature": ["pages_per_visit", "promo_purchase_share", "service_errors"],
+            "kind": ["numeric"] * 3,
+            "significant": [True, True, False],
+            "effect_size": [-0.7, 0.1, 0.6],
+            "median_segment": [4, 0.3, 6],
+            "median_others": [9, 0.25, 4],
+            "p_value_holm": [1e-9, 0.01, 0.2],
+        }
+    )
+    drivers = pd.DataFrame({"feature": ["pages_per_visit"]})
+    chosen = offers(comparison, drivers, 0.2, 5)
+    assert [o["feature"] for o in chosen] == ["pages_per_visit"]
+    assert "median 4 in the segment vs 9" in chosen[0]["evidence"]
+
+
+def test_offers_need_a_rule_and_stop_at_the_maximum():
+    comparison = pd.DataFrame(
+        {
+            "feature": ["pages_per_visit", "days_registered", "service_errors", "minutes_current"],
+            "kind": ["numeric"] * 4,
+            "significant": [True] * 4,
+            "effect_size": [-0.7, -0.6, 0.5, -0.4],  # no offer is written for days since registration
+            "median_segment": [4, 100, 6, 10],
+            "median_others": [9, 300, 4, 14],
+            "p_value_holm": [1e-9, 1e-8, 1e-5, 1e-4],
+        }
+    )
+    drivers = pd.DataFrame({"feature": ["service_errors", "pages_per_visit"]})
+    chosen = offers(comparison, drivers, 0.2, 2)
+    assert [(o["feature"], o["direction"]) for o in chosen] == [
+        ("pages_per_visit", "lower"),
+        ("service_errors", "higher"),
+    ]
+    assert chosen[1]["evidence"].endswith("SHAP driver rank 1 in the segment")
+
+
+def test_summary_is_the_chosen_row_of_the_matrix():
+    frame = customers().assign(segment=lambda f: assign_cells(f["probability"], f[PROFIT], 0.7, 4.0))
+    cells = matrix(frame)
+    summary = summarise_segment(frame, cells, "high_risk_high_profit")
+    assert summary["customers"] == 20 and summary["profit_at_stake"] == pytest.approx(100.0)
+    assert summary["share_of_customers"] == pytest.approx(0.5) and summary["declined_share_observed"] == 1.0
+    empty = summarise_segment(frame, cells, "low_risk_high_profit")
+    assert empty["customers"] == 0 and empty["mean_probability"] == 0.0 and empty["declined_share_observed"] == 0.0
+
+
+def test_comparison_names_the_groups_segment_and_others():
+    frame = customers()
+    comparison = compare_segment(frame, frame["probability"] >= 0.7, 0.05)
+    assert {"median_segment", "median_others", "shares_segment", "shares_others"} <= set(comparison.columns)
+    top = comparison.iloc[0]
+    assert top["feature"] == "pages_per_visit" and top["effect_size"] == pytest.approx(-1.0) and top["significant"]
+
+
+def test_marketing_list_puts_the_segment_first_riskiest_first():
+    scored = pd.DataFrame(
+        {
+            ID: [1, 2, 3, 4],
+            "probability": [0.95, 0.8, 0.99, 0.8],
+            PROFIT: [5.0, 6.0, 1.0, 7.0],
+            "segment": ["high_risk_high_profit", "high_risk_high_profit", "high_risk_low_profit", "x"],
+            "score_source": "out_of_fold",
+        }
+    )
+    in_segment = pd.Series([True, True, False, True])
+    reasons = pd.DataFrame({"reason_1": ["a", "b", "c", "d"], "reason_2": "", "reason_3": ""})
+    listed = marketing_list(scored, in_segment, reasons)
+    assert listed[ID].tolist() == [1, 2, 4, 3]  # 2 and 4 tie on probability: lower id first
+    assert listed["reason_1"].tolist() == ["a", "b", "d", "c"]
+    assert listed.columns[-4:].tolist() == ["in_chosen_segment", "reason_1", "reason_2", "reason_3"]
+
+
+def test_metrics_name_the_segment_its_offers_and_largest_differences():
+    comparison = pd.DataFrame({"feature": ["a", "b", "c", "d"], "effect_size": [0.9, -0.5, 0.3, 0.1]})
+    metrics = segment_metrics("high_risk_high_profit", {"customers": 3}, [{"feature": "b"}], comparison)
+    assert metrics == {
+        "chosen_segment": "high_risk_high_profit",
+        "customers": 3,
+        "offers": ["b"],
+        "largest_differences": [
+            {"feature": "a", "effect_size": 0.9},
+            {"feature": "b", "effect_size": -0.5},
+            {"feature": "c", "effect_size": 0.3},
+        ],
+    }
+
+
+def test_analysis_of_a_known_segment():
+    frame = customers()
+    analysis = analyse_segment(frame, shap_for(frame), SETTINGS)
+    assert analysis.in_segment.sum() == 20 and set(analysis.scored["segment"]) == {
+        "high_risk_high_profit",
+        "low_risk_low_profit",
+    }
+    assert analysis.metrics["customers"] == 20 and analysis.metrics["offers"] == ["pages_per_visit"]
+    assert analysis.drivers.iloc[0]["feature"] == "pages_per_visit"
+    listed = analysis.marketing
+    assert listed["in_chosen_segment"].iloc[:20].all() and len(listed) == len(frame)
+    assert (listed.loc[listed["in_chosen_segment"], "reason_1"].str.startswith("low pages viewed per visit")).all()
+    assert (listed.loc[~listed["in_chosen_segment"], "reason_1"] == "").all()
