@@ -1,4 +1,7 @@
-"""`explain`: additivity, the explained model is the saved one, the estimator, the outputs."""
+"""`explain` end to end: additivity, the explained models are the saved ones, the estimator, the outputs.
+
+The pure functions behind it are tested on tiny data in tests/test_explaining.py.
+"""
 
 from __future__ import annotations
 
@@ -10,27 +13,30 @@ import pytest
 import shap
 from scipy.special import logit
 
-from stages.lib.explaining import grouped, permutation_shap, readable, source_feature
-from stages.lib.files import read_parquet
-from stages.lib.model import load_model, predict_risk
+from stages.io import paths
+from stages.io.files import read_parquet
+from stages.io.model_store import load_model
+from stages.lib.explaining import grouped, permutation_shap, source_feature
+from stages.lib.model import predict_risk
 from stages.lib.schema import ID
+from stages.lib.words import readable
 
 
 def explained_output(root) -> pd.Series:
-    values = read_parquet(root / "data/explained/shap_values.parquet").set_index(ID)
+    values = read_parquet(root / paths.SHAP_VALUES).set_index(ID)
     return values["shap_base_value"] + values.drop(columns="shap_base_value").sum(axis=1)
 
 
 def in_explained_space(root, probability):
     """The linear explainer explains log-odds; the others the probability itself."""
-    output = json.loads((root / "metrics/explain.json").read_text())["explained_output"]
+    output = json.loads((root / paths.EXPLAIN_METRICS).read_text())["explained_output"]
     return logit(probability) if output == "log_odds" else probability
 
 
 def test_base_plus_shap_equals_the_saved_models_probability_on_test(workspace):
     root, _ = workspace
-    test = read_parquet(root / "data/prepared/test.parquet")
-    saved = load_model(root / "models/model.skops")
+    test = read_parquet(root / paths.TEST)
+    saved = load_model(root / paths.MODEL)
     explained = explained_output(root).loc[test[ID]]
     expected = in_explained_space(root, predict_risk(saved, test))
     np.testing.assert_allclose(explained.to_numpy(), expected, atol=1e-6)
@@ -38,24 +44,24 @@ def test_base_plus_shap_equals_the_saved_models_probability_on_test(workspace):
 
 def test_train_customers_are_explained_by_models_that_never_saw_them(workspace):
     root, _ = workspace
-    oof = read_parquet(root / "models/oof_train.parquet").set_index(ID)["probability"]
+    oof = read_parquet(root / paths.OOF).set_index(ID)["probability"]
     expected = in_explained_space(root, oof.to_numpy())
     np.testing.assert_allclose(explained_output(root).loc[oof.index].to_numpy(), expected, atol=1e-6)
 
 
 def test_every_regular_customer_is_explained_once(workspace):
     root, _ = workspace
-    customers = read_parquet(root / "data/prepared/customers.parquet")
-    values = read_parquet(root / "data/explained/shap_values.parquet")
+    customers = read_parquet(root / paths.CUSTOMERS)
+    values = read_parquet(root / paths.SHAP_VALUES)
     assert values[ID].tolist() == customers[ID].tolist()
 
 
 def test_metrics_and_figures(workspace):
     root, _ = workspace
-    metrics = json.loads((root / "metrics/explain.json").read_text())
+    metrics = json.loads((root / paths.EXPLAIN_METRICS).read_text())
     assert max(metrics["additivity_max_abs_error"].values()) < 1e-6
     assert -1 <= metrics["spearman_shap_vs_permutation"] <= 1
-    names = {p.name for p in (root / "plots/explain").glob("*.png")}
+    names = {p.name for p in (root / paths.EXPLAIN_FIGURES).glob("*.png")}
     expected = {
         "beeswarm.png",
         "importance_columns.png",

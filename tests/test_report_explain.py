@@ -1,0 +1,54 @@
+"""stages/report/explain.py: every declared figure is drawn, from a small explanation made by hand."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from stages.lib.explaining import Explanation, dependence_features, example_customers, importance_table
+from stages.lib.schema import ID
+from stages.report.explain import FIGURES, figure_names, figures
+
+FEATURES = ["pages_per_visit", "minutes_current", "service_errors", "favourite_category"]
+COLUMNS = ["pages_per_visit", "minutes_current", "service_errors", "favourite_category_kids_goods"]
+
+
+@pytest.fixture(scope="module")
+def explained():
+    rng = np.random.default_rng(0)
+    ids = np.arange(100, 140)
+    display = pd.DataFrame(rng.integers(0, 6, (40, 4)).astype(float), columns=COLUMNS, index=ids)
+    display["favourite_category_kids_goods"] = display["favourite_category_kids_goods"] > 2
+    values = (display - display.mean()) * [0.05, -0.03, 0.02, 0.04] + rng.normal(0, 0.005, (40, 4))
+    explanation = Explanation(values, pd.Series(0.4, index=ids), display.astype(float), "permutation", "probability")
+    permutation = pd.DataFrame(
+        {"permutation_importance": [0.05, 0.03, 0.01, 0.02], "permutation_std": 0.01}, index=FEATURES
+    )
+    table = importance_table(explanation, ids, FEATURES, permutation)
+    risk = explanation.model_output().to_numpy()
+    return explanation, ids, risk, table
+
+
+def test_every_declared_figure_is_drawn(explained):
+    explanation, ids, risk, table = explained
+    dependence = dependence_features(table, explanation.values.columns, 2)
+    examples = example_customers(pd.DataFrame({ID: ids}), risk, 0.4)
+    drawn = figures(explanation, ids, risk, table, dependence, examples, seed=0)
+    assert list(drawn) == figure_names(dependence)
+    assert set(FIGURES) <= set(drawn) and len(dependence) == 2
+    assert all(f"dependence_{feature}" in drawn for feature in dependence)
+    assert all(isinstance(fig, plt.Figure) for fig in drawn.values())
+    assert drawn["waterfall_highest_risk"].texts[0].get_text().startswith(f"Customer {examples['highest_risk']} ")
+    for fig in drawn.values():
+        plt.close(fig)
+
+
+def test_no_dependence_plots_when_none_are_asked(explained):
+    explanation, ids, risk, table = explained
+    examples = example_customers(pd.DataFrame({ID: ids}), risk, 0.4)
+    drawn = figures(explanation, ids, risk, table, [], examples, seed=0)
+    assert list(drawn) == list(FIGURES)
+    for fig in drawn.values():
+        plt.close(fig)
