@@ -7,13 +7,14 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 export DVC_NO_ANALYTICS := 1
 export MPLBACKEND := Agg
 
-.PHONY: help install pull repro test lint bench ceiling clean
+.PHONY: help install pull repro test lint bench deps ceiling clean
 
 help:
 	@echo "make repro  - create .venv, pull the raw data, run the whole DVC pipeline"
 	@echo "make test   - run the test suite (pulls the raw data for the real-data tests)"
 	@echo "make lint   - ruff over stages/, tests/ and scripts/"
-	@echo "make bench  - time every stage of a full rebuild from a clean workspace"
+	@echo "make bench  - time every stage of a full rebuild from a clean workspace, and a no-op rebuild"
+	@echo "make deps   - print each stage's code dependencies (its import closure), as dvc.yaml lists them"
 	@echo "make ceiling - where ranking errors come from and how high ROC-AUC can go (after repro)"
 
 $(VENV)/.installed: requirements.txt
@@ -38,6 +39,9 @@ lint: install
 
 bench: pull
 	$(PYTHON) scripts/benchmark.py
+
+deps: install
+	$(PYTHON) -m tests.import_closure
 
 ceiling: repro
 	$(PYTHON) scripts/auc_ceiling.py

@@ -1,0 +1,161 @@
+"""The shape of the code and of the DVC graph: three floors, one catalog, true and narrow dependencies.
+
+- Each stage's `deps` in dvc.yaml are exactly the code it runs (its import closure inside the
+  repository) plus the data the catalog says it reads; its outs are exactly what the catalog says it
+  writes, and the stage writes nothing else (checked on the synthetic pipeline run).
+- Stage files are wiring: short, no drawing. Computation (`stages/lib`) does no I/O and no drawing.
+  Presentation (`stages/report`) is the only floor that draws.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from stages.io import paths
+from tests.import_closure import ROOT, closure, imported_modules
+from tests.pipeline_run import STAGE_ORDER, written_record
+
+DVC = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))
+STAGE_FILES = sorted((ROOT / "stages").glob("*.py"))
+LIB_FILES = sorted((ROOT / "stages/lib").glob("*.py"))
+REPORT_FILES = sorted((ROOT / "stages/report").glob("*.py"))
+DRAWING = ("matplotlib", "shap.plots", "seaborn")
+MAX_STAGE_LINES, MAX_FUNCTION_LINES = 120, 60
+
+
+def declared_outputs(stage: dict) -> set[str]:
+    entries = [*stage.get("outs", []), *stage.get("metrics", []), *stage.get("plots", [])]
+    return {next(iter(e)) if isinstance(e, dict) else e for e in entries}
+
+
+def imports_of(path: Path) -> set[str]:
+    """Every module a file imports (any depth), by full dotted name."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def code_constants(tree: ast.Module) -> list[ast.Constant]:
+    """String and number literals of the code, docstrings left out (they may describe paths)."""
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [n for n in ast.walk(tree) if isinstance(n, ast.Constant) and id(n) not in docstrings]
+
+
+def test_the_catalog_names_the_same_stages_as_dvc_yaml():
+    assert list(DVC["stages"]) == list(paths.STAGES) == list(STAGE_ORDER)
+
+
+@pytest.mark.parametrize("stage", STAGE_ORDER)
+def test_stage_deps_are_exactly_its_code_and_its_declared_inputs(stage):
+    assert DVC["stages"][stage]["cmd"] == f"python -m stages.{stage}"
+    code = closure(f"stages.{stage}")
+    data = {p.as_posix() for p in paths.STAGES[stage].reads}
+    assert set(DVC["stages"][stage]["deps"]) == code | data
+
+
+@pytest.mark.parametrize("stage", STAGE_ORDER)
+def test_stage_outs_are_exactly_what_the_catalog_declares(stage):
+    assert declared_outputs(DVC["stages"][stage]) == {p.as_posix() for p in paths.STAGES[stage].writes}
+
+
+def test_each_stage_writes_only_and_all_of_its_declared_outputs(workspace):
+    root, _ = workspace
+    written = json.loads(written_record(root).read_text())
+    for stage in STAGE_ORDER:
+        declared = [p.as_posix() for p in paths.STAGES[stage].writes]
+        strays = [f for f in written[stage] if not any(f == d or f.startswith(f"{d}/") for d in declared)]
+        assert not strays, f"{stage} wrote files it does not declare: {strays}"
+        for output in declared:
+            assert (root / output).exists(), f"{stage} did not write its declared output {output}"
+
+
+def test_package_markers_run_no_code_so_they_are_no_dependency():
+    for marker in (ROOT / "stages").rglob("__init__.py"):
+        body = ast.parse(marker.read_text(encoding="utf-8")).body
+        docstring_only = len(body) <= 1 and all(isinstance(getattr(n, "value", None), ast.Constant) for n in body)
+        assert docstring_only, f"{marker} must hold a docstring at most (it is left out of dvc.yaml deps)"
+
+
+@pytest.mark.parametrize("path", STAGE_FILES, ids=lambda p: p.name)
+def test_stage_files_are_wiring(path):
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_STAGE_LINES, f"{path.name}: {lines} lines; move computation to stages/lib"
+    drawing = [m for m in imports_of(path) if m.startswith(DRAWING)]
+    assert not drawing, f"{path.name} draws ({drawing}); drawing belongs in stages/report"
+
+
+@pytest.mark.parametrize("path", LIB_FILES, ids=lambda p: p.name)
+def test_computation_does_no_io_and_no_drawing(path):
+    forbidden = [m for m in imports_of(path) if m.startswith((*DRAWING, "stages.io", "stages.report"))]
+    assert not forbidden, f"stages/lib/{path.name} imports {forbidden}"
+    calls = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            calls.add(node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", ""))
+    io_calls = calls & {"open", "read_text", "write_text", "read_bytes", "write_bytes", "to_csv", "to_parquet"}
+    assert not io_calls, f"stages/lib/{path.name} reads or writes files ({io_calls}); that is stages/io's job"
+
+
+def test_only_presentation_draws():
+    drawing = [p for p in [*STAGE_FILES, *LIB_FILES] if any(m.startswith(DRAWING) for m in imports_of(p))]
+    assert not drawing
+    assert any(any(m.startswith("matplotlib") for m in imports_of(p)) for p in REPORT_FILES)
+
+
+def test_train_and_evaluate_do_not_depend_on_presentation():
+    for stage in ("prepare", "train", "evaluate"):
+        assert not [f for f in closure(f"stages.{stage}") if f.startswith("stages/report/")], stage
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "stages").rglob("*.py")), ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_functions_are_short(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    long = [
+        f"{node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+    ]
+    assert not long, f"{path.name}: split {long}"
+
+
+def spells(text: str, path: str) -> bool:
+    """Does ``text`` name ``path`` or a file under it? (`--models` does not name `models`, nor `raw.dvc` `raw`.)"""
+    return re.search(rf"(?<![\w./-]){re.escape(path)}(?![\w.-])", text) is not None
+
+
+def test_paths_are_written_only_in_the_catalog():
+    """No module other than the catalog spells a path of the pipeline's inputs or outputs."""
+    spelled = {p.as_posix() for stage in paths.STAGES.values() for p in (*stage.reads, *stage.writes)}
+    spelled |= {paths.MODEL.as_posix(), paths.OOF.as_posix(), paths.SHAP_VALUES.as_posix()}
+    offenders = []
+    for path in (ROOT / "stages").rglob("*.py"):
+        if path.name == "paths.py":
+            continue
+        strings = {n.value for n in code_constants(ast.parse(path.read_text()))}
+        found = {s for s in strings if isinstance(s, str) and any(spells(s, p) for p in spelled)}
+        offenders += [f"{path.relative_to(ROOT)}: {s!r}" for s in found]
+    assert not offenders
+
+
+def test_import_closure_follows_from_imports():
+    # `from stages.io import paths` names the module stages/io/paths.py
+    assert "stages.io.paths" in imported_modules(ROOT / "stages/prepare.py")
