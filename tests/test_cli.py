@@ -1,0 +1,66 @@
+"""Every failure of a stage is one paragraph: bad input exits 2, a bug exits 1 and says where its trace is."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+from tests.synthetic import make_raw, write_raw
+
+RAISING = """
+from stages.io.cli import run_cli
+def main():
+    raise {error}
+run_cli("demo", main)
+"""
+
+
+def run_raising(error: str) -> subprocess.CompletedProcess:
+    code = RAISING.format(error=error)
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+def test_a_bug_is_one_paragraph_exit_1_with_the_trace_kept():
+    result = run_raising("ZeroDivisionError('division by zero')")
+    message = result.stderr.strip()
+    assert result.returncode == 1 and "Traceback" not in message and "\n" not in message
+    assert message.startswith("demo: failed unexpectedly (ZeroDivisionError: division by zero)")
+    trace = message.split("the full traceback is in ")[1].split(". ")[0]
+    assert "ZeroDivisionError" in Path(trace).read_text(encoding="utf-8")
+
+
+def test_bad_input_is_one_paragraph_exit_2():
+    result = run_raising("__import__('stages.lib.errors').lib.errors.DataError('x.csv', 'id', 'bad ids', [1, 2])")
+    assert (
+        result.returncode == 2
+        and result.stderr.strip() == "demo: bad input: x.csv, column 'id': bad ids. Example ids: 1, 2."
+    )
+
+
+def test_a_corrupt_model_is_bad_input_for_score(tmp_path):
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models/model.skops").write_bytes(b"garbage")
+    write_raw(make_raw(n=20, seed=4, with_target=False), tmp_path / "month")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "stages.score",
+            "--raw",
+            str(tmp_path / "month"),
+            "--out",
+            str(tmp_path / "s.csv"),
+            "--models",
+            str(tmp_path / "models"),
+            "--params",
+            str(ROOT / "params.yaml"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "model.skops: not a readable model archive" in result.stderr and not (tmp_path / "s.csv").exists()
