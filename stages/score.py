@@ -21,7 +21,9 @@ from stages.io.model_store import load_model
 from stages.io.raw_files import read_raw_folder
 from stages.lib.errors import DataError
 from stages.lib.quality import QualityLog
-from stages.lib.scoring import score_customers
+from stages.lib.scoring import COLUMNS, score_customers
+
+HEADER = ",".join(COLUMNS) + "\n"  # what every file this command writes starts with
 
 
 def arguments() -> argparse.Namespace:
@@ -34,12 +36,20 @@ def arguments() -> argparse.Namespace:
 
 
 def check_output(out: Path, raw: Path, models: Path) -> None:
-    """--out must name a file of its own: never a folder, an input export or the model."""
+    """--out must be a new file or one this command wrote before: never a folder, an input or the model,
+    never another file it would destroy."""
     if out.is_dir():
         raise DataError(str(out), None, "--out names a folder", hint="Give the path of a CSV file to write.")
     if out.resolve().parent in (raw.resolve(), models.resolve()):
         raise DataError(
             str(out), None, "--out points inside the input exports or the model folder", hint="Write elsewhere."
+        )
+    if out.exists() and not out.read_bytes().startswith(HEADER.encode()):
+        raise DataError(
+            str(out),
+            None,
+            "--out names an existing file that this command did not write; refusing to overwrite it",
+            hint="Give a new file name, or delete that file yourself if it is really a stale score list.",
         )
 
 

@@ -12,6 +12,8 @@ from stages.lib.schema import ID, PROFIT
 from stages.lib.segments import NOT_REGULAR, assign_cells
 from stages.lib.settings import Prepare, Segment
 
+COLUMNS = (ID, "probability", PROFIT, "regular", "segment")  # the scored file's columns, in order
+
 
 def score_customers(
     raw: dict[str, pd.DataFrame], pipeline, prepare: Prepare, segment: Segment, log: QualityLog
@@ -30,4 +32,4 @@ def score_customers(
     )
     scored["segment"] = assign_cells(scored["probability"], scored[PROFIT], segment.high_risk, segment.high_profit)
     scored.loc[~regular, "segment"] = NOT_REGULAR
-    return scored
+    return scored[list(COLUMNS)]
