@@ -54,6 +54,15 @@ def grouped_figure(table: pd.DataFrame, unit: str) -> plt.Figure:
     return fig
 
 
+def colour_feature(table: pd.DataFrame, feature: str, columns: list[str]) -> str:
+    """The feature that colours ``feature``'s dependence plot, chosen explicitly: the most important other
+    input feature that is one model column (by mean |SHAP| rounded to 6 digits, ties by name). shap's own
+    choice (approximate interactions) flips between near-equal candidates on another CPU's last bits."""
+    grouped = table[table["level"] == "grouped"].assign(rank=lambda t: -t["mean_abs_shap"].round(6))
+    ranked = grouped.sort_values(["rank", "feature"], kind="stable")["feature"]
+    return next(f for f in ranked if f != feature and f in columns)
+
+
 def figures(
     explanation: Explanation,
     test_ids: np.ndarray,
@@ -80,9 +89,11 @@ def figures(
     }
     columns = list(explanation.values.columns)
     for feature in dependence:
-        column = columns.index(feature)
+        column, colour = columns.index(feature), columns.index(colour_feature(table, feature, columns))
         drawn[f"dependence_{feature}"] = shap_figure(
-            lambda column=column: shap.plots.scatter(on_test[:, column], color=on_test, show=False),
+            lambda column=column, colour=colour: shap.plots.scatter(
+                on_test[:, column], color=on_test[:, colour], show=False
+            ),
             f"How {readable(feature).lower()} moves the risk",
         )
     for kind in EXAMPLE_KINDS:
