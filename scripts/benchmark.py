@@ -41,7 +41,7 @@ def timed_repro(dvc: Path, cwd: Path, env: dict, *options: str) -> tuple[float, 
     total = time.perf_counter() - started
     if process.wait() != 0:
         sys.exit("benchmark: `dvc repro` failed:\n" + "".join(lines[-40:]))
-    ends = [t for _, t in marks[1:]] + [started + total]
+    ends = [t for _, t in marks[1:]] + ([started + total] if marks else [])
     return total, {stage: end - begin for (stage, begin), end in zip(marks, ends, strict=True)}, "".join(lines)
 
 
