@@ -64,3 +64,21 @@ def test_a_corrupt_model_is_bad_input_for_score(tmp_path):
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "model.skops: not a readable model archive" in result.stderr and not (tmp_path / "s.csv").exists()
+
+
+SIGNALLED = """
+import os, signal, time
+from stages.io.cli import run_cli
+def main():
+    os.kill(os.getpid(), signal.{name})
+    time.sleep(30)
+run_cli("demo", main)
+"""
+
+
+def test_sigint_and_sigterm_are_one_line_and_exit_128_plus_the_signal():
+    for name, code in (("SIGINT", 130), ("SIGTERM", 143)):
+        source = SIGNALLED.format(name=name)
+        result = subprocess.run([sys.executable, "-c", source], cwd=ROOT, capture_output=True, text=True, check=False)
+        assert result.returncode == code and "Traceback" not in result.stderr
+        assert result.stderr.strip() == f"demo: interrupted ({name}); its partial outputs were removed."

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import tempfile
+import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from stages.lib.errors import DataError
@@ -28,26 +31,70 @@ def save_trace(stage: str) -> Path:
     return path
 
 
+STOP_SIGNALS = {signal.SIGINT: 130, signal.SIGTERM: 143}  # exit code 128 + the signal's number, as shells report
+
+
+@contextmanager
+def interruptible() -> Iterator[list[int]]:
+    """SIGINT and SIGTERM both raise KeyboardInterrupt in the main thread, so that a stage stopped by
+    `kill` or by dvc cleans up exactly as one stopped by Ctrl-C (no partial outputs, no workers left).
+    Yields the signals received. Only the first raises: Ctrl-C reaches every process of the terminal's
+    group and dvc may pass it on again, and a second interruption must not cut the cleanup short."""
+    received: list[int] = []
+
+    def interrupt(number: int, frame) -> None:
+        received.append(number)
+        if len(received) == 1:
+            raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield received
+        return
+    previous = {number: signal.signal(number, interrupt) for number in STOP_SIGNALS}
+    try:
+        yield received
+    finally:
+        if not received:  # once interrupted, the process is on its way out: keep ignoring repeats until it is gone
+            for number, handler in previous.items():
+                signal.signal(number, handler)
+
+
+def stop_joblib_workers() -> None:
+    """Kill the worker processes joblib keeps for reuse (loky's executor): left alone, they outlive an
+    interrupted stage. Reads loky's module global because get_reusable_executor() would start workers."""
+    module = sys.modules.get("joblib.externals.loky.reusable_executor")
+    executor = getattr(module, "_executor", None)
+    if executor is not None:
+        executor.shutdown(wait=True, kill_workers=True)
+
+
 def run_cli(stage: str, main: Callable[[], None]) -> None:
     """Run a stage's main(): bad input or settings end in one paragraph and exit code 2, a bug in one
-    paragraph that says where its traceback went and exit code 1; never a bare traceback."""
-    try:
-        main()
-    except DataError as error:
-        print(f"{stage}: bad input: {error}", file=sys.stderr)
-        sys.exit(2)
-    except FileNotFoundError as error:
-        print(f"{stage}: missing file: {error.filename}. Run `dvc pull` or `dvc repro` to create it.", file=sys.stderr)
-        sys.exit(2)
-    except KeyboardInterrupt:
-        print(f"{stage}: interrupted; its partial outputs were removed.", file=sys.stderr)
-        sys.exit(130)
-    except Exception as error:  # a bug, not the user's input: say so, and keep the trace for whoever fixes it
-        where, first_line = save_trace(stage), (str(error).splitlines() or [""])[0]
-        print(
-            f"{stage}: failed unexpectedly ({type(error).__name__}: {first_line}). "
-            f"This is a bug in the pipeline, not in your input; the full traceback is in {where}. "
-            "Please report it with that file.",
-            file=sys.stderr,
-        )
-        sys.exit(1)
+    paragraph that says where its traceback went and exit code 1, SIGINT or SIGTERM in one line and
+    exit code 130 or 143 once the workers are stopped and the partial outputs removed; never a bare traceback."""
+    with interruptible() as received:
+        try:
+            main()
+        except DataError as error:
+            print(f"{stage}: bad input: {error}", file=sys.stderr)
+            sys.exit(2)
+        except FileNotFoundError as error:
+            print(
+                f"{stage}: missing file: {error.filename}. Run `dvc pull` or `dvc repro` to create it.", file=sys.stderr
+            )
+            sys.exit(2)
+        except KeyboardInterrupt:
+            stop_joblib_workers()
+            number = received[0] if received else signal.SIGINT
+            name = signal.Signals(number).name
+            print(f"{stage}: interrupted ({name}); its partial outputs were removed.", file=sys.stderr)
+            sys.exit(STOP_SIGNALS[number])
+        except Exception as error:  # a bug, not the user's input: say so, and keep the trace for whoever fixes it
+            where, first_line = save_trace(stage), (str(error).splitlines() or [""])[0]
+            print(
+                f"{stage}: failed unexpectedly ({type(error).__name__}: {first_line}). "
+                f"This is a bug in the pipeline, not in your input; the full traceback is in {where}. "
+                "Please report it with that file.",
+                file=sys.stderr,
+            )
+            sys.exit(1)

@@ -12,6 +12,7 @@ Pure functions: `stages/explain.py` reads the models and data and writes what th
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -269,21 +270,39 @@ def fold_jobs(folds: list[Pipeline], train: pd.DataFrame, oof: pd.DataFrame) -> 
     return jobs
 
 
-def single_threaded() -> None:
+def start_worker() -> None:
     """Each worker uses one BLAS/OpenMP thread: two workers fill the two cores, and OpenMP code in a
-    child never waits on the thread pool its parent may have had (fork copies no threads)."""
+    child never waits on the thread pool its parent may have had (fork copies no threads).
+
+    A fork also copies the parent's signal handlers: Ctrl-C, which reaches the whole process group, is
+    the parent's to handle (it stops the workers), and SIGTERM ends a worker as it ends any process."""
     threadpool_limits(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Drop the queued work and kill the running tasks: shutdown() alone waits for them to finish.
+    The stdlib offers no way to stop a running task, hence the pool's private list of processes."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.kill()
+    for process in processes:
+        process.join(timeout=5)
 
 
 @contextmanager
 def worker_pool(workers: int = N_JOBS) -> Iterator[ProcessPoolExecutor]:
     """Worker processes forked from this one: they start in a tenth of a second with every module
     already imported, where spawned workers take seconds each to import scikit-learn again."""
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=single_threaded)
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=start_worker)
     try:
         yield pool
-    finally:
-        pool.shutdown(cancel_futures=True)  # on an error, drop the queued work instead of finishing it
+    except BaseException:  # an error or an interruption (KeyboardInterrupt): the work is no longer wanted
+        stop_workers(pool)
+        raise
+    pool.shutdown()
 
 
 @dataclass
