@@ -6,7 +6,9 @@ DIR holds the four exports (market_file.csv without «Покупательска
 CSV dialect `prepare` reads). They go through the same validation, fixing rules and feature code as
 `prepare`, then the saved model. FILE (CSV) gets one row per customer: id, probability, profit,
 whether the customer is regular, and the risk-by-profit cell (``not_regular`` for the others,
-whom the model was not trained for). Bad input fails with the same one-paragraph errors.
+whom the model was not trained for). A customer the fixing rules leave unscorable keeps its row with
+no probability and the reason in ``not_scored_reason``; the summary counts and lists them. Bad input
+fails with the same one-paragraph errors.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from stages.io.model_store import load_model
 from stages.io.raw_files import read_raw_folder
 from stages.lib.errors import DataError
 from stages.lib.quality import QualityLog
-from stages.lib.scoring import COLUMNS, score_customers
+from stages.lib.schema import ID
+from stages.lib.scoring import COLUMNS, NOT_SCORED, score_customers
 
 HEADER = ",".join(COLUMNS) + "\n"  # what every file this command writes starts with
 
@@ -64,11 +67,14 @@ def main() -> None:
     )
     write_csv(args.out, scored, digits=6)
     fixes = {rule: entry["rows"] for rule, entry in log.as_dict()["rules"].items() if entry["rows"]}
+    left_out = scored[NOT_SCORED] != ""
     print(
-        f"score: {len(scored)} customers ({int(scored['regular'].sum())} regular) -> {args.out}; "
-        f"rows fixed by rule: {fixes or 'none'}"
+        f"score: {len(scored)} customers ({int(scored['regular'].eq(True).sum())} regular, "
+        f"{int(left_out.sum())} not scored) -> {args.out}; rows fixed by rule: {fixes or 'none'}"
     )
-    print(scored["segment"].value_counts().sort_index().to_string())
+    print(scored.loc[~left_out, "segment"].value_counts().sort_index().to_string())
+    for _, row in scored.loc[left_out].iterrows():
+        print(f"not scored: {row[ID]}: {row[NOT_SCORED]}")
 
 
 if __name__ == "__main__":

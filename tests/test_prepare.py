@@ -127,6 +127,26 @@ BAD_INPUTS = {
         None,
         ["market_time.csv", "100001"],
     ),
+    "header only": (
+        lambda raw: {**raw, "money": raw["money"].iloc[:0]},
+        None,
+        ["money.csv: the file has no rows"],
+    ),
+    "id beyond the schema bound": (
+        lambda raw: {**raw, "money": raw["money"].astype({"id": object}).assign(id=lambda m: ["1e20", *m["id"][1:]])},
+        None,
+        ["money.csv, column 'id'", "outside the allowed range", "'1e20'"],
+    ),
+    "inf in a number": (
+        lambda raw: break_market(raw, "Маркет_актив_6_мес", 3, "inf"),
+        None,
+        ["market_file.csv, column 'Маркет_актив_6_мес'", "'inf'", "100004"],
+    ),
+    "decimal comma in a decimal-point column": (
+        lambda raw: break_market(raw, "Акционные_покупки", 9, "0,5"),
+        None,
+        ["market_file.csv, column 'Акционные_покупки'", "mix a decimal comma and a decimal point", "'0,5'", "100010"],
+    ),
     "value out of range": (
         lambda raw: break_market(raw, "Акционные_покупки", 8, 1.7),
         None,

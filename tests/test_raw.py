@@ -10,7 +10,7 @@ import pytest
 from stages.io.raw_files import decode, detect_separator, read_raw_text
 from stages.lib.errors import DataError
 from stages.lib.quality import QualityLog
-from stages.lib.raw import parse_number, validate_file
+from stages.lib.raw import decimal_mark, parse_number, validate_file
 from stages.lib.schema import MARKET_MONEY, MONEY
 
 DROP_REPEATED_ROWS = True  # prepare.drop_exact_duplicate_rows
@@ -38,10 +38,65 @@ def test_unrecognisable_header_is_a_clear_error():
         detect_separator("a b c", MARKET_MONEY)
 
 
+def parse(cells, kind="float"):
+    values = pd.Series(cells)
+    mark, _ = decimal_mark(values, kind)
+    return parse_number(values, mark).tolist()
+
+
 def test_numbers_accept_decimal_comma_and_thousand_separators():
-    parsed = parse_number(pd.Series(["1,5", "2.5", "1\u00a0234,5", "1 234", "1,234.5", "abc"]))
-    assert parsed.iloc[:5].tolist() == [1.5, 2.5, 1234.5, 1234.0, 1234.5]
-    assert pd.isna(parsed.iloc[5])
+    assert parse(["1,5", "1\u00a0234,5", "1 234", "1.234,5"]) == [1.5, 1234.5, 1234.0, 1234.5]
+    assert parse(["2.5", "1,234.5", "1 234 567"]) == [2.5, 1234.5, 1234567.0]
+
+
+def test_decimal_mark_is_settled_once_per_column():
+    assert parse(["5,835", "1.5"]) == [5835.0, 1.5]  # a point decimal elsewhere: the comma groups thousands
+    assert parse(["5,835", "1,5"]) == [5.835, 1.5]  # a comma decimal elsewhere: 5.835
+    assert parse(["5.834,9", "7"]) == [5834.9, 7.0]
+    assert parse(["5,835"]) == [5.835]  # no evidence, float column: the single mark is decimal
+    assert parse(["5,835", "12"], kind="int") == [5835.0, 12.0]  # no evidence, whole numbers: thousands
+    assert decimal_mark(pd.Series(["1,5", "2.5", "3.5"]), "float")[0] is None
+
+
+def test_a_cell_breaking_the_column_convention_is_not_a_number():
+    first, badly_grouped = parse(["1,234.5", "1 23.4"])  # spaces group thousands only in threes
+    assert first == 1234.5 and pd.isna(badly_grouped)
+    assert all(pd.isna(v) for v in parse(["inf", "-inf", "abc", "1e", ".", "1..2"])[:6])
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([[1, "2.5"], [2, "3.5"], [3, "1,5"]], r"column 'Прибыль': 1 row\(s\) mix a decimal comma .*'1,5'.*ids: 3\."),
+        ([[1, "2,5"], [2, "12,34,5"]], r"column 'Прибыль': 1 row\(s\) hold text .*'12,34,5'.*ids: 2\."),
+        ([[1, "inf"], [2, "3"]], r"column 'Прибыль': 1 row\(s\) hold text .*'inf'"),
+        ([[1, "-inf"], [2, "3"]], r"column 'Прибыль': 1 row\(s\) hold text .*'-inf'"),
+        ([["1e20", "2"]], r"column 'id': 1 row\(s\) are outside the allowed range .*'1e20'"),
+        ([["12345678901234567890", "2"]], r"column 'id': .* outside the allowed range"),
+        ([["1.5", "2"]], r"column 'id': .* fractions"),
+        ([[1, "2"], [2, "nan"]], r"column 'Прибыль': 1 row\(s\) have no value"),
+    ],
+)
+def test_contradicting_or_unbounded_numbers_are_refused(rows, message):
+    with pytest.raises(DataError, match=message):
+        validate_file(money_frame(rows), MONEY, DROP_REPEATED_ROWS, QualityLog())
+
+
+def test_thousands_comma_in_a_point_decimal_column_is_read_whole():
+    frame = pd.DataFrame(
+        {
+            "id": ["1"] * 3,
+            "Период": ["текущий_месяц", "предыдущий_месяц", "препредыдущий_месяц"],
+            "Выручка": ["5,835", "4 999.5", "1.25"],
+        }
+    )
+    revenue = validate_file(frame, MARKET_MONEY, DROP_REPEATED_ROWS, QualityLog())["revenue"]
+    assert revenue.tolist() == [5835.0, 4999.5, 1.25]
+
+
+def test_header_only_file_is_a_clear_error():
+    with pytest.raises(DataError, match=r"money.csv: the file has no rows"):
+        validate_file(read_raw_text("id;Прибыль\n", MONEY), MONEY, DROP_REPEATED_ROWS, QualityLog())
 
 
 def test_line_endings_and_bom_do_not_change_the_frame():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from tests.conftest import run_stage
@@ -41,3 +42,22 @@ def test_out_that_would_destroy_data_is_refused_and_nothing_is_touched(workspace
     assert result.returncode == 2 and "Traceback" not in result.stderr and "--out" in result.stderr
     assert {p: p.read_bytes() for p in before} == before
     assert not (root / "models" / "scores.csv").exists()
+
+
+def test_a_customer_that_cannot_be_scored_is_listed_with_its_reason(workspace, tmp_path):
+    raw = make_raw(n=40, seed=8, with_target=False)
+    money = raw["market_money"]
+    unscorable = 100_003  # extreme revenue in every month: no plausible month to repair it from
+    money.loc[money["id"] == unscorable, "Выручка"] = 50_000.0
+    month = write_raw(raw, tmp_path / "month")
+    root, _ = workspace
+    out = tmp_path / "scores.csv"
+    result = score(root, month, out)
+    assert result.returncode == 0, result.stderr
+    scored = pd.read_csv(out, keep_default_na=False)
+    assert list(scored.columns)[-1] == "not_scored_reason"
+    assert len(scored) == raw["money"]["id"].nunique()
+    row = scored.loc[scored["id"] == unscorable].iloc[0]
+    assert row["probability"] == "" and "every month" in row["not_scored_reason"]
+    assert (scored.loc[scored["id"] != unscorable, "not_scored_reason"] == "").all()
+    assert "1 not scored" in result.stdout and f"not scored: {unscorable}:" in result.stdout

@@ -7,6 +7,8 @@ cannot be fixed safely raises ``DataError`` naming the file, the column and exam
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -14,6 +16,8 @@ from stages.lib.errors import DataError
 from stages.lib.quality import QualityLog
 from stages.lib.schema import ID, LABEL_TYPOS, PERIOD, RAW_FILES, Column, RawFile
 
+SPACES = " \u00a0"  # thousands separators in any convention
+MARKS = (",", ".")  # either may be the decimal mark; then the other may only group thousands
 MISSING_MARKERS = {"", "nan", "na", "n/a", "null", "none", "-", "#н/д", "#n/a"}
 
 
@@ -43,13 +47,59 @@ def ids_where(frame: pd.DataFrame, mask: pd.Series) -> list:
     return frame.loc[mask, ID].tolist()
 
 
-def parse_number(values: pd.Series) -> pd.Series:
-    """Text to float, accepting a decimal comma and space/nbsp thousands separators."""
-    text = values.str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
-    both = text.str.contains(",", regex=False) & text.str.contains(".", regex=False)
-    text = text.where(~both, text.str.replace(",", "", regex=False))  # 1,234.5: comma groups thousands
-    text = text.str.replace(",", ".", regex=False)
-    return pd.to_numeric(text, errors="coerce")
+def non_group_mark(values: pd.Series, mark: str) -> pd.Series:
+    """Cells holding ``mark`` somewhere it cannot be a thousands separator (so it must be a decimal mark).
+
+    A thousands separator follows a digit and is followed by exactly three digits, then the end of
+    the number or another separator."""
+    m = re.escape(mark)
+    return values.str.contains(rf"(?<!\d){m}|{m}(?!\d{{3}}(?:$|[,.{SPACES}]))", regex=True)
+
+
+def minority(cells: dict[str, pd.Series]) -> pd.Series:
+    """Of two conflicting conventions, the cells of the rarer one: those are the ones to correct."""
+    return min(cells.values(), key=lambda mask: mask.sum())
+
+
+def decimal_mark(values: pd.Series, kind: str) -> tuple[str | None, pd.Series | None]:
+    """The column's decimal mark, settled once from all its cells.
+
+    Rule: the decimal mark is "," if some cell has a comma that is not a thousands group (not
+    followed by exactly 3 digits then the end or another separator), "." if some cell has such a
+    point. Both -> contradiction: returns ``None`` and the cells of the rarer mark. No evidence at
+    all (every mark looks like a thousands group: "5,835", "1.234"): in a float column the single
+    mark that appears is the decimal mark ("5,835" = 5.835), in an int/id column it is a thousands
+    separator ("5,835" = 5835); a column showing both marks without evidence is a contradiction too.
+    """
+    evidence = {mark: non_group_mark(values, mark) for mark in MARKS}
+    found = [mark for mark in MARKS if evidence[mark].any()]
+    if len(found) == 1:
+        return found[0], evidence[found[0]]
+    if found:
+        return None, minority(evidence)
+    present = {mark: values.str.contains(mark, regex=False) for mark in MARKS}
+    used = [mark for mark in MARKS if present[mark].any()]
+    if len(used) == 2:
+        return None, minority(present)
+    if not used:
+        return ".", None
+    if kind == "float":
+        return used[0], None
+    return ("," if used[0] == "." else "."), None  # int/id: the mark groups thousands, so decimals use the other
+
+
+def parse_number(values: pd.Series, mark: str) -> pd.Series:
+    """Text to float with the column's decimal ``mark``; the other mark, spaces and NBSP may only group
+    thousands (groups of exactly three digits). So "5,835" is 5835 under mark "." and 5.835 under ",";
+    "5.834,9" is 5834.9 under ",". A cell that breaks the convention ("1,5" under ".", "12,34,5"), or
+    is not a number ("inf", text), becomes NaN; the caller refuses it."""
+    group = re.escape("," if mark == "." else ".") + SPACES
+    d = re.escape(mark)
+    whole = rf"(?:\d{{1,3}}(?:[{group}]\d{{3}})+|\d+)"
+    pattern = rf"[+-]?(?:{whole}(?:{d}\d*)?|{d}\d+)(?:[eE][+-]?\d+)?"
+    valid = values.str.fullmatch(pattern)
+    text = values.str.replace(rf"[{group}]", "", regex=True).str.replace(mark, ".", regex=False)
+    return pd.to_numeric(text.where(valid), errors="coerce")
 
 
 def refuse_rows(frame: pd.DataFrame, mask: pd.Series, spec: RawFile, column: Column, problem: str, hint: str) -> None:
@@ -74,16 +124,7 @@ def parse_column(frame: pd.DataFrame, column: Column, spec: RawFile, log: Qualit
     )
     if column.kind == "category":
         return parse_category(frame, column, spec, log)
-    numbers = parse_number(values)
-    text = numbers.isna()
-    refuse_rows(
-        frame,
-        text,
-        spec,
-        column,
-        f"hold text where a number is expected ({examples_of(values, text)})",
-        "Correct these cells in the export.",
-    )
+    numbers = parse_numbers(frame, column, spec)
     whole = column.kind in ("int", "id")
     if whole:
         refuse_rows(
@@ -106,6 +147,33 @@ def parse_column(frame: pd.DataFrame, column: Column, spec: RawFile, log: Qualit
         "Correct the export, or widen the range in stages/lib/schema.py if such values are real.",
     )
     return numbers.astype("int64") if whole else numbers.astype("float64")
+
+
+def parse_numbers(frame: pd.DataFrame, column: Column, spec: RawFile) -> pd.Series:
+    """A numeric column to floats under the one decimal convention its cells agree on."""
+    values = frame[column.raw]
+    mark, contradicting = decimal_mark(values, column.kind)
+    if mark is None:
+        refuse_rows(
+            frame,
+            contradicting,
+            spec,
+            column,
+            f"mix a decimal comma and a decimal point in one column ({examples_of(values, contradicting)})",
+            "Use one decimal mark in the whole column (and the other one, if any, only to group thousands).",
+        )
+    numbers = parse_number(values, mark)
+    text = numbers.isna()
+    refuse_rows(
+        frame,
+        text,
+        spec,
+        column,
+        f"hold text where a number is expected, or break the column's decimal mark {mark!r} "
+        f"({examples_of(values, text)})",
+        "Correct these cells in the export.",
+    )
+    return numbers
 
 
 def parse_category(frame: pd.DataFrame, column: Column, spec: RawFile, log: QualityLog) -> pd.Series:
@@ -177,6 +245,10 @@ def validate_file(
 ) -> pd.DataFrame:
     """One raw file (strings, Russian headers) -> typed frame with English names and labels."""
     check_columns(frame, spec, require_optional)
+    if frame.empty:
+        raise DataError(
+            spec.filename, None, "the file has no rows (only the header)", hint="Export it again with its data."
+        )
     frame = drop_exact_duplicates(frame, spec, drop_exact_duplicate_rows, log)
     present = [c for c in spec.columns if c.raw in frame.columns]
     typed = pd.DataFrame({c.name: parse_column(frame, c, spec, log) for c in present})

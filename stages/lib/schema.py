@@ -62,7 +62,9 @@ LABEL_TYPOS = {
     "Косметика и аксесуары": "Косметика и аксессуары",
 }
 
-ID_COLUMN = Column("id", ID, "id", low=1)
+# Assumption: customer ids are positive and below 10**12 (the shop's ids have 6 digits); the bound
+# refuses 1e20, 20-digit ids and inf with the usual range paragraph instead of wrapping in int64.
+ID_COLUMN = Column("id", ID, "id", low=1, high=10**12)
 
 MARKET_FILE = RawFile(
     key="market_file",
