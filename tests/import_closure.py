@@ -19,8 +19,8 @@ def module_file(module: str) -> Path | None:
     return candidate if module.split(".")[0] == PACKAGE and candidate.exists() else None
 
 
-def imported_modules(path: Path) -> set[str]:
-    """Every `stages.*` module a file imports, at any depth of its syntax tree (lazy imports included)."""
+def all_imports(path: Path) -> set[str]:
+    """Every module a file imports, by dotted name, at any depth of its syntax tree (lazy imports included)."""
     modules = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
@@ -28,7 +28,12 @@ def imported_modules(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             modules.add(node.module)
             modules.update(f"{node.module}.{alias.name}" for alias in node.names)  # from package import module
-    return {m for m in modules if m.split(".")[0] == PACKAGE}
+    return modules
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every `stages.*` module a file imports."""
+    return {m for m in all_imports(path) if m.split(".")[0] == PACKAGE}
 
 
 def closure(module: str) -> set[str]:

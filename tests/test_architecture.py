@@ -12,13 +12,12 @@ from __future__ import annotations
 import ast
 import json
 import re
-from pathlib import Path
 
 import pytest
 import yaml
 
 from stages.io import paths
-from tests.import_closure import ROOT, closure, imported_modules
+from tests.import_closure import ROOT, all_imports, closure, imported_modules
 from tests.pipeline_run import STAGE_ORDER, written_record
 
 DVC = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))
@@ -32,18 +31,6 @@ MAX_STAGE_LINES, MAX_FUNCTION_LINES = 120, 60
 def declared_outputs(stage: dict) -> set[str]:
     entries = [*stage.get("outs", []), *stage.get("metrics", []), *stage.get("plots", [])]
     return {next(iter(e)) if isinstance(e, dict) else e for e in entries}
-
-
-def imports_of(path: Path) -> set[str]:
-    """Every module a file imports (any depth), by full dotted name."""
-    names = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-            names.update(f"{node.module}.{alias.name}" for alias in node.names)
-    return names
 
 
 def code_constants(tree: ast.Module) -> list[ast.Constant]:
@@ -98,13 +85,13 @@ def test_package_markers_run_no_code_so_they_are_no_dependency():
 def test_stage_files_are_wiring(path):
     lines = len(path.read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_STAGE_LINES, f"{path.name}: {lines} lines; move computation to stages/lib"
-    drawing = [m for m in imports_of(path) if m.startswith(DRAWING)]
+    drawing = [m for m in all_imports(path) if m.startswith(DRAWING)]
     assert not drawing, f"{path.name} draws ({drawing}); drawing belongs in stages/report"
 
 
 @pytest.mark.parametrize("path", LIB_FILES, ids=lambda p: p.name)
 def test_computation_does_no_io_and_no_drawing(path):
-    forbidden = [m for m in imports_of(path) if m.startswith((*DRAWING, "stages.io", "stages.report"))]
+    forbidden = [m for m in all_imports(path) if m.startswith((*DRAWING, "stages.io", "stages.report"))]
     assert not forbidden, f"stages/lib/{path.name} imports {forbidden}"
     calls = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -115,9 +102,9 @@ def test_computation_does_no_io_and_no_drawing(path):
 
 
 def test_only_presentation_draws():
-    drawing = [p for p in [*STAGE_FILES, *LIB_FILES] if any(m.startswith(DRAWING) for m in imports_of(p))]
+    drawing = [p for p in [*STAGE_FILES, *LIB_FILES] if any(m.startswith(DRAWING) for m in all_imports(p))]
     assert not drawing
-    assert any(any(m.startswith("matplotlib") for m in imports_of(p)) for p in REPORT_FILES)
+    assert any(any(m.startswith("matplotlib") for m in all_imports(p)) for p in REPORT_FILES)
 
 
 def test_train_and_evaluate_do_not_depend_on_presentation():

@@ -30,10 +30,9 @@ from sklearn.utils import shuffle
 from threadpoolctl import threadpool_limits
 
 from stages.lib.families import ExplainerKind, explainer_kind
-from stages.lib.model import expected_features, model_input
+from stages.lib.model import N_JOBS, expected_features, model_input
 from stages.lib.schema import ID, NOMINAL_FEATURES, NUMERIC_FEATURES, TARGET
 
-N_JOBS = 2  # the machine's two cores; results do not depend on it
 EXPLAINER_NAMES = {
     "tree": "tree (exact)",
     "linear": "linear (exact)",

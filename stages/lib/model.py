@@ -26,16 +26,26 @@ from stages.lib.schema import (
     NUMERIC_FEATURES,
     TARGET,
 )
+from stages.lib.settings import DISTRIBUTIONS as DISTRIBUTION_NAMES
+from stages.lib.settings import SCALERS as SCALER_NAMES
 
 # Order of the labels of each binary feature: the second one is encoded as 1.
 BINARY_LEVELS = {name: ["standard", "premium"] if name == "service_tier" else ["no", "yes"] for name in BINARY_FEATURES}
 NOMINAL_LEVELS = {name: sorted(MARKET_FILE.column(name).labels.values()) for name in NOMINAL_FEATURES}
-SCALERS = {"standard": StandardScaler, "minmax": MinMaxScaler, "none": lambda: "passthrough"}
-DISTRIBUTIONS = {
-    "loguniform": lambda low, high: stats.loguniform(low, high),
-    "uniform": lambda low, high: stats.uniform(low, high - low),
-    "randint": lambda low, high: stats.randint(low, high + 1),
-}
+N_JOBS = 2  # worker processes for fitting and explaining: the machine's two cores; results do not depend on it
+# The names are the ones params.yaml may use (stages/lib/settings.py); strict zips keep the two in step.
+SCALERS = dict(zip(SCALER_NAMES, (StandardScaler, MinMaxScaler, lambda: "passthrough"), strict=True))
+DISTRIBUTIONS = dict(
+    zip(
+        DISTRIBUTION_NAMES,
+        (
+            lambda low, high: stats.loguniform(low, high),
+            lambda low, high: stats.uniform(low, high - low),
+            lambda low, high: stats.randint(low, high + 1),
+        ),
+        strict=True,
+    )
+)
 
 
 def make_preprocessor(features: list[str]) -> ColumnTransformer:

@@ -16,12 +16,19 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import RandomizedSearchCV
 
 from stages.lib.families import family_of, make_family
-from stages.lib.model import fit_clone, group_folds, make_pipeline, model_input, predict_risk, search_space
+from stages.lib.model import (
+    N_JOBS,
+    fit_clone,
+    group_folds,
+    make_pipeline,
+    model_input,
+    predict_risk,
+    search_space,
+)
 from stages.lib.schema import FEATURES, GROUP, ID, TARGET
 from stages.lib.settings import Comparison, Train
 
 SCORING = "roc_auc"
-N_JOBS = 2  # the machine's two cores; results do not depend on it
 
 
 def run_search(train: pd.DataFrame, features: list[str], settings: Train, seed: int) -> RandomizedSearchCV:
