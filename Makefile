@@ -7,7 +7,7 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 export DVC_NO_ANALYTICS := 1
 export MPLBACKEND := Agg
 
-.PHONY: help install pull repro test lint bench deps ceiling clean
+.PHONY: help install pull repro test lint bench deps ceiling band kernels clean
 
 help:
 	@echo "make repro  - create .venv, pull the raw data and every output the remote has, rebuild the rest"
@@ -16,6 +16,8 @@ help:
 	@echo "make bench  - time every stage of a full rebuild from a clean workspace, and a no-op rebuild"
 	@echo "make deps   - print each stage's code dependencies (its import closure), as dvc.yaml lists them"
 	@echo "make ceiling - where ranking errors come from and how high ROC-AUC can go (after repro)"
+	@echo "make band   - refit the chosen configuration on other splits: the test figures as a band (after repro)"
+	@echo "make kernels - rebuild in two clean clones, pinned vs native numerical kernels, and compare the bytes"
 
 $(VENV)/.installed: requirements.txt
 	python3 -m venv $(VENV)
@@ -48,6 +50,13 @@ deps: install
 
 ceiling: repro
 	$(PYTHON) scripts/auc_ceiling.py
+
+band: repro
+	$(PYTHON) scripts/band.py
+	$(DVC) repro
+
+kernels: pull
+	$(PYTHON) scripts/kernel_check.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

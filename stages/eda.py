@@ -2,11 +2,12 @@
 
     python -m stages.eda
 
-Reads all regular customers (not only train: this describes the data, it fits nothing that the
-model uses). Writes PNG figures under plots/eda/, the comparative table reports/eda_comparison.csv,
-the phik matrices, reports/eda_summary.json (read by `train`: multicollinear pairs; also a leakage
-check: how well the customer id alone predicts the target) and the generated narrative reports/eda.md
-(paths: stages/io/paths.py).
+Reads all regular customers to describe the data; the phik matrices, from which `train` learns
+which member of a multicollinear pair to drop, are measured on the train customers only. Writes PNG
+figures under plots/eda/, the comparative table reports/eda_comparison.csv, the phik matrices,
+reports/eda_summary.json (read by `train`: multicollinear pairs; also a leakage check: how well the
+customer id alone predicts the target) and the generated narrative reports/eda.md (paths:
+stages/io/paths.py).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from stages.report.style import save_figures
 def run(settings: Settings) -> dict:
     with fresh_outputs("eda"):
         customers = read_parquet(paths.CUSTOMERS)
-        study = explore(customers, settings.eda)
+        study = explore(customers, read_parquet(paths.TRAIN), settings.eda)
         figures = report.figures(customers, study, settings.seed)
         names = list(figures)
         save_figures(paths.EDA_FIGURES, figures)

@@ -3,17 +3,21 @@
     python -m stages.evaluate
 
 The decision threshold is chosen by a rule from params.yaml on the out-of-fold train predictions,
-never on test. Writes metrics/evaluate.json and plot data under plots/evaluate/ for `dvc plots`.
+never on test. Writes metrics/evaluate.json (ranking, and calibration before and after: Brier and
+expected calibration error), plot data under plots/evaluate/ for `dvc plots`, and the reliability
+diagram plots/evaluate/reliability.png.
 """
 
 from __future__ import annotations
 
 from stages.io import paths
 from stages.io.cli import describe_stage, run_cli
-from stages.io.files import fresh_outputs, load_settings, read_parquet, write_json
+from stages.io.files import fresh_outputs, load_settings, read_json, read_parquet, write_json
 from stages.io.model_store import load_model
 from stages.lib.evaluation import evaluate
 from stages.lib.settings import Settings
+from stages.report import evaluate as report
+from stages.report.style import save_figures
 
 
 def run(settings: Settings) -> dict:
@@ -25,10 +29,14 @@ def run(settings: Settings) -> dict:
             load_model(paths.MODEL),
             settings.evaluate,
             settings.seed,
+            read_json(paths.TEST_BAND) if paths.TEST_BAND.exists() else None,
         )
         write_json(paths.EVALUATE_METRICS, result["metrics"], digits=4)
         for name, data in result["plots"].items():
             write_json(paths.EVALUATE_PLOTS / name, data, digits=4)
+        save_figures(
+            paths.EVALUATE_PLOTS, {"reliability": report.reliability_figure(result["plots"], result["metrics"])}
+        )
     test = result["metrics"]["test"]
     print(
         f"evaluate: test ROC-AUC {test['roc_auc']:.4f} (95% CI {test['roc_auc_ci95_low']:.4f}-"

@@ -60,7 +60,7 @@ def run(settings: Settings) -> dict:
         save_figures(paths.EXPLAIN_FIGURES, figures)
         explanation = combine([on_test, *(p.result() for p in pending)])
         errors = additivity_errors(explanation, pipeline, test, oof)
-        write_parquet(paths.SHAP_VALUES, per_customer(explanation, expected_features(pipeline)))
+        write_parquet(paths.SHAP_VALUES, per_customer(explanation, expected_features(pipeline)), digits=10)
         write_csv(paths.SHAP_IMPORTANCE, table, digits=6)
         metrics = explain_metrics(explanation, len(test), errors, table, examples)
         write_json(paths.EXPLAIN_METRICS, metrics, digits=4)

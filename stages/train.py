@@ -2,10 +2,11 @@
 
     python -m stages.train
 
-Writes the refitted best pipeline (skops), the fold models and their out-of-fold probabilities for
-every train customer (threshold choice, explanations, segmentation), the comparison of the best
-configuration of each family with a dummy under the same repeated group-aware cross-validation
-(reports/model_comparison.csv, drawn by `dvc plots`), and metrics/train.json.
+Writes the refitted best pipeline with its calibrator (skops), the fold models and their out-of-fold
+scores and calibrated probabilities for every train customer (threshold choice, explanations,
+segmentation), the comparison of the best configuration of each family with a dummy and a fixed
+reference under the same repeated group-aware cross-validation, with the chosen one's paired margin
+over each (reports/model_comparison.csv, drawn by `dvc plots`), and metrics/train.json.
 """
 
 from __future__ import annotations
@@ -14,18 +15,20 @@ from stages.io import paths
 from stages.io.cli import describe_stage, run_cli
 from stages.io.files import fresh_outputs, load_settings, read_json, read_parquet, write_csv, write_json, write_parquet
 from stages.io.model_store import save_model
-from stages.lib.model import model_input
-from stages.lib.schema import TARGET
 from stages.lib.settings import Settings
 from stages.lib.training import (
+    REFERENCE,
     best_per_family,
     choose_family,
     comparison_table,
     family_pipelines,
+    fit_calibrated,
     model_features,
-    out_of_fold,
+    paired_comparisons,
+    reference_pipeline,
     repeated_cv,
     run_search,
+    summarise_cv,
     train_metrics,
 )
 
@@ -44,18 +47,23 @@ def run(settings: Settings) -> dict:
         search = run_search(train, features, train_settings, seed)
         best = best_per_family(search)
         pipelines = family_pipelines(best, features, seed)
-        cv = repeated_cv(pipelines, train, features, train_settings.comparison, seed)
+        pipelines[REFERENCE] = reference_pipeline(train_settings.comparison, seed)
+        fold_scores = repeated_cv(pipelines, train, train_settings.comparison, seed)
+        cv = summarise_cv(fold_scores)
         print(cv.round(4).to_string(index=False), flush=True)
         chosen = choose_family(cv)
-        model = pipelines[chosen].fit(model_input(train, features), train[TARGET])
-        oof, folds = out_of_fold(model, train, train_settings.cv_folds, seed)
-        save_model(model, paths.MODEL)
-        save_model(folds, paths.FOLD_MODELS)
-        write_parquet(paths.OOF, oof)
-        write_csv(paths.MODEL_COMPARISON, comparison_table(best, cv), digits=4)
-        metrics = train_metrics(search, best, cv, chosen, features, dropped)
+        paired = paired_comparisons(fold_scores, chosen, train_settings.comparison.folds)
+        fit = fit_calibrated(pipelines[chosen], train, train_settings.cv_folds, train_settings.calibration, seed)
+        save_model(fit.model, paths.MODEL)
+        save_model(fit.folds, paths.FOLD_MODELS)
+        write_parquet(paths.OOF, fit.oof, digits=10)
+        write_csv(paths.MODEL_COMPARISON, comparison_table(best, cv, paired), digits=4)
+        metrics = train_metrics(search, best, cv, paired, fit, chosen, features, dropped)
         write_json(paths.TRAIN_METRICS, metrics, digits=4)
-    print(f"train: chose {chosen}: repeated CV ROC-AUC {metrics['repeated_cv_roc_auc_mean']:.4f}")
+    print(
+        f"train: chose {chosen}: repeated CV ROC-AUC {metrics['repeated_cv_roc_auc_mean']:.4f}; "
+        f"calibration {fit.calibration.method} (cross-validated Brier {fit.calibration.brier_by_method})"
+    )
     return metrics
 
 

@@ -2,6 +2,8 @@
 
 `python -m tests.import_closure` prints each stage's code dependencies, ready for dvc.yaml.
 Empty package markers (`__init__.py`) are left out: they run no code (a test checks they stay empty).
+The one exception is `stages/__init__.py`, which pins the numerical kernels before numpy loads: it runs
+first in every stage, so it is in every stage's closure.
 """
 
 from __future__ import annotations
@@ -36,9 +38,12 @@ def imported_modules(path: Path) -> set[str]:
     return {m for m in all_imports(path) if m.split(".")[0] == PACKAGE}
 
 
+ROOT_PACKAGE = ROOT / PACKAGE / "__init__.py"  # runs before anything else: the kernel pins
+
+
 def closure(module: str) -> set[str]:
     """Repository-relative paths of the files ``module`` runs."""
-    seen: set[Path] = set()
+    seen: set[Path] = {ROOT_PACKAGE}
     pending = [module_file(module)]
     while pending:
         path = pending.pop()

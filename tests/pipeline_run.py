@@ -22,7 +22,7 @@ FAST_TRAIN = {
     "n_iter": 8,
     "families": ["knn", "logistic_regression", "extra_trees"],
     "select_k": [4, "all"],
-    "comparison": {"folds": 3, "repeats": 2},
+    "comparison": {"folds": 3, "repeats": 2, "reference_trees": 50},
 }
 
 

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from stages.io import paths
-from tests.import_closure import ROOT, all_imports, closure, imported_modules
+from tests.import_closure import ROOT, ROOT_PACKAGE, all_imports, closure, imported_modules
 from tests.pipeline_run import STAGE_ORDER, written_record
 
 DVC = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))
@@ -75,7 +75,10 @@ def test_each_stage_writes_only_and_all_of_its_declared_outputs(workspace):
 
 
 def test_package_markers_run_no_code_so_they_are_no_dependency():
+    """Except the root package's, which pins the numerical kernels and is in every stage's deps."""
     for marker in (ROOT / "stages").rglob("__init__.py"):
+        if marker == ROOT_PACKAGE:
+            continue
         body = ast.parse(marker.read_text(encoding="utf-8")).body
         docstring_only = len(body) <= 1 and all(isinstance(getattr(n, "value", None), ast.Constant) for n in body)
         assert docstring_only, f"{marker} must hold a docstring at most (it is left out of dvc.yaml deps)"

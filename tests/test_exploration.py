@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from stages.io.raw_files import read_raw_folder
+from stages.lib import exploration
 from stages.lib.exploration import (
     identifier_check,
     multicollinear_pairs,
@@ -13,8 +18,12 @@ from stages.lib.exploration import (
     target_associations,
     trend_means,
 )
+from stages.lib.preparation import prepare_customers
+from stages.lib.quality import QualityLog
 from stages.lib.schema import TARGET
+from stages.lib.settings import parse_settings
 from stages.lib.stats import compare_groups, holm
+from tests.synthetic import make_raw, write_raw
 
 
 def test_comparison_on_a_frame_whose_answer_is_known():
@@ -85,3 +94,21 @@ def test_summary_holds_what_train_and_the_report_read():
     assert result["customers"] == 4 and result["declined_share"] == 0.25
     assert [t["feature"] for t in result["top_features"]] == ["a", "b"]
     assert result["multicollinear_pairs"] == pairs and result["multicollinearity_threshold"] == 0.8
+
+
+def test_what_train_learns_from_eda_is_measured_on_train_customers_only(monkeypatch, repo_params):
+    """The phik matrix (hence the multicollinear pairs train reads) never sees the rows outside train."""
+
+    settings = parse_settings(repo_params)
+    with tempfile.TemporaryDirectory() as folder:
+        raw = read_raw_folder(write_raw(make_raw(n=120, seed=5), Path(folder) / "raw"))
+    customers = prepare_customers(raw, settings.prepare, QualityLog())
+    train = customers.iloc[:90]
+    seen = []
+    real = exploration.phik_matrices
+    monkeypatch.setattr(
+        exploration, "phik_matrices", lambda frame, cols: seen.append(set(frame.index)) or real(frame, cols)
+    )
+    study = exploration.explore(customers, train, settings.eda)
+    assert seen == [set(train.index)]
+    assert study.summary["customers"] == len(customers)  # the description still covers everyone

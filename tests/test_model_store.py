@@ -17,6 +17,7 @@ from sklearn.pipeline import Pipeline
 
 from stages.io.model_store import TRUSTED_TYPES, load_model, save_model
 from stages.io.raw_files import read_raw_folder
+from stages.lib.calibration import METHODS, Calibrator, calibrate
 from stages.lib.errors import DataError
 from stages.lib.families import FAMILIES, make_family
 from stages.lib.model import SCALERS, make_pipeline
@@ -59,6 +60,9 @@ def fitted_variants(X: pd.DataFrame, y: pd.Series):
         for algorithm, p in itertools.product(("kd_tree", "ball_tree", "brute"), (1, 2, 3)):
             variant = {f"{prefix}algorithm": algorithm, f"{prefix}p": p}
             yield make_pipeline(make_family(name, 0)).set_params(**variant).fit(X, y)
+    for method in METHODS:  # the saved model carries its calibrator
+        fitted = make_pipeline(make_family("knn", 0)).fit(X, y)
+        yield calibrate(fitted, Calibrator(method).fit(fitted.predict_proba(X)[:, 1], y))
 
 
 def test_the_trusted_types_are_exactly_what_the_registered_families_need(tmp_path, repo_params):

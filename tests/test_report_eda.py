@@ -26,7 +26,7 @@ def drawn(tmp_path_factory, repo_params):
     settings = parse_settings(repo_params)
     raw = read_raw_folder(write_raw(make_raw(n=120, seed=5), root / "raw"))
     customers = prepare_customers(raw, settings.prepare, QualityLog())
-    study = explore(customers, settings.eda)
+    study = explore(customers, customers.iloc[: len(customers) * 3 // 4], settings.eda)
     figures = report.figures(customers, study, settings.seed)
     names = list(figures)
     markdown = report.markdown(study, names, settings.eda)

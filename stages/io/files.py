@@ -88,7 +88,9 @@ def write_text(path: Path | str, text: str) -> None:
     atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
-def write_parquet(path: Path | str, frame: pd.DataFrame) -> None:
+def write_parquet(path: Path | str, frame: pd.DataFrame, digits: int | None = None) -> None:
+    """Parquet; ``digits``: floats rounded first, so that last-bit noise never changes the file."""
+    frame = frame if digits is None else frame.round(digits)
     atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False, engine="pyarrow", compression="snappy"))
 
 

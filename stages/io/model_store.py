@@ -33,6 +33,8 @@ TRUSTED_TYPES = frozenset(
         "sklearn.neighbors._kd_tree.KDTree",
         "sklearn.tree._tree.Tree",
         "sklearn.utils._bunch.Bunch",
+        "stages.lib.calibration.CalibratedModel",
+        "stages.lib.calibration.Calibrator",
     }
 )
 

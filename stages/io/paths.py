@@ -36,6 +36,7 @@ MODEL_COMPARISON = Path("reports/model_comparison.csv")
 
 EVALUATE_PLOTS = Path("plots/evaluate")
 EVALUATE_METRICS = Path("metrics/evaluate.json")
+TEST_BAND = Path("reports/test_band.json")  # written by `make band` (scripts/band.py), not by a stage
 
 EXPLAINED = Path("data/explained")
 SHAP_VALUES = EXPLAINED / "shap_values.parquet"
@@ -64,7 +65,7 @@ STAGES = {
     "prepare": StagePaths(reads=(RAW,), writes=(PREPARED, QUALITY)),
     "eda": StagePaths(reads=(PREPARED,), writes=(EDA_FIGURES, EDA_REPORT, EDA_COMPARISON, EDA_PHIK, EDA_SUMMARY)),
     "train": StagePaths(reads=(PREPARED, EDA_SUMMARY), writes=(MODELS, MODEL_COMPARISON, TRAIN_METRICS)),
-    "evaluate": StagePaths(reads=(PREPARED, MODELS), writes=(EVALUATE_PLOTS, EVALUATE_METRICS)),
+    "evaluate": StagePaths(reads=(PREPARED, MODELS, TEST_BAND), writes=(EVALUATE_PLOTS, EVALUATE_METRICS)),
     "explain": StagePaths(
         reads=(PREPARED, MODELS, EVALUATE_METRICS),
         writes=(EXPLAINED, EXPLAIN_FIGURES, SHAP_IMPORTANCE, EXPLAIN_METRICS),

@@ -8,7 +8,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import stats
-from sklearn.calibration import calibration_curve
 from sklearn.dummy import DummyClassifier
 from sklearn.metrics import (
     average_precision_score,
@@ -21,6 +20,7 @@ from sklearn.metrics import (
     roc_curve,
 )
 
+from stages.lib.calibration import calibration_method, expected_calibration_error, reliability_table, uncalibrated
 from stages.lib.model import model_input, predict_risk
 from stages.lib.schema import TARGET
 from stages.lib.settings import Evaluate
@@ -91,11 +91,6 @@ def pr_points(y, probability) -> list[dict]:
     ]
 
 
-def calibration_points(y, probability, bins: int) -> list[dict]:
-    observed, predicted = calibration_curve(y, probability, n_bins=bins, strategy="quantile")
-    return [{"predicted": p, "observed": o} for p, o in zip(predicted, observed, strict=True)]
-
-
 def score_histogram(y, probability, bins: int) -> list[dict]:
     """Share of each class per probability bin (shares, so that class sizes do not hide the shape)."""
     edges = np.linspace(0, 1, bins + 1)
@@ -117,32 +112,133 @@ def confusion_records(y, probability, threshold) -> list[dict]:
     return [{"actual": CLASS_NAMES[a], "predicted": CLASS_NAMES[p]} for a, p in zip(y, predicted, strict=True)]
 
 
+def calibration_scores(y: np.ndarray, probability: np.ndarray, bins: int) -> dict:
+    return {
+        "brier": brier_score_loss(y, probability),
+        "calibration_error": expected_calibration_error(y, probability, bins),
+    }
+
+
+def reliability_records(y: np.ndarray, probability: np.ndarray, bins: int) -> list[dict]:
+    """Reliability diagram data: per equal-width bin, mean probability, observed rate and customers."""
+    table = reliability_table(y, probability, bins)
+    return table[table["customers"] > 0].to_dict("records")
+
+
+def calibration_study(y_oof, raw_oof, p_oof, y_test, raw_test, p_test, bins: int) -> tuple[dict, dict]:
+    """Brier and calibration error before and after calibration, out of fold and on test, and the
+    reliability diagrams of all four (plus the diagonal a calibrated model follows)."""
+    curves = {
+        "reliability_oof_uncalibrated.json": (y_oof, raw_oof),
+        "reliability_oof_calibrated.json": (y_oof, p_oof),
+        "reliability_test_uncalibrated.json": (y_test, raw_test),
+        "reliability_test_calibrated.json": (y_test, p_test),
+    }
+    plots = {name: {"reliability": reliability_records(y, p, bins)} for name, (y, p) in curves.items()}
+    plots["reliability_diagonal.json"] = {
+        "reliability": [{"predicted": 0.0, "observed": 0.0}, {"predicted": 1.0, "observed": 1.0}]
+    }
+    metrics = {
+        "bins": bins,
+        "test_uncalibrated": calibration_scores(y_test, raw_test, bins),
+        "test": calibration_scores(y_test, p_test, bins),
+        "train_out_of_fold_uncalibrated": calibration_scores(y_oof, raw_oof, bins),
+        "train_out_of_fold": calibration_scores(y_oof, p_oof, bins),
+    }
+    return metrics, plots
+
+
+BAND_MEASURES = ("roc_auc", "brier", "calibration_error", "recall")
+
+
+def configuration(pipeline) -> str:
+    """The fitted pipeline's configuration in words: every plain hyperparameter, estimators by class
+    name, and its calibration method. Two pipelines with the same text are the same configuration."""
+    params = uncalibrated(pipeline).get_params(deep=True)
+    shown = "; ".join(f"{key}={plain(value)}" for key, value in sorted(params.items()))
+    return f"{shown}; calibration={calibration_method(pipeline)}"
+
+
+def plain(value) -> str:
+    """A hyperparameter as stable text: no memory addresses (estimators and functions by name)."""
+    if hasattr(value, "get_params"):
+        return type(value).__name__
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(plain(item) for item in value) + "]"
+    if callable(value):
+        return getattr(value, "__qualname__", type(value).__name__)
+    return repr(value)
+
+
+def band_position(draws: pd.DataFrame, official: dict) -> dict:
+    """Where the official split's test figures fall among the other splits' draws."""
+    position = {"splits": len(draws)}
+    for measure in BAND_MEASURES:
+        values = draws[measure].to_numpy()
+        position[measure] = {
+            "official": official[measure],
+            "band_mean": float(values.mean()),
+            "band_std": float(values.std(ddof=1)),
+            "band_low_2_5": float(np.percentile(values, 2.5)),
+            "band_high_97_5": float(np.percentile(values, 97.5)),
+            "official_percentile": float((values < official[measure]).mean() * 100),
+        }
+    return position
+
+
+def band_report(band: dict | None, pipeline, official: dict) -> dict:
+    """The official split's place in the band of `make band`, if that band was made for this very
+    configuration; otherwise what to do."""
+    if band is None:
+        return {"status": "no band yet: run `make band` (scripts/band.py), then `dvc repro evaluate`"}
+    if band["configuration"] != configuration(pipeline):
+        return {"status": "stale: the band was made for another configuration; run `make band` again"}
+    return {"status": "current", **band_position(pd.DataFrame(band["draws"]), official)}
+
+
 def evaluate(
-    train: pd.DataFrame, test: pd.DataFrame, oof: pd.DataFrame, pipeline, settings: Evaluate, seed: int
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    oof: pd.DataFrame,
+    pipeline,
+    settings: Evaluate,
+    seed: int,
+    band: dict | None = None,
 ) -> dict:
-    """All metrics and plot data; pure apart from the fitted pipeline it is given."""
+    """All metrics and plot data; pure apart from the fitted pipeline it is given.
+
+    The threshold and the out-of-fold figures use each train customer's cross-fitted calibrated
+    probability (neither its model nor its calibrator saw it)."""
     y_test, y_oof = test[TARGET].to_numpy(), oof[TARGET].to_numpy()
     p_test, p_oof = predict_risk(pipeline, test), oof["probability"].to_numpy()
+    raw_test, raw_oof = predict_risk(uncalibrated(pipeline), test), oof["score"].to_numpy()
     threshold = choose_threshold(y_oof, p_oof, settings.threshold.rule, settings.threshold.min_recall)
     low, high = bootstrap_auc(y_test, p_test, settings.bootstrap_resamples, seed)
     dummy = DummyClassifier(strategy="prior").fit(model_input(train), train[TARGET])  # ignores features
     p_dummy = dummy.predict_proba(model_input(test))[:, 1]
+    calibration, reliability = calibration_study(
+        y_oof, raw_oof, p_oof, y_test, raw_test, p_test, settings.calibration_bins
+    )
     metrics = {
         "threshold": threshold,
         "threshold_rule": settings.threshold.rule,
+        "calibration_method": calibration_method(pipeline),
         "test": {**scores(y_test, p_test, threshold), "roc_auc_ci95_low": low, "roc_auc_ci95_high": high},
         "train_out_of_fold": scores(y_oof, p_oof, threshold),
         "dummy_test": scores(y_test, p_dummy, threshold),
+        "calibration": calibration,
         "test_customers": len(test),
         "test_declined": int(y_test.sum()),
     }
+    official = {**metrics["test"], "calibration_error": calibration["test"]["calibration_error"]}
+    metrics["test_band"] = band_report(band, pipeline, official)
     plots = {
         "roc_test.json": {"roc": roc_points(y_test, p_test)},
         "roc_train_oof.json": {"roc": roc_points(y_oof, p_oof)},
         "pr_test.json": {"pr": pr_points(y_test, p_test)},
         "pr_train_oof.json": {"pr": pr_points(y_oof, p_oof)},
         "confusion_test.json": {"confusion": confusion_records(y_test, p_test, threshold)},
-        "calibration_test.json": {"calibration": calibration_points(y_test, p_test, settings.calibration_bins)},
         "scores_test.json": {"scores": score_histogram(y_test, p_test, settings.histogram_bins)},
+        **reliability,
     }
     return {"metrics": metrics, "plots": plots, "test_probability": p_test}

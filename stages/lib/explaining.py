@@ -29,6 +29,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import shuffle
 from threadpoolctl import threadpool_limits
 
+from stages.lib.calibration import CalibratedModel
 from stages.lib.families import ExplainerKind, explainer_kind
 from stages.lib.model import N_JOBS, expected_features, model_input
 from stages.lib.schema import ID, NOMINAL_FEATURES, NUMERIC_FEATURES, TARGET
@@ -318,10 +319,17 @@ class Pending:
         return explanation(self.job.pipeline, self.job.rows, values, base, self.kind)
 
 
+def model_explainer(model) -> ExplainerKind:
+    """A calibrated model is explained model-agnostically: the exact tree and linear explainers would
+    explain the raw score, not the calibrated probability every stage uses."""
+    return "permutation" if isinstance(model, CalibratedModel) else explainer_kind(model)
+
+
 def submit(pool: Executor, job: Job, size: int, permutations: int, seed: int, piece_rows: int = PIECE_ROWS) -> Pending:
     """Start explaining one job: the model's predictions of its distinct coalition inputs, in pieces
     of ``piece_rows`` (the exact explainers, fast, as one task)."""
-    kind, model = explainer_kind(job.pipeline[-1]), job.pipeline[-1]
+    model = job.pipeline[-1]
+    kind = model_explainer(model)
     X, background = transform(job.pipeline, job.rows).to_numpy(), transform(job.pipeline, job.background).to_numpy()
     if kind != "permutation":
         sample = background if size >= len(background) else shuffle(background, n_samples=size, random_state=seed)

@@ -129,16 +129,21 @@ def summary(
             for r in table.head(top).itertuples()
         ],
         "multicollinearity_threshold": threshold,
+        "multicollinearity_measured_on": "train customers only",
         "multicollinear_pairs": pairs,
         "identifier_check": identifier,
     }
 
 
-def explore(customers: pd.DataFrame, settings: Eda) -> Exploration:
-    """The whole comparative study of declined vs same-level customers."""
+def explore(customers: pd.DataFrame, train: pd.DataFrame, settings: Eda) -> Exploration:
+    """The whole comparative study of declined vs same-level customers.
+
+    The description uses every regular customer; the phik matrices, from which `train` learns which
+    feature of a multicollinear pair to drop, use the train customers only, so nothing the model
+    learns has seen a test customer."""
     continuous, discrete = split_numeric(customers, NUMERIC_FEATURES, settings.discrete_max_levels)
     table = comparison(customers, settings.alpha)
-    correlation, significance = phik_matrices(customers, continuous)
+    correlation, significance = phik_matrices(train, continuous)
     pairs = multicollinear_pairs(correlation, settings.multicollinearity_threshold)
     identifier = identifier_check(customers, settings.identifier_ranges)
     return Exploration(

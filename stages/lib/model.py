@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import stats
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, clone
+from sklearn.calibration import _CalibratedClassifier, _SigmoidCalibration
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_selection import SelectKBest, f_classif
 from sklearn.impute import SimpleImputer
@@ -16,6 +17,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, OrdinalEncoder, StandardScaler
 
+from stages.lib.calibration import inner_model
 from stages.lib.errors import DataError
 from stages.lib.families import family_of, make_family
 from stages.lib.schema import (
@@ -118,7 +120,7 @@ def search_space(
 
 
 def pipeline_family(pipeline: Pipeline) -> str:
-    return family_of(pipeline.named_steps["model"])
+    return family_of(inner_model(pipeline.named_steps["model"]))
 
 
 def group_folds(n_splits: int, seed: int) -> StratifiedGroupKFold:
@@ -128,7 +130,27 @@ def group_folds(n_splits: int, seed: int) -> StratifiedGroupKFold:
 
 def fit_clone(pipeline: Pipeline, frame: pd.DataFrame) -> Pipeline:
     """A fresh copy of ``pipeline`` fitted on ``frame`` (the pipeline itself is left untouched)."""
-    return clone(pipeline).fit(model_input(frame, expected_features(pipeline)), frame[TARGET])
+    fitted = clone(pipeline).fit(model_input(frame, expected_inputs(pipeline)), frame[TARGET])
+    return settle_optimised(fitted)
+
+
+SETTLED_DECIMALS = 12  # iterative optimisers' outputs, rounded to this many decimals
+
+
+def settle_optimised(model):
+    """Round the two numbers of every sigmoid calibrator inside ``model`` (SVC's Platt scaling).
+
+    They come out of an iterative optimiser whose last bits depend on the CPU's BLAS and SIMD kernels
+    (one ulp between two kernel settings); rounded, the saved model is the same on every machine."""
+    if isinstance(model, _SigmoidCalibration):
+        model.a_, model.b_ = round(float(model.a_), SETTLED_DECIMALS), round(float(model.b_), SETTLED_DECIMALS)
+    elif isinstance(model, list | tuple):
+        for part in model:
+            settle_optimised(part)
+    elif isinstance(model, BaseEstimator | _CalibratedClassifier):
+        for value in vars(model).values():
+            settle_optimised(value)
+    return model
 
 
 def model_input(frame: pd.DataFrame, features: list[str] = FEATURES) -> pd.DataFrame:
@@ -139,6 +161,12 @@ def model_input(frame: pd.DataFrame, features: list[str] = FEATURES) -> pd.DataF
             "model input", ", ".join(missing), "feature column(s) are missing", hint=f"The model expects {features}."
         )
     return frame[features]
+
+
+def expected_inputs(pipeline: Pipeline) -> list[str]:
+    """The input columns an unfitted pipeline's preprocessor will use, in the order of FEATURES."""
+    used = {column for _, _, columns in pipeline.named_steps["preprocess"].transformers for column in columns}
+    return [feature for feature in FEATURES if feature in used]
 
 
 def expected_features(pipeline: Pipeline) -> list[str]:

@@ -24,6 +24,7 @@ CELLS = ("high_risk_high_profit", "high_risk_low_profit", "low_risk_high_profit"
 THRESHOLD_RULES = ("max_f1", "youden", "min_recall")
 SCALERS = ("standard", "minmax", "none")
 DISTRIBUTIONS = ("loguniform", "uniform", "randint")
+CALIBRATION = ("auto", "none", "sigmoid", "isotonic")  # stages/lib/calibration.py: METHODS, and auto
 
 
 class Section(BaseModel):
@@ -63,6 +64,7 @@ class Eda(Section):
 class Comparison(Section):
     folds: Bins
     repeats: Count
+    reference_trees: Count
 
 
 def check_dimension(key: str, spec: Any) -> None:
@@ -98,6 +100,7 @@ class Train(Section):
     select_k: Annotated[list[Annotated[int, Field(ge=1)] | Literal["all"]], Field(min_length=1)]
     search_spaces: dict[Literal[SEARCHABLE], dict[str, Any] | None]  # type: ignore[valid-type]
     comparison: Comparison
+    calibration: Literal[CALIBRATION]  # type: ignore[valid-type]
 
     @field_validator("search_spaces")
     @classmethod
@@ -121,6 +124,10 @@ class Evaluate(Section):
     bootstrap_resamples: Annotated[int, Field(ge=100)]
     calibration_bins: Bins
     histogram_bins: Bins
+
+
+class Band(Section):
+    splits: Annotated[int, Field(ge=2)]
 
 
 class Explain(Section):
@@ -151,6 +158,7 @@ class Settings(Section):
     evaluate: Evaluate
     explain: Explain
     segment: Segment
+    band: Band
 
 
 def shown(value: Any) -> str:

@@ -107,3 +107,21 @@ def split_numeric(frame: pd.DataFrame, features: list[str], max_levels: int) -> 
     """(continuous, discrete) among ``features``: few distinct values are shown as shares, not distributions."""
     discrete = [f for f in features if frame[f].nunique() <= max_levels]
     return [f for f in features if f not in discrete], discrete
+
+
+def paired_difference(differences: pd.Series, test_share: float) -> dict:
+    """Mean of paired fold-by-fold differences with the Nadeau-Bengio corrected 95% interval.
+
+    Folds of repeated cross-validation share training rows, so their differences are correlated and
+    the naive t interval is too narrow; Nadeau and Bengio (2003) inflate the variance by
+    n_test / n_train: var = (1 / J + n_test / n_train) * s^2 over J folds."""
+    d = differences.to_numpy(dtype=float)
+    folds = len(d)
+    spread = np.sqrt((1 / folds + test_share / (1 - test_share)) * d.var(ddof=1))
+    half = stats.t.ppf(0.975, folds - 1) * spread
+    return {
+        "chosen_minus_this": float(d.mean()),
+        "chosen_minus_this_ci95_low": float(d.mean() - half),
+        "chosen_minus_this_ci95_high": float(d.mean() + half),
+        "folds_won_by_chosen": int((d > 0).sum()),
+    }

@@ -6,6 +6,7 @@ Pure functions over the train frame and typed settings; `stages/train.py` reads 
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -15,9 +16,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import RandomizedSearchCV
 
+from stages.lib.calibration import CalibrationChoice, Calibrator, calibrate, choose_calibration
 from stages.lib.families import family_of, make_family
 from stages.lib.model import (
     N_JOBS,
+    expected_inputs,
     fit_clone,
     group_folds,
     make_pipeline,
@@ -27,6 +30,7 @@ from stages.lib.model import (
 )
 from stages.lib.schema import FEATURES, GROUP, ID, TARGET
 from stages.lib.settings import Comparison, Train
+from stages.lib.stats import paired_difference
 
 SCORING = "roc_auc"
 
@@ -93,56 +97,103 @@ def fit_and_score(pipeline, X: pd.DataFrame, y: pd.Series, fit_rows, test_rows) 
     return roc_auc_score(y.iloc[test_rows], fitted.predict_proba(X.iloc[test_rows])[:, 1])
 
 
-def repeated_cv(
-    pipelines: dict, train: pd.DataFrame, features: list[str], settings: Comparison, seed: int
-) -> pd.DataFrame:
-    """Every pipeline on the same folds: ``repeats`` shuffles of group-aware stratified k-fold.
+REFERENCE = "reference_extra_trees"  # a fixed yardstick, never a candidate
+
+
+def reference_pipeline(settings: Comparison, seed: int):
+    """The published kind of solution: extra trees on every feature, no selection, fixed settings."""
+    model = make_family("extra_trees", seed).set_params(n_estimators=settings.reference_trees)
+    return make_pipeline(model, FEATURES)
+
+
+def repeated_cv(pipelines: dict, train: pd.DataFrame, settings: Comparison, seed: int) -> pd.DataFrame:
+    """Every pipeline on the same folds (``repeats`` shuffles of group-aware stratified k-fold): one
+    row per pipeline and fold, so that families can be compared fold by fold.
 
     All fits go to one pool of workers (one pool per family or per repeat costs more to start than
     the small models take to fit).
     """
-    X, y, groups = model_input(train, features), train[TARGET], train[GROUP]
+    y, groups = train[TARGET], train[GROUP]
     folds = [  # seeds differ from the search's folds
         split
         for repeat in range(settings.repeats)
-        for split in group_folds(settings.folds, seed + 1000 + repeat).split(X, y, groups)
+        for split in group_folds(settings.folds, seed + 1000 + repeat).split(train, y, groups)
     ]
-    tasks = [(family, pipeline, split) for family, pipeline in pipelines.items() for split in folds]
-    scores = Parallel(n_jobs=N_JOBS)(delayed(fit_and_score)(pipeline, X, y, *split) for _, pipeline, split in tasks)
-    by_family = pd.DataFrame({"family": [task[0] for task in tasks], "score": scores})
-    rows = []
-    for family in pipelines:
-        family_scores = by_family.loc[by_family["family"] == family, "score"]
-        rows.append(
-            {
-                "family": family,
-                "cv_roc_auc_mean": float(family_scores.mean()),
-                "cv_roc_auc_std": float(family_scores.std(ddof=0)),
-                "cv_fits": len(family_scores),
-            }
-        )
+    tasks = [(family, fold) for family in pipelines for fold in range(len(folds))]
+    inputs = {family: model_input(train, expected_inputs(pipeline)) for family, pipeline in pipelines.items()}
+    scores = Parallel(n_jobs=N_JOBS)(
+        delayed(fit_and_score)(pipelines[family], inputs[family], y, *folds[fold]) for family, fold in tasks
+    )
+    return pd.DataFrame({"family": [t[0] for t in tasks], "fold": [t[1] for t in tasks], "roc_auc": scores})
+
+
+def summarise_cv(fold_scores: pd.DataFrame) -> pd.DataFrame:
+    """Mean, spread and number of fits of each pipeline's fold scores."""
+    grouped = fold_scores.groupby("family", sort=False)["roc_auc"]
+    return pd.DataFrame(
+        {
+            "cv_roc_auc_mean": grouped.mean(),
+            "cv_roc_auc_std": grouped.std(ddof=0),
+            "cv_fits": grouped.size(),
+        }
+    ).reset_index()
+
+
+def paired_comparisons(fold_scores: pd.DataFrame, chosen: str, folds: int) -> pd.DataFrame:
+    """The chosen pipeline minus each other one, fold by fold, with the corrected interval."""
+    wide = fold_scores.pivot(index="fold", columns="family", values="roc_auc")
+    rows = [
+        {"family": family, **paired_difference(wide[chosen] - wide[family], test_share=1 / folds)}
+        for family in wide.columns
+        if family != chosen
+    ]
     return pd.DataFrame(rows)
 
 
+OOF_SEED_OFFSET = 2000  # out-of-fold scores come from folds of their own, independent of the search's
+
+
 def out_of_fold(pipeline, train: pd.DataFrame, cv_folds: int, seed: int) -> tuple[pd.DataFrame, list]:
-    """Each train customer's probability from a model that never saw that customer (or its duplicates),
+    """Each train customer's raw score from a model that never saw that customer (or its duplicates),
     the fold that held the customer out, and the fold models themselves (in fold order).
 
-    The folds are the search's; `explain` explains exactly these models, so it never refits them.
+    The folds are drawn independently of the search's, so the threshold, the calibrator and segment see
+    scores from folds that did not choose the configuration. `explain` explains exactly these models.
     """
-    splits = list(group_folds(cv_folds, seed).split(train, train[TARGET], groups=train[GROUP]))
+    splits = list(group_folds(cv_folds, seed + OOF_SEED_OFFSET).split(train, train[TARGET], groups=train[GROUP]))
     # fitted in this process, in order: models fitted in workers come back as separate copies of what
     # the pipeline shares, which would change the saved archive's bytes for no gain worth having
     models = [fit_clone(pipeline, train.iloc[fit_rows]) for fit_rows, _ in splits]
-    probability, fold = pd.Series(np.nan, index=train.index), pd.Series(-1, index=train.index)
+    score, fold = pd.Series(np.nan, index=train.index), pd.Series(-1, index=train.index)
     for number, (fold_model, (_, held_out_rows)) in enumerate(zip(models, splits, strict=True)):
         held_out = train.index[held_out_rows]
-        probability.loc[held_out] = predict_risk(fold_model, train.loc[held_out])
+        score.loc[held_out] = predict_risk(fold_model, train.loc[held_out])
         fold.loc[held_out] = number
-    oof = pd.DataFrame(
-        {ID: train[ID], TARGET: train[TARGET], "probability": probability.to_numpy(), "fold": fold.to_numpy()}
-    )
+    oof = pd.DataFrame({ID: train[ID], TARGET: train[TARGET], "score": score.to_numpy(), "fold": fold.to_numpy()})
     return oof, models
+
+
+@dataclass(frozen=True)
+class CalibratedFit:
+    model: object  # the pipeline fitted on every train customer, its calibrator fitted on all out-of-fold scores
+    folds: list  # each fold model, its calibrator fitted on the other folds' scores only
+    oof: pd.DataFrame  # id, target, raw score, fold, and the cross-fitted calibrated probability
+    calibration: CalibrationChoice
+
+
+def fit_calibrated(pipeline, train: pd.DataFrame, cv_folds: int, method: str, seed: int) -> CalibratedFit:
+    """The configuration fitted on all of train, its fold models, and calibration learnt out of fold.
+
+    A fold model's calibrator never saw that fold's scores, so each train customer's ``probability`` is
+    honest twice over: neither the model nor the calibrator behind it saw the customer."""
+    model = fit_clone(pipeline, train)
+    oof, fold_models = out_of_fold(pipeline, train, cv_folds, seed)
+    choice = choose_calibration(oof, method)
+    score, y = oof["score"].to_numpy(), oof[TARGET].to_numpy()
+    final = calibrate(model, Calibrator(choice.method).fit(score, y))
+    pairs = zip(fold_models, choice.fold_calibrators, strict=True)
+    folds = [calibrate(fold_model, calibrator) for fold_model, calibrator in pairs]
+    return CalibratedFit(final, folds, oof.assign(probability=choice.cross_fitted), choice)
 
 
 def choose_family(cv: pd.DataFrame) -> str:
@@ -151,16 +202,26 @@ def choose_family(cv: pd.DataFrame) -> str:
     The search ranks configurations on one split into folds; the repeated CV averages more splits
     for the few finalists, so it is the steadier of the two estimates to decide on.
     """
-    finalists = cv[cv["family"] != "dummy"].sort_values(["cv_roc_auc_mean", "family"], ascending=[False, True])
+    finalists = cv[~cv["family"].isin(["dummy", REFERENCE])].sort_values(
+        ["cv_roc_auc_mean", "family"], ascending=[False, True]
+    )
     return str(finalists["family"].iloc[0])
 
 
-def comparison_table(best: pd.DataFrame, cv: pd.DataFrame) -> pd.DataFrame:
-    table = cv.merge(best.drop(columns="params"), on="family", how="left")
+def comparison_table(best: pd.DataFrame, cv: pd.DataFrame, paired: pd.DataFrame) -> pd.DataFrame:
+    """One row per pipeline: repeated-CV score, the search's view, and the chosen one's paired margin."""
+    table = cv.merge(best.drop(columns="params"), on="family", how="left").merge(paired, on="family", how="left")
     table = table.sort_values(["cv_roc_auc_mean", "family"], ascending=[False, True]).reset_index(drop=True)
-    return table[
-        ["family", "cv_roc_auc_mean", "cv_roc_auc_std", "cv_fits", "search_cv_roc_auc", "candidates", "settings"]
-    ]
+    return table[["family", "cv_roc_auc_mean", "cv_roc_auc_std", "cv_fits", *PAIRED_COLUMNS, *SEARCH_COLUMNS]]
+
+
+PAIRED_COLUMNS = [
+    "chosen_minus_this",
+    "chosen_minus_this_ci95_low",
+    "chosen_minus_this_ci95_high",
+    "folds_won_by_chosen",
+]
+SEARCH_COLUMNS = ["search_cv_roc_auc", "candidates", "settings"]
 
 
 def model_features(multicollinear_pairs: list[dict], drop_multicollinear: bool) -> tuple[list[str], list[str]]:
@@ -175,7 +236,22 @@ def model_features(multicollinear_pairs: list[dict], drop_multicollinear: bool) 
     return [f for f in FEATURES if f not in dropped], dropped
 
 
-def train_metrics(search: RandomizedSearchCV, best: pd.DataFrame, cv: pd.DataFrame, chosen: str, features, dropped):
+def runner_up(cv: pd.DataFrame, chosen: str) -> str:
+    """The best family other than the chosen one (neither the dummy nor the reference)."""
+    others = cv[~cv["family"].isin(["dummy", REFERENCE, chosen])]
+    return str(others.sort_values(["cv_roc_auc_mean", "family"], ascending=[False, True])["family"].iloc[0])
+
+
+def margin(paired: pd.DataFrame, family: str) -> dict:
+    row = paired.set_index("family").loc[family]
+    return {"against": family, **{column: row[column] for column in PAIRED_COLUMNS}} | {
+        "folds_won_by_chosen": int(row["folds_won_by_chosen"])
+    }
+
+
+def train_metrics(
+    search: RandomizedSearchCV, best: pd.DataFrame, cv, paired, fit: CalibratedFit, chosen, features, dropped
+):
     """metrics/train.json: the choice, its repeated-CV score against the dummy, what was searched."""
     by_family = cv.set_index("family")
     return {
@@ -185,6 +261,10 @@ def train_metrics(search: RandomizedSearchCV, best: pd.DataFrame, cv: pd.DataFra
         "repeated_cv_roc_auc_mean": by_family.loc[chosen, "cv_roc_auc_mean"],
         "repeated_cv_roc_auc_std": by_family.loc[chosen, "cv_roc_auc_std"],
         "dummy_repeated_cv_roc_auc_mean": by_family.loc["dummy", "cv_roc_auc_mean"],
+        "chosen_vs_runner_up": margin(paired, runner_up(cv, chosen)),
+        "chosen_vs_reference": margin(paired, REFERENCE),
+        "calibration_method": fit.calibration.method,
+        "calibration_cv_brier": fit.calibration.brier_by_method,
         "candidates_searched": len(search.cv_results_["params"]),
         "features": features,
         "dropped_multicollinear": dropped,

@@ -50,7 +50,7 @@ def figures(customers: pd.DataFrame, study: Exploration, seed: int) -> dict[str,
             title="Features ranked by how strongly they separate declining customers",
         ),
         "phik_correlation": style.heatmap(
-            study.correlation, title="phik correlation (features and target)", colorbar="phik"
+            study.correlation, title="phik correlation (features and target; train customers)", colorbar="phik"
         ),
         "phik_significance": style.heatmap(
             study.significance.clip(upper=10),
@@ -142,6 +142,7 @@ def entangled_markdown(study: Exploration, threshold: float) -> list[str]:
     lines = [
         "## Entangled features",
         "",
+        "Measured on the train customers only (what `train` learns from here never sees a test customer). "
         "The features most associated with the target by phik: "
         + ", ".join(f"{label(f).lower()} ({v:.2f})" for f, v in to_target.head(5).items())
         + ".",

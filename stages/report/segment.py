@@ -138,7 +138,18 @@ def matrix_table(cells: pd.DataFrame) -> pd.DataFrame:
         profit_at_stake=cells["profit_at_stake"].round(1),
         share_of_profit=percent(cells["share_of_profit"]),
         mean_probability=cells["mean_probability"].round(2),
-    )[["segment", "customers", "share_of_customers", "profit_at_stake", "share_of_profit", "mean_probability"]]
+        observed_decline_rate=cells["observed_decline_rate"].round(2),
+    )[
+        [
+            "segment",
+            "customers",
+            "share_of_customers",
+            "profit_at_stake",
+            "share_of_profit",
+            "mean_probability",
+            "observed_decline_rate",
+        ]
+    ]
 
 
 def difference_sentence(row) -> str:
@@ -249,6 +260,10 @@ def segments_markdown(
         *scoring_section(analysis.scored),
         # :g, so that the typed 4.0 reads as the 4 written in params.yaml
         f"## The risk-by-profit matrix (high risk: probability ≥ {high_risk:g}, high profit: ≥ {high_profit:g})",
+        "",
+        "The probabilities are calibrated on out-of-fold scores, so a cell's mean probability of decline "
+        "should be close to the share of its customers who actually declined (`observed_decline_rate`); "
+        "a large gap would mean the probabilities cannot be taken at face value there.",
         "",
         markdown_table(matrix_table(analysis.cells)),
         "",

@@ -1,0 +1,51 @@
+"""The test figures as a band: the chosen configuration refitted on other train/test splits.
+
+One official split gives one test ROC-AUC; refitting the same configuration (with the same
+out-of-fold calibration and threshold rule) on other splits shows how much of a difference between
+two runs is the split's luck. `scripts/band.py` (`make band`) computes the draws; `evaluate` reports
+where the official split falls among them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.base import clone
+from sklearn.metrics import brier_score_loss, recall_score, roc_auc_score
+
+from stages.lib.calibration import calibration_method, expected_calibration_error, uncalibrated
+from stages.lib.evaluation import choose_threshold
+from stages.lib.model import N_JOBS, predict_risk
+from stages.lib.preparation import split_train_test
+from stages.lib.schema import TARGET
+from stages.lib.settings import Settings
+from stages.lib.training import fit_calibrated
+
+
+def band_draw(customers: pd.DataFrame, pipeline, settings: Settings, split_seed: int) -> dict:
+    """One other split: refit the configuration on its train part, measure on its test part."""
+    train, test = split_train_test(customers, settings.split.test_size, split_seed)
+    fitted = fit_calibrated(
+        clone(uncalibrated(pipeline)), train, settings.train.cv_folds, settings.train.calibration, split_seed
+    )
+    rule = settings.evaluate.threshold
+    threshold = choose_threshold(
+        fitted.oof[TARGET].to_numpy(), fitted.oof["probability"].to_numpy(), rule.rule, rule.min_recall
+    )
+    y, probability = test[TARGET].to_numpy(), predict_risk(fitted.model, test)
+    return {
+        "split_seed": split_seed,
+        "roc_auc": roc_auc_score(y, probability),
+        "brier": brier_score_loss(y, probability),
+        "calibration_error": expected_calibration_error(y, probability, settings.evaluate.calibration_bins),
+        "recall": recall_score(y, (probability >= threshold).astype(int), zero_division=0),
+        "threshold": threshold,
+        "calibration_method": calibration_method(fitted.model),
+    }
+
+
+def band_draws(customers: pd.DataFrame, pipeline, settings: Settings) -> pd.DataFrame:
+    """The configuration on ``settings.band.splits`` other splits (seeds seed+1, seed+2, ...)."""
+    seeds = [settings.seed + offset for offset in range(1, settings.band.splits + 1)]
+    rows = Parallel(n_jobs=N_JOBS)(delayed(band_draw)(customers, pipeline, settings, seed) for seed in seeds)
+    return pd.DataFrame(rows)

@@ -1,0 +1,166 @@
+"""Calibration: a monotone map from the model's score to a probability that means what it says.
+
+The map is fitted on out-of-fold scores only (each train customer scored by a model that never saw
+it), never on test. It travels inside the saved pipeline, wrapped around the model step, so that
+`evaluate`, `explain`, `segment` and `score` all see the same calibrated number.
+
+Methods: ``sigmoid`` (Platt scaling on the log-odds of the score: two numbers, a slope and an
+intercept) and ``isotonic`` (a non-decreasing step function, interpolated). ``auto`` picks, by
+cross-validation over the out-of-fold scores, whichever of none/sigmoid/isotonic has the lowest
+Brier score; ``none`` keeps the raw score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit, logit
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import brier_score_loss
+from sklearn.pipeline import Pipeline
+
+from stages.lib.schema import TARGET
+
+METHODS = ("none", "sigmoid", "isotonic")  # in order of simplicity: ties go to the simpler one
+EDGE = 1e-6  # scores are clipped to [EDGE, 1 - EDGE] before their log-odds are taken
+
+
+class Calibrator(BaseEstimator):
+    """score -> calibrated probability. Plain numbers and arrays only, so the saved archive needs no
+    further trusted types."""
+
+    def __init__(self, method: str = "sigmoid"):
+        self.method = method
+
+    def fit(self, score: np.ndarray, y: np.ndarray) -> Calibrator:
+        score, y = np.asarray(score, dtype=float), np.asarray(y, dtype=int)
+        if self.method == "sigmoid":
+            log_odds = logit(np.clip(score, EDGE, 1 - EDGE)).reshape(-1, 1)
+            fitted = LogisticRegression(C=1e6, solver="lbfgs").fit(log_odds, y)  # effectively unpenalised
+            # rounded: the optimiser's last bits depend on the CPU's kernels (see model.settle_optimised)
+            self.slope_, self.intercept_ = round(float(fitted.coef_[0, 0]), 12), round(float(fitted.intercept_[0]), 12)
+        elif self.method == "isotonic":
+            fitted = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(score, y)
+            self.knots_x_, self.knots_y_ = fitted.X_thresholds_.copy(), fitted.y_thresholds_.copy()
+        self.fitted_ = True
+        return self
+
+    def predict(self, score: np.ndarray) -> np.ndarray:
+        score = np.asarray(score, dtype=float)
+        if self.method == "sigmoid":
+            return expit(self.slope_ * logit(np.clip(score, EDGE, 1 - EDGE)) + self.intercept_)
+        if self.method == "isotonic":
+            return np.interp(score, self.knots_x_, self.knots_y_)
+        return score
+
+
+class CalibratedModel(ClassifierMixin, BaseEstimator):
+    """A fitted model step and the calibrator fitted on its out-of-fold scores.
+
+    It is never fitted as a whole (the calibrator needs out-of-fold scores, which only `train` has):
+    `calibrate` builds it from parts already fitted."""
+
+    def __init__(self, model=None, calibrator: Calibrator | None = None):
+        self.model = model
+        self.calibrator = calibrator
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return True
+
+    @property
+    def classes_(self) -> np.ndarray:
+        return self.model.classes_
+
+    def fit(self, X, y):
+        raise TypeError("a CalibratedModel is assembled from fitted parts by stages.lib.calibration.calibrate")
+
+    def predict_proba(self, X) -> np.ndarray:
+        calibrated = self.calibrator.predict(self.model.predict_proba(X)[:, 1])
+        return np.column_stack([1 - calibrated, calibrated])
+
+    def predict(self, X) -> np.ndarray:
+        return self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(int)]
+
+
+def inner_model(model):
+    """The model step itself, unwrapped from its calibration if it has one."""
+    return model.model if isinstance(model, CalibratedModel) else model
+
+
+def calibration_method(pipeline: Pipeline) -> str:
+    """How the fitted pipeline's scores are calibrated ("none" when they are not)."""
+    step = pipeline.steps[-1][1]
+    return step.calibrator.method if isinstance(step, CalibratedModel) else "none"
+
+
+def uncalibrated(pipeline: Pipeline) -> Pipeline:
+    """The same fitted pipeline giving the raw score (its model step unwrapped)."""
+    *head, (name, model) = pipeline.steps
+    return Pipeline([*head, (name, inner_model(model))])
+
+
+def calibrate(pipeline: Pipeline, calibrator: Calibrator) -> Pipeline:
+    """The fitted pipeline with its model step wrapped in the fitted calibrator (``none``: unchanged)."""
+    if calibrator.method == "none":
+        return pipeline
+    *head, (name, model) = pipeline.steps
+    return Pipeline([*head, (name, CalibratedModel(model, calibrator))])
+
+
+@dataclass(frozen=True)
+class CalibrationChoice:
+    method: str
+    fold_calibrators: list[Calibrator]  # fold k's calibrator, fitted on the other folds' scores only
+    cross_fitted: np.ndarray  # each customer's score calibrated by its fold's calibrator
+    brier_by_method: dict[str, float]  # cross-validated Brier of each candidate on the out-of-fold scores
+
+
+def fold_calibrators(score: np.ndarray, y: np.ndarray, fold: np.ndarray, method: str) -> list[Calibrator]:
+    """Fold k's calibrator (k = 0, 1, ...), fitted on the scores of every other fold."""
+    return [Calibrator(method).fit(score[fold != number], y[fold != number]) for number in range(fold.max() + 1)]
+
+
+def cross_fitted(score: np.ndarray, fold: np.ndarray, calibrators: list[Calibrator]) -> np.ndarray:
+    calibrated = np.empty_like(score, dtype=float)
+    for number, calibrator in enumerate(calibrators):
+        calibrated[fold == number] = calibrator.predict(score[fold == number])
+    return calibrated
+
+
+def choose_calibration(oof: pd.DataFrame, method: str) -> CalibrationChoice:
+    """The calibration method (``auto``: the lowest cross-validated Brier) and its fold calibrators.
+
+    ``oof`` has the raw out-of-fold ``score``, the target and the ``fold`` (0, 1, ...) of each train customer."""
+    score, y, fold = oof["score"].to_numpy(float), oof[TARGET].to_numpy(int), oof["fold"].to_numpy(int)
+    candidates = METHODS if method == "auto" else (method,)
+    calibrators = {name: fold_calibrators(score, y, fold, name) for name in candidates}
+    fitted = {name: cross_fitted(score, fold, calibrators[name]) for name in candidates}
+    brier = {name: float(brier_score_loss(y, values)) for name, values in fitted.items()}
+    chosen = min(candidates, key=lambda name: (round(brier[name], 6), METHODS.index(name)))
+    return CalibrationChoice(chosen, calibrators[chosen], fitted[chosen], brier)
+
+
+def expected_calibration_error(y: np.ndarray, probability: np.ndarray, bins: int) -> float:
+    """Mean |observed rate - mean probability| over equal-width bins, weighted by the bins' sizes."""
+    table = reliability_table(y, probability, bins)
+    filled = table[table["customers"] > 0]
+    gap = (filled["observed"] - filled["predicted"]).abs()
+    return float((gap * filled["customers"]).sum() / len(y))
+
+
+def reliability_table(y: np.ndarray, probability: np.ndarray, bins: int) -> pd.DataFrame:
+    """Per equal-width bin of probability: its centre, mean probability, observed rate, customers."""
+    y, probability = np.asarray(y, dtype=float), np.asarray(probability, dtype=float)
+    edges = np.linspace(0, 1, bins + 1)
+    index = np.clip(np.searchsorted(edges, probability, side="right") - 1, 0, bins - 1)
+    counts = np.bincount(index, minlength=bins)
+    with np.errstate(invalid="ignore"):  # empty bins: no mean
+        predicted = np.bincount(index, weights=probability, minlength=bins) / counts
+        observed = np.bincount(index, weights=y, minlength=bins) / counts
+    return pd.DataFrame(
+        {"bin_centre": (edges[:-1] + edges[1:]) / 2, "predicted": predicted, "observed": observed, "customers": counts}
+    )
