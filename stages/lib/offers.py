@@ -18,7 +18,7 @@ import pandas as pd
 
 from stages.lib.schema import ID, NUMERIC_FEATURES, PROFIT
 from stages.lib.settings import Budget, Offer
-from stages.lib.words import ACTIONS, PHRASES, level
+from stages.lib.words import ACTIONS, CONSENT_UNKNOWN, PHRASES, level
 
 REASONS = ("reason_1", "reason_2", "reason_3")
 # The action list's columns, in order: the same file for the training month and for a new month.
@@ -168,7 +168,9 @@ def action_list(
     table = apply_budget(table, budget)
     band = np.where(table["probability"] >= high_risk, "high", "low")
     table["risk_band"] = np.where(table["probability"].isna(), "", band)
+    unknown = (table["action"] == "no_consent") & (table["allows_offers"] != "no")
     table["note"] = [note or ACTIONS[action] for note, action in zip(table["note"], table["action"], strict=True)]
+    table.loc[unknown, "note"] = CONSENT_UNKNOWN
     rank = table["action"].map({a: i for i, a in enumerate(ACTION_ORDER)})
     table = table.assign(_rank=rank, _value=table["expected_value"].fillna(-np.inf), _p=table["probability"].fillna(-1))
     table = table.sort_values(["_rank", "_value", "_p", ID], ascending=[True, False, False, True], kind="stable")

@@ -9,13 +9,15 @@ an empty id or revenue) still stop the run with the usual one-paragraph error.
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from stages.lib.explaining import Job, per_customer, submit
 from stages.lib.features import build_customers, regular_mask
-from stages.lib.model import predict_risk
+from stages.lib.model import expected_features, predict_risk
 from stages.lib.quality import QualityLog
 from stages.lib.raw import MISSING_MARKERS, validate_raw
 from stages.lib.schema import FEATURES, ID, LABEL_TYPOS, MARKET_FILE, MONEY, PROFIT
@@ -110,3 +112,14 @@ def score_month(
     profit = tables[MONEY.key].set_index(ID)[PROFIT]
     left_out = pd.DataFrame({ID: reasons.index, PROFIT: profit.reindex(reasons.index).to_numpy(), NOT_SCORED: reasons})
     return ScoredMonth(customers, left_out.reset_index(drop=True))
+
+
+def month_shap(pool: Executor, pipeline, rows: pd.DataFrame, background_size: int, permutations: int, seed: int):
+    """SHAP values of ``rows`` for the saved pipeline, with the month's own customers as background (the
+    training data need not be at hand): the same explainer as `explain`, in the same units."""
+    features = expected_features(pipeline)
+    if rows.empty:
+        return pd.DataFrame(columns=[ID, "shap_base_value", *(f"shap_{f}" for f in features)])
+    frame = rows.set_index(ID, drop=False)
+    pending = submit(pool, Job(pipeline, frame, frame), size=background_size, permutations=permutations, seed=seed)
+    return per_customer(pending.result(), features)

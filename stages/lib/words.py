@@ -75,6 +75,7 @@ ACTIONS = {
     "not_regular": "not a regular customer: the model was not built for them",
     "not_scored": "not scored",
 }
+CONSENT_UNKNOWN = "consent unknown («Разрешить сообщать» empty or unreadable): no contact"
 RISK_BANDS = {"high": "high risk", "low": "low risk"}
 DRIFT_VERDICTS = {
     "fine": "fine: the month looks like the month the model learned from",

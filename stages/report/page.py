@@ -32,6 +32,7 @@ text-align:left;vertical-align:top}td.n,th.n{text-align:right;white-space:nowrap
 .wrap{max-height:640px;overflow:auto;border:1px solid #e3e7ed}
 """
 
+MARKER = "<!DOCTYPE html>\n<!-- the monthly decision page (stages/report/page.py) -->\n"  # what `score` may overwrite
 SCRIPT = """
 (function(){
   const table=document.getElementById('actions');const body=table.tBodies[0];
@@ -270,9 +271,30 @@ def manager_page(page: PageInput) -> str:
         ]
     )
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'{MARKER}<html lang="en"><head><meta charset="utf-8">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
         "script-src 'unsafe-inline'; img-src data:\">"
         f"<title>{escape(page.title)}</title><style>{STYLE}</style></head><body>\n{body}\n"
         f"<script>{SCRIPT}</script></body></html>\n"
     )
+
+
+def console_summary(actions: pd.DataFrame, summary: dict, drift: pd.DataFrame, verdict: str, quality: dict) -> str:
+    """What `score` prints: the decision in numbers, who was left out and why, and the drift verdict line."""
+    fixes = {rule: entry["rows"] for rule, entry in quality["rules"].items() if entry["rows"]}
+    counts = ", ".join(f"{count} {action}" for action, count in summary["actions"].items() if count)
+    lines = [
+        f"score: {summary['customers']} customers: {counts}; rows fixed by rule: {fixes or 'none'}",
+        f"score: contact {summary['contacted']} (cost {summary['cost']:.1f} {MONEY_UNIT}), expected monthly profit "
+        f"saved {summary['expected_value']:.1f} {MONEY_PER_MONTH}; the budget leaves {summary['over_budget']} "
+        f"({summary['expected_value_over_budget']:.1f}); {summary['excluded_for_consent']} without consent",
+    ]
+    flagged = actions[actions["flags"] != ""]
+    lines += [f"imputed: {row.id}: {row.flags}" for row in flagged.itertuples()]
+    lines += [f"not scored: {row.id}: {row.note}" for row in actions[actions["action"] == "not_scored"].itertuples()]
+    moved = drift[drift["verdict"] != "fine"]
+    detail = ", ".join(
+        f"{r.feature} (PSI {r.psi:.2f}, unseen {r.unseen_or_empty_share:.0%})" for r in moved.itertuples()
+    )
+    lines.append(f"drift: {verdict}: {DRIFT_VERDICTS[verdict].split(': ', 1)[1]}" + (f"; {detail}" if detail else ""))
+    return "\n".join(lines)
