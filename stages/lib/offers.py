@@ -55,7 +55,7 @@ def listing(customers: pd.DataFrame, left_out: pd.DataFrame | None = None) -> pd
     listed["flags"] = customers["flags"].to_numpy() if "flags" in customers else ""
     if left_out is not None and len(left_out):
         extra = pd.DataFrame({ID: left_out[ID], PROFIT: left_out[PROFIT], "action": "not_scored"})
-        extra["note"] = left_out.iloc[:, -1].to_numpy()
+        extra["note"] = left_out["not_scored_reason"].to_numpy()
         listed = pd.concat([listed, extra], ignore_index=True)
     for column in ("segment", "favourite_category", "allows_offers", "flags"):
         listed[column] = listed[column].astype(object).where(listed[column].notna(), "")
