@@ -7,7 +7,7 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 export DVC_NO_ANALYTICS := 1
 export MPLBACKEND := Agg
 
-.PHONY: help install pull repro test lint bench deps ceiling band kernels clean
+.PHONY: help install pull repro test lint bench deps ceiling score band kernels clean
 
 help:
 	@echo "make repro  - create .venv, pull the raw data and every output the remote has, rebuild the rest"
@@ -15,6 +15,7 @@ help:
 	@echo "make lint   - ruff over stages/, tests/ and scripts/"
 	@echo "make bench  - time every stage of a full rebuild from a clean workspace, and a no-op rebuild"
 	@echo "make deps   - print each stage's code dependencies (its import closure), as dvc.yaml lists them"
+	@echo "make score RAW=path/to/month [OUT=file.csv] - the month's action list (+ .html page) and drift check"
 	@echo "make ceiling - where ranking errors come from and how high ROC-AUC can go (after repro)"
 	@echo "make band   - refit the chosen configuration on other splits: the test figures as a band (after repro)"
 	@echo "make kernels - rebuild in two clean clones, pinned vs native numerical kernels, and compare the bytes"
@@ -47,6 +48,13 @@ bench: pull
 
 deps: install
 	$(PYTHON) -m tests.import_closure
+
+# A new month: the action list (Excel CSV) and the manager's page next to it (OUT with .html), drift verdict.
+OUT ?= scores/$(notdir $(abspath $(RAW))).csv
+score: install
+	@test -n "$(RAW)" || { echo "usage: make score RAW=path/to/month [OUT=scores/<month>.csv]"; exit 2; }
+	@mkdir -p $(dir $(OUT))
+	$(PYTHON) -m stages.score --raw $(RAW) --out $(OUT)
 
 ceiling: repro
 	$(PYTHON) scripts/auc_ceiling.py

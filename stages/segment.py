@@ -13,21 +13,42 @@ from __future__ import annotations
 
 from stages.io import paths
 from stages.io.cli import describe_stage, run_cli
-from stages.io.files import fresh_outputs, load_settings, read_json, read_parquet, write_csv, write_json, write_text
+from stages.io.files import (
+    fresh_outputs,
+    load_settings,
+    read_json,
+    read_parquet,
+    write_csv,
+    write_excel_csv,
+    write_json,
+    write_text,
+)
 from stages.io.model_store import load_model
+from stages.lib.drift import compare, medians, month_verdict, reference_stats
+from stages.lib.model import predict_risk
+from stages.lib.offers import decide, listing
 from stages.lib.segments import analyse_segment, honest_scores
 from stages.lib.settings import Settings
+from stages.report.page import PageInput, manager_page
 from stages.report.segment import segment_figures, segments_markdown
 from stages.report.style import save_figures
+
+ANALYST_LINKS = {  # the page's links, relative to the page
+    "The segment report (markdown)": paths.SEGMENTS_REPORT,
+    "The action list (CSV for Excel)": paths.ACTION_LIST,
+    "What drives the risk (SHAP importance)": paths.SHAP_IMPORTANCE,
+    "The data story (EDA report)": paths.EDA_REPORT,
+    "Model comparison": paths.MODEL_COMPARISON,
+}
 
 
 def run(settings: Settings) -> dict:
     segment = settings.segment
     with fresh_outputs("segment"):
-        scored = honest_scores(
-            read_parquet(paths.CUSTOMERS), read_parquet(paths.TEST), read_parquet(paths.OOF), load_model(paths.MODEL)
-        )
-        analysis = analyse_segment(scored, read_parquet(paths.SHAP_VALUES), segment)
+        customers, pipeline = read_parquet(paths.CUSTOMERS), load_model(paths.MODEL)
+        scored = honest_scores(customers, read_parquet(paths.TEST), read_parquet(paths.OOF), pipeline)
+        shap_values = read_parquet(paths.SHAP_VALUES)
+        analysis = analyse_segment(scored, shap_values, segment)
         explained_output = read_json(paths.EXPLAIN_METRICS)["explained_output"]
         figures = segment_figures(
             analysis, segment.high_risk, segment.high_profit, segment.discrete_max_levels, explained_output
@@ -41,8 +62,40 @@ def run(settings: Settings) -> dict:
             analysis, segment.high_risk, segment.high_profit, segment.differences_in_report, explained_output
         )
         write_text(paths.SEGMENTS_REPORT, markdown)
-        write_json(paths.SEGMENT_METRICS, analysis.metrics, digits=4)
-    return analysis.metrics
+        # the deployed model on the training month: what `score` compares a new month with
+        deployed = predict_risk(pipeline, customers)
+        reference = reference_stats(customers, deployed, settings.drift.bins)
+        drift = compare(customers, deployed, reference, settings.drift)
+        decision = decide(
+            listing(analysis.scored),
+            analysis.scored,
+            shap_values,
+            medians(reference),
+            segment.min_reason_shap,
+            settings.offers.catalogue,
+            settings.budget,
+            segment.high_risk,
+        )
+        write_json(paths.DRIFT_REFERENCE, reference, digits=6)
+        write_excel_csv(paths.ACTION_LIST, decision.actions, digits=4)
+        page = PageInput(
+            title="Monthly decision: whom to contact, with what offer",
+            month="The training month (the exports the model learned from)",
+            probability_source="out-of-fold for train customers, the saved model for test customers (honest)",
+            summary=decision.summary,
+            cells=analysis.cells,
+            actions=decision.actions,
+            offers=decision.offers,
+            drift=drift,
+            verdict=month_verdict(drift),
+            links={text: paths.link(paths.MANAGER_PAGE, target) for text, target in ANALYST_LINKS.items()},
+            high_risk=segment.high_risk,
+            high_profit=segment.high_profit,
+        )
+        write_text(paths.MANAGER_PAGE, manager_page(page))
+        metrics = {**analysis.metrics, "decision": decision.summary, "drift_verdict": page.verdict}
+        write_json(paths.SEGMENT_METRICS, metrics, digits=4)
+    return metrics
 
 
 def main() -> None:
@@ -51,6 +104,12 @@ def main() -> None:
     print(
         f"segment: {metrics['chosen_segment']}: {metrics['customers']} customers, monthly profit at stake "
         f"{metrics['profit_at_stake']:.1f} ({metrics['share_of_profit']:.1%}); {len(metrics['offers'])} offers"
+    )
+    decision = metrics["decision"]
+    print(
+        f"segment: action list: {decision['contacted']} contacts within the budget, expected "
+        f"{decision['expected_value']:.1f} thousand roubles of monthly profit saved; "
+        f"{decision['excluded_for_consent']} without consent; drift: {metrics['drift_verdict']}"
     )
 
 

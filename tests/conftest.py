@@ -52,3 +52,14 @@ def workspace(tmp_path_factory, repo_params):
     """The pipeline run once on synthetic exports in a temporary folder: (root, params used)."""
     root = tmp_path_factory.mktemp("pipeline")
     return root, build_workspace(root, repo_params)
+
+
+def read_action_list(path: Path):
+    """An action list as Excel with a Russian locale reads it: `;`, decimal comma, UTF-8 with BOM."""
+    import pandas as pd
+
+    assert Path(path).read_bytes().startswith("\ufeffpriority;id;".encode())
+    frame = pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig")
+    text = frame.select_dtypes(exclude="number").columns
+    frame[text] = frame[text].fillna("")
+    return frame

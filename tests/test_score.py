@@ -1,11 +1,13 @@
-"""`python -m stages.score`: no path argument can destroy data; a rerun replaces only its own list."""
+"""`python -m stages.score`: the month's action list and page; no path argument can destroy data; a rerun
+replaces only its own list; odd cells are imputed and flagged, structural defects still stop the run."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from tests.conftest import run_stage
+from stages.lib.offers import COLUMNS
+from tests.conftest import read_action_list, run_stage
 from tests.synthetic import make_raw, write_raw
 
 
@@ -15,18 +17,24 @@ def month(tmp_path):
 
 
 def score(workspace_root, month, out):
-    return run_stage("score", "--raw", str(month), "--out", str(out), "--models", str(workspace_root / "models"))
+    models, reference = workspace_root / "models", workspace_root / "reports/drift_reference.json"
+    return run_stage(
+        "score", "--raw", str(month), "--out", str(out), "--models", str(models), "--reference", str(reference)
+    )
 
 
 def test_a_rerun_replaces_the_list_it_wrote(workspace, month, tmp_path):
     root, _ = workspace
     out = tmp_path / "scores.csv"
     assert score(root, month, out).returncode == 0
-    first = out.read_bytes()
+    first, page = out.read_bytes(), out.with_suffix(".html").read_bytes()
     assert score(root, month, out).returncode == 0 and out.read_bytes() == first
+    assert out.with_suffix(".html").read_bytes() == page
 
 
-@pytest.mark.parametrize("target", ["a folder", "an input export", "the model folder", "a file of someone else's"])
+@pytest.mark.parametrize(
+    "target", ["a folder", "an input export", "the model folder", "a file of someone else's", "someone else's page"]
+)
 def test_out_that_would_destroy_data_is_refused_and_nothing_is_touched(workspace, month, tmp_path, target):
     root, _ = workspace
     elsewhere = tmp_path / "notes.txt"
@@ -36,7 +44,10 @@ def test_out_that_would_destroy_data_is_refused_and_nothing_is_touched(workspace
         "an input export": month / "money.csv",
         "the model folder": root / "models" / "scores.csv",
         "a file of someone else's": elsewhere,
+        "someone else's page": tmp_path / "notes.csv",  # its .html sibling is not ours
     }[target]
+    (tmp_path / "notes.html").write_text("<html>keep me</html>")
+    elsewhere = tmp_path / "notes.html" if target == "someone else's page" else elsewhere
     before = {p: p.read_bytes() for p in [*month.iterdir(), elsewhere, *(root / "models").iterdir()]}
     result = score(root, month, out)
     assert result.returncode == 2 and "Traceback" not in result.stderr and "--out" in result.stderr
@@ -54,10 +65,70 @@ def test_a_customer_that_cannot_be_scored_is_listed_with_its_reason(workspace, t
     out = tmp_path / "scores.csv"
     result = score(root, month, out)
     assert result.returncode == 0, result.stderr
-    scored = pd.read_csv(out, keep_default_na=False)
-    assert list(scored.columns)[-1] == "not_scored_reason"
+    scored = read_action_list(out)
+    assert list(scored.columns) == list(COLUMNS)
     assert len(scored) == raw["money"]["id"].nunique()
     row = scored.loc[scored["id"] == unscorable].iloc[0]
-    assert row["probability"] == "" and "every month" in row["not_scored_reason"]
-    assert (scored.loc[scored["id"] != unscorable, "not_scored_reason"] == "").all()
-    assert "1 not scored" in result.stdout and f"not scored: {unscorable}:" in result.stdout
+    assert pd.isna(row["probability"]) and row["action"] == "not_scored" and "every month" in row["note"]
+    assert (scored.loc[scored["id"] != unscorable, "action"] != "not_scored").all()
+    assert "1 not_scored" in result.stdout and f"not scored: {unscorable}:" in result.stdout
+
+
+def test_the_month_gets_the_action_list_sorted_by_priority_and_a_page(workspace, month, tmp_path):
+    root, _ = workspace
+    out = tmp_path / "scores.csv"
+    result = score(root, month, out)
+    assert result.returncode == 0, result.stderr
+    listed = read_action_list(out)
+    assert list(listed.columns) == list(COLUMNS) and list(listed["priority"]) == list(range(1, len(listed) + 1))
+    assert not ((listed["allows_offers"] != "yes") & (listed["offer"] != "")).any()
+    contacts = listed[listed["action"] == "contact"]
+    assert contacts["expected_value"].is_monotonic_decreasing and (contacts["expected_value"] > 0).all()
+    assert (contacts["reason_1"] != "").all() and (contacts["offer_reason"] != "").all()
+    page = out.with_suffix(".html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and 'id="drift-verdict"' in page
+    assert "drift: fine" in result.stdout or "drift: watch" in result.stdout or "drift: retrain" in result.stdout
+
+
+def test_an_unseen_category_or_an_empty_cell_is_imputed_and_flagged_not_refused(workspace, tmp_path):
+    raw = make_raw(n=40, seed=8, with_target=False)
+    market = raw["market_file"]
+    market["Страниц_за_визит"] = market["Страниц_за_визит"].astype(object)
+    market.loc[market["id"] == 100_005, "Популярная_категория"] = "Садовый инвентарь"
+    market.loc[market["id"] == 100_006, "Страниц_за_визит"] = ""
+    market.loc[market["id"] == 100_007, "Разрешить сообщать"] = ""
+    root, _ = workspace
+    out = tmp_path / "scores.csv"
+    result = score(root, write_raw(raw, tmp_path / "month"), out)
+    assert result.returncode == 0, result.stderr
+    listed = read_action_list(out).set_index("id")
+    assert "unseen label 'Садовый инвентарь'" in listed.loc[100_005, "flags"]
+    assert listed.loc[100_005, "favourite_category"] == ""
+    assert "pages viewed per visit empty" in listed.loc[100_006, "flags"]
+    assert listed.loc[[100_005, 100_006], "probability"].between(0, 1).all()
+    assert listed.loc[100_007, "action"] in ("no_consent", "not_regular") and listed.loc[100_007, "offer"] == ""
+    assert "imputed: 100005:" in result.stdout
+
+
+def test_a_structural_defect_still_stops_the_run(workspace, tmp_path):
+    raw = make_raw(n=40, seed=8, with_target=False)
+    market = raw["market_file"]
+    market["Страниц_за_визит"] = market["Страниц_за_визит"].astype(object)
+    market.loc[market["id"] == 100_005, "Страниц_за_визит"] = "много"
+    root, _ = workspace
+    out = tmp_path / "scores.csv"
+    result = score(root, write_raw(raw, tmp_path / "month"), out)
+    assert result.returncode == 2 and "Traceback" not in result.stderr and "Страниц_за_визит" in result.stderr
+    assert not out.exists() and not out.with_suffix(".html").exists()
+
+
+def test_a_shifted_month_says_retrain(workspace, tmp_path):
+    raw = make_raw(n=60, seed=8, with_target=False)
+    market = raw["market_file"]
+    market["Страниц_за_визит"] = market["Страниц_за_визит"].astype(int) + 15  # everyone browses far more
+    root, _ = workspace
+    out = tmp_path / "scores.csv"
+    result = score(root, write_raw(raw, tmp_path / "month"), out)
+    assert result.returncode == 0, result.stderr
+    assert "drift: retrain" in result.stdout and "pages_per_visit" in result.stdout
+    assert 'class="verdict retrain" id="drift-verdict"' in out.with_suffix(".html").read_text(encoding="utf-8")

@@ -14,9 +14,10 @@ import pytest
 from stages.io.files import read_parquet
 from stages.io.model_store import load_model
 from stages.lib.model import predict_risk
+from stages.lib.offers import COLUMNS
 from stages.lib.schema import ID
 from stages.lib.settings import CELLS
-from tests.conftest import run_stage
+from tests.conftest import read_action_list, run_stage
 from tests.synthetic import make_raw, write_raw
 
 
@@ -48,27 +49,39 @@ def test_segment_outputs(workspace):
     assert (root / "plots/segment/risk_profit_matrix.png").exists()
 
 
+def test_segment_writes_the_action_list_the_page_and_the_drift_reference(workspace):
+    root, params = workspace
+    listed = read_action_list(root / "reports/action_list.csv")
+    customers = read_parquet(root / "data/prepared/customers.parquet")
+    assert sorted(listed[ID]) == sorted(customers[ID]) and list(listed.columns) == list(COLUMNS)
+    no_consent = customers.loc[customers["allows_offers"] != "yes", ID]
+    assert set(listed.loc[listed["action"] == "no_consent", ID]) == set(no_consent)
+    assert (listed.loc[listed[ID].isin(no_consent), "offer"] == "").all()
+    contacts = listed[listed["action"] == "contact"]
+    assert len(contacts) <= params["budget"]["contacts"] and contacts["expected_value"].is_monotonic_decreasing
+    left = listed.loc[listed["action"] == "over_budget", "expected_value"]
+    assert left.empty or left.max() <= contacts["expected_value"].min()
+    metrics = json.loads((root / "metrics/segment.json").read_text())
+    assert metrics["decision"]["contacted"] == len(contacts) and metrics["drift_verdict"] == "fine"
+    assert metrics["decision"]["expected_value"] == pytest.approx(contacts["expected_value"].sum(), abs=0.01)
+    reference = json.loads((root / "reports/drift_reference.json").read_text())
+    assert reference["customers"] == len(customers) and "pages_per_visit" in reference["numeric"]
+    page = (root / "reports/monthly_decision.html").read_text(encoding="utf-8")
+    assert "http://" not in page and "https://" not in page and page.count("<tr data-offer=") == len(listed)
+
+
 def test_score_a_new_month_without_target(workspace, tmp_path):
     root, _ = workspace
     raw = write_raw(make_raw(n=60, seed=11, with_target=False), tmp_path / "month")
     out = tmp_path / "scored.csv"
-    result = run_stage("score", "--raw", str(raw), "--out", str(out), "--models", str(root / "models"))
+    reference = root / "reports/drift_reference.json"
+    result = run_stage(
+        "score", "--raw", str(raw), "--out", str(out), "--models", str(root / "models"), "--reference", str(reference)
+    )
     assert result.returncode == 0, result.stderr
-    scored = pd.read_csv(out)
+    scored = read_action_list(out)
     assert len(scored) == 62  # 60 customers and 2 duplicate copies, the repeated row dropped
     assert scored["probability"].between(0, 1).all()
-    assert (scored.loc[~scored["regular"], "segment"] == "not_regular").all()
-    assert scored.loc[scored["regular"], "segment"].isin(CELLS).all()
-
-
-def test_score_refuses_bad_input_clearly(workspace, tmp_path):
-    root, _ = workspace
-    raw = make_raw(n=30, seed=2, with_target=False)
-    raw["market_file"].loc[3, "Популярная_категория"] = "Садовый инвентарь"
-    out = tmp_path / "scored.csv"
-    result = run_stage(
-        "score", "--raw", str(write_raw(raw, tmp_path / "m")), "--out", str(out), "--models", str(root / "models")
-    )
-    assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "market_file.csv, column 'Популярная_категория'" in result.stderr and "100004" in result.stderr
-    assert not out.exists()
+    regular = scored["action"] != "not_regular"
+    assert (scored.loc[~regular, "segment"] == "not_regular").all()
+    assert scored.loc[regular, "segment"].isin(CELLS).all()

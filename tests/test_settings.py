@@ -47,7 +47,35 @@ BAD = {
     "unknown hyperparameter": ("train.search_spaces.knn", {"n_neighbours": [5]}, "not a hyperparameter"),
     "reversed range": ("train.search_spaces.knn", {"n_neighbors": {"randint": [60, 10]}}, "low < high"),
     "unknown distribution": ("train.search_spaces.knn", {"n_neighbors": {"normal": [1, 2]}}, "list of choices"),
+    "negative contact budget": ("budget.contacts", -1, "greater than or equal to 0"),
+    "one drift bin": ("drift.bins", 1, "greater than or equal to 2"),
+    "empty offer catalogue": ("offers.catalogue", [], "at least 1 item"),
 }
+
+
+@pytest.mark.parametrize(
+    "change, allowed",
+    [
+        ({"targets": ["pages_per_visit:sideways"]}, "use feature:low|high"),
+        ({"targets": ["favourite_category:garden"]}, "use feature:low|high"),
+        ({"effect": 1.5}, "less than or equal to 1"),
+        ({"cost": -0.1}, "greater than or equal to 0"),
+    ],
+)
+def test_a_bad_offer_is_refused_with_its_key(repo_params, change, allowed):
+    params = copy.deepcopy(repo_params)
+    params["offers"]["catalogue"][0].update(change)
+    with pytest.raises(DataError) as caught:
+        parse_settings(params)
+    assert "`offers.catalogue.0." in str(caught.value) or "offers.catalogue.0" in str(caught.value)
+    assert allowed in str(caught.value)
+
+
+def test_offer_names_must_be_unique(repo_params):
+    params = copy.deepcopy(repo_params)
+    params["offers"]["catalogue"].append(copy.deepcopy(params["offers"]["catalogue"][0]))
+    with pytest.raises(DataError, match="offer names repeat"):
+        parse_settings(params)
 
 
 @pytest.mark.parametrize("case", sorted(BAD))

@@ -99,6 +99,16 @@ def write_csv(path: Path | str, frame: pd.DataFrame, digits: int = 6) -> None:
     atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n"))
 
 
+def write_excel_csv(path: Path | str, frame: pd.DataFrame, digits: int = 6) -> None:
+    """A CSV that Excel with a Russian locale opens as a table: `;` separator, decimal comma, UTF-8
+    with BOM, Windows line ends."""
+    frame = frame.round(digits)
+    atomic_write(
+        path,
+        lambda tmp: frame.to_csv(tmp, index=False, sep=";", decimal=",", encoding="utf-8-sig", lineterminator="\r\n"),
+    )
+
+
 def read_parquet(path: Path | str) -> pd.DataFrame:
     return pd.read_parquet(path, engine="pyarrow")
 

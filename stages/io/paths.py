@@ -51,6 +51,9 @@ SEGMENT_COMPARISON = Path("reports/segment_comparison.csv")
 SEGMENT_DRIVERS = Path("reports/segment_shap_drivers.csv")
 MARKETING_LIST = Path("reports/customers_for_marketing.csv")
 SEGMENT_METRICS = Path("metrics/segment.json")
+ACTION_LIST = Path("reports/action_list.csv")  # the monthly decision, `;`-separated UTF-8 with BOM (Excel)
+MANAGER_PAGE = Path("reports/monthly_decision.html")  # the manager's one self-contained page
+DRIFT_REFERENCE = Path("reports/drift_reference.json")  # the training month, what `score` compares with
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,9 @@ STAGES = {
             SEGMENT_DRIVERS,
             MARKETING_LIST,
             SEGMENT_METRICS,
+            ACTION_LIST,
+            MANAGER_PAGE,
+            DRIFT_REFERENCE,
         ),
     ),
 }

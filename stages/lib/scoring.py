@@ -1,19 +1,33 @@
-"""Scoring a new month: the same validation, fixes and features as `prepare`, then the saved model."""
+"""Scoring a new month: the same validation, fixes and features as `prepare`, then the saved model.
+
+Two things are softer than in `prepare`, because one odd row must not stop a month's campaign: an
+empty cell or an unseen label in a behaviour column of market_file.csv is set aside before the
+checks, the customer is scored through the pipeline's imputers (median, most frequent) and the row
+is flagged. Structural defects (a missing column, text in a number, a missing customer or period,
+an empty id or revenue) still stop the run with the usual one-paragraph error.
+"""
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
 
+from stages.lib.explaining import Job, per_customer, submit
 from stages.lib.features import build_customers, regular_mask
-from stages.lib.model import predict_risk
+from stages.lib.model import expected_features, predict_risk
 from stages.lib.quality import QualityLog
-from stages.lib.raw import validate_raw
-from stages.lib.schema import ID, MONEY, PROFIT
+from stages.lib.raw import MISSING_MARKERS, validate_raw
+from stages.lib.schema import FEATURES, ID, LABEL_TYPOS, MARKET_FILE, MONEY, PROFIT
 from stages.lib.segments import NOT_REGULAR, assign_cells
 from stages.lib.settings import Prepare, Segment
+from stages.lib.words import PHRASES
 
 NOT_SCORED = "not_scored_reason"
-COLUMNS = (ID, "probability", PROFIT, "regular", "segment", NOT_SCORED)  # the scored file's columns, in order
+# A placeholder that passes the checks; the cell is set back to missing before the model sees it.
+PLACEHOLDER = {"int": "0", "float": "0"}
 
 
 def not_scored(all_ids: pd.Series, scored_ids: pd.Series, rule: str) -> pd.Series:
@@ -27,37 +41,85 @@ def not_scored(all_ids: pd.Series, scored_ids: pd.Series, rule: str) -> pd.Serie
     return pd.Series(reason, index=pd.Index(missing, name=ID), dtype=object)
 
 
-def score_customers(
-    raw: dict[str, pd.DataFrame], pipeline, prepare: Prepare, segment: Segment, log: QualityLog
-) -> pd.DataFrame:
-    """Raw string frames of a month -> id, probability, profit, regular, segment for every customer.
+def soften(market: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    """market_file.csv with empty cells and unseen labels of model features replaced by placeholders;
+    per column, the original text of each replaced row (same row positions as ``market``)."""
+    market = market.copy()
+    replaced = {}
+    for column in MARKET_FILE.columns:
+        if column.name not in FEATURES or column.raw not in market:
+            continue
+        text = market[column.raw].str.replace(r"\s+", " ", regex=True)
+        empty = text.str.lower().isin(MISSING_MARKERS)
+        if column.kind == "category":
+            unseen = ~text.replace(LABEL_TYPOS).isin(column.labels.keys()) & ~empty
+            placeholder = next(iter(column.labels))
+        else:
+            unseen, placeholder = pd.Series(False, index=text.index), PLACEHOLDER[column.kind]
+        bad = empty | unseen
+        if bad.any():
+            replaced[column.name] = text[bad].where(unseen[bad], "")
+            market.loc[bad, column.raw] = placeholder
+    return market, replaced
 
-    A customer the fixing rules leave without usable features is kept with no probability and the
-    reason in ``not_scored_reason`` (empty for everyone scored)."""
-    tables = validate_raw(raw, prepare.drop_exact_duplicate_rows, log, require_target=False)
-    customers = build_customers(tables, prepare.extreme_revenue, log)
-    regular = regular_mask(customers, prepare.regular.min_revenue)
-    scored = pd.DataFrame(
-        {
-            ID: customers[ID],
-            "probability": predict_risk(pipeline, customers),
-            PROFIT: customers[PROFIT],
-            "regular": regular,
-        }
+
+def flags_and_gaps(
+    market: pd.DataFrame, replaced: dict[str, pd.Series], drop_duplicates: bool
+) -> tuple[pd.DataFrame, pd.Series]:
+    """(cells to set missing: validated id x feature, True where replaced; a flag text per id).
+
+    Rows keep their order through validation except repeated rows dropped first, as validate_file does."""
+    kept = ~market.duplicated(keep="first") if drop_duplicates else pd.Series(True, index=market.index)
+    gaps = pd.DataFrame(False, index=market.index, columns=list(replaced))
+    notes = pd.Series("", index=market.index, dtype=object)
+    for name, originals in replaced.items():
+        gaps.loc[originals.index, name] = True
+        for row, original in originals.items():
+            what = f"unseen label {original!r}" if original else "empty"
+            notes[row] = "; ".join(filter(None, [notes[row], f"{PHRASES[name]} {what}, imputed"]))
+    return gaps[kept].reset_index(drop=True), notes[kept].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class ScoredMonth:
+    customers: pd.DataFrame  # features (imputed cells missing), profit, probability, regular, segment, flags
+    left_out: pd.DataFrame  # id, profit, not_scored_reason: customers the fixing rules could not keep
+
+
+def score_month(
+    raw: dict[str, pd.DataFrame], pipeline, prepare: Prepare, segment: Segment, log: QualityLog
+) -> ScoredMonth:
+    """Raw string frames of a month -> every customer's features, probability, regularity, cell and flags."""
+    market, replaced = soften(raw[MARKET_FILE.key])
+    tables = validate_raw(
+        {**raw, MARKET_FILE.key: market}, prepare.drop_exact_duplicate_rows, log, require_target=False
     )
-    scored["segment"] = assign_cells(scored["probability"], scored[PROFIT], segment.high_risk, segment.high_profit)
-    scored.loc[~regular, "segment"] = NOT_REGULAR
-    scored[NOT_SCORED] = ""
+    gaps, notes = flags_and_gaps(market, replaced, prepare.drop_exact_duplicate_rows)
+    ids = tables[MARKET_FILE.key][ID].to_numpy()
+    gaps.index, notes.index = ids, ids
+    customers = build_customers(tables, prepare.extreme_revenue, log)
+    for name in gaps.columns:
+        hit = gaps[name].reindex(customers[ID]).to_numpy()
+        if pd.api.types.is_integer_dtype(customers[name]):
+            customers[name] = customers[name].astype(float)
+        customers.loc[hit, name] = np.nan
+    customers["probability"] = predict_risk(pipeline, customers)
+    customers["regular"] = regular_mask(customers, prepare.regular.min_revenue)
+    cells = assign_cells(customers["probability"], customers[PROFIT], segment.high_risk, segment.high_profit)
+    customers["segment"] = np.where(customers["regular"], cells, NOT_REGULAR)
+    customers["flags"] = notes.reindex(customers[ID]).fillna("").to_numpy()
     reasons = not_scored(tables[MONEY.key][ID], customers[ID], prepare.extreme_revenue.rule)
-    if len(reasons):
-        profit = tables[MONEY.key].set_index(ID)[PROFIT]
-        left_out = pd.DataFrame(
-            {
-                ID: reasons.index,
-                PROFIT: profit.loc[reasons.index].to_numpy(),
-                "segment": "",
-                NOT_SCORED: reasons.to_numpy(),
-            }
-        )
-        scored = pd.concat([scored, left_out], ignore_index=True).sort_values(ID, ignore_index=True)
-    return scored[list(COLUMNS)]
+    profit = tables[MONEY.key].set_index(ID)[PROFIT]
+    left_out = pd.DataFrame({ID: reasons.index, PROFIT: profit.reindex(reasons.index).to_numpy(), NOT_SCORED: reasons})
+    return ScoredMonth(customers, left_out.reset_index(drop=True))
+
+
+def month_shap(pool: Executor, pipeline, rows: pd.DataFrame, background_size: int, permutations: int, seed: int):
+    """SHAP values of ``rows`` for the saved pipeline, with the month's own customers as background (the
+    training data need not be at hand): the same explainer as `explain`, in the same units."""
+    features = expected_features(pipeline)
+    if rows.empty:
+        return pd.DataFrame(columns=[ID, "shap_base_value", *(f"shap_{f}" for f in features)])
+    frame = rows.set_index(ID, drop=False)
+    pending = submit(pool, Job(pipeline, frame, frame), size=background_size, permutations=permutations, seed=seed)
+    return per_customer(pending.result(), features)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from stages.lib.errors import DataError
 from stages.lib.families import FAMILIES, SEARCHABLE
+from stages.lib.schema import BINARY_FEATURES, MARKET_FILE, NOMINAL_FEATURES, NUMERIC_FEATURES
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 Fraction = Annotated[float, Field(gt=0, lt=1)]
@@ -25,6 +26,13 @@ THRESHOLD_RULES = ("max_f1", "youden", "min_recall")
 SCALERS = ("standard", "minmax", "none")
 DISTRIBUTIONS = ("loguniform", "uniform", "randint")
 CALIBRATION = ("auto", "none", "sigmoid", "isotonic")  # stages/lib/calibration.py: METHODS, and auto
+# What an offer may target: a numeric feature being low or high, or a category having a label.
+TARGET_DIRECTIONS = {
+    **{name: ("low", "high") for name in NUMERIC_FEATURES},
+    **{
+        c.name: tuple(c.labels.values()) for c in MARKET_FILE.columns if c.name in (*BINARY_FEATURES, *NOMINAL_FEATURES)
+    },
+}
 
 
 class Section(BaseModel):
@@ -149,6 +157,51 @@ class Segment(Section):
     discrete_max_levels: Bins
 
 
+class Offer(Section):
+    """One offer of the catalogue; cost and effect are assumptions the shop should replace with its own."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    description: Annotated[str, Field(min_length=1)]
+    targets: Annotated[list[str], Field(min_length=1)]  # "feature:low", "feature:high" or "feature:<label>"
+    cost: Annotated[float, Field(ge=0)]  # per contact, in the unit of profit (thousand roubles)
+    effect: Annotated[float, Field(gt=0, le=1)]  # assumed share of the decline probability the offer removes
+
+    @field_validator("targets")
+    @classmethod
+    def known_targets(cls, targets: list[str]) -> list[str]:
+        for target in targets:
+            feature, _, direction = target.partition(":")
+            if direction not in TARGET_DIRECTIONS.get(feature, ()):
+                allowed = sorted(TARGET_DIRECTIONS)
+                raise ValueError(f"target {target!r}: use feature:low|high (numbers) or feature:<label> of {allowed}")
+        return targets
+
+
+class Offers(Section):
+    catalogue: Annotated[list[Offer], Field(min_length=1)]
+
+    @field_validator("catalogue")
+    @classmethod
+    def unique_names(cls, catalogue: list[Offer]) -> list[Offer]:
+        names = [offer.name for offer in catalogue]
+        if len(set(names)) != len(names):
+            raise ValueError(f"offer names repeat: {names}")
+        return catalogue
+
+
+class Budget(Section):
+    contacts: Annotated[int, Field(ge=0)] | None  # null: no limit on the number of contacts
+    money: Annotated[float, Field(ge=0)] | None  # null: no limit on the total cost (thousand roubles)
+
+
+class Drift(Section):
+    bins: Bins  # quantile bins of each numeric feature and of the predicted probability
+    psi_watch: Annotated[float, Field(gt=0)]
+    psi_retrain: Annotated[float, Field(gt=0)]
+    unseen_watch: Probability  # share of unseen categories or empty cells in a feature
+    unseen_retrain: Probability
+
+
 class Settings(Section):
     seed: Annotated[int, Field(ge=0)]
     prepare: Prepare
@@ -159,6 +212,9 @@ class Settings(Section):
     explain: Explain
     segment: Segment
     band: Band
+    offers: Offers
+    budget: Budget
+    drift: Drift
 
 
 def shown(value: Any) -> str:

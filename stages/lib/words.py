@@ -62,6 +62,28 @@ OFFERS = {
 }
 
 
+MONEY_UNIT = "thousand roubles"  # profit (money.csv «Прибыль») is average monthly profit in thousands of roubles
+MONEY_PER_MONTH = f"{MONEY_UNIT} per month"
+
+# What the action list says about each customer (the order is the list's order of priority).
+ACTIONS = {
+    "contact": "contact with the offer this month",
+    "over_budget": "worth contacting, but beyond this month's budget",
+    "not_worth": "the best offer costs more than it is expected to save",
+    "no_offer": "no risk reason that an offer in the catalogue targets",
+    "no_consent": "did not agree to receive offers («Разрешить сообщать» = нет): no contact",
+    "not_regular": "not a regular customer: the model was not built for them",
+    "not_scored": "not scored",
+}
+CONSENT_UNKNOWN = "consent unknown («Разрешить сообщать» empty or unreadable): no contact"
+RISK_BANDS = {"high": "high risk", "low": "low risk"}
+DRIFT_VERDICTS = {
+    "fine": "fine: the month looks like the month the model learned from",
+    "watch": "watch: some features moved; read the drift table before trusting the scores blindly",
+    "retrain": "retrain: the month differs from the training month; retrain before acting on the scores",
+}
+
+
 def label(name: str) -> str:
     """snake_case name -> axis label: pages_per_visit -> Pages per visit."""
     return name.replace("_", " ").capitalize()

@@ -1,0 +1,122 @@
+"""Does a new month still look like the month the model learned from? PSI, unseen categories, scores.
+
+The reference (``reference_stats``) is a small dict the `segment` stage writes for the training
+month: each numeric feature's quantile bin edges and shares, each category's label shares, the
+typical (median) values the reasons compare against, and the deployed model's probability bins.
+``compare`` measures a month against it with the population stability index
+PSI = Σ (share_month − share_reference) · ln(share_month / share_reference) per feature and for the
+predicted probability, plus the share of unseen labels or empty cells; thresholds give each row and
+the month a verdict fine / watch / retrain. Plain NumPy: the statistic is a few lines, and a drift
+library (Evidently) would add dozens of pinned packages for the same number. No file I/O here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from stages.lib.schema import BINARY_FEATURES, NOMINAL_FEATURES, NUMERIC_FEATURES
+from stages.lib.settings import Drift
+
+VERDICTS = ("fine", "watch", "retrain")
+FLOOR = 1e-4  # an empty bin counts as this share, so that PSI stays finite
+PROBABILITY = "predicted_probability"
+
+
+def quantile_edges(values: np.ndarray, bins: int) -> list[float]:
+    """Inner edges of equal-count bins (repeated edges merged: a discrete feature gets fewer bins)."""
+    edges = np.quantile(values, np.linspace(0, 1, bins + 1)[1:-1])
+    return [float(e) for e in np.unique(edges)]
+
+
+def bin_shares(values: np.ndarray, edges: list[float]) -> list[float]:
+    """Share of values in each bin; bin i holds edges[i-1] < x <= edges[i] (ends open)."""
+    index = np.searchsorted(np.asarray(edges), values, side="left")
+    counts = np.bincount(index, minlength=len(edges) + 1)
+    return [float(c) for c in counts / max(len(values), 1)]
+
+
+def psi(expected: list[float], actual: list[float]) -> float:
+    e = np.maximum(np.asarray(expected, dtype=float), FLOOR)
+    a = np.maximum(np.asarray(actual, dtype=float), FLOOR)
+    return float(np.sum((a - e) * np.log(a / e)))
+
+
+def reference_stats(customers: pd.DataFrame, probability: np.ndarray, bins: int) -> dict:
+    """What a later month is compared with, computed on the training month's regular customers."""
+    numeric = {}
+    for feature in NUMERIC_FEATURES:
+        values = customers[feature].to_numpy(dtype=float)
+        edges = quantile_edges(values, bins)
+        numeric[feature] = {"median": float(np.median(values)), "edges": edges, "shares": bin_shares(values, edges)}
+    categorical = {
+        f: {str(k): float(v) for k, v in customers[f].value_counts(normalize=True).sort_index().items()}
+        for f in [*BINARY_FEATURES, *NOMINAL_FEATURES]
+    }
+    edges = quantile_edges(np.asarray(probability, dtype=float), bins)
+    return {
+        "customers": len(customers),
+        "numeric": numeric,
+        "categorical": categorical,
+        "probability": {"edges": edges, "shares": bin_shares(np.asarray(probability, dtype=float), edges)},
+    }
+
+
+def medians(reference: dict) -> dict:
+    return {f: stats["median"] for f, stats in reference["numeric"].items()}
+
+
+def verdict(value: float, watch: float, retrain: float) -> str:
+    return "retrain" if value >= retrain else "watch" if value >= watch else "fine"
+
+
+def worst(verdicts) -> str:
+    return max(verdicts, key=VERDICTS.index, default="fine")
+
+
+def feature_row(feature: str, values: pd.Series, reference: dict, settings: Drift) -> dict:
+    """PSI and unseen/empty share of one feature of the month."""
+    if feature in reference["numeric"]:
+        stats = reference["numeric"][feature]
+        present = values.dropna().to_numpy(dtype=float)
+        value = psi(stats["shares"], bin_shares(present, stats["edges"]))
+        unseen = float(values.isna().mean())
+    else:
+        shares = reference["categorical"][feature]
+        known = values.isin(list(shares))
+        unseen = float((~known).mean())
+        month = values[known].value_counts(normalize=True)
+        value = psi(list(shares.values()), [float(month.get(k, 0.0)) for k in shares])
+    row_verdict = worst(
+        [
+            verdict(value, settings.psi_watch, settings.psi_retrain),
+            verdict(unseen, settings.unseen_watch, settings.unseen_retrain),
+        ]
+    )
+    return {"feature": feature, "psi": value, "unseen_or_empty_share": unseen, "verdict": row_verdict}
+
+
+def compare(month: pd.DataFrame, probability: np.ndarray, reference: dict, settings: Drift) -> pd.DataFrame:
+    """One row per feature and one for the predicted probability: PSI, unseen/empty share, verdict."""
+    features = [*reference["numeric"], *reference["categorical"]]
+    rows = [feature_row(f, month[f], reference, settings) for f in features if f in month]
+    scores = np.asarray(probability, dtype=float)
+    scores = scores[~np.isnan(scores)]
+    value = psi(reference["probability"]["shares"], bin_shares(scores, reference["probability"]["edges"]))
+    rows.append(
+        {
+            "feature": PROBABILITY,
+            "psi": value,
+            "unseen_or_empty_share": 0.0,
+            "verdict": verdict(value, settings.psi_watch, settings.psi_retrain),
+        }
+    )
+    table = pd.DataFrame(rows)
+    order = table["verdict"].map(VERDICTS.index)
+    return (
+        table.assign(_order=order).sort_values(["_order", "psi"], ascending=False, kind="stable").drop(columns="_order")
+    )
+
+
+def month_verdict(table: pd.DataFrame) -> str:
+    return worst(table["verdict"])

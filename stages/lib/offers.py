@@ -1,0 +1,248 @@
+"""The monthly action list: one offer per customer, its expected value, consent and the budget cut.
+
+Shared by `segment` (the training month, honest scores) and `score` (a new month). A customer's
+strongest risk reasons (positive SHAP values, strongest first) are matched against the offer
+catalogue of params.yaml; the first reason some offer targets picks the offer (the one with the
+highest expected value if several target it). Expected value, in thousand roubles per month:
+probability × profit × effect − cost, where effect and cost are the catalogue's stated assumptions.
+Customers who did not agree to receive offers are listed with that reason and never get a contact.
+No file I/O here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from stages.lib.schema import ID, NUMERIC_FEATURES, PROFIT
+from stages.lib.settings import Budget, Offer
+from stages.lib.words import ACTIONS, CONSENT_UNKNOWN, PHRASES, level
+
+REASONS = ("reason_1", "reason_2", "reason_3")
+# The action list's columns, in order: the same file for the training month and for a new month.
+COLUMNS = (
+    "priority",
+    ID,
+    "probability",
+    "risk_band",
+    PROFIT,
+    "segment",
+    "favourite_category",
+    "allows_offers",
+    *REASONS,
+    "offer",
+    "offer_reason",
+    "offer_cost",
+    "expected_value",
+    "action",
+    "note",
+    "flags",
+)
+ACTION_ORDER = tuple(ACTIONS)  # contact first, then what the budget left, then why the others get nothing
+
+
+def listing(customers: pd.DataFrame, left_out: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The customers an action list covers: regular ones to decide on, the others with why not.
+
+    ``customers``: id, probability, profit, segment, favourite_category, allows_offers and optionally
+    regular and flags; ``left_out``: id, profit, not_scored_reason of customers without a score."""
+    listed = customers[[ID, "probability", PROFIT, "segment", "favourite_category", "allows_offers"]].copy()
+    regular = customers["regular"].to_numpy(dtype=bool) if "regular" in customers else True
+    listed["action"] = np.where(regular, "", "not_regular")
+    listed["note"] = ""
+    listed["flags"] = customers["flags"].to_numpy() if "flags" in customers else ""
+    if left_out is not None and len(left_out):
+        extra = pd.DataFrame({ID: left_out[ID], PROFIT: left_out[PROFIT], "action": "not_scored"})
+        extra["note"] = left_out["not_scored_reason"].to_numpy()
+        listed = pd.concat([listed, extra], ignore_index=True)
+    for column in ("segment", "favourite_category", "allows_offers", "flags"):
+        listed[column] = listed[column].astype(object).where(listed[column].notna(), "")
+    listed["probability"] = listed["probability"].astype(float)
+    return listed.reset_index(drop=True)
+
+
+def reason_key(feature: str, value, medians: dict) -> str:
+    """What an offer can target: ``feature:low|high`` against the typical customer, or ``feature:<label>``."""
+    if feature in NUMERIC_FEATURES:
+        return f"{feature}:{'low' if value < medians[feature] else 'high'}"
+    return f"{feature}:{value}"
+
+
+def describe(feature: str, value, medians: dict) -> str:
+    """A customer's value in words, numbers against the typical (median) customer of the training month."""
+    if feature in NUMERIC_FEATURES:
+        side = "low" if value < medians[feature] else "high"
+        return f"{side} {PHRASES[feature]} ({value:g}; typical {medians[feature]:g})"
+    return f"{PHRASES[feature]}: {level(value)}"
+
+
+def strongest_reasons(
+    listed: pd.DataFrame, customers: pd.DataFrame, shap_values: pd.DataFrame, medians: dict, min_reason_shap: float
+) -> pd.DataFrame:
+    """Per listed customer (listed's index): up to three features raising the risk most, in words, and
+    their keys. ``customers`` holds the feature values; a customer without SHAP values gets no reason."""
+    contributions = shap_values.set_index(ID).reindex(listed[ID])
+    features = [c.removeprefix("shap_") for c in contributions.columns if c != "shap_base_value"]
+    values = contributions[[f"shap_{f}" for f in features]].to_numpy(dtype=float)
+    rows = customers.set_index(ID).reindex(listed[ID])[features].to_numpy(dtype=object)
+    words, keys = [], []
+    for row, cells in zip(values, rows, strict=True):
+        order = [i for i in np.argsort(-np.nan_to_num(row, nan=-np.inf), kind="stable") if row[i] > min_reason_shap]
+        picked = [(features[i], cells[i]) for i in order[:3]]
+        picked = [(f, v) for f, v in picked if not pd.isna(v)]  # an imputed cell is no reason to tell
+        words.append([describe(f, v, medians) for f, v in picked] + [""] * (3 - len(picked)))
+        keys.append([reason_key(f, v, medians) for f, v in picked])
+    table = pd.DataFrame(words, columns=list(REASONS), index=listed.index)
+    table["reason_keys"] = keys
+    return table
+
+
+def expected_value(probability: float, profit: float, offer: Offer) -> float:
+    """Monthly profit the offer is expected to save, minus its cost (thousand roubles)."""
+    return probability * profit * offer.effect - offer.cost
+
+
+def best_offer(keys: list[str], probability: float, profit: float, catalogue: list[Offer]) -> tuple[Offer, int] | None:
+    """The offer for the strongest reason any offer targets (highest expected value among those), and
+    the reason's rank; None if no reason is targeted."""
+    for rank, key in enumerate(keys):
+        targeting = [o for o in catalogue if key in o.targets]
+        if targeting:
+            chosen = max(targeting, key=lambda o: expected_value(probability, profit, o))  # first on ties
+            return chosen, rank
+    return None
+
+
+def assign(listed: pd.DataFrame, reasons: pd.DataFrame, catalogue: list[Offer]) -> pd.DataFrame:
+    """offer, offer_reason, offer_cost, expected_value and a first action per customer (before the budget)."""
+    out = pd.DataFrame(index=listed.index, columns=["offer", "offer_reason", "action"], dtype=object)
+    out[["offer_cost", "expected_value"]] = np.nan
+    for index, row in listed.iterrows():
+        if row["action"]:  # not regular or not scored: decided before
+            out.loc[index, ["offer", "offer_reason", "action"]] = ["", "", row["action"]]
+            continue
+        found = best_offer(reasons.at[index, "reason_keys"], row["probability"], row[PROFIT], catalogue)
+        if row["allows_offers"] != "yes":
+            out.loc[index, ["offer", "offer_reason", "action"]] = ["", "", "no_consent"]
+        elif found is None:
+            out.loc[index, ["offer", "offer_reason", "action"]] = ["", "", "no_offer"]
+        else:
+            offer, rank = found
+            value = expected_value(row["probability"], row[PROFIT], offer)
+            action = "contact" if value > 0 else "not_worth"
+            out.loc[index, ["offer", "offer_reason", "action"]] = [offer.name, reasons.at[index, REASONS[rank]], action]
+            out.loc[index, ["offer_cost", "expected_value"]] = [offer.cost, value]
+    return out
+
+
+def apply_budget(table: pd.DataFrame, budget: Budget) -> pd.DataFrame:
+    """Contacts by expected value (highest first, ties by id) until the number or money limit is reached;
+    the rest of them become ``over_budget``."""
+    candidates = table[table["action"] == "contact"].sort_values(["expected_value", ID], ascending=[False, True])
+    within = pd.Series(True, index=candidates.index)
+    if budget.contacts is not None:
+        within &= np.arange(1, len(candidates) + 1) <= budget.contacts
+    if budget.money is not None:
+        within &= candidates["offer_cost"].cumsum() <= budget.money + 1e-9
+    within = within.cummin()  # a cut keeps a prefix of the ranking: nobody below it jumps the queue
+    table = table.copy()
+    table.loc[within.index[~within], "action"] = "over_budget"
+    return table
+
+
+def action_list(
+    listed: pd.DataFrame,
+    reasons: pd.DataFrame,
+    catalogue: list[Offer],
+    budget: Budget,
+    high_risk: float,
+) -> pd.DataFrame:
+    """The list a manager acts on, sorted by priority.
+
+    ``listed``: id, probability (NaN if not scored), profit, segment, favourite_category, allows_offers,
+    action ("" to decide here, else not_regular / not_scored), note ("" or why), flags."""
+    decided = assign(listed, reasons, catalogue)
+    table = listed.drop(columns="action").join(decided).join(reasons[list(REASONS)])
+    table = apply_budget(table, budget)
+    band = np.where(table["probability"] >= high_risk, "high", "low")
+    table["risk_band"] = np.where(table["probability"].isna(), "", band)
+    unknown = (table["action"] == "no_consent") & (table["allows_offers"] != "no")
+    table["note"] = [note or ACTIONS[action] for note, action in zip(table["note"], table["action"], strict=True)]
+    table.loc[unknown, "note"] = CONSENT_UNKNOWN
+    rank = table["action"].map({a: i for i, a in enumerate(ACTION_ORDER)})
+    table = table.assign(_rank=rank, _value=table["expected_value"].fillna(-np.inf), _p=table["probability"].fillna(-1))
+    table = table.sort_values(["_rank", "_value", "_p", ID], ascending=[True, False, False, True], kind="stable")
+    table["priority"] = np.arange(1, len(table) + 1)
+    return table[list(COLUMNS)].reset_index(drop=True)
+
+
+def offer_summary(actions: pd.DataFrame, catalogue: list[Offer]) -> pd.DataFrame:
+    """Per offer: customers contacted and left by the budget, cost and expected value (thousand roubles)."""
+    rows = []
+    for offer in catalogue:
+        mine = actions[actions["offer"] == offer.name]
+        kept = mine[mine["action"] == "contact"]
+        left = mine[mine["action"] == "over_budget"]
+        rows.append(
+            {
+                "offer": offer.name,
+                "description": offer.description,
+                "targets": ", ".join(offer.targets),
+                "cost_per_contact": offer.cost,
+                "assumed_effect": offer.effect,
+                "contacted": len(kept),
+                "cost": float(kept["offer_cost"].sum()),
+                "expected_value": float(kept["expected_value"].sum()),
+                "over_budget": len(left),
+                "expected_value_over_budget": float(left["expected_value"].sum()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def decision_summary(actions: pd.DataFrame) -> dict:
+    """Counts and money of the month's decision: what the budget keeps and what it leaves."""
+    counts = actions["action"].value_counts()
+    kept = actions[actions["action"] == "contact"]
+    left = actions[actions["action"] == "over_budget"]
+    no_consent = actions[actions["action"] == "no_consent"]
+    return {
+        "customers": len(actions),
+        "actions": {a: int(counts.get(a, 0)) for a in ACTION_ORDER},
+        "contacted": len(kept),
+        "cost": float(kept["offer_cost"].sum()),
+        "expected_value": float(kept["expected_value"].sum()),
+        "over_budget": len(left),
+        "expected_value_over_budget": float(left["expected_value"].sum()),
+        "expected_value_without_budget": float(kept["expected_value"].sum() + left["expected_value"].sum()),
+        "excluded_for_consent": len(no_consent),
+        "profit_of_excluded_for_consent": float(no_consent[PROFIT].sum()),
+    }
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A month's decision: the action list, the per-offer table and the summary numbers."""
+
+    actions: pd.DataFrame
+    offers: pd.DataFrame
+    summary: dict
+
+
+def decide(
+    listed: pd.DataFrame,
+    customers: pd.DataFrame,
+    shap_values: pd.DataFrame,
+    typical: dict,
+    min_reason_shap: float,
+    catalogue: list[Offer],
+    budget: Budget,
+    high_risk: float,
+) -> Decision:
+    """Reasons, offers, expected values, consent and the budget for the customers of ``listing``."""
+    reasons = strongest_reasons(listed, customers, shap_values, typical, min_reason_shap)
+    actions = action_list(listed, reasons, catalogue, budget, high_risk)
+    summary = {**decision_summary(actions), "budget": {"contacts": budget.contacts, "money": budget.money}}
+    return Decision(actions, offer_summary(actions, catalogue), summary)

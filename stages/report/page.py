@@ -1,0 +1,300 @@
+"""The manager's page: one self-contained HTML file (inline CSS, JavaScript and SVG; no network).
+
+Written by `segment` for the training month and by `score` for a new month: a plain-language
+summary with money units, the risk-by-profit matrix, each offer with its numbers, the drift
+verdict, the action list as a sortable, filterable table, and links to the analyst's material.
+Returns text; the stage writes it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from html import escape
+
+import pandas as pd
+
+from stages.lib.schema import ID, PROFIT
+from stages.lib.words import ACTIONS, DRIFT_VERDICTS, MONEY_PER_MONTH, MONEY_UNIT, PHRASES, RISK_BANDS, level
+
+STYLE = """
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0 auto;max-width:1200px;padding:16px 24px;
+color:#1d2733;line-height:1.45}
+h1{font-size:1.6em;margin:.2em 0}h2{font-size:1.25em;margin-top:1.6em;border-bottom:1px solid #d5dbe3}
+.lead{font-size:1.08em}.muted{color:#5b6675;font-size:.92em}
+.verdict{display:inline-block;padding:2px 10px;border-radius:10px;font-weight:600}
+.fine{background:#dff3e4;color:#1f6b35}.watch{background:#fff1cc;color:#7a5a00}.retrain{background:#fde0dd;color:#8d1c12}
+table{border-collapse:collapse;width:100%;font-size:.9em}th,td{border-bottom:1px solid #e3e7ed;padding:4px 6px;
+text-align:left;vertical-align:top}td.n,th.n{text-align:right;white-space:nowrap}
+#actions th{cursor:pointer;user-select:none;position:sticky;top:0;background:#f4f6f9}
+#actions th[aria-sort=ascending]::after{content:' ▲'}#actions th[aria-sort=descending]::after{content:' ▼'}
+.filters{display:flex;flex-wrap:wrap;gap:12px;margin:8px 0}.filters label{font-size:.9em}
+.wrap{max-height:640px;overflow:auto;border:1px solid #e3e7ed}
+"""
+
+MARKER = "<!DOCTYPE html>\n<!-- the monthly decision page (stages/report/page.py) -->\n"  # what `score` may overwrite
+SCRIPT = """
+(function(){
+  const table=document.getElementById('actions');const body=table.tBodies[0];
+  const rows=Array.from(body.rows);const shown=document.getElementById('shown');
+  const filters=Array.from(document.querySelectorAll('[data-filter]'));
+  function apply(){
+    let count=0;
+    rows.forEach(function(row){
+      const ok=filters.every(function(f){return !f.value||row.dataset[f.dataset.filter]===f.value;});
+      row.hidden=!ok;if(ok)count++;});
+    shown.textContent=count;}
+  filters.forEach(function(f){f.addEventListener('change',apply);});
+  Array.from(table.tHead.rows[0].cells).forEach(function(th,col){
+    th.addEventListener('click',function(){
+      const up=th.getAttribute('aria-sort')!=='ascending';
+      Array.from(table.tHead.rows[0].cells).forEach(function(o){o.removeAttribute('aria-sort');});
+      th.setAttribute('aria-sort',up?'ascending':'descending');
+      const numeric=th.classList.contains('n');
+      const key=function(r){const t=r.cells[col].dataset.v!==undefined?r.cells[col].dataset.v:r.cells[col].textContent;
+        return numeric?(t===''?-Infinity:parseFloat(t)):t;};
+      rows.sort(function(a,b){const x=key(a),y=key(b);const c=x<y?-1:x>y?1:0;return up?c:-c;});
+      rows.forEach(function(r){body.appendChild(r);});});});
+  apply();
+})();
+"""
+
+
+@dataclass(frozen=True)
+class PageInput:
+    """What the page shows, computed by the stage's library calls."""
+
+    title: str
+    month: str  # which month the page is about, in words
+    probability_source: str  # how the probabilities were obtained, in words
+    summary: dict  # offers.decision_summary (+ budget)
+    cells: pd.DataFrame  # segments.matrix
+    actions: pd.DataFrame  # offers.action_list
+    offers: pd.DataFrame  # offers.offer_summary
+    drift: pd.DataFrame  # drift.compare
+    verdict: str
+    links: dict[str, str]  # link text -> relative path
+    high_risk: float
+    high_profit: float
+
+
+def money(value: float) -> str:
+    return f"{value:,.1f}".replace(",", "\u202f") + f" {MONEY_UNIT}"
+
+
+def summary_section(page: PageInput) -> str:
+    s = page.summary
+    budget = s["budget"]
+    limits = [f"{budget['contacts']} contacts" if budget["contacts"] is not None else ""]
+    limits.append(f"{money(budget['money'])}" if budget["money"] is not None else "")
+    limit = " and ".join(x for x in limits if x) or "no limit"
+    return f"""<section id="summary"><h1>{escape(page.title)}</h1>
+<p class="muted">{escape(page.month)}. Probabilities: {escape(page.probability_source)}.
+Money: profit is each customer's average monthly profit, in {MONEY_PER_MONTH}.</p>
+<p class="lead">Contact <b>{s["contacted"]}</b> customers this month (budget: {escape(limit)}). The offers cost
+<b>{money(s["cost"])}</b> and are expected to save <b>{money(s["expected_value"])} of monthly profit</b> net of
+that cost. The budget leaves out <b>{s["over_budget"]}</b> more customers worth contacting
+({money(s["expected_value_over_budget"])} expected). <b>{s["excluded_for_consent"]}</b> customers did not agree to
+receive offers and are not contacted (their profit: {money(s["profit_of_excluded_for_consent"])} per month).</p>
+<p>Drift check: <span class="verdict {page.verdict}">{escape(DRIFT_VERDICTS[page.verdict])}</span></p>
+<p class="muted">Expected value = probability of decline × monthly profit × the offer's assumed effect − its cost.
+The effects and costs are assumptions in params.yaml (section <code>offers</code>), not measurements:
+replace them with the shop's own campaign figures.</p></section>"""
+
+
+def matrix_svg(cells: pd.DataFrame, high_risk: float, high_profit: float) -> str:
+    """The 2×2 risk-by-profit matrix as an SVG: customers and profit at stake in each cell."""
+    by_cell = cells.set_index("segment")
+    largest = max(float(by_cell["customers"].max()), 1.0)
+    parts = []
+    for row, risk in enumerate(("high_risk", "low_risk")):
+        for col, value in enumerate(("low_profit", "high_profit")):
+            cell = by_cell.loc[f"{risk}_{value}"]
+            shade = 0.15 + 0.75 * float(cell["customers"]) / largest
+            x, y = 150 + col * 290, 30 + row * 110
+            colour = "214,69,65" if risk == "high_risk" else "66,133,244"
+            parts.append(
+                f'<rect x="{x}" y="{y}" width="280" height="100" rx="6" fill="rgba({colour},{shade:.2f})"/>'
+                f'<text x="{x + 140}" y="{y + 42}" text-anchor="middle" font-size="20" font-weight="600">'
+                f'{int(cell["customers"])} customers</text><text x="{x + 140}" y="{y + 70}" text-anchor="middle" '
+                f'font-size="13">{float(cell["profit_at_stake"]):,.1f} {MONEY_PER_MONTH}</text>'
+            )
+    labels = (
+        f'<text x="140" y="85" text-anchor="end" font-size="13">risk ≥ {high_risk:g}</text>'
+        f'<text x="140" y="195" text-anchor="end" font-size="13">risk &lt; {high_risk:g}</text>'
+        f'<text x="290" y="262" text-anchor="middle" font-size="13">profit &lt; {high_profit:g} {MONEY_UNIT}</text>'
+        f'<text x="580" y="262" text-anchor="middle" font-size="13">profit ≥ {high_profit:g} {MONEY_UNIT}</text>'
+        '<text x="20" y="20" font-size="13" font-weight="600">Probability of decline by monthly profit</text>'
+    )
+    return f'<svg role="img" viewBox="0 0 740 275" width="740" height="275">{labels}{"".join(parts)}</svg>'
+
+
+def offers_svg(offers: pd.DataFrame) -> str:
+    """Expected monthly profit saved per offer within the budget, as horizontal bars."""
+    largest = max(float(offers["expected_value"].max()), 1e-9)
+    bars = []
+    for i, row in enumerate(offers.itertuples()):
+        width = max(0.0, 380 * float(row.expected_value) / largest)
+        y = 28 + i * 26
+        bars.append(
+            f'<text x="215" y="{y + 14}" text-anchor="end" font-size="12">{escape(level(row.offer))}</text>'
+            f'<rect x="220" y="{y}" width="{width:.1f}" height="18" fill="#3b7dd8"/>'
+            f'<text x="{224 + width:.1f}" y="{y + 14}" font-size="12">{float(row.expected_value):.1f}</text>'
+        )
+    height = 40 + 26 * len(offers)
+    title = f"Expected monthly profit saved within the budget, {MONEY_PER_MONTH}"
+    head = f'<text x="10" y="16" font-size="13" font-weight="600">{escape(title)}</text>'
+    return f'<svg role="img" viewBox="0 0 680 {height}" width="680" height="{height}">{head}{"".join(bars)}</svg>'
+
+
+def targets_in_words(targets: str) -> str:
+    words = []
+    for target in targets.split(", "):
+        feature, _, direction = target.partition(":")
+        words.append(
+            f"{direction} {PHRASES[feature]}"
+            if direction in ("low", "high")
+            else f"{PHRASES[feature]}: {level(direction)}"
+        )
+    return "; ".join(words)
+
+
+def offers_section(offers: pd.DataFrame) -> str:
+    rows = "".join(
+        f"<tr><td><b>{escape(level(r.offer))}</b><br><span class='muted'>{escape(r.description)}</span></td>"
+        f"<td>{escape(targets_in_words(r.targets))}</td><td class='n'>{r.cost_per_contact:g}</td>"
+        f"<td class='n'>{r.assumed_effect:.0%}</td><td class='n'>{r.contacted}</td><td class='n'>{r.cost:.2f}</td>"
+        f"<td class='n'>{r.expected_value:.2f}</td><td class='n'>{r.over_budget}</td>"
+        f"<td class='n'>{r.expected_value_over_budget:.2f}</td></tr>"
+        for r in offers.itertuples()
+    )
+    head = (
+        "<tr><th>offer</th><th>for customers whose risk comes from</th><th class='n'>cost per contact</th>"
+        "<th class='n'>assumed effect</th><th class='n'>contacted</th><th class='n'>cost</th>"
+        "<th class='n'>expected value</th><th class='n'>over budget</th><th class='n'>its expected value</th></tr>"
+    )
+    return f"""<section id="offers"><h2>Offers</h2>{offers_svg(offers)}
+<p class="muted">Money in {MONEY_PER_MONTH}; the assumed effect is the share of a customer's probability of decline
+the offer removes.</p><table id="offer-table"><thead>{head}</thead><tbody>{rows}</tbody></table></section>"""
+
+
+def drift_section(drift: pd.DataFrame, verdict: str) -> str:
+    rows = "".join(
+        f"<tr><td>{escape(PHRASES.get(r.feature, 'predicted probability of decline'))}</td>"
+        f"<td class='n'>{r.psi:.3f}</td><td class='n'>{r.unseen_or_empty_share:.1%}</td>"
+        f"<td><span class='verdict {r.verdict}'>{r.verdict}</span></td></tr>"
+        for r in drift.itertuples()
+    )
+    return f"""<section id="drift"><h2>Does this month look like the training month?</h2>
+<p>Verdict: <span class="verdict {verdict}" id="drift-verdict">{escape(DRIFT_VERDICTS[verdict])}</span></p>
+<p class="muted">Population stability index (PSI) of each feature and of the predicted probability against the
+month the model learned from (below 0.1 stable, 0.1–0.25 moved, above 0.25 shifted; thresholds in params.yaml,
+section <code>drift</code>), and the share of unseen categories or empty cells.</p>
+<table><thead><tr><th>feature</th><th class='n'>PSI</th><th class='n'>unseen or empty</th><th>verdict</th></tr>
+</thead><tbody>{rows}</tbody></table></section>"""
+
+
+def number(value, digits: int) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
+
+
+def select(name: str, label_text: str, values: list[str], words: dict | None = None) -> str:
+    options = "".join(f'<option value="{escape(v)}">{escape((words or {}).get(v, level(v)))}</option>' for v in values)
+    control = f'<select data-filter="{name}" id="filter-{name}"><option value="">all</option>{options}</select>'
+    return f"<label>{escape(label_text)} {control}</label>"
+
+
+def action_row(r) -> str:
+    reasons = "; ".join(x for x in (r.reason_1, r.reason_2, r.reason_3) if x)
+    attributes = (
+        f'data-offer="{escape(r.offer)}" data-risk="{escape(r.risk_band)}" data-consent="{escape(r.allows_offers)}" '
+        f'data-action="{escape(r.action)}"'
+    )
+    return (
+        f"<tr {attributes}><td class='n'>{r.priority}</td><td class='n'>{r.id}</td>"
+        f"<td class='n'>{number(r.probability, 3)}</td><td>{escape(RISK_BANDS.get(r.risk_band, ''))}</td>"
+        f"<td class='n'>{number(r.profit, 2)}</td><td>{escape(level(r.favourite_category))}</td>"
+        f"<td>{escape(r.allows_offers)}</td><td>{escape(level(r.offer))}</td>"
+        f"<td class='n' data-v='{number(r.expected_value, 4)}'>{number(r.expected_value, 2)}</td>"
+        f"<td>{escape(r.note)}</td><td>{escape(r.offer_reason)}</td><td class='muted'>{escape(reasons)}</td>"
+        f"<td class='muted'>{escape(r.flags)}</td></tr>"
+    )
+
+
+def actions_section(actions: pd.DataFrame) -> str:
+    table = actions.rename(columns={ID: "id", PROFIT: "profit"})
+    head = "".join(
+        f"<th{' class=n' if numeric else ''}>{escape(name)}</th>"
+        for name, numeric in (
+            ("priority", True), ("id", True), ("probability of decline", True), ("risk", False),
+            (f"profit, {MONEY_UNIT}/month", True), ("favourite category", False), ("consent", False),
+            ("offer", False), (f"expected value, {MONEY_UNIT}/month", True), ("action", False),
+            ("reason for the offer", False), ("risk reasons", False), ("flags", False),
+        )
+    )  # fmt: skip
+    offers = sorted(o for o in table["offer"].unique() if o)
+    filters = (
+        select("offer", "Offer", offers)
+        + select("risk", "Risk", [b for b in RISK_BANDS if b in set(table["risk_band"])], RISK_BANDS)
+        + select("consent", "Consent", sorted(c for c in table["allows_offers"].unique() if c))
+        + select("action", "Action", [a for a in ACTIONS if a in set(table["action"])], ACTIONS)
+    )
+    rows = "".join(action_row(r) for r in table.itertuples())
+    return f"""<section id="action-list"><h2>The action list</h2>
+<p class="muted">Sorted by priority: contacts within the budget by expected value, then those the budget leaves
+out, then everyone else with the reason. Click a column header to sort, use the filters to narrow the list.
+Showing <b id="shown">{len(table)}</b> of {len(table)} customers.</p>
+<div class="filters">{filters}</div>
+<div class="wrap"><table id="actions"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div></section>"""
+
+
+def links_section(links: dict[str, str]) -> str:
+    items = "".join(f'<li><a href="{escape(href)}">{escape(text)}</a></li>' for text, href in links.items())
+    return f'<section id="analyst"><h2>For the analyst</h2><ul>{items}</ul></section>'
+
+
+def manager_page(page: PageInput) -> str:
+    """The whole page as one HTML string: no external resource of any kind."""
+    matrix = (
+        f'<section id="matrix"><h2>Risk by profit</h2>{matrix_svg(page.cells, page.high_risk, page.high_profit)}'
+        f'<p class="muted">Regular customers by probability of decline and average monthly profit '
+        f"({MONEY_PER_MONTH}); the overview behind the list below.</p></section>"
+    )
+    body = "\n".join(
+        [
+            summary_section(page),
+            matrix,
+            offers_section(page.offers),
+            drift_section(page.drift, page.verdict),
+            actions_section(page.actions),
+            links_section(page.links),
+        ]
+    )
+    return (
+        f'{MARKER}<html lang="en"><head><meta charset="utf-8">'
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+        "script-src 'unsafe-inline'; img-src data:\">"
+        f"<title>{escape(page.title)}</title><style>{STYLE}</style></head><body>\n{body}\n"
+        f"<script>{SCRIPT}</script></body></html>\n"
+    )
+
+
+def console_summary(actions: pd.DataFrame, summary: dict, drift: pd.DataFrame, verdict: str, quality: dict) -> str:
+    """What `score` prints: the decision in numbers, who was left out and why, and the drift verdict line."""
+    fixes = {rule: entry["rows"] for rule, entry in quality["rules"].items() if entry["rows"]}
+    counts = ", ".join(f"{count} {action}" for action, count in summary["actions"].items() if count)
+    lines = [
+        f"score: {summary['customers']} customers: {counts}; rows fixed by rule: {fixes or 'none'}",
+        f"score: contact {summary['contacted']} (cost {summary['cost']:.1f} {MONEY_UNIT}), expected monthly profit "
+        f"saved {summary['expected_value']:.1f} {MONEY_PER_MONTH}; the budget leaves {summary['over_budget']} "
+        f"({summary['expected_value_over_budget']:.1f}); {summary['excluded_for_consent']} without consent",
+    ]
+    flagged = actions[actions["flags"] != ""]
+    lines += [f"imputed: {row.id}: {row.flags}" for row in flagged.itertuples()]
+    lines += [f"not scored: {row.id}: {row.note}" for row in actions[actions["action"] == "not_scored"].itertuples()]
+    moved = drift[drift["verdict"] != "fine"]
+    detail = ", ".join(
+        f"{r.feature} (PSI {r.psi:.2f}, unseen {r.unseen_or_empty_share:.0%})" for r in moved.itertuples()
+    )
+    lines.append(f"drift: {verdict}: {DRIFT_VERDICTS[verdict].split(': ', 1)[1]}" + (f"; {detail}" if detail else ""))
+    return "\n".join(lines)
