@@ -4,8 +4,9 @@
 
 The decision threshold is chosen by a rule from params.yaml on the out-of-fold train predictions,
 never on test. Writes metrics/evaluate.json (ranking, and calibration before and after: Brier and
-expected calibration error), plot data under plots/evaluate/ for `dvc plots`, and the reliability
-diagram plots/evaluate/reliability.png.
+expected calibration error) and plot data under plots/evaluate/ for `dvc plots`, among them the
+reliability diagrams (customers per bin in each point's data; `evaluate` draws nothing itself, so
+a change of figure style never reruns it).
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ from stages.io.files import fresh_outputs, load_settings, read_json, read_parque
 from stages.io.model_store import load_model
 from stages.lib.evaluation import evaluate
 from stages.lib.settings import Settings
-from stages.report import evaluate as report
-from stages.report.style import save_figures
 
 
 def run(settings: Settings) -> dict:
@@ -34,9 +33,6 @@ def run(settings: Settings) -> dict:
         write_json(paths.EVALUATE_METRICS, result["metrics"], digits=4)
         for name, data in result["plots"].items():
             write_json(paths.EVALUATE_PLOTS / name, data, digits=4)
-        save_figures(
-            paths.EVALUATE_PLOTS, {"reliability": report.reliability_figure(result["plots"], result["metrics"])}
-        )
     test = result["metrics"]["test"]
     print(
         f"evaluate: test ROC-AUC {test['roc_auc']:.4f} (95% CI {test['roc_auc_ci95_low']:.4f}-"

@@ -136,7 +136,6 @@ def test_reliability_data_counts_every_customer_and_metrics_show_both_sides(work
     calibration = metrics["calibration"]
     for key in ("test", "test_uncalibrated", "train_out_of_fold", "train_out_of_fold_uncalibrated"):
         assert {"brier", "calibration_error"} <= set(calibration[key])
-    assert (root / "plots/evaluate/reliability.png").stat().st_size > 10_000
     dvc_plots = yaml.safe_load((ROOT / "dvc.yaml").read_text())["plots"]
     reliability = next(p["reliability"] for p in dvc_plots if isinstance(p, dict) and "reliability" in p)
     assert {

@@ -164,3 +164,19 @@ def reliability_table(y: np.ndarray, probability: np.ndarray, bins: int) -> pd.D
     return pd.DataFrame(
         {"bin_centre": (edges[:-1] + edges[1:]) / 2, "predicted": predicted, "observed": observed, "customers": counts}
     )
+
+
+def calibration_noise(probability: np.ndarray, bins: int, draws: int, seed: int) -> dict:
+    """The calibration error a perfectly calibrated model would still show on this many customers.
+
+    Outcomes are drawn from the probabilities themselves (so the model is calibrated by construction);
+    their errors are sampling noise. A measured error inside this range is no evidence of miscalibration."""
+    rng = np.random.default_rng(seed)
+    errors = [
+        expected_calibration_error((rng.uniform(size=len(probability)) < probability).astype(int), probability, bins)
+        for _ in range(draws)
+    ]
+    return {
+        "if_calibrated_mean": float(np.mean(errors)),
+        "if_calibrated_95th_percentile": float(np.percentile(errors, 95)),
+    }

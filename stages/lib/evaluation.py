@@ -20,7 +20,13 @@ from sklearn.metrics import (
     roc_curve,
 )
 
-from stages.lib.calibration import calibration_method, expected_calibration_error, reliability_table, uncalibrated
+from stages.lib.calibration import (
+    calibration_method,
+    calibration_noise,
+    expected_calibration_error,
+    reliability_table,
+    uncalibrated,
+)
 from stages.lib.model import model_input, predict_risk
 from stages.lib.schema import TARGET
 from stages.lib.settings import Evaluate
@@ -112,10 +118,14 @@ def confusion_records(y, probability, threshold) -> list[dict]:
     return [{"actual": CLASS_NAMES[a], "predicted": CLASS_NAMES[p]} for a, p in zip(y, predicted, strict=True)]
 
 
-def calibration_scores(y: np.ndarray, probability: np.ndarray, bins: int) -> dict:
+NOISE_DRAWS = 1000  # outcome draws behind the calibration error's noise floor
+
+
+def calibration_scores(y: np.ndarray, probability: np.ndarray, bins: int, seed: int) -> dict:
     return {
         "brier": brier_score_loss(y, probability),
         "calibration_error": expected_calibration_error(y, probability, bins),
+        "calibration_error_noise": calibration_noise(probability, bins, NOISE_DRAWS, seed),
     }
 
 
@@ -125,7 +135,7 @@ def reliability_records(y: np.ndarray, probability: np.ndarray, bins: int) -> li
     return table[table["customers"] > 0].to_dict("records")
 
 
-def calibration_study(y_oof, raw_oof, p_oof, y_test, raw_test, p_test, bins: int) -> tuple[dict, dict]:
+def calibration_study(y_oof, raw_oof, p_oof, y_test, raw_test, p_test, bins: int, seed: int) -> tuple[dict, dict]:
     """Brier and calibration error before and after calibration, out of fold and on test, and the
     reliability diagrams of all four (plus the diagonal a calibrated model follows)."""
     curves = {
@@ -140,10 +150,10 @@ def calibration_study(y_oof, raw_oof, p_oof, y_test, raw_test, p_test, bins: int
     }
     metrics = {
         "bins": bins,
-        "test_uncalibrated": calibration_scores(y_test, raw_test, bins),
-        "test": calibration_scores(y_test, p_test, bins),
-        "train_out_of_fold_uncalibrated": calibration_scores(y_oof, raw_oof, bins),
-        "train_out_of_fold": calibration_scores(y_oof, p_oof, bins),
+        "test_uncalibrated": calibration_scores(y_test, raw_test, bins, seed),
+        "test": calibration_scores(y_test, p_test, bins, seed),
+        "train_out_of_fold_uncalibrated": calibration_scores(y_oof, raw_oof, bins, seed),
+        "train_out_of_fold": calibration_scores(y_oof, p_oof, bins, seed),
     }
     return metrics, plots
 
@@ -217,7 +227,7 @@ def evaluate(
     dummy = DummyClassifier(strategy="prior").fit(model_input(train), train[TARGET])  # ignores features
     p_dummy = dummy.predict_proba(model_input(test))[:, 1]
     calibration, reliability = calibration_study(
-        y_oof, raw_oof, p_oof, y_test, raw_test, p_test, settings.calibration_bins
+        y_oof, raw_oof, p_oof, y_test, raw_test, p_test, settings.calibration_bins, seed
     )
     metrics = {
         "threshold": threshold,
