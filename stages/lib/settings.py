@@ -142,6 +142,11 @@ class Segment(Section):
     discrete_max_levels: Bins
 
 
+class Scale(Section):
+    customers: Annotated[list[Count], Field(min_length=1)]  # benchmark sizes (scripts/bench_scale.py)
+    chunk_rows: Annotated[int, Field(ge=1_000)]  # raw rows read and validated at a time
+
+
 class Settings(Section):
     seed: Annotated[int, Field(ge=0)]
     prepare: Prepare
@@ -151,6 +156,7 @@ class Settings(Section):
     evaluate: Evaluate
     explain: Explain
     segment: Segment
+    scale: Scale
 
 
 def shown(value: Any) -> str:
