@@ -102,7 +102,10 @@ def main() -> None:
     finally:
         if not args.keep:
             shutil.rmtree(scratch, ignore_errors=True)
-    print("\n| customers | step | wall s | customers/s | peak RSS GiB | status |\n| ---: | --- | ---: | ---: | ---: | --- |")
+    print(
+        "\n| customers | step | wall s | customers/s | peak RSS GiB | status |"
+        "\n| ---: | --- | ---: | ---: | ---: | --- |"
+    )
     for n, step, wall, rate, rss, status in rows:
         print(f"| {n:,} | {step} | {wall:.1f} | {rate:,.0f} | {rss:.2f} | {status} |")
 

@@ -20,7 +20,7 @@ from stages.io import paths
 from stages.io.cli import run_cli
 from stages.io.files import load_settings, remove, write_csv
 from stages.io.model_store import load_model
-from stages.io.raw_files import read_raw_folder
+from stages.io.raw_files import stream_raw_folder
 from stages.lib.errors import DataError
 from stages.lib.quality import QualityLog
 from stages.lib.schema import ID
@@ -62,9 +62,8 @@ def main() -> None:
     remove(args.out)  # a previous month's list must not survive a failed run
     settings = load_settings(args.params)
     log = QualityLog()
-    scored = score_customers(
-        read_raw_folder(args.raw), load_model(args.models / paths.MODEL.name), settings.prepare, settings.segment, log
-    )
+    raw = stream_raw_folder(args.raw, settings.scale.chunk_rows)
+    scored = score_customers(raw, load_model(args.models / paths.MODEL.name), settings.prepare, settings.segment, log)
     write_csv(args.out, scored, digits=6)
     fixes = {rule: entry["rows"] for rule, entry in log.as_dict()["rules"].items() if entry["rows"]}
     left_out = scored[NOT_SCORED] != ""
