@@ -59,9 +59,7 @@ def write_file(source: Path, target: Path, spec, sample: list[str]) -> None:
         for start in range(0, len(sample), BLOCK):
             block = sample[start : start + BLOCK]
             out.write(
-                "".join(
-                    f"{FIRST_ID + start + i}{rest}{newline}" for i, old in enumerate(block) for rest in by_id[old]
-                )
+                "".join(f"{FIRST_ID + start + i}{rest}{newline}" for i, old in enumerate(block) for rest in by_id[old])
             )
 
 
