@@ -7,13 +7,14 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 export DVC_NO_ANALYTICS := 1
 export MPLBACKEND := Agg
 
-.PHONY: help install pull repro test lint bench deps ceiling score band kernels clean
+.PHONY: help install pull repro test lint bench bench-scale deps ceiling score band kernels clean
 
 help:
 	@echo "make repro  - create .venv, pull the raw data and every output the remote has, rebuild the rest"
 	@echo "make test   - run the test suite (pulls the raw data for the real-data tests)"
 	@echo "make lint   - ruff over stages/, tests/ and scripts/"
 	@echo "make bench  - time every stage of a full rebuild from a clean workspace, and a no-op rebuild"
+	@echo "make bench-scale [N=130000] - reading, validation and scoring of N synthetic customers: time, rate, memory"
 	@echo "make deps   - print each stage's code dependencies (its import closure), as dvc.yaml lists them"
 	@echo "make score RAW=path/to/month [OUT=file.csv] - the month's action list (+ .html page) and drift check"
 	@echo "make ceiling - where ranking errors come from and how high ROC-AUC can go (after repro)"
@@ -45,6 +46,9 @@ lint: install
 
 bench: pull
 	$(PYTHON) scripts/benchmark.py
+
+bench-scale: pull
+	$(PYTHON) scripts/bench_scale.py $(if $(N),--n $(N))
 
 deps: install
 	$(PYTHON) -m tests.import_closure

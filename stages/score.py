@@ -22,7 +22,7 @@ from stages.io import paths
 from stages.io.cli import run_cli
 from stages.io.files import load_settings, read_json, remove, write_excel_csv, write_text
 from stages.io.model_store import load_model
-from stages.io.raw_files import read_raw_folder
+from stages.io.raw_files import month_exports
 from stages.lib.drift import compare, medians, month_verdict
 from stages.lib.errors import DataError
 from stages.lib.explaining import worker_pool
@@ -75,11 +75,11 @@ def main() -> None:
     if not args.reference.is_file():
         raise DataError(str(args.reference), None, "the training month's reference is missing", hint="Run `dvc repro`.")
     reference, pipeline, log = read_json(args.reference), load_model(args.models / paths.MODEL.name), QualityLog()
-    month = score_month(read_raw_folder(args.raw), pipeline, settings.prepare, settings.segment, log)
+    exports = month_exports(args.raw, settings.scale.chunk_rows)
+    month = score_month(exports, pipeline, settings.prepare, settings.segment, log)
     regular = month.customers[month.customers["regular"]]
     with worker_pool() as pool:
-        explain = settings.explain
-        shap_values = month_shap(pool, pipeline, regular, explain.background_size, explain.permutations, settings.seed)
+        shap_values = month_shap(pool, pipeline, regular, settings.explain, settings.seed)
     segment = settings.segment
     listed = listing(month.customers, month.left_out)
     decision = decide(

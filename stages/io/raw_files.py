@@ -12,11 +12,14 @@ import io
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from stages.lib.errors import DataError
-from stages.lib.schema import RAW_FILES, RawFile
+from stages.lib.schema import MARKET_FILE, RAW_FILES, RawFile
 
 SEPARATORS = (",", ";", "\t", "|")
+PY_SPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())  # what str.strip() removes
 
 
 def decode(data: bytes, filename: str) -> str:
@@ -35,9 +38,13 @@ def decode(data: bytes, filename: str) -> str:
     try:
         return data.decode("cp1251")
     except UnicodeDecodeError as error:
-        raise DataError(
-            filename, None, "the file is neither UTF-8 nor Windows-1251 text", hint="Export it again as CSV in UTF-8."
-        ) from error
+        raise undecodable(filename) from error
+
+
+def undecodable(filename: str) -> DataError:
+    return DataError(
+        filename, None, "the file is neither UTF-8 nor Windows-1251 text", hint="Export it again as CSV in UTF-8."
+    )
 
 
 def detect_separator(header_line: str, spec: RawFile) -> str:
@@ -78,8 +85,22 @@ def read_raw_text(text: str, spec: RawFile) -> pd.DataFrame:
             f"the CSV cannot be parsed ({error})",
             hint="Check that every row has as many fields as the header.",
         ) from error
+    return strip_cells(frame)
+
+
+def strip_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Headers and cells without surrounding whitespace (and headers without a stray BOM)."""
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
-    return frame.apply(lambda col: col.str.strip())
+    return frame.apply(lambda col: col.str.strip() if needs_strip(col) else col)
+
+
+def needs_strip(values: pd.Series) -> bool:
+    """Would `str.strip` change any cell? Asked of pyarrow (fast), with exactly Python's whitespace."""
+    try:
+        text = pa.array(values, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return True
+    return text.null_count > 0 or not pc.all(pc.equal(pc.utf8_trim(text, PY_SPACE), text), min_count=0).as_py()
 
 
 def read_raw_file(path: Path, spec: RawFile) -> pd.DataFrame:
@@ -96,3 +117,18 @@ def read_raw_file(path: Path, spec: RawFile) -> pd.DataFrame:
 def read_raw_folder(raw_dir: Path) -> dict[str, pd.DataFrame]:
     """All four exports, keyed by RawFile.key, as strings with the exported headers."""
     return {spec.key: read_raw_file(Path(raw_dir) / spec.filename, spec) for spec in RAW_FILES}
+
+
+def stream_raw_folder(raw_dir: Path, chunk_rows: int, whole: tuple[str, ...] = ()) -> dict:
+    """All four exports as sources read in chunks of ``chunk_rows`` rows when validated (bounded memory);
+    the exports keyed in ``whole`` as frames of strings, read at once (score looks at their raw cells)."""
+    from stages.io.columnar import RawSource  # it builds on this module
+
+    sources = {spec.key: RawSource(Path(raw_dir) / spec.filename, spec, chunk_rows) for spec in RAW_FILES}
+    return {key: source.whole() if key in whole else source for key, source in sources.items()}
+
+
+def month_exports(raw_dir: Path, chunk_rows: int) -> dict:
+    """A new month's exports for `score`: market_file.csv whole (its odd cells are flagged from the raw
+    strings before validation), the three long files streamed."""
+    return stream_raw_folder(raw_dir, chunk_rows, whole=(MARKET_FILE.key,))

@@ -78,14 +78,22 @@ def decimal_mark(values: pd.Series, kind: str) -> tuple[str | None, pd.Series | 
     if found:
         return None, minority(evidence)
     present = {mark: values.str.contains(mark, regex=False) for mark in MARKS}
-    used = [mark for mark in MARKS if present[mark].any()]
+    mark = settled_mark([], [mark for mark in MARKS if present[mark].any()], kind)
+    return mark, (minority(present) if mark is None else None)
+
+
+def settled_mark(found: list[str], used: list[str], kind: str) -> str | None:
+    """`decimal_mark`'s rule from which marks are decimal evidence somewhere (``found``) and which appear at
+    all (``used``); ``None`` for a contradiction."""
+    if found:
+        return found[0] if len(found) == 1 else None
     if len(used) == 2:
-        return None, minority(present)
+        return None
     if not used:
-        return ".", None
+        return "."
     if kind == "float":
-        return used[0], None
-    return ("," if used[0] == "." else "."), None  # int/id: the mark groups thousands, so decimals use the other
+        return used[0]
+    return "," if used[0] == "." else "."  # int/id: the mark groups thousands, so decimals use the other
 
 
 def parse_number(values: pd.Series, mark: str) -> pd.Series:
@@ -93,13 +101,21 @@ def parse_number(values: pd.Series, mark: str) -> pd.Series:
     thousands (groups of exactly three digits). So "5,835" is 5835 under mark "." and 5.835 under ",";
     "5.834,9" is 5834.9 under ",". A cell that breaks the convention ("1,5" under ".", "12,34,5"), or
     is not a number ("inf", text), becomes NaN; the caller refuses it."""
-    group = re.escape("," if mark == "." else ".") + SPACES
-    d = re.escape(mark)
-    whole = rf"(?:\d{{1,3}}(?:[{group}]\d{{3}})+|\d+)"
-    pattern = rf"[+-]?(?:{whole}(?:{d}\d*)?|{d}\d+)(?:[eE][+-]?\d+)?"
-    valid = values.str.fullmatch(pattern)
-    text = values.str.replace(rf"[{group}]", "", regex=True).str.replace(mark, ".", regex=False)
+    valid = values.str.fullmatch(number_pattern(mark))
+    text = values.str.replace(rf"[{group_chars(mark)}]", "", regex=True).str.replace(mark, ".", regex=False)
     return pd.to_numeric(text.where(valid), errors="coerce")
+
+
+def group_chars(mark: str) -> str:
+    """The characters that may group thousands under decimal ``mark`` (escaped for a character class)."""
+    return re.escape("," if mark == "." else ".") + SPACES
+
+
+def number_pattern(mark: str) -> str:
+    """A number under decimal ``mark``; thousands grouped in threes or not at all (Python re and RE2 alike)."""
+    group, d = group_chars(mark), re.escape(mark)
+    whole = rf"(?:\d{{1,3}}(?:[{group}]\d{{3}})+|\d+)"
+    return rf"[+-]?(?:{whole}(?:{d}\d*)?|{d}\d+)(?:[eE][+-]?\d+)?"
 
 
 def refuse_rows(frame: pd.DataFrame, mask: pd.Series, spec: RawFile, column: Column, problem: str, hint: str) -> None:
@@ -276,11 +292,32 @@ def validate_raw(
     raw: dict[str, pd.DataFrame], drop_exact_duplicate_rows: bool, log: QualityLog, require_target: bool = True
 ) -> dict[str, pd.DataFrame]:
     """All four raw files -> typed, English-named, deduplicated and cross-checked frames."""
-    tables = {}
-    for spec in RAW_FILES:
-        log.rows_read[spec.filename] = len(raw[spec.key])
-        tables[spec.key] = validate_file(
-            raw[spec.key], spec, drop_exact_duplicate_rows, log, require_optional=require_target
-        )
+    tables = {
+        spec.key: validate_export(raw[spec.key], spec, drop_exact_duplicate_rows, log, require_target)
+        for spec in RAW_FILES
+    }
     check_same_customers(tables)
     return tables
+
+
+def validate_export(
+    export, spec: RawFile, drop_repeated: bool, log: QualityLog, require_optional: bool
+) -> pd.DataFrame:
+    """One export: a frame of strings (validated whole), or a source streamed in chunks (``chunks()`` and
+    ``whole()``) validated by `stages/lib/streamed.py`, falling back on the whole file for any bad input so
+    that its error paragraph is exactly this module's."""
+    if not isinstance(export, pd.DataFrame):
+        from stages.lib.streamed import NotStreamable, validate_stream  # it builds on this module
+
+        try:
+            typed, rows, records = validate_stream(export.chunks, spec, drop_repeated, require_optional)
+        except NotStreamable:
+            export = export.whole()
+        else:
+            log.rows_read[spec.filename] = rows
+            records.replay(log)
+            check_unique_keys(typed, spec)
+            check_periods(typed, spec)
+            return typed
+    log.rows_read[spec.filename] = len(export)
+    return validate_file(export, spec, drop_repeated, log, require_optional)

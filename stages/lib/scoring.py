@@ -22,7 +22,7 @@ from stages.lib.quality import QualityLog
 from stages.lib.raw import MISSING_MARKERS, validate_raw
 from stages.lib.schema import FEATURES, ID, LABEL_TYPOS, MARKET_FILE, MONEY, PROFIT
 from stages.lib.segments import NOT_REGULAR, assign_cells
-from stages.lib.settings import Prepare, Segment
+from stages.lib.settings import Explain, Prepare, Segment
 from stages.lib.words import PHRASES
 
 NOT_SCORED = "not_scored_reason"
@@ -114,12 +114,13 @@ def score_month(
     return ScoredMonth(customers, left_out.reset_index(drop=True))
 
 
-def month_shap(pool: Executor, pipeline, rows: pd.DataFrame, background_size: int, permutations: int, seed: int):
+def month_shap(pool: Executor, pipeline, rows: pd.DataFrame, settings: Explain, seed: int):
     """SHAP values of ``rows`` for the saved pipeline, with the month's own customers as background (the
     training data need not be at hand): the same explainer as `explain`, in the same units."""
     features = expected_features(pipeline)
     if rows.empty:
         return pd.DataFrame(columns=[ID, "shap_base_value", *(f"shap_{f}" for f in features)])
     frame = rows.set_index(ID, drop=False)
-    pending = submit(pool, Job(pipeline, frame, frame), size=background_size, permutations=permutations, seed=seed)
+    job = Job(pipeline, frame, frame)
+    pending = submit(pool, job, size=settings.background_size, permutations=settings.permutations, seed=seed)
     return per_customer(pending.result(), features)

@@ -202,6 +202,11 @@ class Drift(Section):
     unseen_retrain: Probability
 
 
+class Scale(Section):
+    customers: Annotated[list[Count], Field(min_length=1)]  # benchmark sizes (scripts/bench_scale.py)
+    chunk_rows: Annotated[int, Field(ge=1_000)]  # raw rows read and validated at a time
+
+
 class Settings(Section):
     seed: Annotated[int, Field(ge=0)]
     prepare: Prepare
@@ -215,6 +220,7 @@ class Settings(Section):
     offers: Offers
     budget: Budget
     drift: Drift
+    scale: Scale
 
 
 def shown(value: Any) -> str:

@@ -1,0 +1,115 @@
+"""How reading, validation and scoring scale with the number of customers (issue 14).
+
+    make bench-scale            # every size in params.yaml `scale.customers`
+    make bench-scale N=130000   # one size
+    .venv/bin/python scripts/bench_scale.py [--n N ...] [--steps validate prepare score] [--keep]
+
+For each N, writes synthetic exports of N customers (scripts/make_scale_data.py: real rows
+re-sampled and re-numbered, the files' dialects kept) into a temporary folder, then runs each step
+in its own process and prints wall time, customers per second and the process's peak RSS:
+
+* ``validate``: `prepare`-style reading and validation of the four exports (stream_raw_folder +
+  validate_raw, in chunks of ``scale.chunk_rows``), nothing written;
+* ``prepare``: the whole `prepare` stage in a scratch workspace;
+* ``score``: `python -m stages.score` with the committed model.
+
+Timings never enter the pipeline's outputs; the generated data is deleted unless --keep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+STEPS = ("validate", "prepare", "score")
+MODELS = ROOT / "models"  # the saved model `score` uses (`make pull` or `dvc repro train`)
+VALIDATE = (
+    "import sys; from pathlib import Path; "
+    "from stages.io.files import load_settings; from stages.io.raw_files import stream_raw_folder; "
+    "from stages.lib.quality import QualityLog; from stages.lib.raw import validate_raw; "
+    "s = load_settings(Path(sys.argv[2])); "
+    "raw = stream_raw_folder(Path(sys.argv[1]), s.scale.chunk_rows); "
+    "validate_raw(raw, s.prepare.drop_exact_duplicate_rows, QualityLog())"
+)
+
+
+def measured(command: list[str], cwd: Path) -> tuple[float, float, int]:
+    """(wall seconds, peak RSS in GiB, exit code) of one child process."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg", "DVC_NO_ANALYTICS": "1"}
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    error = process.stderr.read().decode(errors="replace").strip()
+    code = os.waitstatus_to_exitcode(status)
+    if code:
+        print(f"  exit {code}: {error[-600:]}", file=sys.stderr)
+    return wall, usage.ru_maxrss / 2**20, code  # ru_maxrss is in KiB on Linux
+
+
+def step_command(step: str, raw: Path, work: Path) -> tuple[list[str], Path]:
+    if step == "validate":
+        return [PYTHON, "-c", VALIDATE, str(raw), str(ROOT / "params.yaml")], ROOT
+    if step == "prepare":
+        (work / "data").mkdir(parents=True, exist_ok=True)
+        link = work / "data" / "raw"
+        if not link.exists():
+            link.symlink_to(raw, target_is_directory=True)
+        shutil.copy(ROOT / "params.yaml", work / "params.yaml")
+        return [PYTHON, "-m", "stages.prepare"], work
+    out = work / "scores.csv"
+    out.unlink(missing_ok=True)
+    return [PYTHON, "-m", "stages.score", "--raw", str(raw), "--out", str(out), "--models", str(MODELS)], ROOT
+
+
+def run_size(n: int, steps: list[str], scratch: Path) -> list[tuple]:
+    raw = scratch / f"raw_{n}"
+    started = time.perf_counter()
+    subprocess.run([PYTHON, str(ROOT / "scripts" / "make_scale_data.py"), str(n), str(raw)], check=True)
+    size = sum(f.stat().st_size for f in raw.iterdir()) / 2**20
+    print(f"N={n}: generated {size:.0f} MiB of exports in {time.perf_counter() - started:.0f} s", flush=True)
+    rows = []
+    for step in steps:
+        command, cwd = step_command(step, raw, scratch / f"work_{n}")
+        wall, rss, code = measured(command, cwd)
+        rows.append((n, step, wall, n / wall, rss, "ok" if code == 0 else f"exit {code}"))
+        print(f"  {step:<8} {wall:8.1f} s {n / wall:10.0f} customers/s  peak RSS {rss:5.2f} GiB", flush=True)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, nargs="*", help="sizes (default: params.yaml scale.customers)")
+    parser.add_argument("--steps", nargs="*", choices=STEPS, default=list(STEPS))
+    parser.add_argument("--keep", action="store_true", help="keep the generated exports and outputs")
+    args = parser.parse_args()
+    sizes = args.n or yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))["scale"]["customers"]
+    scratch = Path(tempfile.mkdtemp(prefix="bench_scale_"))
+    rows = []
+    try:
+        for n in sizes:
+            rows += run_size(n, args.steps, scratch)
+            shutil.rmtree(scratch / f"raw_{n}", ignore_errors=True) if not args.keep else None
+    finally:
+        if not args.keep:
+            shutil.rmtree(scratch, ignore_errors=True)
+    print(
+        "\n| customers | step | wall s | customers/s | peak RSS GiB | status |"
+        "\n| ---: | --- | ---: | ---: | ---: | --- |"
+    )
+    for n, step, wall, rate, rss, status in rows:
+        print(f"| {n:,} | {step} | {wall:.1f} | {rate:,.0f} | {rss:.2f} | {status} |")
+
+
+if __name__ == "__main__":
+    main()
