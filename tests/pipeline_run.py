@@ -13,6 +13,7 @@ import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
+from stages.io import paths
 from stages.lib.settings import Settings, parse_settings
 from tests.synthetic import make_raw, write_raw
 
@@ -80,5 +81,8 @@ def written_record(root: Path) -> Path:
 def build_real_workspace(root: Path, raw_dir: Path, repo_params: dict) -> dict:
     """The six stages on the real exports with the repository's own params."""
     shutil.copytree(raw_dir, root / "data" / "raw")
+    band = Path(__file__).resolve().parents[1] / paths.TEST_BAND  # committed, made by `make band`
+    (root / paths.TEST_BAND).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(band, root / paths.TEST_BAND)
     run_pipeline(root, parse_settings(repo_params))
     return repo_params

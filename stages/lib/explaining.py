@@ -342,13 +342,17 @@ def submit(pool: Executor, job: Job, size: int, permutations: int, seed: int, pi
     return Pending(job, kind, futures, lambda results: (shapley_values(plan, np.concatenate(results), weights), base))
 
 
+SHAP_DECIMALS = 10
+
+
 def explanation(pipeline: Pipeline, frame: pd.DataFrame, values: np.ndarray, base: float, kind: str) -> Explanation:
     """SHAP values in the model's input space -> an Explanation over every preprocessed column."""
     display = display_frame(pipeline, frame)
     columns = pipeline[:-1].get_feature_names_out()
     # columns the selection step dropped get SHAP 0: the model never sees them
     values = pd.DataFrame(values, columns=columns, index=frame.index).reindex(columns=display.columns, fill_value=0.0)
-    base_values = pd.Series(base, index=frame.index)
+    # rounded before anything is written or drawn: the last bits depend on the CPU's kernels
+    values, base_values = values.round(SHAP_DECIMALS), pd.Series(round(base, SHAP_DECIMALS), index=frame.index)
     return Explanation(values, base_values, display, EXPLAINER_NAMES[kind], EXPLAINED_OUTPUTS[kind])
 
 

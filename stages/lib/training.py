@@ -212,6 +212,7 @@ def comparison_table(best: pd.DataFrame, cv: pd.DataFrame, paired: pd.DataFrame)
     """One row per pipeline: repeated-CV score, the search's view, and the chosen one's paired margin."""
     table = cv.merge(best.drop(columns="params"), on="family", how="left").merge(paired, on="family", how="left")
     table = table.sort_values(["cv_roc_auc_mean", "family"], ascending=[False, True]).reset_index(drop=True)
+    table["folds_won_by_chosen"] = table["folds_won_by_chosen"].astype("Int64")  # a count, empty for the chosen
     return table[["family", "cv_roc_auc_mean", "cv_roc_auc_std", "cv_fits", *PAIRED_COLUMNS, *SEARCH_COLUMNS]]
 
 
