@@ -83,6 +83,29 @@ DRIFT_VERDICTS = {
     "retrain": "retrain: the month differs from the training month; retrain before acting on the scores",
 }
 
+# Units of the numbers figures put on an axis, by feature name or its prefix (revenue_current -> revenue).
+# Assumption: revenue («Выручка») is in the same unit as profit, thousand roubles per month.
+UNITS = {
+    "revenue": MONEY_PER_MONTH,
+    "profit": MONEY_PER_MONTH,
+    "minutes": "minutes per month",
+    "days_registered": "days",
+}
+# SHAP waterfalls read by a person: where every customer starts and where this one ends.
+BASE_RATE = "base rate (average customer)"
+THIS_CUSTOMER = "this customer"
+PERIOD_WORDS = {"before_previous": "month before last", "previous": "last month", "current": "this month"}
+
+
+def unit(name: str) -> str:
+    """The unit of a feature's values ('' for counts and shares): minutes_current -> minutes per month."""
+    return UNITS.get(name) or UNITS.get(name.split("_", 1)[0], "")
+
+
+def with_unit(text: str, name: str) -> str:
+    """An axis label with the unit of ``name`` in brackets, when it has one."""
+    return f"{text} ({unit(name)})" if unit(name) else text
+
 
 def label(name: str) -> str:
     """snake_case name -> axis label: pages_per_visit -> Pages per visit."""
