@@ -142,7 +142,8 @@ def share_bars(
         for offset, level in ((-0.2, 0), (0.2, 1)):
             ax.bar(positions + offset, shares[level], width=0.4, color=colors[level], label=names[level])
         ax.set_xticks(positions, [str(v).replace("_", " ") for v in shares.index], rotation=90 * upright[feature])
-        ax.set(title=label(feature), ylabel="share of group", xlabel=value_label(feature, "value"))
+        numbers = pd.api.types.is_numeric_dtype(frame[feature])  # category names need no axis label
+        ax.set(title=label(feature), ylabel="share of group", xlabel=value_label(feature, "value" if numbers else ""))
     legend_below(fig, axes[0], title)
     return fig
 
