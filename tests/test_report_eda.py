@@ -17,6 +17,7 @@ from stages.lib.settings import parse_settings
 from stages.report import eda as report
 from stages.report.style import save_figures
 from tests.synthetic import make_raw, write_raw
+from tests.test_report_style import readability_problems
 
 
 @pytest.fixture(scope="module")
@@ -28,17 +29,23 @@ def drawn(tmp_path_factory, repo_params):
     customers = prepare_customers(raw, settings.prepare, QualityLog())
     study = explore(customers, customers.iloc[: len(customers) * 3 // 4], settings.eda)
     figures = report.figures(customers, study, settings.seed)
+    problems = {name: readability_problems(fig) for name, fig in figures.items()}
     names = list(figures)
     markdown = report.markdown(study, names, settings.eda)
     save_figures(root / paths.EDA_FIGURES, figures)
     write_csv(root / paths.EDA_COMPARISON, study.table)
     write_json(root / paths.EDA_SUMMARY, study.summary)
     (root / paths.EDA_REPORT).write_text(markdown, encoding="utf-8")
-    return root, names, markdown
+    return root, names, markdown, problems
+
+
+def test_every_figure_is_readable(drawn):
+    problems = drawn[3]
+    assert {name: found for name, found in problems.items() if found} == {}
 
 
 def test_every_figure_is_written_and_listed(drawn):
-    root, names, markdown = drawn
+    root, names, markdown, _ = drawn
     written = {p.stem for p in (root / paths.EDA_FIGURES).glob("*.png")}
     linked = set(re.findall(r"\]\(\.\./plots/eda/([^)]+)\.png\)", markdown))
     section = markdown.split("## All figures", 1)[1]
@@ -48,7 +55,7 @@ def test_every_figure_is_written_and_listed(drawn):
 
 
 def test_every_link_of_the_report_points_to_an_existing_file(drawn):
-    root, _, markdown = drawn
+    root, _, markdown, _ = drawn
     targets = re.findall(r"\]\(([^)]+)\)", markdown)
     assert "../plots/eda/effect_sizes.png" in targets and "eda_comparison.csv" in targets
     report_folder = (root / paths.EDA_REPORT).parent
@@ -57,7 +64,7 @@ def test_every_link_of_the_report_points_to_an_existing_file(drawn):
 
 
 def test_report_words_the_study(drawn):
-    _, _, markdown = drawn
+    _, _, markdown, _ = drawn
     assert markdown.startswith("# Exploratory analysis: how declining customers differ")
     assert "regular customers" in markdown and "## The 5 features that separate the classes most" in markdown
     assert "Mean revenue from the earliest to the current month: declined " in markdown

@@ -10,9 +10,15 @@ import pytest
 from stages.lib.explaining import Explanation, dependence_features, example_customers, importance_table
 from stages.lib.schema import ID
 from stages.report.explain import FIGURES, figure_names, figures
+from tests.test_report_style import assert_readable
 
 FEATURES = ["pages_per_visit", "minutes_current", "service_errors", "favourite_category"]
-COLUMNS = ["pages_per_visit", "minutes_current", "service_errors", "favourite_category_kids_goods"]
+COLUMNS = [
+    "pages_per_visit",
+    "minutes_current",
+    "service_errors",
+    "favourite_category_small_appliances_and_electronics",
+]
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +26,7 @@ def explained():
     rng = np.random.default_rng(0)
     ids = np.arange(100, 140)
     display = pd.DataFrame(rng.integers(0, 6, (40, 4)).astype(float), columns=COLUMNS, index=ids)
-    display["favourite_category_kids_goods"] = display["favourite_category_kids_goods"] > 2
+    display[COLUMNS[-1]] = display[COLUMNS[-1]] > 2  # the longest name: the beeswarm must still fit
     values = (display - display.mean()) * [0.05, -0.03, 0.02, 0.04] + rng.normal(0, 0.005, (40, 4))
     explanation = Explanation(values, pd.Series(0.4, index=ids), display.astype(float), "permutation", "probability")
     permutation = pd.DataFrame(
@@ -40,7 +46,13 @@ def test_every_declared_figure_is_drawn(explained):
     assert set(FIGURES) <= set(drawn) and len(dependence) == 2
     assert all(f"dependence_{feature}" in drawn for feature in dependence)
     assert all(isinstance(fig, plt.Figure) for fig in drawn.values())
-    assert drawn["waterfall_highest_risk"].texts[0].get_text().startswith(f"Customer {examples['highest_risk']} ")
+    waterfall = drawn["waterfall_highest_risk"]
+    assert waterfall.texts[0].get_text().startswith(f"Customer {examples['highest_risk']} ")
+    assert_readable(drawn)
+    words = [t.get_text() for t in waterfall.legends[0].get_texts()] + [waterfall.axes[0].get_xlabel()]
+    assert any(w.startswith("base rate (average customer): 0.") for w in words)
+    assert any(w.startswith("this customer: ") for w in words)
+    assert not any("f(x)" in w or "E[f(X)]" in w for w in words)
     for fig in drawn.values():
         plt.close(fig)
 

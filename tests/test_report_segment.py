@@ -13,6 +13,7 @@ import pytest
 from stages.io import paths
 from stages.lib.segments import analyse_segment
 from stages.report.segment import FIGURES, difference_sentence, markdown_table, segment_figures, segments_markdown
+from tests.test_report_style import assert_readable
 from tests.test_segments import SETTINGS, customers, shap_for
 
 
@@ -33,6 +34,9 @@ def test_every_declared_figure_is_drawn(analysis):
         assert all(isinstance(fig, plt.Figure) and fig.axes for fig in figures.values())
         drivers_axis = figures["segment_shap_drivers"].axes[0]
         assert drivers_axis.get_xlabel() == "mean SHAP (probability points; > 0 raises the risk)"
+        matrix_axis = figures["risk_profit_matrix"].axes[0]
+        assert matrix_axis.get_ylabel() == "Average monthly profit (thousand roubles per month)"
+        assert_readable(figures)
     finally:
         for fig in figures.values():
             plt.close(fig)

@@ -62,7 +62,9 @@ OFFERS = {
 }
 
 
-MONEY_UNIT = "thousand roubles"  # profit (money.csv «Прибыль») is average monthly profit in thousands of roubles
+# ASSUMED: ../shared/data/README.md gives no unit for profit (money.csv «Прибыль»); its scale (about 4 a
+# month) reads as thousands of roubles, and every cost and expected value is stated in the same unit.
+MONEY_UNIT = "thousand roubles"
 MONEY_PER_MONTH = f"{MONEY_UNIT} per month"
 
 # What the action list says about each customer (the order is the list's order of priority).
@@ -82,6 +84,31 @@ DRIFT_VERDICTS = {
     "watch": "watch: some features moved; read the drift table before trusting the scores blindly",
     "retrain": "retrain: the month differs from the training month; retrain before acting on the scores",
 }
+
+# Units of the numbers figures put on an axis, by feature name or its prefix (revenue_current -> revenue).
+# Revenue («Выручка», about 5,000 a month) has no stated unit either, and it cannot share profit's unit
+# (profit would be 0.1 % of it, or 80 %): the axes say so rather than guess.
+REVENUE_PER_MONTH = "per month, unit not stated"
+UNITS = {
+    "revenue": REVENUE_PER_MONTH,
+    "profit": MONEY_PER_MONTH,
+    "minutes": "minutes per month",
+    "days_registered": "days",
+}
+# SHAP waterfalls read by a person: where every customer starts and where this one ends.
+BASE_RATE = "base rate (average customer)"
+THIS_CUSTOMER = "this customer"
+PERIOD_WORDS = {"before_previous": "month before last", "previous": "last month", "current": "this month"}
+
+
+def unit(name: str) -> str:
+    """The unit of a feature's values ('' for counts and shares): minutes_current -> minutes per month."""
+    return UNITS.get(name) or UNITS.get(name.split("_", 1)[0], "")
+
+
+def with_unit(text: str, name: str) -> str:
+    """An axis label with the unit of ``name`` in brackets, when it has one."""
+    return f"{text} ({unit(name)})" if unit(name) else text
 
 
 def label(name: str) -> str:

@@ -14,7 +14,7 @@ import pandas as pd
 import shap
 
 from stages.lib.explaining import EXAMPLE_KINDS, Explanation
-from stages.lib.words import SHAP_UNITS, readable
+from stages.lib.words import BASE_RATE, SHAP_UNITS, THIS_CUSTOMER, readable, with_unit
 from stages.report import style
 
 FIGURES = ("beeswarm", "importance_columns", "importance_grouped", *(f"waterfall_{kind}" for kind in EXAMPLE_KINDS))
@@ -36,21 +36,78 @@ def shap_view(explanation: Explanation, rows) -> shap.Explanation:
     )
 
 
-def shap_figure(draw: Callable[[], object], title: str) -> plt.Figure:
+def shap_figure(draw: Callable[[], object], title: str, xlabel: str | None = None) -> plt.Figure:
     """Let a shap.plots function draw on a fresh figure, titled in the project style."""
     plt.figure()
     draw()
     fig = plt.gcf()
+    width, height = fig.get_size_inches()
+    fig.set_size_inches(max(width, 11), height)  # shap's 8 inches clip long feature names' axis labels
     fig.suptitle(title)
+    if xlabel is not None:
+        fig.axes[0].set_xlabel(xlabel, fontsize=11)
     return fig
+
+
+def importance_bars(rows: pd.DataFrame, title: str, unit: str) -> plt.Figure:
+    """Mean |SHAP| per row of ``rows`` (most important first), the value written at each bar's end."""
+    rows = rows.iloc[::-1]
+    fig, ax = style.figure(figsize=(10, 0.32 * len(rows) + 1.6))
+    bars = ax.barh([readable(f) for f in rows["feature"]], rows["mean_abs_shap"], color=style.HIGHLIGHT)
+    ax.bar_label(bars, fmt="%.3f", padding=3, fontsize=8)
+    ax.margins(x=0.12)  # room for the values at the bars' ends
+    ax.set(title=title, xlabel=f"mean |SHAP| ({unit} of decline)")
+    return fig
+
+
+def ranked(table: pd.DataFrame, level: str, count: int) -> pd.DataFrame:
+    rows = table[table["level"] == level].assign(rank=lambda t: -t["mean_abs_shap"].round(6))
+    return rows.sort_values(["rank", "feature"], kind="stable").head(count)
 
 
 def grouped_figure(table: pd.DataFrame, unit: str) -> plt.Figure:
     """Mean |SHAP| per input feature (one-hot columns summed), the most important on top."""
-    rows = table[table["level"] == "grouped"].iloc[::-1]
-    fig, ax = plt.subplots(figsize=style.WIDE)
-    ax.barh([readable(f) for f in rows["feature"]], rows["mean_abs_shap"], color=style.HIGHLIGHT)
-    ax.set(title="Mean |SHAP| per input feature, one-hot columns summed (test)", xlabel=f"mean |SHAP| ({unit})")
+    rows = ranked(table, "grouped", len(table))
+    return importance_bars(rows, "Mean |SHAP| per input feature, one-hot columns summed (test)", unit)
+
+
+def readable_value(value: float) -> str:
+    return f"{value:.4g}"
+
+
+def waterfall_figure(view: shap.Explanation, title: str, unit: str, shown: int = 11) -> plt.Figure:
+    """One customer's risk built up from the base rate (the average customer) feature by feature, the
+    largest contributions on top, the rest summed in one bar; each row says the customer's value."""
+    order = np.argsort(-np.abs(view.values), kind="stable")
+    top, rest = order[:shown], order[shown:]
+    names = [f"{readable_value(view.data[i])} = {view.feature_names[i]}" for i in top]
+    steps = [float(view.values[i]) for i in top]
+    if len(rest):
+        names.append(f"{len(rest)} other features")
+        steps.append(float(view.values[rest].sum()))
+    base = float(view.base_values)
+    starts = base + np.concatenate([[0.0], np.cumsum(steps[::-1])[:-1]])[::-1]
+    fig, ax = style.figure(figsize=(9, 0.42 * len(steps) + 2.2))
+    positions = np.arange(len(steps))[::-1]
+    colours = [style.CLASS_COLORS[1] if step > 0 else style.CLASS_COLORS[0] for step in steps]
+    ax.barh(positions, steps, left=starts, color=colours, height=0.6)
+    for y, start, step in zip(positions, starts, steps, strict=True):  # every value right of its bar: the
+        ax.annotate(  # names on the left stay clear
+            f"{step:+.3f}",
+            (max(start, start + step), y),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+        )
+    ax.set_yticks(positions, names, fontsize=9)
+    end = base + sum(steps)
+    for x, words, line in ((base, BASE_RATE, ":"), (end, THIS_CUSTOMER, "--")):
+        ax.axvline(x, color="black", linestyle=line, linewidth=1.2, label=f"{words}: {x:.3f}")
+    ax.margins(x=0.15)
+    fig.suptitle(title)
+    ax.set(xlabel=f"{unit} of decline")
+    fig.legend(loc="outside lower center", ncol=2)
     return fig
 
 
@@ -80,11 +137,10 @@ def figures(
     drawn = {
         "beeswarm": shap_figure(
             lambda: shap.plots.beeswarm(on_test, max_display=16, show=False),
-            f"SHAP values on test ({unit} of decline): each dot is a customer",
+            "SHAP values on test: each dot is a customer",
+            f"SHAP value ({unit} of decline; > 0 raises the risk)",
         ),
-        "importance_columns": shap_figure(
-            lambda: shap.plots.bar(on_test, max_display=20, show=False), "Mean |SHAP| per model column (test)"
-        ),
+        "importance_columns": importance_bars(ranked(table, "column", 20), "Mean |SHAP| per model column (test)", unit),
         "importance_grouped": grouped_figure(table, unit),
     }
     columns = list(explanation.values.columns)
@@ -95,12 +151,15 @@ def figures(
                 on_test[:, column], color=on_test[:, colour], show=False
             ),
             f"How {readable(feature).lower()} moves the risk",
+            with_unit(readable(feature), feature),
         )
+        plot, colour_bar = drawn[f"dependence_{feature}"].axes[:2]
+        plot.set_ylabel(f"SHAP value ({unit} of decline)", fontsize=11)
+        colour_bar.set_ylabel(with_unit(readable(columns[colour]), columns[colour]), fontsize=11)
     for kind in EXAMPLE_KINDS:
         customer = examples[kind]
         row = int(np.flatnonzero(test_ids == customer)[0])
-        drawn[f"waterfall_{kind}"] = shap_figure(
-            lambda row=row: shap.plots.waterfall(on_test[row], max_display=12, show=False),
-            f"Customer {customer} ({kind.replace('_', ' ')}): probability {risk[row]:.2f}",
+        drawn[f"waterfall_{kind}"] = waterfall_figure(
+            on_test[row], f"Customer {customer} ({kind.replace('_', ' ')}): probability {risk[row]:.2f}", unit
         )
     return drawn

@@ -15,7 +15,16 @@ from stages.lib.schema import BINARY_FEATURES, NOMINAL_FEATURES, NUMERIC_FEATURE
 from stages.lib.segments import SegmentAnalysis
 from stages.lib.settings import CELLS
 from stages.lib.stats import split_numeric
-from stages.lib.words import PHRASES, SEGMENT_NAMES, SHAP_AMOUNTS, label, level, sentence_start
+from stages.lib.words import (
+    MONEY_PER_MONTH,
+    PHRASES,
+    SEGMENT_NAMES,
+    SHAP_AMOUNTS,
+    label,
+    level,
+    sentence_start,
+    with_unit,
+)
 from stages.report import style
 
 SEGMENT_COLORS = {0: style.NEUTRAL, 1: style.HIGHLIGHT}
@@ -45,32 +54,23 @@ def figure_link(name: str) -> str:
 
 def matrix_figure(scored: pd.DataFrame, cells: pd.DataFrame, high_risk: float, high_profit: float) -> plt.Figure:
     """Every regular customer by honest risk and profit, the thresholds dashed, each cell's size and profit."""
-    fig, ax = plt.subplots(figsize=style.SQUARE)
-    for cell in CELLS:
+    fig, ax = style.figure(figsize=(7, 7))
+    sizes = cells.set_index("segment")
+    for cell in CELLS:  # each cell's size and profit in the legend below, so no box hides a customer
         rows = scored[scored["segment"] == cell]
-        ax.scatter(rows["probability"], rows[PROFIT], s=10, alpha=0.6, color=CELL_COLORS[cell], label=level(cell))
+        summary = (
+            f"{level(cell)}: {sizes.loc[cell, 'customers']} customers, profit {sizes.loc[cell, 'profit_at_stake']:,.0f}"
+        )
+        ax.scatter(rows["probability"], rows[PROFIT], s=10, alpha=0.6, color=CELL_COLORS[cell], label=summary)
     ax.axvline(high_risk, color="black", linestyle="--", linewidth=1)
     ax.axhline(high_profit, color="black", linestyle="--", linewidth=1)
-    for row in cells.itertuples():
-        x = 0.98 if row.segment.startswith("high_risk") else 0.02
-        y = 0.98 if "high_profit" in row.segment else 0.02
-        ax.text(
-            x,
-            y,
-            f"{row.customers} customers\nprofit {row.profit_at_stake:,.0f}/month",
-            transform=ax.transAxes,
-            ha="right" if x > 0.5 else "left",
-            va="top" if y > 0.5 else "bottom",
-            fontsize=9,
-            bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": CELL_COLORS[row.segment]},
-        )
     ax.set(
         xlabel="Probability that activity declines (honest score)",
-        ylabel="Average monthly profit",
+        ylabel=with_unit("Average monthly profit", PROFIT),
         title="Regular customers by risk and profit",
         xlim=(0, 1),
     )
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, fontsize=8)
+    fig.legend(loc="outside lower center", ncol=2, fontsize=9, title=f"Cells (profit in {MONEY_PER_MONTH})")
     return fig
 
 
@@ -78,16 +78,13 @@ def drivers_figure(drivers: pd.DataFrame, amount: str) -> plt.Figure:
     """Mean SHAP per feature inside and outside the segment, the strongest driver on top."""
     table = drivers.iloc[::-1]
     positions = np.arange(len(table))
-    fig, ax = plt.subplots(figsize=style.WIDE)
+    fig, ax = style.figure(figsize=style.WIDE)
     ax.barh(positions + 0.2, table["mean_shap_segment"], height=0.4, color=SEGMENT_COLORS[1], label=SEGMENT_NAMES[1])
     ax.barh(positions - 0.2, table["mean_shap_others"], height=0.4, color=SEGMENT_COLORS[0], label=SEGMENT_NAMES[0])
     ax.set_yticks(positions, [label(f) for f in table["feature"]])
     ax.axvline(0, color="black", linewidth=0.8)
-    ax.set(
-        title="What drives the risk: mean SHAP per feature, segment vs the rest",
-        xlabel=f"mean SHAP ({amount}; > 0 raises the risk)",
-    )
-    ax.legend()
+    ax.set(xlabel=f"mean SHAP ({amount}; > 0 raises the risk)")
+    style.legend_below(fig, ax, "What drives the risk: mean SHAP per feature, segment vs the rest")
     return fig
 
 

@@ -7,6 +7,7 @@ figure; the stage hands it to ``save_figures``.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from stages.io.files import atomic_write
-from stages.lib.words import CLASS_NAMES, label
+from stages.lib.words import CLASS_NAMES, PERIOD_WORDS, label, unit, with_unit
 
 CLASS_COLORS = {0: "#4C72B0", 1: "#DD5A3E"}  # blue = kept activity, red = declined, in every figure
 NEUTRAL, HIGHLIGHT = "#8C8C8C", "#2A9D8F"
@@ -43,7 +44,8 @@ plt.rcParams.update(
 
 
 def save_figure(fig: plt.Figure, path: Path | str) -> None:
-    fig.tight_layout()
+    if fig.get_layout_engine() is None:  # our own figures lay themselves out (constrained); shap's do not
+        fig.tight_layout()
     atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", metadata={"Software": None}))
     plt.close(fig)
 
@@ -57,12 +59,31 @@ def save_figures(folder: Path, figures: dict[str, plt.Figure]) -> None:
 # --- two-group figures, shared by eda (declined vs same level) and segment (segment vs the rest) ---
 
 
+def figure(**kwargs):
+    """A figure with one axes, laid out by matplotlib's constrained layout (titles and legends never clipped)."""
+    return plt.subplots(layout="constrained", **kwargs)
+
+
 def grid(n: int, columns: int = 4, cell: tuple[float, float] = (3.4, 2.6)):
     rows = -(-n // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(cell[0] * columns, cell[1] * rows), squeeze=False)
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(cell[0] * columns, cell[1] * rows), squeeze=False, layout="constrained"
+    )
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     return fig, axes.flat
+
+
+def legend_below(fig: plt.Figure, ax: plt.Axes, title: str) -> None:
+    """The suptitle on top and one legend for every panel at the bottom, outside all axes (it hides no data)."""
+    fig.suptitle(title)
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=len(labels))
+
+
+def value_label(feature: str, fallback: str = "") -> str:
+    """The label of an axis carrying ``feature``'s values: its unit in brackets, or ``fallback``."""
+    return f"({unit(feature)})" if unit(feature) else fallback
 
 
 def histograms(
@@ -81,9 +102,8 @@ def histograms(
                 color=colors[level],
                 label=names[level],
             )
-        ax.set(title=label(feature), ylabel="density")
-    axes[0].legend()
-    fig.suptitle(title)
+        ax.set(title=label(feature), ylabel="density", xlabel=value_label(feature, "value"))
+    legend_below(fig, axes[0], title)
     return fig
 
 
@@ -101,8 +121,8 @@ def boxplots(
         )
         for patch, level in zip(parts["boxes"], (0, 1), strict=True):
             patch.set_facecolor(colors[level])
-        ax.set_xticks([1, 2], [names[0], names[1]])
-        ax.set(title=label(feature))
+        ax.set_xticks([1, 2], [textwrap.fill(names[level], 14) for level in (0, 1)])
+        ax.set(title=label(feature), ylabel=value_label(feature, "value"))
     fig.suptitle(title)
     return fig
 
@@ -110,22 +130,21 @@ def boxplots(
 def share_bars(
     frame: pd.DataFrame, group, features: list[str], *, names=CLASS_NAMES, colors=CLASS_COLORS, title: str
 ) -> plt.Figure:
-    """For discrete and categorical features: the share of each level within each group."""
-    fig, axes = grid(len(features), columns=min(4, len(features)), cell=(4.2, 3.0))
+    """For discrete and categorical features: the share of each level within each group. Labels with more
+    letters than fit side by side in a cell stand upright, and the cells grow tall enough to hold them."""
+    levels = {f: [str(v).replace("_", " ") for v in sorted(frame[f].unique())] for f in features}
+    upright = {f: sum(map(len, words)) > 36 for f, words in levels.items()}
+    tallest = max([max(map(len, levels[f])) for f in features if upright[f]], default=0)
+    fig, axes = grid(len(features), columns=min(4, len(features)), cell=(4.2, 3.0 + 0.08 * tallest))
     for ax, feature in zip(axes, features, strict=False):
         shares = pd.crosstab(frame[feature], group, normalize="columns").reindex(columns=[0, 1], fill_value=0)
         positions = np.arange(len(shares))
         for offset, level in ((-0.2, 0), (0.2, 1)):
             ax.bar(positions + offset, shares[level], width=0.4, color=colors[level], label=names[level])
-        ax.set_xticks(
-            positions,
-            [str(v).replace("_", " ") for v in shares.index],
-            rotation=30 if len(shares) > 4 else 0,
-            ha="right" if len(shares) > 4 else "center",
-        )
-        ax.set(title=label(feature), ylabel="share of group")
-    axes[0].legend()
-    fig.suptitle(title)
+        ax.set_xticks(positions, [str(v).replace("_", " ") for v in shares.index], rotation=90 * upright[feature])
+        numbers = pd.api.types.is_numeric_dtype(frame[feature])  # category names need no axis label
+        ax.set(title=label(feature), ylabel="share of group", xlabel=value_label(feature, "value" if numbers else ""))
+    legend_below(fig, axes[0], title)
     return fig
 
 
@@ -141,7 +160,7 @@ def period_trends(
     seed: int = 0,
 ) -> plt.Figure:
     """Per-customer trends over periods (thin lines, a seeded sample) with each group's mean ± 95% CI."""
-    fig, axes = plt.subplots(1, len(measures), figsize=WIDE, squeeze=False)
+    fig, axes = plt.subplots(1, len(measures), figsize=WIDE, squeeze=False, layout="constrained")
     rng = np.random.default_rng(seed)
     for ax, (measure, columns) in zip(axes.flat, measures.items(), strict=True):
         steps = np.arange(len(columns))
@@ -153,17 +172,16 @@ def period_trends(
             half_width = 1.96 * values.std(axis=0, ddof=1) / np.sqrt(len(values))
             ax.fill_between(steps, mean - half_width, mean + half_width, color=colors[level], alpha=0.25)
             ax.plot(steps, mean, color=colors[level], marker="o", linewidth=2.5, label=f"{names[level]} (mean)")
-        ax.set_xticks(steps, [c.removeprefix(f"{measure}_").replace("_", " ") for c in columns])
-        ax.set(title=label(measure), xlabel="period")
-    axes.flat[0].legend()
-    fig.suptitle(title)
+        ax.set_xticks(steps, [PERIOD_WORDS[c.removeprefix(f"{measure}_")] for c in columns])
+        ax.set(title=label(measure), xlabel="month", ylabel=with_unit(label(measure), measure))
+    legend_below(fig, axes.flat[0], title)
     return fig
 
 
 def effect_sizes(table: pd.DataFrame, *, title: str, positive: str, negative: str) -> plt.Figure:
     """Features ranked by absolute effect size; colour says which group is higher, hatching = not significant."""
     table = table.iloc[::-1]
-    fig, ax = plt.subplots(figsize=(9, 0.35 * len(table) + 1.5))
+    fig, ax = figure(figsize=(9, 0.35 * len(table) + 1.5))
     colors = [
         CLASS_COLORS[1] if (e > 0 or k == "categorical") else CLASS_COLORS[0]
         for e, k in zip(table["effect_size"], table["kind"], strict=True)
@@ -191,10 +209,10 @@ def heatmap(
     vmax: float | None = 1.0,
     colorbar: str = "",
 ) -> plt.Figure:
-    fig, ax = plt.subplots(figsize=TALL)
+    fig, ax = figure(figsize=TALL)
     image = ax.imshow(matrix.to_numpy(dtype=float), cmap=cmap, vmin=0, vmax=vmax)
     ticks = [label(c) for c in matrix.columns]
-    ax.set_xticks(range(len(ticks)), ticks, rotation=60, ha="right", fontsize=8)
+    ax.set_xticks(range(len(ticks)), ticks, rotation=90, fontsize=8)  # upright: slanted names would overlap
     ax.set_yticks(range(len(ticks)), ticks, fontsize=8)
     ax.grid(False)
     for (i, j), value in np.ndenumerate(matrix.to_numpy(dtype=float)):
