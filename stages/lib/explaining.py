@@ -378,7 +378,8 @@ def grouped(values: pd.DataFrame, features: list[str]) -> pd.DataFrame:
 
 
 def mean_abs(values: pd.DataFrame) -> pd.Series:
-    return values.abs().mean().sort_values(ascending=False, kind="stable")
+    # rounded before ranking: the mean's last bits depend on the CPU's SIMD kernels, and near-ties flip
+    return values.abs().mean().round(SHAP_DECIMALS).sort_values(ascending=False, kind="stable")
 
 
 def direction(display: pd.Series, values: pd.Series) -> str:
@@ -458,7 +459,10 @@ def dependence_features(table: pd.DataFrame, explained_columns, count: int) -> l
 
 def example_customers(test: pd.DataFrame, risk: np.ndarray, threshold: float) -> dict[str, int]:
     """The highest-risk, nearest-the-threshold and lowest-risk test customers (ties: smallest id)."""
-    frame = pd.DataFrame({ID: test[ID].to_numpy(), "risk": risk, "gap": np.abs(risk - threshold)})
+    risk = np.round(risk, SHAP_DECIMALS)  # near-ties (probabilities close to 1) must not follow the last bits
+    frame = pd.DataFrame(
+        {ID: test[ID].to_numpy(), "risk": risk, "gap": np.round(np.abs(risk - threshold), SHAP_DECIMALS)}
+    )
     pick = lambda by, ascending: int(frame.sort_values([by, ID], ascending=[ascending, True])[ID].iloc[0])  # noqa: E731
     return dict(zip(EXAMPLE_KINDS, (pick("risk", False), pick("gap", True), pick("risk", True)), strict=True))
 
