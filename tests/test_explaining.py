@@ -13,6 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 
 from stages.lib.explaining import (
+    SHAP_DECIMALS,
     Job,
     additivity_errors,
     coalition_plan,
@@ -181,7 +182,8 @@ def test_the_pool_gives_exactly_the_in_process_values():
     centres, weights = kmeans_summary(view.transform(model_input(train, FEATURES)), 6)
     predict = lambda Z: pipeline[-1].predict_proba(Z)[:, 1]  # noqa: E731
     direct = permutation_shap(predict, view.transform(model_input(test, FEATURES)), centres, weights, 4, seed=0)
-    assert np.array_equal(pooled.values[view.get_feature_names_out()].to_numpy(), direct)
+    # the explanation keeps SHAP_DECIMALS decimals (the last bits follow the CPU's kernels)
+    assert np.array_equal(pooled.values[view.get_feature_names_out()].to_numpy(), np.round(direct, SHAP_DECIMALS))
 
 
 def test_each_train_customer_is_explained_by_the_model_that_never_saw_it():

@@ -102,6 +102,9 @@ def test_matrix_lists_every_cell_and_adds_up():
     assert cells["profit_at_stake"].sum() == pytest.approx(8.0)
     assert cells.loc["high_risk_high_profit", "share_of_profit"] == pytest.approx(5 / 8)
     assert cells["share_of_customers"].sum() == pytest.approx(1.0)
+    assert "observed_decline_rate" not in cells  # a month without outcomes has no observed rate
+    observed = matrix(frame.assign(activity_declined=[1, 0, 0])).set_index("segment")["observed_decline_rate"]
+    assert observed["high_risk_high_profit"] == 1 and observed["high_risk_low_profit"] == 0
 
 
 def test_honest_scores_take_out_of_fold_for_train_and_the_model_for_test():

@@ -30,12 +30,14 @@ def assign_cells(probability, profit, high_risk: float, high_profit: float) -> n
 
 def matrix(frame: pd.DataFrame) -> pd.DataFrame:
     """Size, share, monthly profit at stake, mean predicted risk and observed decline rate of each cell
-    (every cell listed, even empty). The probabilities are calibrated, so the two rates should agree."""
+    (every cell listed, even empty). The probabilities are calibrated, so the two rates should agree;
+    a new month has no outcome yet, and no observed rate."""
+    observed = {"observed_decline_rate": (TARGET, "mean")} if TARGET in frame else {}
     cells = frame.groupby("segment").agg(
         customers=("probability", "size"),
         profit_at_stake=(PROFIT, "sum"),
         mean_probability=("probability", "mean"),
-        observed_decline_rate=(TARGET, "mean"),
+        **observed,
         mean_profit=(PROFIT, "mean"),
     )
     cells = cells.reindex(CELLS).fillna({"customers": 0, "profit_at_stake": 0.0})
