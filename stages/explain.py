@@ -18,6 +18,7 @@ from stages.io.cli import describe_stage, run_cli
 from stages.io.files import fresh_outputs, load_settings, read_json, read_parquet, write_csv, write_json, write_parquet
 from stages.io.model_store import load_model
 from stages.lib.explaining import (
+    SHAP_DECIMALS,
     Job,
     additivity_errors,
     combine,
@@ -60,7 +61,7 @@ def run(settings: Settings) -> dict:
         save_figures(paths.EXPLAIN_FIGURES, figures)
         explanation = combine([on_test, *(p.result() for p in pending)])
         errors = additivity_errors(explanation, pipeline, test, oof)
-        write_parquet(paths.SHAP_VALUES, per_customer(explanation, expected_features(pipeline)), digits=10)
+        write_parquet(paths.SHAP_VALUES, per_customer(explanation, expected_features(pipeline)), digits=SHAP_DECIMALS)
         write_csv(paths.SHAP_IMPORTANCE, table, digits=6)
         metrics = explain_metrics(explanation, len(test), errors, table, examples)
         write_json(paths.EXPLAIN_METRICS, metrics, digits=4)

@@ -26,7 +26,7 @@ from stages.io.raw_files import month_exports
 from stages.lib.drift import compare, medians, month_verdict
 from stages.lib.errors import DataError
 from stages.lib.explaining import worker_pool
-from stages.lib.offers import COLUMNS, decide, listing
+from stages.lib.offers import COLUMNS, decide_with, listing
 from stages.lib.quality import QualityLog
 from stages.lib.scoring import month_shap, score_month
 from stages.lib.segments import matrix
@@ -82,16 +82,7 @@ def main() -> None:
         shap_values = month_shap(pool, pipeline, regular, settings.explain, settings.seed)
     segment = settings.segment
     listed = listing(month.customers, month.left_out)
-    decision = decide(
-        listed,
-        month.customers,
-        shap_values,
-        medians(reference),
-        segment.min_reason_shap,
-        settings.offers.catalogue,
-        settings.budget,
-        segment.high_risk,
-    )
+    decision = decide_with(settings, listed, month.customers, shap_values, medians(reference))
     drift = compare(regular, regular["probability"].to_numpy(), reference, settings.drift)
     write_excel_csv(args.out, decision.actions, digits=4)
     page = PageInput(

@@ -26,7 +26,7 @@ from stages.io.files import (
 from stages.io.model_store import load_model
 from stages.lib.drift import compare, medians, month_verdict, reference_stats
 from stages.lib.model import predict_risk
-from stages.lib.offers import decide, listing
+from stages.lib.offers import decide_with, listing
 from stages.lib.segments import analyse_segment, honest_scores
 from stages.lib.settings import Settings
 from stages.report.page import PageInput, manager_page
@@ -66,16 +66,7 @@ def run(settings: Settings) -> dict:
         deployed = predict_risk(pipeline, customers)
         reference = reference_stats(customers, deployed, settings.drift.bins)
         drift = compare(customers, deployed, reference, settings.drift)
-        decision = decide(
-            listing(analysis.scored),
-            analysis.scored,
-            shap_values,
-            medians(reference),
-            segment.min_reason_shap,
-            settings.offers.catalogue,
-            settings.budget,
-            segment.high_risk,
-        )
+        decision = decide_with(settings, listing(analysis.scored), analysis.scored, shap_values, medians(reference))
         write_json(paths.DRIFT_REFERENCE, reference, digits=6)
         write_excel_csv(paths.ACTION_LIST, decision.actions, digits=4)
         page = PageInput(

@@ -10,11 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import aiohttp
 import pytest
 
 from tests.conftest import ROOT
-from tests.test_page_browser import Tab, find_browser, start_browser
+from tests.test_page_browser import find_browser, opened, start_browser
 
 EXTERNAL = re.compile(r"<(?:script|link|img|iframe)\b[^>]*(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.IGNORECASE)
 
@@ -53,27 +52,15 @@ def test_dvc_plots_show_renders_offline_in_a_browser(tmp_path):
 
 
 async def render(port: int, page: Path) -> dict:
-    async with aiohttp.ClientSession() as session:
-        async with session.get(f"http://127.0.0.1:{port}/json/list") as response:
-            target = next(t for t in await response.json() if t["type"] == "page")
-        async with session.ws_connect(target["webSocketDebuggerUrl"], max_msg_size=0) as socket:
-            tab = Tab(socket)
-            await tab.send("Network.enable")
-            await tab.send("Page.enable")
-            await tab.send("Runtime.enable")
-            await tab.send("Page.navigate", url=page.as_uri())
-            await tab.wait_for("Page.loadEventFired")
-            # vegaEmbed draws asynchronously: wait (in the page) until every plot has its canvas or svg
-            vega = await tab.send(
-                "Runtime.evaluate",
-                awaitPromise=True,
-                returnByValue=True,
-                expression="new Promise(done => { let n = 0; const t = setInterval(() => {"
-                " const k = document.querySelectorAll('.vega-embed canvas, .vega-embed svg.marks').length;"
-                " if (k >= 6 || ++n > 200) { clearInterval(t); done(k); } }, 50); })",
-            )
-            errors = [e for e in tab.events if e.get("method") == "Runtime.exceptionThrown"]
-            requests = [
-                e["params"]["request"]["url"] for e in tab.events if e.get("method") == "Network.requestWillBeSent"
-            ]
-            return {"vega": vega["result"]["value"], "errors": errors, "requests": requests}
+    async with opened(port, page, "Runtime") as tab:
+        # vegaEmbed draws asynchronously: wait (in the page) until every plot has its canvas or svg
+        vega = await tab.send(
+            "Runtime.evaluate",
+            awaitPromise=True,
+            returnByValue=True,
+            expression="new Promise(done => { let n = 0; const t = setInterval(() => {"
+            " const k = document.querySelectorAll('.vega-embed canvas, .vega-embed svg.marks').length;"
+            " if (k >= 6 || ++n > 200) { clearInterval(t); done(k); } }, 50); })",
+        )
+        errors = [e for e in tab.events if e.get("method") == "Runtime.exceptionThrown"]
+        return {"vega": vega["result"]["value"], "errors": errors, "requests": tab.requests()}

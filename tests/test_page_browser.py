@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import shutil
 import subprocess
@@ -81,6 +82,10 @@ class Tab:
         assert "exceptionDetails" not in result, result
         return result["result"].get("value")
 
+    def requests(self) -> list[str]:
+        """Every URL the page asked for so far (Network must be enabled)."""
+        return [e["params"]["request"]["url"] for e in self.events if e.get("method") == "Network.requestWillBeSent"]
+
 
 VISIBLE = "Array.from(document.querySelectorAll('#actions tbody tr')).filter(r => !r.hidden)"
 
@@ -103,39 +108,44 @@ async def choose(tab: Tab, name: str, value: str) -> list[str]:
     return await tab.js(f"{VISIBLE}.map(r => r.dataset.{name})")
 
 
-async def inspect(port: int, page: Path, screenshot: Path, expected: dict) -> dict:
+@contextlib.asynccontextmanager
+async def opened(port: int, page: Path, *domains: str):
+    """The browser's tab with ``page`` loaded from disk, requests recorded (Network) and ``domains`` enabled."""
     async with aiohttp.ClientSession() as session:
         async with session.get(f"http://127.0.0.1:{port}/json/list") as response:
             target = next(t for t in await response.json() if t["type"] == "page")
         async with session.ws_connect(target["webSocketDebuggerUrl"], max_msg_size=0) as socket:
             tab = Tab(socket)
-            await tab.send("Network.enable")
-            await tab.send("Page.enable")
+            for domain in ("Network", "Page", *domains):
+                await tab.send(f"{domain}.enable")
             await tab.send("Page.navigate", url=page.as_uri())
             await tab.wait_for("Page.loadEventFired")
-            found = {
-                "sections": await tab.js(
-                    f"{json.dumps(SECTIONS)}.filter(id => {{const e = document.getElementById(id);"
-                    " return e && e.getBoundingClientRect().height > 0;})"
-                ),
-                "rows": await tab.js("document.querySelectorAll('#actions tbody tr').length"),
-                "svg_shapes": await tab.js("document.querySelectorAll('svg rect').length"),
-                "verdict": await tab.js("document.getElementById('drift-verdict').textContent"),
-                "value_up": await sort_by(tab, 8),
-                "value_down": await sort_by(tab, 8),
-                "probability_up": await sort_by(tab, 2),
-                "consent_no": await choose(tab, "consent", "no"),
-                "shown_no": await tab.js("document.getElementById('shown').textContent"),
-                "offer_and_no": await choose(tab, "offer", expected["offer"]),
-                "all_again": (await choose(tab, "consent", ""), await choose(tab, "offer", ""))[1],
-                "high_risk": await choose(tab, "risk", "high"),
-            }
-            shot = await tab.send("Page.captureScreenshot", format="png", captureBeyondViewport=False)
-            screenshot.write_bytes(base64.b64decode(shot["data"]))
-            found["requests"] = [
-                e["params"]["request"]["url"] for e in tab.events if e.get("method") == "Network.requestWillBeSent"
-            ]
-            return found
+            yield tab
+
+
+async def inspect(port: int, page: Path, screenshot: Path, expected: dict) -> dict:
+    async with opened(port, page) as tab:
+        found = {
+            "sections": await tab.js(
+                f"{json.dumps(SECTIONS)}.filter(id => {{const e = document.getElementById(id);"
+                " return e && e.getBoundingClientRect().height > 0;})"
+            ),
+            "rows": await tab.js("document.querySelectorAll('#actions tbody tr').length"),
+            "svg_shapes": await tab.js("document.querySelectorAll('svg rect').length"),
+            "verdict": await tab.js("document.getElementById('drift-verdict').textContent"),
+            "value_up": await sort_by(tab, 8),
+            "value_down": await sort_by(tab, 8),
+            "probability_up": await sort_by(tab, 2),
+            "consent_no": await choose(tab, "consent", "no"),
+            "shown_no": await tab.js("document.getElementById('shown').textContent"),
+            "offer_and_no": await choose(tab, "offer", expected["offer"]),
+            "all_again": (await choose(tab, "consent", ""), await choose(tab, "offer", ""))[1],
+            "high_risk": await choose(tab, "risk", "high"),
+        }
+        shot = await tab.send("Page.captureScreenshot", format="png", captureBeyondViewport=False)
+        screenshot.write_bytes(base64.b64decode(shot["data"]))
+        found["requests"] = tab.requests()
+        return found
 
 
 @pytest.fixture(scope="module")

@@ -27,6 +27,7 @@ from stages.lib.schema import TARGET
 
 METHODS = ("none", "sigmoid", "isotonic")  # in order of simplicity: ties go to the simpler one
 EDGE = 1e-6  # scores are clipped to [EDGE, 1 - EDGE] before their log-odds are taken
+SETTLED_DECIMALS = 12  # iterative optimisers' outputs are rounded to this many decimals (model.settle_optimised)
 
 
 class Calibrator(BaseEstimator):
@@ -42,7 +43,8 @@ class Calibrator(BaseEstimator):
             log_odds = logit(np.clip(score, EDGE, 1 - EDGE)).reshape(-1, 1)
             fitted = LogisticRegression(C=1e6, solver="lbfgs").fit(log_odds, y)  # effectively unpenalised
             # rounded: the optimiser's last bits depend on the CPU's kernels (see model.settle_optimised)
-            self.slope_, self.intercept_ = round(float(fitted.coef_[0, 0]), 12), round(float(fitted.intercept_[0]), 12)
+            slope, intercept = float(fitted.coef_[0, 0]), float(fitted.intercept_[0])
+            self.slope_, self.intercept_ = round(slope, SETTLED_DECIMALS), round(intercept, SETTLED_DECIMALS)
         elif self.method == "isotonic":
             fitted = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(score, y)
             self.knots_x_, self.knots_y_ = fitted.X_thresholds_.copy(), fitted.y_thresholds_.copy()

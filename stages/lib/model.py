@@ -17,7 +17,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, OrdinalEncoder, StandardScaler
 
-from stages.lib.calibration import inner_model
+from stages.lib.calibration import SETTLED_DECIMALS, inner_model
 from stages.lib.errors import DataError
 from stages.lib.families import family_of, make_family
 from stages.lib.schema import (
@@ -132,9 +132,6 @@ def fit_clone(pipeline: Pipeline, frame: pd.DataFrame) -> Pipeline:
     """A fresh copy of ``pipeline`` fitted on ``frame`` (the pipeline itself is left untouched)."""
     fitted = clone(pipeline).fit(model_input(frame, expected_inputs(pipeline)), frame[TARGET])
     return settle_optimised(fitted)
-
-
-SETTLED_DECIMALS = 12  # iterative optimisers' outputs, rounded to this many decimals
 
 
 def settle_optimised(model):

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from stages.lib.schema import ID, NUMERIC_FEATURES, PROFIT
-from stages.lib.settings import Budget, Offer
+from stages.lib.settings import Budget, Offer, Settings
 from stages.lib.words import ACTIONS, CONSENT_UNKNOWN, PHRASES, level
 
 REASONS = ("reason_1", "reason_2", "reason_3")
@@ -246,3 +246,18 @@ def decide(
     actions = action_list(listed, reasons, catalogue, budget, high_risk)
     summary = {**decision_summary(actions), "budget": {"contacts": budget.contacts, "money": budget.money}}
     return Decision(actions, offer_summary(actions, catalogue), summary)
+
+
+def decide_with(settings: Settings, listed: pd.DataFrame, customers: pd.DataFrame, shap_values, typical) -> Decision:
+    """`decide` with the settings of params.yaml: the one call `segment` and `score` share."""
+    segment = settings.segment
+    return decide(
+        listed,
+        customers,
+        shap_values,
+        typical,
+        segment.min_reason_shap,
+        settings.offers.catalogue,
+        settings.budget,
+        segment.high_risk,
+    )
