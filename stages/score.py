@@ -20,19 +20,16 @@ from pathlib import Path
 
 from stages.io import paths
 from stages.io.cli import run_cli
+from stages.io.engine import SCHEDULER_VARIABLE, engine
 from stages.io.files import load_settings, read_json, remove, write_excel_csv, write_text
 from stages.io.model_store import load_model
-from stages.io.raw_files import month_exports
-from stages.lib.drift import compare, medians, month_verdict
+from stages.io.month import check_output, empty_parts_folder, explainer, parts_folder, score_in_parts, spill_folder
+from stages.lib.drift import compare_counts, medians, month_verdict
 from stages.lib.errors import DataError
 from stages.lib.explaining import worker_pool
-from stages.lib.offers import COLUMNS, decide_with, listing
-from stages.lib.quality import QualityLog
-from stages.lib.scoring import month_shap, score_month
+from stages.lib.reach import decide_within_reach
 from stages.lib.segments import matrix
-from stages.report.page import MARKER, PageInput, console_summary, manager_page
-
-HEADER = "\ufeff" + ";".join(COLUMNS) + "\r\n"  # what every list this command writes starts with
+from stages.report.page import PageInput, console_summary, manager_page
 
 
 def arguments() -> argparse.Namespace:
@@ -42,49 +39,41 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--models", type=Path, default=paths.MODELS, help="folder holding model.skops")
     parser.add_argument("--reference", type=Path, default=paths.DRIFT_REFERENCE, help="the training month's stats")
     parser.add_argument("--params", type=Path, default=paths.PARAMS)
+    parser.add_argument(
+        "--scheduler",
+        help=f"address of a Dask scheduler to score on (default: ${SCHEDULER_VARIABLE}, else this process)",
+    )
     return parser.parse_args()
-
-
-def check_output(out: Path, raw: Path, models: Path) -> None:
-    """--out (and its .html page) must be new or written by this command before: never a folder, an
-    input or the model, never another file it would destroy."""
-    if out.is_dir():
-        raise DataError(str(out), None, "--out names a folder", hint="Give the path of a CSV file to write.")
-    if out.resolve().parent in (raw.resolve(), models.resolve()):
-        raise DataError(
-            str(out), None, "--out points inside the input exports or the model folder", hint="Write elsewhere."
-        )
-    for path, start in ((out, HEADER), (out.with_suffix(".html"), MARKER)):
-        if path.exists() and (path.is_dir() or not path.read_bytes().startswith(start.encode())):
-            raise DataError(
-                str(path),
-                None,
-                "--out names an existing file (or its .html page) that this command did not write; refusing to "
-                "overwrite it",
-                hint="Give a new file name, or delete that file yourself if it is really a stale score list.",
-            )
 
 
 def main() -> None:
     args = arguments()
     check_output(args.out, args.raw, args.models)
-    page_path = args.out.with_suffix(".html")
+    page_path, parts = args.out.with_suffix(".html"), parts_folder(args.out)
     for path in (args.out, page_path):
         remove(path)  # a previous month's list must not survive a failed run
     settings = load_settings(args.params)
     if not args.reference.is_file():
         raise DataError(str(args.reference), None, "the training month's reference is missing", hint="Run `dvc repro`.")
-    reference, pipeline, log = read_json(args.reference), load_model(args.models / paths.MODEL.name), QualityLog()
-    exports = month_exports(args.raw, settings.scale.chunk_rows)
-    month = score_month(exports, pipeline, settings.prepare, settings.segment, log)
-    regular = month.customers[month.customers["regular"]]
+    model_path = args.models / paths.MODEL.name
+    reference, pipeline = read_json(args.reference), load_model(model_path)  # refused here if tampered with
+    empty_parts_folder(parts)
+    with engine(args.scheduler) as chosen, spill_folder(args.out.parent) as spilled:
+        month = score_in_parts(chosen, args.raw, spilled, parts, model_path, settings, reference)
     with worker_pool() as pool:
-        shap_values = month_shap(pool, pipeline, regular, settings.explain, settings.seed)
-    segment = settings.segment
-    listed = listing(month.customers, month.left_out)
-    decision = decide_with(settings, listed, month.customers, shap_values, medians(reference))
-    drift = compare(regular, regular["probability"].to_numpy(), reference, settings.drift)
+        explain = explainer(pool, pipeline, parts, month.compact, settings)
+        decision = decide_within_reach(
+            month.compact,
+            month.left_out,
+            explain,
+            medians(reference),
+            settings,
+            settings.scale.reasons_batch,
+            settings.scale.reasons_at_most,
+        )
+    drift = compare_counts(month.drift, reference, settings.drift)
     write_excel_csv(args.out, decision.actions, digits=4)
+    regular = month.compact[month.compact["regular"]]
     page = PageInput(
         title=f"Monthly decision for {args.raw.resolve().name}: whom to contact, with what offer",
         month=f"A new month scored from {args.raw}",
@@ -99,12 +88,12 @@ def main() -> None:
             "The action list (CSV for Excel)": args.out.name,
             "The training month's page": paths.link(page_path.resolve(), paths.MANAGER_PAGE.resolve()),
         },
-        high_risk=segment.high_risk,
-        high_profit=segment.high_profit,
+        high_risk=settings.segment.high_risk,
+        high_profit=settings.segment.high_profit,
     )
     write_text(page_path, manager_page(page))
-    print(console_summary(decision.actions, decision.summary, drift, page.verdict, log.as_dict()))
-    print(f"score: wrote {args.out} and {page_path}")
+    print(console_summary(decision.actions, decision.summary, drift, page.verdict, month.log.as_dict(), month.flagged))
+    print(f"score: wrote {args.out}, {page_path} and {month.parts} partition(s) of every customer's score in {parts}")
 
 
 if __name__ == "__main__":

@@ -74,19 +74,55 @@ def worst(verdicts) -> str:
     return max(verdicts, key=VERDICTS.index, default="fine")
 
 
-def feature_row(feature: str, values: pd.Series, reference: dict, settings: Drift) -> dict:
-    """PSI and unseen/empty share of one feature of the month."""
+def month_counts(month: pd.DataFrame, probability: np.ndarray, reference: dict) -> dict:
+    """What drift needs of (a partition of) a month, as integer counts: sums of two partitions' counts
+    are the whole month's, whatever the partitioning, so the PSI is the same to the last bit."""
+    counts = {}
+    for feature, stats in reference["numeric"].items():
+        if feature in month:
+            values = month[feature].to_numpy(dtype=float)
+            present = values[~np.isnan(values)]
+            bins = np.searchsorted(np.asarray(stats["edges"]), present, side="left")
+            counts[feature] = {
+                "bins": np.bincount(bins, minlength=len(stats["edges"]) + 1),
+                "missing": len(values) - len(present),
+            }
+    for feature, shares in reference["categorical"].items():
+        if feature in month:
+            values = month[feature]
+            known = values.isin(list(shares))
+            labels = values[known].value_counts()
+            counts[feature] = {
+                "bins": np.array([int(labels.get(k, 0)) for k in shares]),
+                "missing": int((~known).sum()),
+            }
+    scores = np.asarray(probability, dtype=float)
+    scores = scores[~np.isnan(scores)]
+    edges = np.asarray(reference["probability"]["edges"])
+    counts[PROBABILITY] = {
+        "bins": np.bincount(np.searchsorted(edges, scores, side="left"), minlength=len(edges) + 1),
+        "missing": 0,
+    }
+    return counts
+
+
+def add_counts(first: dict, second: dict) -> dict:
+    return {
+        f: {"bins": first[f]["bins"] + second[f]["bins"], "missing": first[f]["missing"] + second[f]["missing"]}
+        for f in first
+    }
+
+
+def count_row(feature: str, counts: dict, reference: dict, settings: Drift) -> dict:
+    """PSI and unseen/empty share of one feature, from its counts."""
+    bins, missing = counts["bins"], counts["missing"]
+    shares = bins / max(int(bins.sum()), 1)
     if feature in reference["numeric"]:
-        stats = reference["numeric"][feature]
-        present = values.dropna().to_numpy(dtype=float)
-        value = psi(stats["shares"], bin_shares(present, stats["edges"]))
-        unseen = float(values.isna().mean())
+        expected = reference["numeric"][feature]["shares"]
     else:
-        shares = reference["categorical"][feature]
-        known = values.isin(list(shares))
-        unseen = float((~known).mean())
-        month = values[known].value_counts(normalize=True)
-        value = psi(list(shares.values()), [float(month.get(k, 0.0)) for k in shares])
+        expected = list(reference["categorical"][feature].values())
+    value = psi(expected, [float(s) for s in shares])
+    unseen = float(missing / max(int(bins.sum()) + missing, 1))
     row_verdict = worst(
         [
             verdict(value, settings.psi_watch, settings.psi_retrain),
@@ -96,13 +132,12 @@ def feature_row(feature: str, values: pd.Series, reference: dict, settings: Drif
     return {"feature": feature, "psi": value, "unseen_or_empty_share": unseen, "verdict": row_verdict}
 
 
-def compare(month: pd.DataFrame, probability: np.ndarray, reference: dict, settings: Drift) -> pd.DataFrame:
+def compare_counts(counts: dict, reference: dict, settings: Drift) -> pd.DataFrame:
     """One row per feature and one for the predicted probability: PSI, unseen/empty share, verdict."""
-    features = [*reference["numeric"], *reference["categorical"]]
-    rows = [feature_row(f, month[f], reference, settings) for f in features if f in month]
-    scores = np.asarray(probability, dtype=float)
-    scores = scores[~np.isnan(scores)]
-    value = psi(reference["probability"]["shares"], bin_shares(scores, reference["probability"]["edges"]))
+    features = [f for f in [*reference["numeric"], *reference["categorical"]] if f in counts]
+    rows = [count_row(f, counts[f], reference, settings) for f in features]
+    scores = counts[PROBABILITY]["bins"]
+    value = psi(reference["probability"]["shares"], [float(s) for s in scores / max(int(scores.sum()), 1)])
     rows.append(
         {
             "feature": PROBABILITY,
@@ -116,6 +151,11 @@ def compare(month: pd.DataFrame, probability: np.ndarray, reference: dict, setti
     return (
         table.assign(_order=order).sort_values(["_order", "psi"], ascending=False, kind="stable").drop(columns="_order")
     )
+
+
+def compare(month: pd.DataFrame, probability: np.ndarray, reference: dict, settings: Drift) -> pd.DataFrame:
+    """`compare_counts` of a whole month."""
+    return compare_counts(month_counts(month, probability, reference), reference, settings)
 
 
 def month_verdict(table: pd.DataFrame) -> str:

@@ -20,3 +20,13 @@ class DataError(Exception):
             examples = f" Example ids: {shown}{more}."
         self.file, self.column, self.ids = file, column, ids
         super().__init__(f"{where}: {problem}.{examples} {hint}".strip())
+
+    def __reduce__(self):  # rebuilt from its words in another process (a Dask worker's error)
+        return (rebuilt, (str(self), self.file, self.column, self.ids))
+
+
+def rebuilt(message: str, file: str, column: str | None, ids: list) -> DataError:
+    error = DataError.__new__(DataError)
+    Exception.__init__(error, message)
+    error.file, error.column, error.ids = file, column, ids
+    return error

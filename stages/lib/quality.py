@@ -27,6 +27,20 @@ class QualityLog:
         if detail:
             entry["by_source"][detail] = entry["by_source"].get(detail, 0) + len(ids)
 
+    def merge(self, other: QualityLog) -> None:
+        """Add another log's counts (a partition of the same run): rules in this log's order first."""
+        for rule, entry in other.rules.items():
+            self.declare(rule)
+            mine = self.rules[rule]
+            mine["rows"] += entry["rows"]
+            mine["customer_ids"] |= entry["customer_ids"]
+            for source, rows in entry["by_source"].items():
+                mine["by_source"][source] = mine["by_source"].get(source, 0) + rows
+        for name, rows in other.rows_read.items():
+            self.rows_read[name] = self.rows_read.get(name, 0) + rows
+        for name, count in other.customers.items():
+            self.customers[name] = self.customers.get(name, 0) + count
+
     def as_dict(self) -> dict:
         rules = {}
         for name, entry in self.rules.items():

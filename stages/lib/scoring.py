@@ -28,6 +28,7 @@ from stages.lib.words import PHRASES
 NOT_SCORED = "not_scored_reason"
 # A placeholder that passes the checks; the cell is set back to missing before the model sees it.
 PLACEHOLDER = {"int": "0", "float": "0"}
+SOFT_FEATURES = [c.name for c in MARKET_FILE.columns if c.name in FEATURES]  # what `soften` may set aside
 
 
 def not_scored(all_ids: pd.Series, scored_ids: pd.Series, rule: str) -> pd.Series:
@@ -86,10 +87,13 @@ class ScoredMonth:
     left_out: pd.DataFrame  # id, profit, not_scored_reason: customers the fixing rules could not keep
 
 
-def score_month(
-    raw: dict[str, pd.DataFrame], pipeline, prepare: Prepare, segment: Segment, log: QualityLog
-) -> ScoredMonth:
-    """Raw string frames of a month -> every customer's features, probability, regularity, cell and flags."""
+PROBABILITY_DECIMALS = 10  # the last bits of k-NN's distances follow how rows are batched together
+
+
+def soft_tables(
+    raw: dict[str, pd.DataFrame], prepare: Prepare, log: QualityLog
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.Series]:
+    """Raw string frames of a month -> validated tables, and per customer id the cells to impute and a flag text."""
     market, replaced = soften(raw[MARKET_FILE.key])
     tables = validate_raw(
         {**raw, MARKET_FILE.key: market}, prepare.drop_exact_duplicate_rows, log, require_target=False
@@ -97,13 +101,27 @@ def score_month(
     gaps, notes = flags_and_gaps(market, replaced, prepare.drop_exact_duplicate_rows)
     ids = tables[MARKET_FILE.key][ID].to_numpy()
     gaps.index, notes.index = ids, ids
+    return tables, gaps, notes
+
+
+def score_tables(
+    tables: dict[str, pd.DataFrame],
+    gaps: pd.DataFrame,
+    notes: pd.Series,
+    pipeline,
+    prepare: Prepare,
+    segment: Segment,
+    log: QualityLog,
+) -> ScoredMonth:
+    """Validated tables (of a month or of a partition of its customers) -> features, probability,
+    regularity, cell and flags per customer, and the customers the fixing rules left unscorable."""
     customers = build_customers(tables, prepare.extreme_revenue, log)
     for name in gaps.columns:
-        hit = gaps[name].reindex(customers[ID]).to_numpy()
+        hit = gaps[name].reindex(customers[ID]).to_numpy(dtype=bool)
         if pd.api.types.is_integer_dtype(customers[name]):
             customers[name] = customers[name].astype(float)
         customers.loc[hit, name] = np.nan
-    customers["probability"] = predict_risk(pipeline, customers)
+    customers["probability"] = predict_risk(pipeline, customers).round(PROBABILITY_DECIMALS)
     customers["regular"] = regular_mask(customers, prepare.regular.min_revenue)
     cells = assign_cells(customers["probability"], customers[PROFIT], segment.high_risk, segment.high_profit)
     customers["segment"] = np.where(customers["regular"], cells, NOT_REGULAR)
@@ -114,13 +132,19 @@ def score_month(
     return ScoredMonth(customers, left_out.reset_index(drop=True))
 
 
-def month_shap(pool: Executor, pipeline, rows: pd.DataFrame, settings: Explain, seed: int):
-    """SHAP values of ``rows`` for the saved pipeline, with the month's own customers as background (the
-    training data need not be at hand): the same explainer as `explain`, in the same units."""
+def score_month(
+    raw: dict[str, pd.DataFrame], pipeline, prepare: Prepare, segment: Segment, log: QualityLog
+) -> ScoredMonth:
+    """Raw string frames of a whole month -> `score_tables` (the reference path the partitions must match)."""
+    return score_tables(*soft_tables(raw, prepare, log), pipeline, prepare, segment, log)
+
+
+def month_shap(pool: Executor, pipeline, rows: pd.DataFrame, background: pd.DataFrame, settings: Explain, seed: int):
+    """SHAP values of ``rows`` for the saved pipeline against ``background`` (a sample of the month's own
+    customers: the training data need not be at hand): the same explainer as `explain`, in the same units."""
     features = expected_features(pipeline)
     if rows.empty:
         return pd.DataFrame(columns=[ID, "shap_base_value", *(f"shap_{f}" for f in features)])
-    frame = rows.set_index(ID, drop=False)
-    job = Job(pipeline, frame, frame)
+    job = Job(pipeline, rows.set_index(ID, drop=False), background.set_index(ID, drop=False))
     pending = submit(pool, job, size=settings.background_size, permutations=settings.permutations, seed=seed)
     return per_customer(pending.result(), features)

@@ -204,7 +204,9 @@ class Drift(Section):
 
 class Scale(Section):
     customers: Annotated[list[Count], Field(min_length=1)]  # benchmark sizes (scripts/bench_scale.py)
-    chunk_rows: Annotated[int, Field(ge=1_000)]  # raw rows read and validated at a time
+    chunk_rows: Annotated[int, Field(ge=10)]  # raw rows read and validated at a time; customers per partition
+    reasons_batch: Annotated[int, Field(ge=1)]  # candidates explained at a time, highest ceiling first
+    reasons_at_most: Annotated[int, Field(ge=1)]  # no more customers explained in one month
 
 
 class Settings(Section):

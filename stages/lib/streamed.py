@@ -40,8 +40,14 @@ def evidence_pattern(mark: str) -> str:
     return rf"(?:^|[^0-9]){m}|{m}(?:[0-9]{{0,2}}(?:$|[^0-9])|[0-9]{{3}}[^,.{SPACES}])"
 
 
+def row_hashes(chunk: pd.DataFrame) -> np.ndarray:
+    """Two 64-bit hashes of each row's cells (rows x 2): equal rows, and in practice only they, share both."""
+    return np.stack([pd.util.hash_pandas_object(chunk, index=False, hash_key=k).to_numpy() for k in HASH_KEYS], 1)
+
+
 @dataclass
 class FirstPass:
+    hash_rows: bool = True  # False when repeats are found later, inside partitions of customers
     rows: int = 0
     hashes: list = field(default_factory=list)
     found: dict = field(default_factory=dict)  # column -> marks that are decimal evidence somewhere
@@ -49,9 +55,8 @@ class FirstPass:
 
     def add(self, chunk: pd.DataFrame, numeric: list[Column]) -> None:
         self.rows += len(chunk)
-        self.hashes.append(
-            np.stack([pd.util.hash_pandas_object(chunk, index=False, hash_key=k).to_numpy() for k in HASH_KEYS], 1)
-        )
+        if self.hash_rows:
+            self.hashes.append(row_hashes(chunk))
         for column in numeric:
             values = strings(chunk[column.raw])
             for mark in MARKS:

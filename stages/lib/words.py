@@ -73,6 +73,7 @@ ACTIONS = {
     "over_budget": "worth contacting, but beyond this month's budget",
     "not_worth": "the best offer costs more than it is expected to save",
     "no_offer": "no risk reason that an offer in the catalogue targets",
+    "below_cut": "not explained: even the best offer could not have beaten the last customer contacted",
     "no_consent": "did not agree to receive offers («Разрешить сообщать» = нет): no contact",
     "not_regular": "not a regular customer: the model was not built for them",
     "not_scored": "not scored",

@@ -279,8 +279,14 @@ def manager_page(page: PageInput) -> str:
     )
 
 
-def console_summary(actions: pd.DataFrame, summary: dict, drift: pd.DataFrame, verdict: str, quality: dict) -> str:
-    """What `score` prints: the decision in numbers, who was left out and why, and the drift verdict line."""
+FLAGGED_SHOWN = 20  # imputed customers named on the console; the partitions flag every one
+
+
+def console_summary(
+    actions: pd.DataFrame, summary: dict, drift: pd.DataFrame, verdict: str, quality: dict, flagged: pd.DataFrame
+) -> str:
+    """What `score` prints: the decision in numbers, who was left out and why, and the drift verdict line.
+    ``flagged``: id, flags of every customer with an imputed cell, sorted by id."""
     fixes = {rule: entry["rows"] for rule, entry in quality["rules"].items() if entry["rows"]}
     counts = ", ".join(f"{count} {action}" for action, count in summary["actions"].items() if count)
     lines = [
@@ -289,8 +295,9 @@ def console_summary(actions: pd.DataFrame, summary: dict, drift: pd.DataFrame, v
         f"saved {summary['expected_value']:.1f} {MONEY_PER_MONTH}; the budget leaves {summary['over_budget']} "
         f"({summary['expected_value_over_budget']:.1f}); {summary['excluded_for_consent']} without consent",
     ]
-    flagged = actions[actions["flags"] != ""]
-    lines += [f"imputed: {row.id}: {row.flags}" for row in flagged.itertuples()]
+    lines += [f"imputed: {row.id}: {row.flags}" for row in flagged.head(FLAGGED_SHOWN).itertuples()]
+    if len(flagged) > FLAGGED_SHOWN:
+        lines.append(f"imputed: and {len(flagged) - FLAGGED_SHOWN} more customers (column flags of the partitions)")
     lines += [f"not scored: {row.id}: {row.note}" for row in actions[actions["action"] == "not_scored"].itertuples()]
     moved = drift[drift["verdict"] != "fine"]
     detail = ", ".join(

@@ -1,0 +1,123 @@
+"""A month's decision at any size: SHAP reasons only for the customers who can change it.
+
+A customer's offer follows from their reasons (SHAP values), and the model-agnostic explainer costs
+tens of milliseconds per customer: reasons for every customer of a ten-million month would take days.
+But no offer can be worth more to a consenting regular customer than the best the catalogue gives at
+their probability and profit, their *ceiling* = max over offers of p × profit × effect − cost. So
+`score` explains candidates in batches, highest ceiling first, and stops as soon as the budget's cut
+falls at an explained customer whose expected value is above every unexplained ceiling: nobody left
+unexplained could enter the budget, so the contacts, their order and the cut are exactly what
+explaining everyone would give. With no budget at all every candidate is explained, up to
+``scale.reasons_at_most`` (then the summary says the list is not complete).
+
+Customers decided without reasons: not regular, no consent, ``not_worth`` (a ceiling ≤ 0: no offer
+can pay for itself) and ``below_cut`` (could not have beaten the last contact). Only explained
+customers (and unscored ones, with why) are on the action list; the summary counts everyone.
+No file I/O here: ``explain`` is given by the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from stages.lib.offers import Decision, decide_with, decision_summary, listing, offer_summary
+from stages.lib.schema import ID, PROFIT
+from stages.lib.settings import Budget, Offer, Settings
+
+# (rows of the given ids with every column `listing` and the reasons need, their SHAP values)
+Explainer = Callable[[np.ndarray], tuple[pd.DataFrame, pd.DataFrame]]
+
+
+def ceiling(probability: np.ndarray, profit: np.ndarray, catalogue: list[Offer]) -> np.ndarray:
+    """The highest expected value any offer of the catalogue could have for each customer."""
+    values = [np.asarray(probability) * np.asarray(profit) * o.effect - o.cost for o in catalogue]
+    return np.max(values, axis=0) if values else np.full(len(probability), -np.inf)
+
+
+def first_actions(compact: pd.DataFrame, ceilings: np.ndarray) -> np.ndarray:
+    """What is decided without reasons ("" = a candidate for an offer): ``compact`` has regular and allows_offers."""
+    regular = compact["regular"].to_numpy(dtype=bool)
+    consent = (compact["allows_offers"] == "yes").to_numpy()
+    return np.select(
+        [~regular, ~consent, ceilings <= 0], ["not_regular", "no_consent", "not_worth"], default=""
+    ).astype(object)
+
+
+def cut_is_final(actions: pd.DataFrame, next_ceiling: float, budget: Budget) -> bool:
+    """Would no unexplained customer (all with expected value <= next_ceiling) change the contacts?
+    True when the budget left out an explained customer whose expected value is above next_ceiling."""
+    if budget.contacts is None and budget.money is None:
+        return False
+    left = actions.loc[actions["action"] == "over_budget", "expected_value"]
+    return bool(len(left)) and float(left.max()) > next_ceiling
+
+
+def candidates_in_order(compact: pd.DataFrame, first: np.ndarray, ceilings: np.ndarray) -> pd.DataFrame:
+    """Candidates (id, ceiling), highest ceiling first, ties by id: the order they are explained in."""
+    table = pd.DataFrame({ID: compact[ID].to_numpy(), "ceiling": ceilings})[first == ""]
+    return table.sort_values(["ceiling", ID], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def explain_until_final(
+    queue: pd.DataFrame, explain: Explainer, decide: Callable, budget: Budget, batch: int, at_most: int
+) -> tuple[Decision, int, bool]:
+    """(decision over the explained customers, how many were explained, whether that decision is final).
+    ``explain`` is called at least once, with no ids if there is no candidate: it gives the columns."""
+    rows, reasons, done = [], [], 0
+    while True:
+        ids = queue[ID].to_numpy()[done : done + max(0, min(batch, at_most - done))]
+        if len(ids) or not rows:
+            more_rows, more_reasons = explain(ids)
+            rows.append(more_rows)
+            reasons.append(more_reasons)
+            done += len(ids)
+        decision = decide(pd.concat(rows, ignore_index=True), pd.concat(reasons, ignore_index=True))
+        if done == len(queue) or cut_is_final(decision.actions, float(queue["ceiling"].iat[done]), budget):
+            return decision, done, True
+        if done >= at_most:
+            return decision, done, False
+
+
+def decide_within_reach(
+    compact: pd.DataFrame,
+    left_out: pd.DataFrame,
+    explain: Explainer,
+    typical: dict,
+    settings: Settings,
+    batch: int,
+    at_most: int,
+) -> Decision:
+    """The month's decision with reasons only where they can change it.
+
+    ``compact``: every scored customer (id, probability, profit, regular, allows_offers), sorted by id;
+    ``left_out``: id, profit, not_scored_reason of the customers without a score."""
+    ceilings = ceiling(compact["probability"].to_numpy(), compact[PROFIT].to_numpy(), settings.offers.catalogue)
+    first = first_actions(compact, ceilings)
+    queue = candidates_in_order(compact, first, ceilings)
+
+    def decide(rows: pd.DataFrame, shap_values: pd.DataFrame) -> Decision:
+        return decide_with(settings, listing(rows, left_out), rows, shap_values, typical)
+
+    decision, explained, complete = explain_until_final(queue, explain, decide, settings.budget, batch, at_most)
+    first[np.isin(compact[ID].to_numpy(), queue[ID].to_numpy()[explained:])] = "below_cut"
+    summary = whole_month_summary(decision, compact, first, explained, complete)
+    summary["budget"] = decision.summary["budget"]
+    return Decision(decision.actions, offer_summary(decision.actions, settings.offers.catalogue), summary)
+
+
+def whole_month_summary(
+    decision: Decision, compact: pd.DataFrame, first: np.ndarray, explained: int, complete: bool
+) -> dict:
+    """`decision_summary` of the explained list, with the customers decided without reasons counted in."""
+    summary = decision_summary(decision.actions)
+    decided = pd.Series(first[first != ""]).value_counts()
+    summary["customers"] += int(decided.sum())
+    summary["actions"] = {a: count + int(decided.get(a, 0)) for a, count in summary["actions"].items()}
+    without_consent = first == "no_consent"
+    summary["excluded_for_consent"] = int(without_consent.sum())
+    summary["profit_of_excluded_for_consent"] = float(compact.loc[without_consent, PROFIT].sum())
+    summary["reasons"] = {"explained": explained, "complete": complete}
+    return summary

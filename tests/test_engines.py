@@ -1,0 +1,124 @@
+"""One scoring path, two engines (issue 14): whatever the engine (this process or a Dask cluster of two
+workers) and however many partitions, `score` writes the same bytes, and the partitions give exactly
+what the whole month read at once gives."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import yaml
+from distributed import LocalCluster
+
+from stages.io.engine import Local
+from stages.io.files import load_settings, read_json
+from stages.io.model_store import load_model
+from stages.io.month import score_in_parts, spill_folder
+from stages.io.raw_files import read_raw_folder
+from stages.lib.quality import QualityLog
+from stages.lib.scoring import score_month
+from tests.conftest import ROOT, run_stage
+from tests.synthetic import make_raw, write_raw
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as local:
+        yield local.scheduler_address
+
+
+@pytest.fixture(scope="module")
+def odd_month(tmp_path_factory):
+    """A month with every kind of defect the rules fix: a repeated row, typos, an extreme revenue, a
+    customer who is not regular, an unseen label and an empty cell."""
+    raw = make_raw(n=90, seed=8, with_target=False)
+    market = raw["market_file"]
+    market["Страниц_за_визит"] = market["Страниц_за_визит"].astype(object)
+    market.loc[market["id"] == 100_005, "Популярная_категория"] = "Садовый инвентарь"
+    market.loc[market["id"] == 100_006, "Страниц_за_визит"] = ""
+    return write_raw(raw, tmp_path_factory.mktemp("odd") / "month")
+
+
+def params_with(tmp_path, chunk_rows: int):
+    params = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
+    params["scale"]["chunk_rows"] = chunk_rows
+    path = tmp_path / f"params_{chunk_rows}.yaml"
+    path.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def score(root, month, out, params, *extra):
+    result = run_stage(
+        "score", "--raw", str(month), "--out", str(out), "--models", str(root / "models"),
+        "--reference", str(root / "reports/drift_reference.json"), "--params", str(params), *extra,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def written(out, result):
+    parts = pd.read_parquet(out.with_suffix(".parts")).sort_values("id").reset_index(drop=True)
+    console = result.stdout.splitlines()[:-1]  # the last line names the folder and the partition count
+    return out.read_bytes(), out.with_suffix(".html").read_bytes(), parts, console
+
+
+def test_every_engine_and_partitioning_writes_the_same_bytes(workspace, odd_month, tmp_path, cluster):
+    root, _ = workspace
+    runs = {
+        "one partition": (params_with(tmp_path, 100_000), ()),
+        "ten partitions": (params_with(tmp_path, 10), ()),
+        "ten partitions on dask": (params_with(tmp_path, 10), ("--scheduler", cluster)),
+    }
+    outputs = {}
+    for name, (params, extra) in runs.items():
+        out = tmp_path / name.replace(" ", "_") / "month.csv"
+        out.parent.mkdir()
+        result = score(root, odd_month, out, params, *extra)
+        outputs[name] = written(out, result)
+        assert len(list(out.with_suffix(".parts").glob("part-*.parquet"))) == (1 if name == "one partition" else 10)
+    first = outputs.pop("one partition")
+    for name, (csv, page, parts, console) in outputs.items():
+        assert csv == first[0], name
+        assert page.replace(b"ten_partitions_on_dask", b"").replace(b"ten_partitions", b"") == first[1].replace(
+            b"one_partition", b""
+        ), name
+        pd.testing.assert_frame_equal(parts, first[2], check_exact=True)
+        assert console == first[3], name
+
+
+def test_the_partitions_give_what_the_whole_month_gives(workspace, odd_month, tmp_path):
+    root, _ = workspace
+    settings = load_settings(params_with(tmp_path, 10))
+    model, reference = root / "models" / "model.skops", read_json(root / "reports/drift_reference.json")
+    whole_log = QualityLog()
+    whole = score_month(read_raw_folder(odd_month), load_model(model), settings.prepare, settings.segment, whole_log)
+    out = tmp_path / "parts"
+    out.mkdir()
+    with spill_folder(tmp_path) as spilled:
+        month = score_in_parts(Local(), odd_month, spilled, out, model, settings, reference)
+    assert month.parts == 10
+    expected = whole.customers.sort_values("id").reset_index(drop=True)
+    pd.testing.assert_series_equal(month.compact["probability"], expected["probability"], check_exact=True)
+    assert list(month.compact["id"]) == list(expected["id"])
+    assert list(month.flagged["id"]) == list(expected.loc[expected["flags"] != "", "id"])
+    assert list(month.left_out["id"]) == list(whole.left_out["id"])
+    partitioned_rules = {k: v for k, v in month.log.as_dict()["rules"].items() if v["rows"]}
+    whole_rules = {k: v for k, v in whole_log.as_dict()["rules"].items() if v["rows"]}
+    assert partitioned_rules == whole_rules and whole_rules["exact_duplicate_rows"]["rows"] == 1
+    assert month.log.as_dict()["rows_read"] == whole_log.as_dict()["rows_read"]
+
+
+def test_a_rule_broken_inside_a_partition_gets_the_whole_months_paragraph(workspace, tmp_path):
+    raw = make_raw(n=60, seed=8, with_target=False)
+    time = raw["market_time"]
+    raw["market_time"] = time.drop(time.index[time["id"] == 100_017][:1])  # one period missing
+    month = write_raw(raw, tmp_path / "month")
+    root, _ = workspace
+    out = tmp_path / "scores.csv"
+    result = run_stage(
+        "score", "--raw", str(month), "--out", str(out), "--models", str(root / "models"),
+        "--reference", str(root / "reports/drift_reference.json"), "--params", str(params_with(tmp_path, 10)),
+    )  # fmt: skip
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "market_time.csv" in result.stderr and "lack some of the periods" in result.stderr
+    assert "100017" in result.stderr
+    assert not out.exists() and not list(tmp_path.glob(".spill-*"))
