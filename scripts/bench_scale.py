@@ -11,7 +11,10 @@ in its own process and prints wall time, customers per second and the process's 
 * ``validate``: `prepare`-style reading and validation of the four exports (stream_raw_folder +
   validate_raw, in chunks of ``scale.chunk_rows``), nothing written;
 * ``prepare``: the whole `prepare` stage in a scratch workspace;
-* ``score``: `python -m stages.score` with the committed model.
+* ``score``: `python -m stages.score` with the committed model, on its own process (the local engine);
+* ``score-dask``: the same command with ``--scheduler`` pointing at a local `dask.distributed` cluster
+  of 2 single-threaded workers this script starts afresh for each N (peak RSS: the `score` process,
+  and the largest worker's, read from the workers themselves).
 
 Timings never enter the pipeline's outputs; the generated data is deleted unless --keep.
 """
@@ -31,7 +34,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-STEPS = ("validate", "prepare", "score")
+STEPS = ("validate", "prepare", "score", "score-dask")
 MODELS = ROOT / "models"  # the saved model `score` uses (`make pull` or `dvc repro train`)
 VALIDATE = (
     "import sys; from pathlib import Path; "
@@ -67,9 +70,31 @@ def step_command(step: str, raw: Path, work: Path) -> tuple[list[str], Path]:
             link.symlink_to(raw, target_is_directory=True)
         shutil.copy(ROOT / "params.yaml", work / "params.yaml")
         return [PYTHON, "-m", "stages.prepare"], work
-    out = work / "scores.csv"
+    out = work / step / "scores.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.unlink(missing_ok=True)
     return [PYTHON, "-m", "stages.score", "--raw", str(raw), "--out", str(out), "--models", str(MODELS)], ROOT
+
+
+def worker_peak_rss() -> float:
+    """This process's peak RSS in GiB (run on each Dask worker)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def run_step(step: str, raw: Path, work: Path) -> tuple[float, float, int, str]:
+    """(wall s, peak RSS GiB, exit code, note) of one step; score-dask on a fresh 2-worker local cluster."""
+    command, cwd = step_command(step, raw, work)
+    if step != "score-dask":
+        return (*measured(command, cwd), "")
+    from distributed import Client, LocalCluster
+
+    os.environ["PYTHONPATH"] = str(ROOT)  # the workers import `stages` like the score process does
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, Client(cluster) as client:
+        wall, rss, code = measured([*command, "--scheduler", cluster.scheduler_address], cwd)
+        workers = client.run(worker_peak_rss)
+    return wall, rss, code, f"largest worker {max(workers.values()):.2f} GiB"
 
 
 def run_size(n: int, steps: list[str], scratch: Path) -> list[tuple]:
@@ -80,10 +105,10 @@ def run_size(n: int, steps: list[str], scratch: Path) -> list[tuple]:
     print(f"N={n}: generated {size:.0f} MiB of exports in {time.perf_counter() - started:.0f} s", flush=True)
     rows = []
     for step in steps:
-        command, cwd = step_command(step, raw, scratch / f"work_{n}")
-        wall, rss, code = measured(command, cwd)
-        rows.append((n, step, wall, n / wall, rss, "ok" if code == 0 else f"exit {code}"))
-        print(f"  {step:<8} {wall:8.1f} s {n / wall:10.0f} customers/s  peak RSS {rss:5.2f} GiB", flush=True)
+        wall, rss, code, note = run_step(step, raw, scratch / f"work_{n}")
+        status = ("ok" if code == 0 else f"exit {code}") + (f"; {note}" if note else "")
+        rows.append((n, step, wall, n / wall, rss, status))
+        print(f"  {step:<10} {wall:8.1f} s {n / wall:10.0f} customers/s  peak RSS {rss:5.2f} GiB  {status}", flush=True)
     return rows
 
 

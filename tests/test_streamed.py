@@ -3,6 +3,8 @@ whole-file result: the same typed tables, the same counts, the same error paragr
 
 from __future__ import annotations
 
+import contextlib
+
 import pandas as pd
 import pytest
 
@@ -98,3 +100,37 @@ def test_chunks_read_what_the_whole_file_reader_reads(tmp_path, monkeypatch):
     chunks = list(columnar.RawSource(path, MONEY, 2).chunks())
     assert [len(c) for c in chunks] == [2, 2]
     pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True), read_raw_text(text, MONEY))
+
+
+def frames(source) -> pd.DataFrame:
+    return pd.concat(list(source.chunks()), ignore_index=True)
+
+
+@pytest.mark.parametrize("dialect", sorted(DIALECTS))
+def test_the_arrow_reader_reads_what_the_line_reader_reads(tmp_path, dialect):
+    folder = write_raw(make_raw(n=150, seed=3), tmp_path / "raw", DIALECTS[dialect])
+    for spec in RAW_FILES:
+        path = folder / spec.filename
+        fast, lines = columnar.RawSource(path, spec, CHUNK), columnar.RawSource(path, spec, CHUNK, fast=False)
+        pd.testing.assert_frame_equal(frames(fast), frames(lines), check_exact=True)
+        refused = dialect == "tab_utf16"  # arrow's reader has no UTF-16: the line reader reads it
+        with pytest.raises(columnar.ArrowRefused) if refused else contextlib.nullcontext():
+            next(fast.arrow_chunks())
+
+
+@pytest.mark.parametrize(
+    "odd",
+    ["a blank-looking line", "a quoted cell after a space", "a row with an extra field", "a quoted line break"],
+)
+def test_the_arrow_reader_refuses_what_it_might_read_differently(tmp_path, odd):
+    header, rows = "id,Прибыль", ["1,2.5", "2,3.5", "3,4.5"]
+    rows[1] = {
+        "a blank-looking line": "   ",
+        "a quoted cell after a space": '2, "3.5"',
+        "a row with an extra field": "2,3.5,7",
+        "a quoted line break": '2,"3\n.5"',
+    }[odd]
+    path = tmp_path / "money.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    with pytest.raises(columnar.ArrowRefused):
+        list(columnar.RawSource(path, MONEY, 1).arrow_chunks())

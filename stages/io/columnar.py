@@ -18,9 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 from tqdm import tqdm
 
-from stages.io.raw_files import detect_separator, read_raw_file, strip_cells, undecodable
+from stages.io.raw_files import PY_SPACE, detect_separator, read_raw_file, strip_cells, undecodable
 from stages.lib.errors import DataError
 from stages.lib.schema import RawFile
 from stages.lib.streamed import NotStreamable
@@ -43,11 +46,29 @@ def progress(path: Path, name: str) -> tqdm:
     )
 
 
+class ArrowRefused(NotStreamable):
+    """The file has something pyarrow's CSV reader may read differently: the line reader takes over."""
+
+
+def arrow_strings(table: pa.Table) -> pd.DataFrame:
+    """An all-string arrow table -> a frame of cells stripped as `strip_cells` strips them."""
+    columns = {}
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        trimmed = pc.utf8_trim(column, PY_SPACE)
+        if pc.any(pc.starts_with(trimmed, '"')).as_py():
+            raise ArrowRefused("a quoted cell after spaces: pandas' skipinitialspace reads it differently")
+        if pc.any(pc.match_substring(trimmed, "\n")).as_py() or pc.any(pc.match_substring(trimmed, "\r")).as_py():
+            raise ArrowRefused("a quoted line break: the reference reader normalises it and drops blank lines")
+        columns[name] = trimmed
+    return pa.table(columns).to_pandas()
+
+
 @dataclass(frozen=True)
 class RawSource:
     path: Path
     spec: RawFile
     chunk_rows: int
+    fast: bool = True  # pyarrow's C++ CSV reader where it reads exactly what the line reader reads
 
     def whole(self) -> pd.DataFrame:
         return read_raw_file(self.path, self.spec)
@@ -102,6 +123,76 @@ class RawSource:
                     return
 
     def chunks(self) -> Iterator[pd.DataFrame]:
+        """Frames of stripped strings; the arrow reader's unless it refuses the file (before its first
+        chunk: the line reader's instead; later: ArrowRefused, and the caller starts again with fast=False)."""
+        if not self.fast:
+            yield from self.line_chunks()
+            return
+        started = False
+        try:
+            for chunk in self.arrow_chunks():
+                started = True
+                yield chunk
+        except ArrowRefused:
+            if started:
+                raise
+            yield from self.line_chunks()
+
+    def header(self) -> tuple[str, str]:
+        """(the first non-blank line, its separator), as the line reader sees them."""
+        for block in self.lines():
+            if block:
+                return block[0], detect_separator(block[0], self.spec)
+        raise DataError(self.spec.filename, None, "the file is empty", hint="Export it again with its header row.")
+
+    def arrow_chunks(self) -> Iterator[pd.DataFrame]:
+        """Chunks read by pyarrow.csv; ArrowRefused (before or while reading) for anything it may read
+        differently from the line reader: UTF-16, repeated or odd headers, blank-looking or ragged lines."""
+        encoding = self.encoding()
+        line, sep = self.header()
+        names = [n.strip().lstrip("\ufeff") for n in next(csv.reader([line], delimiter=sep))]
+        if encoding == "utf-16" or len(set(names)) != len(names) or not all(names):
+            raise ArrowRefused("UTF-16, or a header the arrow reader would name differently")
+        options = (
+            pacsv.ReadOptions(encoding="utf8" if encoding.startswith("utf-8") else encoding, block_size=1 << 24),
+            pacsv.ParseOptions(delimiter=sep, newlines_in_values=False, ignore_empty_lines=True),
+        )
+        try:
+            reader = pacsv.open_csv(self.path, *options, convert_options=self.all_strings(line, sep))
+            yield from self.rebatched(reader)
+        except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+            raise ArrowRefused(str(error)) from error
+
+    def all_strings(self, line: str, sep: str) -> pacsv.ConvertOptions:
+        raw_names = next(csv.reader([line], delimiter=sep))
+        return pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in raw_names},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        )
+
+    def rebatched(self, reader) -> Iterator[pd.DataFrame]:
+        """The reader's batches as frames of ``chunk_rows`` rows, with a progress bar in bytes."""
+        pending, rows = [], 0
+        with progress(self.path, self.spec.filename) as bar:
+            for batch in reader:
+                pending.append(batch)
+                rows += batch.num_rows
+                while rows >= self.chunk_rows:
+                    table = pa.Table.from_batches(pending)
+                    yield self.named(arrow_strings(table.slice(0, self.chunk_rows)))
+                    rest = table.slice(self.chunk_rows)
+                    pending, rows = rest.to_batches(), rest.num_rows
+                bar.update(batch.nbytes)
+            if rows:
+                yield self.named(arrow_strings(pa.Table.from_batches(pending)))
+
+    @staticmethod
+    def named(frame: pd.DataFrame) -> pd.DataFrame:
+        frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
+        return frame
+
+    def line_chunks(self) -> Iterator[pd.DataFrame]:
         header, sep, batch = None, None, []
         for block in self.lines():
             if header is None and block:

@@ -16,10 +16,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from stages.lib.errors import DataError
+from stages.lib.raw import PY_SPACE
 from stages.lib.schema import MARKET_FILE, RAW_FILES, RawFile
 
 SEPARATORS = (",", ";", "\t", "|")
-PY_SPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())  # what str.strip() removes
 
 
 def decode(data: bytes, filename: str) -> str:

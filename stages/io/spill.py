@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from stages.io.columnar import RawSource
+from stages.io.columnar import ArrowRefused, RawSource
 from stages.lib.partitioned import FLAGS, GAP, HASHES, ROW, TYPO, part_of, typed_rows
 from stages.lib.quality import QualityLog
 from stages.lib.raw import check_columns, validate_file
@@ -146,15 +146,22 @@ def spill_whole(source: RawSource, spec: RawFile, writers: PartWriters, drop_rep
 
 
 def spill(task: SpillTask) -> QualityLog:
-    """Split one export; the log holds its rows read (and, from the reference path, its rule counts)."""
+    """Split one export; the log holds its rows read (and, from the reference path, its rule counts).
+    pyarrow's reader first, the line reader if arrow refuses the file, the whole file if neither streams it."""
     spec = SPEC[task.key]
-    source = RawSource(Path(task.path), spec, task.chunk_rows)
-    writers = PartWriters(Path(task.folder), spec.key, task.parts)
-    try:
-        log = QualityLog(rows_read={spec.filename: spill_streamed(source, spec, writers)})
-    except NotStreamable:
-        writers.discard()
+    for fast in (True, False):
+        source = RawSource(Path(task.path), spec, task.chunk_rows, fast=fast)
         writers = PartWriters(Path(task.folder), spec.key, task.parts)
-        log = spill_whole(source, spec, writers, task.drop_repeated)
+        try:
+            log = QualityLog(rows_read={spec.filename: spill_streamed(source, spec, writers)})
+        except NotStreamable as refused:
+            writers.discard()
+            if isinstance(refused, ArrowRefused):
+                continue
+            break
+        writers.close()
+        return log
+    writers = PartWriters(Path(task.folder), spec.key, task.parts)
+    log = spill_whole(source, spec, writers, task.drop_repeated)
     writers.close()
     return log

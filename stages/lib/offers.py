@@ -117,24 +117,30 @@ def best_offer(keys: list[str], probability: float, profit: float, catalogue: li
 
 def assign(listed: pd.DataFrame, reasons: pd.DataFrame, catalogue: list[Offer]) -> pd.DataFrame:
     """offer, offer_reason, offer_cost, expected_value and a first action per customer (before the budget)."""
-    out = pd.DataFrame(index=listed.index, columns=["offer", "offer_reason", "action"], dtype=object)
-    out[["offer_cost", "expected_value"]] = np.nan
-    for index, row in listed.iterrows():
-        if row["action"]:  # not regular or not scored: decided before
-            out.loc[index, ["offer", "offer_reason", "action"]] = ["", "", row["action"]]
+    rows = []  # built as plain records: a month's list can hold thousands of customers
+    columns = zip(
+        listed["action"], listed["allows_offers"], listed["probability"], listed[PROFIT], reasons["reason_keys"],
+        *(reasons[r] for r in REASONS), strict=True,
+    )  # fmt: skip
+    for action, consent, probability, profit, keys, *words in columns:
+        if action:  # not regular or not scored: decided before
+            rows.append(("", "", action, np.nan, np.nan))
             continue
-        found = best_offer(reasons.at[index, "reason_keys"], row["probability"], row[PROFIT], catalogue)
-        if row["allows_offers"] != "yes":
-            out.loc[index, ["offer", "offer_reason", "action"]] = ["", "", "no_consent"]
+        found = best_offer(keys, probability, profit, catalogue)
+        if consent != "yes":
+            rows.append(("", "", "no_consent", np.nan, np.nan))
         elif found is None:
-            out.loc[index, ["offer", "offer_reason", "action"]] = ["", "", "no_offer"]
+            rows.append(("", "", "no_offer", np.nan, np.nan))
         else:
             offer, rank = found
-            value = expected_value(row["probability"], row[PROFIT], offer)
-            action = "contact" if value > 0 else "not_worth"
-            out.loc[index, ["offer", "offer_reason", "action"]] = [offer.name, reasons.at[index, REASONS[rank]], action]
-            out.loc[index, ["offer_cost", "expected_value"]] = [offer.cost, value]
-    return out
+            value = expected_value(probability, profit, offer)
+            rows.append((offer.name, words[rank], "contact" if value > 0 else "not_worth", offer.cost, value))
+    out = pd.DataFrame(
+        rows, index=listed.index, columns=["offer", "offer_reason", "action", "offer_cost", "expected_value"]
+    )
+    return out.astype(
+        {"offer": object, "offer_reason": object, "action": object, "offer_cost": float, "expected_value": float}
+    )
 
 
 def apply_budget(table: pd.DataFrame, budget: Budget) -> pd.DataFrame:

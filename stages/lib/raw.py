@@ -18,6 +18,7 @@ from stages.lib.schema import ID, LABEL_TYPOS, PERIOD, RAW_FILES, Column, RawFil
 
 SPACES = " \u00a0"  # thousands separators in any convention
 MARKS = (",", ".")  # either may be the decimal mark; then the other may only group thousands
+PY_SPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())  # what str.strip() and \s match
 MISSING_MARKERS = {"", "nan", "na", "n/a", "null", "none", "-", "#н/д", "#n/a"}
 
 

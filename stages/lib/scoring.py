@@ -14,13 +14,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from stages.lib.explaining import Job, per_customer, submit
 from stages.lib.features import build_customers, regular_mask
 from stages.lib.model import expected_features, predict_risk
 from stages.lib.quality import QualityLog
-from stages.lib.raw import MISSING_MARKERS, validate_raw
-from stages.lib.schema import FEATURES, ID, LABEL_TYPOS, MARKET_FILE, MONEY, PROFIT
+from stages.lib.raw import MISSING_MARKERS, PY_SPACE, validate_raw
+from stages.lib.schema import FEATURES, ID, LABEL_TYPOS, MARKET_FILE, MONEY, PROFIT, Column
 from stages.lib.segments import NOT_REGULAR, assign_cells
 from stages.lib.settings import Explain, Prepare, Segment
 from stages.lib.words import PHRASES
@@ -28,6 +30,7 @@ from stages.lib.words import PHRASES
 NOT_SCORED = "not_scored_reason"
 # A placeholder that passes the checks; the cell is set back to missing before the model sees it.
 PLACEHOLDER = {"int": "0", "float": "0"}
+WHITESPACE_RUN = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_SPACE) + "]+"  # Python's \s, in RE2's words
 SOFT_FEATURES = [c.name for c in MARKET_FILE.columns if c.name in FEATURES]  # what `soften` may set aside
 
 
@@ -42,6 +45,20 @@ def not_scored(all_ids: pd.Series, scored_ids: pd.Series, rule: str) -> pd.Serie
     return pd.Series(reason, index=pd.Index(missing, name=ID), dtype=object)
 
 
+def odd_cells(values: pd.Series, column: Column) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+    """(empty, unseen) masks of one column's cells and the cells with runs of whitespace made one space;
+    pyarrow compute, vectorised: this runs on every cell of a month."""
+    text = pc.replace_substring_regex(pa.array(values, type=pa.large_string(), from_pandas=True), WHITESPACE_RUN, " ")
+    markers = pa.array(sorted(MISSING_MARKERS), type=pa.large_string())
+    empty = pc.fill_null(pc.is_in(pc.utf8_lower(text), value_set=markers), True).to_numpy(zero_copy_only=False)
+    unseen = np.zeros(len(values), dtype=bool)
+    if column.kind == "category":
+        known = [*column.labels, *(typo for typo, fixed in LABEL_TYPOS.items() if fixed in column.labels)]
+        found = pc.is_in(text, value_set=pa.array(known, type=pa.large_string())).to_numpy(zero_copy_only=False)
+        unseen = ~found & ~empty
+    return empty, unseen, pd.Series(text.to_numpy(zero_copy_only=False), index=values.index, dtype=object)
+
+
 def soften(market: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
     """market_file.csv with empty cells and unseen labels of model features replaced by placeholders;
     per column, the original text of each replaced row (same row positions as ``market``)."""
@@ -50,16 +67,11 @@ def soften(market: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
     for column in MARKET_FILE.columns:
         if column.name not in FEATURES or column.raw not in market:
             continue
-        text = market[column.raw].str.replace(r"\s+", " ", regex=True)
-        empty = text.str.lower().isin(MISSING_MARKERS)
-        if column.kind == "category":
-            unseen = ~text.replace(LABEL_TYPOS).isin(column.labels.keys()) & ~empty
-            placeholder = next(iter(column.labels))
-        else:
-            unseen, placeholder = pd.Series(False, index=text.index), PLACEHOLDER[column.kind]
+        empty, unseen, text = odd_cells(market[column.raw], column)
         bad = empty | unseen
         if bad.any():
             replaced[column.name] = text[bad].where(unseen[bad], "")
+            placeholder = next(iter(column.labels)) if column.kind == "category" else PLACEHOLDER[column.kind]
             market.loc[bad, column.raw] = placeholder
     return market, replaced
 

@@ -1,0 +1,111 @@
+"""Reasons only where they can change the decision (issue 14 item 3): explaining candidates in order of
+their ceiling and stopping at a final cut gives exactly the contacts that explaining everyone gives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from stages.lib.offers import decide_with, listing
+from stages.lib.reach import ceiling, decide_within_reach
+from stages.lib.settings import Budget, Offer
+from tests.test_offers import TYPICAL
+
+CATALOGUE = [
+    Offer(name="cheap", description="an offer", targets=["pages_per_visit:low"], cost=0.02, effect=0.05),
+    Offer(name="strong", description="an offer", targets=["unpaid_items_quarter:high"], cost=0.3, effect=0.2),
+]
+
+
+def month(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``n`` customers (every column the list needs) and SHAP values that make one of two reasons the strongest."""
+    rng = np.random.default_rng(seed)
+    customers = pd.DataFrame(
+        {
+            "id": np.arange(1, n + 1),
+            "probability": rng.random(n).round(4),
+            "profit": rng.uniform(0.5, 8, n).round(2),
+            "segment": "x",
+            "favourite_category": "home",
+            "allows_offers": rng.choice(["yes", "no"], n, p=[0.8, 0.2]),
+            "regular": rng.random(n) < 0.95,
+            "flags": "",
+            "pages_per_visit": rng.integers(1, 8, n),  # TYPICAL median 8: always "low"
+            "unpaid_items_quarter": rng.integers(4, 9, n),  # median 3: always "high"
+        }
+    )
+    pages_first = rng.random(n) < 0.5
+    shap = pd.DataFrame(
+        {
+            "id": customers["id"],
+            "shap_base_value": 0.3,
+            "shap_pages_per_visit": np.where(pages_first, 0.2, 0.05),
+            "shap_unpaid_items_quarter": np.where(pages_first, 0.05, 0.2),
+        }
+    )
+    return customers, shap
+
+
+class Settings:
+    """The parts of `Settings` that `decide_with` reads."""
+
+    def __init__(self, budget: Budget):
+        self.budget = budget
+        self.offers = type("Offers", (), {"catalogue": CATALOGUE})
+        self.segment = type("Segment", (), {"min_reason_shap": 0.01, "high_risk": 0.7})
+
+
+def lazily(customers, shap, settings, batch=7, at_most=10_000):
+    asked = []
+
+    def explain(ids):
+        asked.append(len(ids))
+        rows = customers[customers["id"].isin(ids)].reset_index(drop=True)
+        return rows, shap[shap["id"].isin(ids)].reset_index(drop=True)
+
+    left_out = pd.DataFrame({"id": [], "profit": [], "not_scored_reason": []})
+    decision = decide_within_reach(customers, left_out, explain, TYPICAL, settings, batch, at_most)
+    return decision, sum(asked)
+
+
+@pytest.mark.parametrize("budget", [Budget(contacts=12, money=None), Budget(contacts=None, money=1.5)])
+def test_the_contacts_are_exactly_those_of_explaining_everyone(budget):
+    customers, shap = month(300, seed=3)
+    settings = Settings(budget)
+    everyone = decide_with(settings, listing(customers), customers, shap, TYPICAL)
+    decision, explained = lazily(customers, shap, settings)
+    contacts = ["id", "offer", "expected_value", "priority"]
+    full = everyone.actions[everyone.actions["action"] == "contact"][contacts].reset_index(drop=True)
+    lazy = decision.actions[decision.actions["action"] == "contact"][contacts].reset_index(drop=True)
+    pd.testing.assert_frame_equal(lazy, full)
+    assert explained < 150  # far fewer than the ~230 candidates
+    assert decision.summary["customers"] == len(customers) and decision.summary["reasons"]["complete"]
+    assert sum(decision.summary["actions"].values()) == len(customers)
+    assert decision.summary["excluded_for_consent"] == everyone.summary["excluded_for_consent"]
+
+
+def test_without_a_budget_everyone_who_could_be_worth_it_is_explained_up_to_the_cap():
+    customers, shap = month(120, seed=4)
+    settings = Settings(Budget(contacts=None, money=None))
+    ceilings = ceiling(customers["probability"], customers["profit"], CATALOGUE)
+    candidates = int(((ceilings > 0) & customers["regular"] & (customers["allows_offers"] == "yes")).sum())
+    decision, explained = lazily(customers, shap, settings)
+    assert explained == candidates and decision.summary["reasons"] == {"explained": candidates, "complete": True}
+    capped, explained = lazily(customers, shap, settings, batch=5, at_most=20)
+    assert explained == 20 and capped.summary["reasons"] == {"explained": 20, "complete": False}
+    assert capped.summary["actions"]["below_cut"] == candidates - 20
+
+
+def test_nobody_below_the_cut_could_have_beaten_the_last_contact():
+    customers, shap = month(300, seed=5)
+    settings = Settings(Budget(contacts=10, money=None))
+    decision, _ = lazily(customers, shap, settings)
+    listed = set(decision.actions["id"])
+    candidates = customers["regular"] & (customers["allows_offers"] == "yes")
+    below = customers[candidates & ~customers["id"].isin(listed)]
+    ceilings = ceiling(below["probability"], below["profit"], CATALOGUE)
+    assert decision.summary["actions"]["below_cut"] == (ceilings > 0).sum() > 100
+    best_below = ceilings.max()
+    last_contact = decision.actions.loc[decision.actions["action"] == "contact", "expected_value"].min()
+    assert best_below < last_contact
