@@ -113,7 +113,7 @@ def test_the_arrow_reader_reads_what_the_line_reader_reads(tmp_path, dialect):
         path = folder / spec.filename
         fast, lines = columnar.RawSource(path, spec, CHUNK), columnar.RawSource(path, spec, CHUNK, fast=False)
         pd.testing.assert_frame_equal(frames(fast), frames(lines), check_exact=True)
-        refused = dialect == "tab_utf16"  # arrow's reader has no UTF-16: the line reader reads it
+        refused = dialect == "tab_utf16"  # arrow's reader is not given UTF-16: the line reader reads it
         with pytest.raises(columnar.ArrowRefused) if refused else contextlib.nullcontext():
             next(fast.arrow_chunks())
 

@@ -29,6 +29,7 @@ from stages.lib.schema import RawFile
 from stages.lib.streamed import NotStreamable
 
 BLOCK_BYTES = 1 << 22  # bytes decoded at a time
+HEAD_BYTES = 1 << 20  # where the arrow reader looks for the header line
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
@@ -138,29 +139,45 @@ class RawSource:
                 raise
             yield from self.line_chunks()
 
-    def header(self) -> tuple[str, str]:
-        """(the first non-blank line, its separator), as the line reader sees them."""
-        for block in self.lines():
-            if block:
-                return block[0], detect_separator(block[0], self.spec)
-        raise DataError(self.spec.filename, None, "the file is empty", hint="Export it again with its header row.")
+    def arrow_header(self) -> tuple[str, str, str]:
+        """(encoding, the first non-blank line, its separator) from the file's first MiB (a BOM dropped):
+        UTF-8 unless its bytes are not, then `encoding()`'s choice; ArrowRefused if that cannot be
+        told there (UTF-16, no whole line)."""
+        if not self.path.exists():
+            read_raw_file(self.path, self.spec)  # raises the reference "missing file" error
+        with self.path.open("rb") as file:
+            head = file.read(HEAD_BYTES)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise ArrowRefused("UTF-16: the arrow reader reads UTF-8 and single-byte code pages only")
+        head, encoding = head.removeprefix(codecs.BOM_UTF8), "utf-8"
+        try:
+            text = head.decode("utf-8")
+        except UnicodeDecodeError as error:
+            if error.start < len(head) - 3:  # not just a character cut by the first MiB's end
+                encoding = self.encoding()  # the whole file decides, as `decode` decides it
+            text = head[: error.start].decode("utf-8") if encoding == "utf-8" else head.decode(encoding)
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")[:-1]  # whole lines only
+        line = next((line for line in lines if line.strip()), None)
+        if line is None:
+            raise ArrowRefused("no whole header line in the first MiB")
+        return encoding, line, detect_separator(line, self.spec)
 
     def arrow_chunks(self) -> Iterator[pd.DataFrame]:
         """Chunks read by pyarrow.csv; ArrowRefused (before or while reading) for anything it may read
-        differently from the line reader: UTF-16, repeated or odd headers, blank-looking or ragged lines."""
-        encoding = self.encoding()
-        line, sep = self.header()
+        differently from the line reader: UTF-16, repeated or odd headers, blank-looking or ragged
+        lines, quoted line breaks, bytes that are not UTF-8 after a UTF-8 start."""
+        encoding, line, sep = self.arrow_header()
         names = [n.strip().lstrip("\ufeff") for n in next(csv.reader([line], delimiter=sep))]
-        if encoding == "utf-16" or len(set(names)) != len(names) or not all(names):
-            raise ArrowRefused("UTF-16, or a header the arrow reader would name differently")
+        if len(set(names)) != len(names) or not all(names):
+            raise ArrowRefused("a header the arrow reader would name differently")
         options = (
-            pacsv.ReadOptions(encoding="utf8" if encoding.startswith("utf-8") else encoding, block_size=1 << 24),
+            pacsv.ReadOptions(encoding="utf8" if encoding == "utf-8" else encoding, block_size=1 << 24),
             pacsv.ParseOptions(delimiter=sep, newlines_in_values=False, ignore_empty_lines=True),
         )
         try:
             reader = pacsv.open_csv(self.path, *options, convert_options=self.all_strings(line, sep))
             yield from self.rebatched(reader)
-        except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+        except (pa.ArrowInvalid, UnicodeDecodeError) as error:  # e.g. bytes that are not UTF-8 (cp1251)
             raise ArrowRefused(str(error)) from error
 
     def all_strings(self, line: str, sep: str) -> pacsv.ConvertOptions:

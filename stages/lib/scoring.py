@@ -46,9 +46,12 @@ def not_scored(all_ids: pd.Series, scored_ids: pd.Series, rule: str) -> pd.Serie
 
 
 def odd_cells(values: pd.Series, column: Column) -> tuple[np.ndarray, np.ndarray, pd.Series]:
-    """(empty, unseen) masks of one column's cells and the cells with runs of whitespace made one space;
-    pyarrow compute, vectorised: this runs on every cell of a month."""
-    text = pc.replace_substring_regex(pa.array(values, type=pa.large_string(), from_pandas=True), WHITESPACE_RUN, " ")
+    """(empty, unseen) masks of one column's cells, and each cell with runs of whitespace made one space
+    (where it matters: the labels of a category). pyarrow compute, vectorised: it runs on every cell."""
+    text = pa.array(values, type=pa.large_string(), from_pandas=True)
+    if column.kind == "category":
+        text = pc.replace_substring_regex(text, WHITESPACE_RUN, " ")
+    # the markers hold no whitespace, so a number's cell needs no collapsing to be recognised
     markers = pa.array(sorted(MISSING_MARKERS), type=pa.large_string())
     empty = pc.fill_null(pc.is_in(pc.utf8_lower(text), value_set=markers), True).to_numpy(zero_copy_only=False)
     unseen = np.zeros(len(values), dtype=bool)

@@ -60,10 +60,11 @@ class FirstPass:
         for column in numeric:
             values = strings(chunk[column.raw])
             for mark in MARKS:
+                if not pc.any(pc.match_substring(values, mark)).as_py():
+                    continue  # a mark that never appears is no evidence either: skip the regex
+                self.used.setdefault(column.raw, set()).add(mark)
                 if pc.any(pc.match_substring_regex(values, evidence_pattern(mark))).as_py():
                     self.found.setdefault(column.raw, set()).add(mark)
-                if pc.any(pc.match_substring(values, mark)).as_py():
-                    self.used.setdefault(column.raw, set()).add(mark)
 
     def repeated(self) -> np.ndarray:
         """Rows that repeat an earlier row exactly (keep the first), in file order."""
@@ -99,9 +100,11 @@ def strings(values: pd.Series) -> pa.Array:
 
 def numbers(values: pd.Series, column: Column, mark: str) -> np.ndarray:
     text = strings(values)
-    if not pc.all(pc.match_substring_regex(text, f"^(?:{number_pattern(mark)})$"), min_count=0).as_py():
+    other = pc.filter(text, pc.invert(pc.ascii_is_decimal(text)))  # digits alone are a number under any mark
+    if not pc.all(pc.match_substring_regex(other, f"^(?:{number_pattern(mark)})$"), min_count=0).as_py():
         raise NotStreamable(f"{column.raw}: a cell is not a number under mark {mark!r}")
-    text = pc.replace_substring(pc.replace_substring_regex(text, f"[{group_chars(mark)}]", ""), mark, ".")
+    if len(other):
+        text = pc.replace_substring(pc.replace_substring_regex(text, f"[{group_chars(mark)}]", ""), mark, ".")
     parsed = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
     whole = column.kind in ("int", "id")
     bad = (parsed != np.round(parsed)) if whole else np.zeros(len(parsed), dtype=bool)
