@@ -82,5 +82,8 @@ def test_the_trade_table_has_every_family_and_the_chosen_differs_from_itself_by_
     assert (others["roc_auc_delta"] != 0).any()  # the others are really other models
     assert (table["customers_per_s"] > 0).all()
     assert np.allclose(table["ten_million_s"], 10_000_000 / (2 * table["customers_per_s"]))
+    # only a soft vote has members to time; each is timed on its own
+    assert all(key.startswith("soft_vote.") and value > 0 for key, value in table.attrs.items())
+    assert len(table.attrs) == (3 if "soft_vote" in table.index else 0)
     text = family_trade.markdown(table.reset_index())
     assert text.count("\n") == len(table) + 1 and f"| {chosen} |" in text
