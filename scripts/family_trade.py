@@ -133,7 +133,9 @@ def calibrated(held_out: pd.DataFrame, y: np.ndarray, folds: int, method: str) -
     parts = []
     for _, part in held_out.groupby(["family", held_out["fold"] // folds], sort=False):
         part = part.sort_values("row", kind="stable")
-        oof = pd.DataFrame({"score": part["score"].to_numpy(), TARGET: y[part["row"]], "fold": part["fold"] % folds})
+        oof = pd.DataFrame(
+            {"score": part["score"].to_numpy(), TARGET: y[part["row"]], "fold": (part["fold"] % folds).to_numpy()}
+        )
         choice = choose_calibration(oof, method)
         parts.append(part.assign(probability=choice.cross_fitted, calibration=choice.method))
     return pd.concat(parts, ignore_index=True)
