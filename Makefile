@@ -7,7 +7,7 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 export DVC_NO_ANALYTICS := 1
 export MPLBACKEND := Agg
 
-.PHONY: help install pull repro test lint bench bench-scale deps ceiling score band kernels clean
+.PHONY: help install pull repro test lint bench bench-scale deps ceiling score band kernels trade clean
 
 help:
 	@echo "make repro  - create .venv, pull the raw data and every output the remote has, rebuild the rest"
@@ -19,6 +19,7 @@ help:
 	@echo "make score RAW=path/to/month [OUT=file.csv] - the month's action list (+ .html page) and drift check"
 	@echo "make ceiling - where ranking errors come from and how high ROC-AUC can go (after repro)"
 	@echo "make band   - refit the chosen configuration on other splits: the test figures as a band (after repro)"
+	@echo "make trade  - faster families vs the chosen: what they cost in ROC-AUC and Brier, how fast they score (after repro)"
 	@echo "make kernels - rebuild in two clean clones, pinned vs native numerical kernels, and compare the bytes"
 
 $(VENV)/.installed: requirements.txt
@@ -66,6 +67,10 @@ ceiling: repro
 band: repro
 	$(PYTHON) scripts/band.py
 	$(DVC) repro
+
+# Not a stage: the chosen model against faster families, same repeated CV, and their scoring throughput.
+trade: repro
+	$(PYTHON) scripts/family_trade.py
 
 kernels: pull
 	$(PYTHON) scripts/kernel_check.py

@@ -1,0 +1,89 @@
+"""scripts/family_trade.py on a tiny synthetic train frame: train's own folds, the committed
+configurations read back, and the chosen family's difference to itself exactly zero."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from stages.io import paths
+from stages.io.raw_files import read_raw_folder
+from stages.lib.preparation import prepare_customers, split_train_test
+from stages.lib.quality import QualityLog
+from stages.lib.settings import parse_settings
+from stages.lib.training import describe, repeated_cv
+from tests.conftest import ROOT
+from tests.synthetic import make_raw, write_raw
+
+spec = importlib.util.spec_from_file_location("family_trade", ROOT / "scripts/family_trade.py")
+family_trade = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(family_trade)
+
+COMPARISON = pd.read_csv(ROOT / paths.MODEL_COMPARISON)  # the committed configurations, real settings text
+COMMITTED = json.loads((ROOT / paths.TRAIN_METRICS).read_text(encoding="utf-8"))
+CANDIDATES = sorted(set(COMPARISON["family"]) - {"dummy", family_trade.REFERENCE})
+
+
+@pytest.fixture(scope="module")
+def settings(repo_params):
+    return parse_settings(repo_params)
+
+
+@pytest.fixture(scope="module")
+def tiny_train(tmp_path_factory, settings) -> pd.DataFrame:
+    raw = read_raw_folder(write_raw(make_raw(n=240, seed=3), tmp_path_factory.mktemp("trade") / "raw"))
+    customers = prepare_customers(raw, settings.prepare, QualityLog())
+    return split_train_test(customers, settings.split.test_size, settings.seed)[0]
+
+
+def test_the_settings_text_reads_back_to_the_values_it_describes():
+    for text in COMPARISON["settings"].dropna():
+        parsed = family_trade.parse_settings_text(text)
+        assert "; ".join(f"{k}={describe(v)}" for k, v in sorted(parsed.items())) == text
+    assert family_trade.parse_settings_text("model__max_depth=None; select__k=all") == {
+        "model__max_depth": None,
+        "select__k": "all",
+    }
+
+
+def test_the_folds_and_roc_auc_are_exactly_trains_repeated_cv(tiny_train, settings):
+    pipelines = family_trade.candidate_pipelines(COMPARISON, COMMITTED["features"], settings.seed)
+    some = {name: pipelines[name] for name in ("logistic_regression", "decision_tree")}
+    comparison = settings.train.comparison.model_copy(update={"repeats": 2})
+    held_out = family_trade.cross_validated(some, tiny_train, comparison, settings.seed)
+    y = tiny_train[family_trade.TARGET].to_numpy()
+    ours = family_trade.fold_metrics(family_trade.calibrated(held_out, y, comparison.folds, "auto"), y)
+    theirs = repeated_cv(some, tiny_train, comparison, settings.seed)
+    merged = theirs.merge(ours, on=["family", "fold"], suffixes=("_train", "_trade"))
+    assert len(merged) == len(theirs) == 2 * 2 * comparison.folds
+    assert (merged["roc_auc_train"] == merged["roc_auc_trade"]).all()
+    # every train customer is held out exactly once per repeat and family
+    assert (
+        held_out.groupby(["family", held_out["fold"] // comparison.folds])["row"].nunique() == len(tiny_train)
+    ).all()
+    assert ours["brier"].between(0, 1).all() and set(ours["calibration"]) <= {"none", "sigmoid", "isotonic"}
+
+
+def test_the_trade_table_has_every_family_and_the_chosen_differs_from_itself_by_exactly_zero(tiny_train, settings):
+    chosen = COMMITTED["chosen_family"]
+    table = family_trade.trade(
+        tiny_train, COMPARISON, COMMITTED["features"], chosen, settings, repeats=1, rows=2_000
+    ).set_index("family")
+    assert sorted(table.index) == CANDIDATES and table.index[0] == chosen
+    for column in ("roc_auc_delta", "roc_auc_low", "roc_auc_high", "brier_delta", "brier_low", "brier_high"):
+        assert table.loc[chosen, column] == 0.0
+    others = table.drop(index=chosen)
+    assert np.allclose(others["roc_auc_delta"], others["roc_auc"] - table.loc[chosen, "roc_auc"], atol=1e-12)
+    assert np.allclose(others["brier_delta"], others["brier"] - table.loc[chosen, "brier"], atol=1e-12)
+    assert (others["roc_auc_delta"] != 0).any()  # the others are really other models
+    assert (table["customers_per_s"] > 0).all()
+    assert np.allclose(table["ten_million_s"], 10_000_000 / (2 * table["customers_per_s"]))
+    # only a soft vote has members to time; each is timed on its own
+    assert all(key.startswith("soft_vote.") and value > 0 for key, value in table.attrs.items())
+    assert len(table.attrs) == (3 if "soft_vote" in table.index else 0)
+    text = family_trade.markdown(table.reset_index())
+    assert text.count("\n") == len(table) + 1 and f"| {chosen} |" in text
