@@ -1,16 +1,19 @@
 """Score a new month: the saved pipeline applied to fresh raw exports, and the month's action list.
 
     python -m stages.score --raw DIR --out FILE [--models models] [--reference FILE] [--params params.yaml]
+                           [--scheduler ADDRESS]
 
 DIR holds the four exports (market_file.csv without «Покупательская активность» is fine, in any
-CSV dialect `prepare` reads). They go through the same validation, fixing rules and feature code as
-`prepare`, then the saved model. FILE gets the same action list `segment` writes for the training
-month (`;`-separated UTF-8 with BOM and decimal commas, for Excel with a Russian locale), sorted by
-priority; FILE with the suffix .html gets the manager's page. Reasons are the saved model's SHAP
-values with the month's customers as background. An empty cell or unseen label in a behaviour
-column is imputed and flagged; a customer the fixing rules leave unscorable is listed with the
-reason. The month is compared with the training month (drift verdict fine / watch / retrain).
-Structural defects fail with the same one-paragraph errors.
+CSV dialect `prepare` reads). They are split into partitions of customers (about `scale.chunk_rows`
+each), and each partition goes through the same validation, fixing rules and feature code as
+`prepare`, then the saved model: in this process, or on the Dask cluster at ADDRESS, with the same
+bytes either way. FILE.parts/ gets every scored customer as partitioned parquet; FILE gets the action
+list (`;`-separated UTF-8 with BOM and decimal commas, for Excel with a Russian locale): the
+customers the decision needed reasons for (SHAP values against a sample of the month's customers),
+the budget's contacts first, and those left unscored, with why; FILE with the suffix .html gets the
+manager's page. An empty cell or unseen label in a behaviour column is imputed and flagged. The
+month is compared with the training month (drift verdict fine / watch / retrain). Structural defects
+fail with the same one-paragraph errors as `prepare`.
 """
 
 from __future__ import annotations
@@ -61,7 +64,7 @@ def main() -> None:
     with engine(args.scheduler) as chosen, spill_folder(args.out.parent) as spilled:
         month = score_in_parts(chosen, args.raw, spilled, parts, model_path, settings, reference)
     with worker_pool() as pool:
-        explain = explainer(pool, pipeline, parts, month.compact, settings)
+        explain = explainer(pool, pipeline, parts, month, settings)
         decision = decide_within_reach(
             month.compact,
             month.left_out,
@@ -73,7 +76,7 @@ def main() -> None:
         )
     drift = compare_counts(month.drift, reference, settings.drift)
     write_excel_csv(args.out, decision.actions, digits=4)
-    regular = month.compact[month.compact["regular"]]
+    regular = month.compact[month.compact["regular"]].astype({"segment": object})
     page = PageInput(
         title=f"Monthly decision for {args.raw.resolve().name}: whom to contact, with what offer",
         month=f"A new month scored from {args.raw}",

@@ -82,6 +82,13 @@ def test_contradicting_or_unbounded_numbers_are_refused(rows, message):
         validate_file(money_frame(rows), MONEY, DROP_REPEATED_ROWS, QualityLog())
 
 
+def test_an_error_names_the_rows_as_they_stand_in_the_file_even_after_a_dropped_repeat():
+    rows = [[1, "2"], [1, "2"], [2, "3"], [3, "abc"], [4, "1"], [5, "xyz"]]  # row 2 repeats row 1 exactly
+    with pytest.raises(DataError) as error:
+        validate_file(money_frame(rows), MONEY, DROP_REPEATED_ROWS, QualityLog())
+    assert "Example ids: 3, 5. Rows below the header: 4, 6." in str(error.value)
+
+
 def test_thousands_comma_in_a_point_decimal_column_is_read_whole():
     frame = pd.DataFrame(
         {

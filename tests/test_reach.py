@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from stages.lib.offers import decide_with, listing
-from stages.lib.reach import ceiling, decide_within_reach
+from stages.lib.reach import ceiling, decide_within_reach, first_actions
 from stages.lib.settings import Budget, Offer
 from tests.test_offers import TYPICAL
 
@@ -31,8 +31,8 @@ def month(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
             "allows_offers": rng.choice(["yes", "no"], n, p=[0.8, 0.2]),
             "regular": rng.random(n) < 0.95,
             "flags": "",
-            "pages_per_visit": rng.integers(1, 8, n),  # TYPICAL median 8: always "low"
-            "unpaid_items_quarter": rng.integers(4, 9, n),  # median 3: always "high"
+            "pages_per_visit": rng.integers(1, 12, n),  # TYPICAL median 8: mostly "low"
+            "unpaid_items_quarter": rng.integers(1, 9, n),  # median 3: mostly "high"
         }
     )
     pages_first = rng.random(n) < 0.5
@@ -58,6 +58,7 @@ class Settings:
 
 def lazily(customers, shap, settings, batch=7, at_most=10_000):
     asked = []
+    compact = customers.assign(ceiling=ceiling(customers, TYPICAL, CATALOGUE))
 
     def explain(ids):
         asked.append(len(ids))
@@ -65,7 +66,7 @@ def lazily(customers, shap, settings, batch=7, at_most=10_000):
         return rows, shap[shap["id"].isin(ids)].reset_index(drop=True)
 
     left_out = pd.DataFrame({"id": [], "profit": [], "not_scored_reason": []})
-    decision = decide_within_reach(customers, left_out, explain, TYPICAL, settings, batch, at_most)
+    decision = decide_within_reach(compact, left_out, explain, TYPICAL, settings, batch, at_most)
     return decision, sum(asked)
 
 
@@ -88,7 +89,7 @@ def test_the_contacts_are_exactly_those_of_explaining_everyone(budget):
 def test_without_a_budget_everyone_who_could_be_worth_it_is_explained_up_to_the_cap():
     customers, shap = month(120, seed=4)
     settings = Settings(Budget(contacts=None, money=None))
-    ceilings = ceiling(customers["probability"], customers["profit"], CATALOGUE)
+    ceilings = ceiling(customers, TYPICAL, CATALOGUE)
     candidates = int(((ceilings > 0) & customers["regular"] & (customers["allows_offers"] == "yes")).sum())
     decision, explained = lazily(customers, shap, settings)
     assert explained == candidates and decision.summary["reasons"] == {"explained": candidates, "complete": True}
@@ -104,8 +105,20 @@ def test_nobody_below_the_cut_could_have_beaten_the_last_contact():
     listed = set(decision.actions["id"])
     candidates = customers["regular"] & (customers["allows_offers"] == "yes")
     below = customers[candidates & ~customers["id"].isin(listed)]
-    ceilings = ceiling(below["probability"], below["profit"], CATALOGUE)
+    ceilings = ceiling(below, TYPICAL, CATALOGUE)
     assert decision.summary["actions"]["below_cut"] == (ceilings > 0).sum() > 100
     best_below = ceilings.max()
     last_contact = decision.actions.loc[decision.actions["action"] == "contact", "expected_value"].min()
     assert best_below < last_contact
+
+
+def test_a_customer_no_offer_could_target_gets_no_offer_without_being_explained():
+    customers, shap = month(300, seed=6)
+    compact = customers.assign(ceiling=ceiling(customers, TYPICAL, CATALOGUE))
+    first = pd.Series(first_actions(compact), index=customers["id"])
+    untargeted = (customers["pages_per_visit"] >= 8) & (customers["unpaid_items_quarter"] < 3)
+    candidates = customers["regular"] & (customers["allows_offers"] == "yes")
+    assert (first[(untargeted & candidates).to_numpy()] == "no_offer").all() and (untargeted & candidates).sum() > 5
+    everyone = decide_with(Settings(Budget(contacts=None, money=None)), listing(customers), customers, shap, TYPICAL)
+    full = everyone.actions.set_index("id")["action"]
+    assert (full[first[first == "no_offer"].index] == "no_offer").all()

@@ -52,7 +52,8 @@ class ArrowRefused(NotStreamable):
 
 
 def arrow_strings(table: pa.Table) -> pd.DataFrame:
-    """An all-string arrow table -> a frame of cells stripped as `strip_cells` strips them."""
+    """An all-string arrow table -> a frame of cells stripped as `strip_cells` strips them, its columns
+    still arrow strings (pd.ArrowDtype): no Python string per cell, and pyarrow compute reads them as they are."""
     columns = {}
     for name, column in zip(table.column_names, table.columns, strict=True):
         trimmed = pc.utf8_trim(column, PY_SPACE)
@@ -61,7 +62,7 @@ def arrow_strings(table: pa.Table) -> pd.DataFrame:
         if pc.any(pc.match_substring(trimmed, "\n")).as_py() or pc.any(pc.match_substring(trimmed, "\r")).as_py():
             raise ArrowRefused("a quoted line break: the reference reader normalises it and drops blank lines")
         columns[name] = trimmed
-    return pa.table(columns).to_pandas()
+    return pa.table(columns).to_pandas(types_mapper=pd.ArrowDtype)
 
 
 @dataclass(frozen=True)

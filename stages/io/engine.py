@@ -26,17 +26,24 @@ from tqdm import tqdm
 from stages.io.files import write_parquet
 from stages.io.model_store import load_model
 from stages.io.spill import part_file
-from stages.lib.drift import month_counts
+from stages.lib.drift import medians, month_counts
 from stages.lib.errors import DataError
 from stages.lib.partitioned import settle
 from stages.lib.quality import QualityLog
+from stages.lib.reach import ceiling
 from stages.lib.schema import ID, PROFIT, RAW_FILES
 from stages.lib.scoring import PROBABILITY_DECIMALS, score_tables
-from stages.lib.settings import Settings
+from stages.lib.segments import NOT_REGULAR
+from stages.lib.settings import CELLS, Settings
 from stages.lib.streamed import NotStreamable
 
 SCHEDULER_VARIABLE = "SCORE_SCHEDULER"
-COMPACT = [ID, "probability", PROFIT, "regular", "segment", "allows_offers"]  # what the decision needs of everyone
+# What the month's decision needs of every customer, small: about 30 bytes each.
+COMPACT = [ID, "probability", PROFIT, "regular", "segment", "allows_offers", "ceiling"]
+COMPACT_TYPES = {
+    "segment": pd.CategoricalDtype([*CELLS, NOT_REGULAR]),
+    "allows_offers": pd.CategoricalDtype(["yes", "no"]),
+}
 
 
 @dataclass(frozen=True)
@@ -85,8 +92,10 @@ def score_part(task: PartTask) -> PartResult:
     customers = month.customers
     write_parquet(scored_part(task.out, task.index), customers, digits=PROBABILITY_DECIMALS)
     regular = customers[customers["regular"]]
+    compact = customers[COMPACT[:-1]].astype(COMPACT_TYPES)
+    compact["ceiling"] = ceiling(customers, medians(task.reference), settings.offers.catalogue)
     return PartResult(
-        compact=customers[COMPACT],
+        compact=compact,
         left_out=month.left_out,
         drift=month_counts(regular, regular["probability"].to_numpy(), task.reference),
         log=log,

@@ -19,14 +19,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 from stages.io.columnar import RawSource
-from stages.io.engine import PartTask, score_part
+from stages.io.engine import PartTask, score_part, scored_part
 from stages.io.raw_files import read_raw_folder
 from stages.io.spill import SpillTask, count_parts, spill
 from stages.lib.drift import add_counts
 from stages.lib.errors import DataError
 from stages.lib.offers import COLUMNS
+from stages.lib.partitioned import part_of
 from stages.lib.quality import QualityLog
 from stages.lib.raw import check_columns
 from stages.lib.schema import ID, MARKET_FILE, RAW_FILES
@@ -149,22 +151,25 @@ def reference_error(raw_dir: Path, settings: Settings, failure: str) -> None:
     )
 
 
-def read_customers(folder: Path, ids: np.ndarray) -> pd.DataFrame:
-    """The scored partitions' rows of ``ids``, sorted by id."""
-    dataset = ds.dataset(sorted(str(p) for p in folder.glob("part-*.parquet")), format="parquet")
-    table = dataset.to_table(filter=ds.field(ID).isin(np.asarray(ids, dtype=np.int64)))
+def read_customers(folder: Path, ids: np.ndarray, parts: int) -> pd.DataFrame:
+    """The scored partitions' rows of ``ids``, sorted by id: only the files those ids fall into are read."""
+    ids = np.asarray(ids, dtype=np.int64)
+    files = [str(scored_part(folder, index)) for index in np.unique(part_of(ids, parts))]
+    if not files:  # no ids: the columns alone, for an empty list
+        return pq.read_schema(min(folder.glob("part-*.parquet"))).empty_table().to_pandas()
+    table = ds.dataset(files, format="parquet").to_table(filter=ds.field(ID).isin(ids))
     return table.to_pandas().sort_values(ID, kind="stable").reset_index(drop=True)
 
 
-def explainer(pool, pipeline, folder: Path, compact: pd.DataFrame, settings: Settings) -> Callable:
+def explainer(pool, pipeline, folder: Path, month: ScoredParts, settings: Settings) -> Callable:
     """``explain(ids) -> (rows, SHAP values)`` against a seeded sample of the month's regular customers."""
-    regular = compact.loc[compact["regular"], ID].to_numpy()
+    regular = month.compact.loc[month.compact["regular"], ID].to_numpy()
     rng = np.random.default_rng(settings.seed)
     sample = regular if len(regular) <= BACKGROUND_ROWS else rng.choice(regular, BACKGROUND_ROWS, replace=False)
-    background = read_customers(folder, np.sort(sample))
+    background = read_customers(folder, np.sort(sample), month.parts)
 
     def explain(ids: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
-        rows = read_customers(folder, ids)
+        rows = read_customers(folder, ids, month.parts)
         return rows, month_shap(pool, pipeline, rows, background, settings.explain, settings.seed)
 
     return explain

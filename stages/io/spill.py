@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from stages.io.columnar import ArrowRefused, RawSource
-from stages.lib.partitioned import FLAGS, GAP, HASHES, ROW, TYPO, part_of, typed_rows
+from stages.lib.partitioned import FLAGS, GAP, ROW, TEXT, TYPO, part_of, typed_rows
 from stages.lib.quality import QualityLog
 from stages.lib.raw import check_columns, validate_file
 from stages.lib.schema import ID, MARKET_FILE, RAW_FILES, RawFile
@@ -111,7 +111,7 @@ def spill_streamed(source: RawSource, spec: RawFile, writers: PartWriters) -> in
         if present is None:
             check_columns(chunk, spec, require_optional=False)
             present = [c for c in spec.columns if c.raw in chunk.columns]
-        first.add(soft_market(chunk)[0] if soft else chunk, [c for c in present if c.kind != "category"])
+        first.add(chunk, [c for c in present if c.kind != "category"])  # softening changes no decimal mark
     if not first.rows:
         raise NotStreamable("no rows")
     marks, offset = first.marks([c for c in present if c.kind != "category"]), 0
@@ -140,7 +140,7 @@ def spill_whole(source: RawSource, spec: RawFile, writers: PartWriters, drop_rep
         if column.kind == "category" and column.name in typed:
             typed[TYPO + column.name] = False  # counted in the log already
     typed[ROW] = np.arange(len(typed), dtype=np.int64)
-    typed[HASHES[0]], typed[HASHES[1]] = typed[ROW].astype(np.uint64), np.uint64(0)  # no repeats are left
+    typed[TEXT] = pd.Series(typed[ROW].astype(str), dtype=pd.ArrowDtype(pa.large_string()))  # no repeats are left
     writers.add(typed if extra is None else pd.concat([typed, extra.reset_index(drop=True)], axis=1))
     return log
 

@@ -10,14 +10,18 @@ EXAMPLE_COUNT = 5
 class DataError(Exception):
     """Bad input the user must fix: the message names the file, the column and example rows."""
 
-    def __init__(self, file: str, column: str | None, problem: str, ids: Iterable = (), hint: str = ""):
-        ids = list(ids)
+    def __init__(
+        self, file: str, column: str | None, problem: str, ids: Iterable = (), hint: str = "", rows: Iterable = ()
+    ):
+        ids, rows = list(ids), list(rows)
         where = f"{file}" + (f", column '{column}'" if column else "")
         examples = ""
         if ids:
             shown = ", ".join(str(i) for i in ids[:EXAMPLE_COUNT])
             more = f" and {len(ids) - EXAMPLE_COUNT} more" if len(ids) > EXAMPLE_COUNT else ""
             examples = f" Example ids: {shown}{more}."
+        if rows:  # data rows counted from 1 below the header (blank lines not counted)
+            examples += f" Rows below the header: {', '.join(str(r) for r in rows[:EXAMPLE_COUNT])}."
         self.file, self.column, self.ids = file, column, ids
         super().__init__(f"{where}: {problem}.{examples} {hint}".strip())
 

@@ -1,26 +1,29 @@
 """A month in partitions of customers, each validated on its own exactly as the whole month would be.
 
 `stages/io/spill.py` splits the four exports by customer id (id % parts) into partitions on disk,
-chunk by chunk. Every row keeps its row number in its file, a 128-bit hash of its raw cells and, per
-category column, whether a label typo was fixed in it. A partition then holds every row of its
-customers from all four files, so every rule that concerns a customer (an exact repeat of a row,
-conflicting keys, a missing period, a customer missing from a file) is decided inside it, and the
-counts of the partitions add up to the whole month's. The decimal mark of a column is still settled
-from all its cells, by the spill's first pass. A partition that breaks a rule raises the partition's
-DataError (or NotStreamable); the caller then runs the whole-month reference path, whose paragraph names every row.
+chunk by chunk. Every row keeps its row number in its file, its raw cells joined (to find exact
+repeats) and, per category column, whether a label typo was fixed in it. A partition then holds
+every row of its customers from all four files, so every rule that concerns a customer (an exact
+repeat of a row, conflicting keys, a missing period, a customer missing from a file) is decided
+inside it, and the counts of the partitions add up to the whole month's. The decimal mark of a
+column is still settled from all its cells, by the spill's first pass. A partition that breaks a
+rule raises its DataError (or NotStreamable); the caller then runs the whole-month reference path,
+whose paragraph names every row.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from stages.lib.quality import QualityLog
 from stages.lib.raw import check_periods, check_same_customers, check_unique_keys
 from stages.lib.schema import ID, MARKET_FILE, RAW_FILES, Column, RawFile
-from stages.lib.streamed import NotStreamable, category, numbers, row_hashes
+from stages.lib.streamed import NotStreamable, category, numbers
 
-ROW, HASHES = "_row", ("_h0", "_h1")
+ROW, TEXT = "_row", "_text"  # a row's number in its file, and its raw cells joined
 TYPO, GAP, FLAGS = "_typo_", "_gap_", "_flags"  # TYPO and GAP prefix a column name
 SETTLED_RULES = ("exact_duplicate_rows", "label_typos")
 
@@ -31,7 +34,7 @@ def part_of(ids: np.ndarray, parts: int) -> np.ndarray:
 
 
 def typed_rows(chunk: pd.DataFrame, present: list[Column], marks: dict, first_row: int) -> pd.DataFrame:
-    """A chunk of strings -> typed columns, plus each row's number in its file, hash and typo flags."""
+    """A chunk of strings -> typed columns, plus each row's number in its file, its text and typo flags."""
     typos = {}
 
     def record(rule: str, column: str, rows) -> None:
@@ -49,16 +52,26 @@ def typed_rows(chunk: pd.DataFrame, present: list[Column], marks: dict, first_ro
         if column.kind == "category":
             typed[TYPO + column.name] = typos.get(column.raw, np.zeros(len(chunk), dtype=bool))
     typed[ROW] = np.arange(first_row, first_row + len(chunk), dtype=np.int64)
-    hashes = row_hashes(chunk)
-    typed[HASHES[0]], typed[HASHES[1]] = hashes[:, 0], hashes[:, 1]
+    typed[TEXT] = row_text(chunk)
     return typed
+
+
+def row_text(chunk: pd.DataFrame) -> pd.Series:
+    """Each row's cells joined by the unit separator (refused if a cell holds it): rows are exact repeats
+    of one another exactly when their texts are equal. Joined and later compared by pyarrow."""
+    cells = [pa.array(chunk[c], type=pa.large_string(), from_pandas=True) for c in chunk.columns]
+    if any(pc.any(pc.match_substring(cell, "\x1f")).as_py() for cell in cells):
+        raise NotStreamable("a cell holds the unit separator: joined rows could be told apart wrongly")
+    separator = pa.scalar("\x1f", type=pa.large_string())
+    joined = pc.binary_join_element_wise(*cells, separator) if len(cells) > 1 else cells[0]
+    return pd.Series(pd.arrays.ArrowExtensionArray(joined), index=chunk.index)
 
 
 def settle_file(frame: pd.DataFrame, spec: RawFile, drop_repeated: bool, log: QualityLog) -> pd.DataFrame:
     """One file's rows of a partition: repeats dropped (the first in file order kept) and counted, typos
     counted on the rows kept, keys and periods checked; the typed frame as `validate_file` gives it."""
     frame = frame.sort_values(ROW, kind="stable").reset_index(drop=True)
-    repeated = frame.duplicated(list(HASHES), keep="first").to_numpy()
+    repeated = frame.duplicated(TEXT, keep="first").to_numpy()
     if repeated.any():
         if not drop_repeated:
             raise NotStreamable(f"{spec.filename}: repeated rows may not be dropped")

@@ -48,6 +48,11 @@ def ids_where(frame: pd.DataFrame, mask: pd.Series) -> list:
     return frame.loc[mask, ID].tolist()
 
 
+def rows_where(frame: pd.DataFrame, mask: pd.Series) -> list:
+    """Data rows counted from 1 below the header: a file's frame keeps its row positions as its index."""
+    return (frame.index[np.asarray(mask, dtype=bool)] + 1).tolist()
+
+
 def non_group_mark(values: pd.Series, mark: str) -> pd.Series:
     """Cells holding ``mark`` somewhere it cannot be a thousands separator (so it must be a decimal mark).
 
@@ -122,7 +127,10 @@ def number_pattern(mark: str) -> str:
 def refuse_rows(frame: pd.DataFrame, mask: pd.Series, spec: RawFile, column: Column, problem: str, hint: str) -> None:
     """Raise a DataError naming the file, the column and example ids if any row matches ``mask``."""
     if mask.any():
-        raise DataError(spec.filename, column.raw, f"{mask.sum()} row(s) {problem}", ids_where(frame, mask), hint)
+        raise DataError(
+            spec.filename, column.raw, f"{mask.sum()} row(s) {problem}", ids_where(frame, mask), hint,
+            rows_where(frame, mask),
+        )  # fmt: skip
 
 
 def examples_of(values: pd.Series, mask: pd.Series) -> str:
@@ -224,9 +232,10 @@ def drop_exact_duplicates(frame: pd.DataFrame, spec: RawFile, allowed: bool, log
             f"{repeated.sum()} row(s) repeat another row exactly",
             ids_where(frame, repeated),
             "Remove them, or set prepare.drop_exact_duplicate_rows: true.",
+            rows_where(frame, repeated),
         )
     log.record("exact_duplicate_rows", frame.loc[repeated, ID], detail=spec.filename)
-    return frame.loc[~repeated].reset_index(drop=True)
+    return frame.loc[~repeated]  # the index keeps each row's position in the file, for error messages
 
 
 def check_unique_keys(frame: pd.DataFrame, spec: RawFile) -> None:
@@ -239,6 +248,7 @@ def check_unique_keys(frame: pd.DataFrame, spec: RawFile) -> None:
             f"{conflicting.sum()} row(s) repeat an {what} with conflicting values",
             sorted(set(ids_where(frame, conflicting))),
             "Keep one correct row per key in the export; the pipeline cannot guess which one is right.",
+            rows_where(frame, conflicting),
         )
 
 
@@ -271,7 +281,7 @@ def validate_file(
     typed = pd.DataFrame({c.name: parse_column(frame, c, spec, log) for c in present})
     check_unique_keys(typed, spec)
     check_periods(typed, spec)
-    return typed
+    return typed.reset_index(drop=True)
 
 
 def check_same_customers(tables: dict[str, pd.DataFrame]) -> None:
@@ -315,10 +325,14 @@ def validate_export(
         except NotStreamable:
             export = export.whole()
         else:
-            log.rows_read[spec.filename] = rows
-            records.replay(log)
-            check_unique_keys(typed, spec)
-            check_periods(typed, spec)
-            return typed
+            try:
+                check_unique_keys(typed, spec)
+                check_periods(typed, spec)
+            except DataError:  # worded by the whole file, whose rows keep their positions
+                export = export.whole()
+            else:
+                log.rows_read[spec.filename] = rows
+                records.replay(log)
+                return typed
     log.rows_read[spec.filename] = len(export)
     return validate_file(export, spec, drop_repeated, log, require_optional)

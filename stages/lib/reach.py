@@ -1,18 +1,19 @@
 """A month's decision at any size: SHAP reasons only for the customers who can change it.
 
 A customer's offer follows from their reasons (SHAP values), and the model-agnostic explainer costs
-tens of milliseconds per customer: reasons for every customer of a ten-million month would take days.
-But no offer can be worth more to a consenting regular customer than the best the catalogue gives at
-their probability and profit, their *ceiling* = max over offers of p × profit × effect − cost. So
+milliseconds per customer: reasons for every customer of a ten-million month would take hours.
+But a reason can only pick an offer that targets one of the customer's own values, so no offer can be
+worth more than their *ceiling* = max over those offers of p × profit × effect − cost. So
 `score` explains candidates in batches, highest ceiling first, and stops as soon as the budget's cut
 falls at an explained customer whose expected value is above every unexplained ceiling: nobody left
 unexplained could enter the budget, so the contacts, their order and the cut are exactly what
 explaining everyone would give. With no budget at all every candidate is explained, up to
 ``scale.reasons_at_most`` (then the summary says the list is not complete).
 
-Customers decided without reasons: not regular, no consent, ``not_worth`` (a ceiling ≤ 0: no offer
-can pay for itself) and ``below_cut`` (could not have beaten the last contact). Only explained
-customers (and unscored ones, with why) are on the action list; the summary counts everyone.
+Customers decided without reasons: not regular, no consent, ``no_offer`` (no offer targets any of
+their values), ``not_worth`` (a ceiling ≤ 0: no offer can pay for itself) and ``below_cut`` (could
+not have beaten the last contact). Only explained customers (and unscored ones, with why) are on the
+action list; the summary counts everyone.
 No file I/O here: ``explain`` is given by the caller.
 """
 
@@ -24,25 +25,44 @@ import numpy as np
 import pandas as pd
 
 from stages.lib.offers import Decision, decide_with, decision_summary, listing, offer_summary
-from stages.lib.schema import ID, PROFIT
+from stages.lib.schema import ID, NUMERIC_FEATURES, PROFIT
 from stages.lib.settings import Budget, Offer, Settings
 
 # (rows of the given ids with every column `listing` and the reasons need, their SHAP values)
 Explainer = Callable[[np.ndarray], tuple[pd.DataFrame, pd.DataFrame]]
 
 
-def ceiling(probability: np.ndarray, profit: np.ndarray, catalogue: list[Offer]) -> np.ndarray:
-    """The highest expected value any offer of the catalogue could have for each customer."""
-    values = [np.asarray(probability) * np.asarray(profit) * o.effect - o.cost for o in catalogue]
-    return np.max(values, axis=0) if values else np.full(len(probability), -np.inf)
+def ceiling(customers: pd.DataFrame, typical: dict, catalogue: list[Offer]) -> np.ndarray:
+    """The highest expected value an offer could have for each customer: only offers that target one of
+    the customer's own values (``feature:low|high`` against the typical customer, ``feature:<label>``)
+    can be picked by a reason; -inf where no offer targets any of them. ``customers``: probability,
+    profit and the features the catalogue targets (an imputed, missing value is never a reason)."""
+    value_of = customers["probability"].to_numpy(dtype=float) * customers[PROFIT].to_numpy(dtype=float)
+    best = np.full(len(customers), -np.inf)
+    for offer in catalogue:
+        targeted = np.zeros(len(customers), dtype=bool)
+        for key in offer.targets:
+            feature, _, side = key.partition(":")
+            if feature not in customers:
+                continue
+            if feature in NUMERIC_FEATURES:
+                values = customers[feature].to_numpy(dtype=float)
+                targeted |= values < typical[feature] if side == "low" else values >= typical[feature]
+            else:
+                targeted |= (customers[feature].astype(object) == side).to_numpy(dtype=bool)
+        best = np.where(targeted, np.maximum(best, value_of * offer.effect - offer.cost), best)
+    return best
 
 
-def first_actions(compact: pd.DataFrame, ceilings: np.ndarray) -> np.ndarray:
-    """What is decided without reasons ("" = a candidate for an offer): ``compact`` has regular and allows_offers."""
+def first_actions(compact: pd.DataFrame) -> np.ndarray:
+    """What is decided without reasons ("" = a candidate): ``compact`` has regular, allows_offers, ceiling."""
     regular = compact["regular"].to_numpy(dtype=bool)
-    consent = (compact["allows_offers"] == "yes").to_numpy()
+    consent = (compact["allows_offers"] == "yes").to_numpy(dtype=bool)
+    ceilings = compact["ceiling"].to_numpy(dtype=float)
     return np.select(
-        [~regular, ~consent, ceilings <= 0], ["not_regular", "no_consent", "not_worth"], default=""
+        [~regular, ~consent, ceilings == -np.inf, ceilings <= 0],
+        ["not_regular", "no_consent", "no_offer", "not_worth"],
+        default="",
     ).astype(object)
 
 
@@ -55,9 +75,9 @@ def cut_is_final(actions: pd.DataFrame, next_ceiling: float, budget: Budget) -> 
     return bool(len(left)) and float(left.max()) > next_ceiling
 
 
-def candidates_in_order(compact: pd.DataFrame, first: np.ndarray, ceilings: np.ndarray) -> pd.DataFrame:
+def candidates_in_order(compact: pd.DataFrame, first: np.ndarray) -> pd.DataFrame:
     """Candidates (id, ceiling), highest ceiling first, ties by id: the order they are explained in."""
-    table = pd.DataFrame({ID: compact[ID].to_numpy(), "ceiling": ceilings})[first == ""]
+    table = compact.loc[first == "", [ID, "ceiling"]]
     return table.sort_values(["ceiling", ID], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
@@ -68,7 +88,8 @@ def explain_until_final(
     ``explain`` is called at least once, with no ids if there is no candidate: it gives the columns."""
     rows, reasons, done = [], [], 0
     while True:
-        ids = queue[ID].to_numpy()[done : done + max(0, min(batch, at_most - done))]
+        size = max(batch, done)  # doubling: the decision is remade after each batch, on everyone explained
+        ids = queue[ID].to_numpy()[done : done + max(0, min(size, at_most - done))]
         if len(ids) or not rows:
             more_rows, more_reasons = explain(ids)
             rows.append(more_rows)
@@ -92,11 +113,10 @@ def decide_within_reach(
 ) -> Decision:
     """The month's decision with reasons only where they can change it.
 
-    ``compact``: every scored customer (id, probability, profit, regular, allows_offers), sorted by id;
+    ``compact``: every scored customer (id, probability, profit, regular, allows_offers, `ceiling`), by id;
     ``left_out``: id, profit, not_scored_reason of the customers without a score."""
-    ceilings = ceiling(compact["probability"].to_numpy(), compact[PROFIT].to_numpy(), settings.offers.catalogue)
-    first = first_actions(compact, ceilings)
-    queue = candidates_in_order(compact, first, ceilings)
+    first = first_actions(compact)
+    queue = candidates_in_order(compact, first)
 
     def decide(rows: pd.DataFrame, shap_values: pd.DataFrame) -> Decision:
         return decide_with(settings, listing(rows, left_out), rows, shap_values, typical)

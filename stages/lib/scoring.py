@@ -46,12 +46,11 @@ def not_scored(all_ids: pd.Series, scored_ids: pd.Series, rule: str) -> pd.Serie
 
 
 def odd_cells(values: pd.Series, column: Column) -> tuple[np.ndarray, np.ndarray, pd.Series]:
-    """(empty, unseen) masks of one column's cells, and each cell with runs of whitespace made one space
-    (where it matters: the labels of a category). pyarrow compute, vectorised: it runs on every cell."""
+    """(empty, unseen) masks of one column's cells, and the text of those cells with runs of whitespace
+    made one space. pyarrow compute, vectorised: it runs on every cell of a month."""
     text = pa.array(values, type=pa.large_string(), from_pandas=True)
-    if column.kind == "category":
+    if column.kind == "category":  # labels may hold spaces; the missing markers hold none
         text = pc.replace_substring_regex(text, WHITESPACE_RUN, " ")
-    # the markers hold no whitespace, so a number's cell needs no collapsing to be recognised
     markers = pa.array(sorted(MISSING_MARKERS), type=pa.large_string())
     empty = pc.fill_null(pc.is_in(pc.utf8_lower(text), value_set=markers), True).to_numpy(zero_copy_only=False)
     unseen = np.zeros(len(values), dtype=bool)
@@ -59,7 +58,8 @@ def odd_cells(values: pd.Series, column: Column) -> tuple[np.ndarray, np.ndarray
         known = [*column.labels, *(typo for typo, fixed in LABEL_TYPOS.items() if fixed in column.labels)]
         found = pc.is_in(text, value_set=pa.array(known, type=pa.large_string())).to_numpy(zero_copy_only=False)
         unseen = ~found & ~empty
-    return empty, unseen, pd.Series(text.to_numpy(zero_copy_only=False), index=values.index, dtype=object)
+    odd = np.flatnonzero(empty | unseen)
+    return empty, unseen, pd.Series(text.take(odd).to_pylist(), index=values.index[odd], dtype=object)
 
 
 def soften(market: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
@@ -70,10 +70,10 @@ def soften(market: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
     for column in MARKET_FILE.columns:
         if column.name not in FEATURES or column.raw not in market:
             continue
-        empty, unseen, text = odd_cells(market[column.raw], column)
+        empty, unseen, odd = odd_cells(market[column.raw], column)
         bad = empty | unseen
         if bad.any():
-            replaced[column.name] = text[bad].where(unseen[bad], "")
+            replaced[column.name] = odd.where(unseen[bad], "")
             placeholder = next(iter(column.labels)) if column.kind == "category" else PLACEHOLDER[column.kind]
             market.loc[bad, column.raw] = placeholder
     return market, replaced
