@@ -40,7 +40,7 @@ def odd_month(tmp_path_factory):
 
 def params_with(tmp_path, chunk_rows: int):
     params = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
-    params["scale"]["chunk_rows"] = chunk_rows
+    params["scale"]["chunk_rows"] = params["scale"]["partition_customers"] = chunk_rows
     path = tmp_path / f"params_{chunk_rows}.yaml"
     path.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
     return path

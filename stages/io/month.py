@@ -115,10 +115,8 @@ def score_in_parts(
 ) -> ScoredParts:
     """Split the exports (one task per file), score the partitions (one task each), gather."""
     check_headers(raw_dir)
-    parts, chunk_rows = (
-        count_parts(raw_dir / MARKET_FILE.filename, settings.scale.chunk_rows),
-        settings.scale.chunk_rows,
-    )
+    parts = count_parts(raw_dir / MARKET_FILE.filename, settings.scale.partition_customers)
+    chunk_rows = settings.scale.chunk_rows
     drop = settings.prepare.drop_exact_duplicate_rows
     tasks = [SpillTask(raw_dir / s.filename, s.key, spilled, parts, chunk_rows, drop) for s in RAW_FILES]
     spill_logs = chosen.map(spill, tasks, "splitting the exports")

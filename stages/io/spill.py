@@ -47,8 +47,8 @@ def part_file(folder: Path, key: str, index: int) -> Path:
     return Path(folder) / f"{key}-{index:05d}.parquet"
 
 
-def count_parts(market_file: Path, chunk_rows: int) -> int:
-    """Partitions of about ``chunk_rows`` customers each, from market_file.csv's line count (a missing
+def count_parts(market_file: Path, customers: int) -> int:
+    """Partitions of about ``customers`` customers each, from market_file.csv's line count (a missing
     file gives 1: reading it later raises the usual error)."""
     if not market_file.is_file():
         return 1
@@ -56,7 +56,7 @@ def count_parts(market_file: Path, chunk_rows: int) -> int:
     with market_file.open("rb") as file:
         while block := file.read(NEWLINES_BLOCK):
             lines += block.count(b"\n")
-    return max(1, -(-lines // chunk_rows))
+    return max(1, -(-lines // customers))
 
 
 class PartWriters:

@@ -204,7 +204,8 @@ class Drift(Section):
 
 class Scale(Section):
     customers: Annotated[list[Count], Field(min_length=1)]  # benchmark sizes (scripts/bench_scale.py)
-    chunk_rows: Annotated[int, Field(ge=10)]  # raw rows read and validated at a time; customers per partition
+    chunk_rows: Annotated[int, Field(ge=10)]  # raw rows read and validated at a time
+    partition_customers: Annotated[int, Field(ge=10)]  # about this many customers per partition of `score`
     reasons_batch: Annotated[int, Field(ge=1)]  # candidates explained at a time, highest ceiling first
     reasons_at_most: Annotated[int, Field(ge=1)]  # no more customers explained in one month
 
