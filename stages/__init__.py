@@ -8,6 +8,7 @@ presents (figures and generated reports). ``stages/io`` is the only code that to
 
 import os
 import platform
+import sys
 
 # Numerical kernels are pinned before numpy, scipy or OpenBLAS load (this package is imported first by
 # every `python -m stages.<name>`), so that any x86-64 CPU computes the same bits: OpenBLAS's oldest
@@ -20,5 +21,8 @@ PINNED_KERNELS = {
     "OPENBLAS_NUM_THREADS": "1",
     "OMP_NUM_THREADS": "1",
 }
+STARTED_WITH = {name: os.environ.get(name) for name in PINNED_KERNELS}
 if os.environ.get("STAGES_KERNELS", "pinned") != "native" and platform.machine() in ("x86_64", "AMD64"):
     os.environ.update(PINNED_KERNELS)
+# What numpy actually runs with: the environment it loaded under (a Dask worker loads it before this).
+KERNELS = STARTED_WITH if "numpy" in sys.modules else {name: os.environ.get(name) for name in PINNED_KERNELS}

@@ -19,6 +19,7 @@ fail with the same one-paragraph errors as `prepare`.
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 
 from stages.io import paths
@@ -63,6 +64,7 @@ def main() -> None:
     empty_parts_folder(parts)
     with engine(args.scheduler) as chosen, spill_folder(args.out.parent) as spilled:
         month = score_in_parts(chosen, args.raw, spilled, parts, model_path, settings, reference)
+    started = time.perf_counter()
     with worker_pool() as pool:
         explain = explainer(pool, pipeline, parts, month, settings)
         decision = decide_within_reach(
@@ -74,6 +76,7 @@ def main() -> None:
             settings.scale.reasons_batch,
             settings.scale.reasons_at_most,
         )
+    month.seconds["reasons"] = time.perf_counter() - started
     drift = compare_counts(month.drift, reference, settings.drift)
     write_excel_csv(args.out, decision.actions, digits=4)
     regular = month.compact[month.compact["regular"]].astype({"segment": object})
@@ -97,6 +100,8 @@ def main() -> None:
     write_text(page_path, manager_page(page))
     print(console_summary(decision.actions, decision.summary, drift, page.verdict, month.log.as_dict(), month.flagged))
     print(f"score: wrote {args.out}, {page_path} and {month.parts} partition(s) of every customer's score in {parts}")
+    timings = ", ".join(f"{step} {seconds:.0f} s" for step, seconds in month.seconds.items())
+    print(f"score: {timings}; {decision.summary['reasons']['explained']} customers explained")  # this run's, not data
 
 
 if __name__ == "__main__":

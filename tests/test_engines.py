@@ -57,7 +57,7 @@ def score(root, month, out, params, *extra):
 
 def written(out, result):
     parts = pd.read_parquet(out.with_suffix(".parts")).sort_values("id").reset_index(drop=True)
-    console = result.stdout.splitlines()[:-1]  # the last line names the folder and the partition count
+    console = result.stdout.splitlines()[:-2]  # the last lines: the folder, the partition count, timings
     return out.read_bytes(), out.with_suffix(".html").read_bytes(), parts, console
 
 
@@ -122,3 +122,16 @@ def test_a_rule_broken_inside_a_partition_gets_the_whole_months_paragraph(worksp
     assert "market_time.csv" in result.stderr and "lack some of the periods" in result.stderr
     assert "100017" in result.stderr
     assert not out.exists() and not list(tmp_path.glob(".spill-*"))
+
+
+def test_workers_with_other_numerical_kernels_are_refused(workspace, odd_month, tmp_path):
+    root, _ = workspace
+    other = {"OPENBLAS_CORETYPE": "Haswell"}  # what a worker started without the pinned environment would use
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None, env=other) as local:
+        result = run_stage(
+            "score", "--raw", str(odd_month), "--out", str(tmp_path / "month.csv"), "--models", str(root / "models"),
+            "--reference", str(root / "reports/drift_reference.json"), "--scheduler", local.scheduler_address,
+        )  # fmt: skip
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "numerical kernels" in result.stderr and "OPENBLAS_CORETYPE" in result.stderr
+    assert not (tmp_path / "month.csv").exists()

@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
+from stages import KERNELS
 from stages.io.files import write_parquet
 from stages.io.model_store import load_model
 from stages.io.spill import part_file
@@ -121,6 +122,11 @@ class Local:
         return results
 
 
+def kernels() -> dict:
+    """The numerical kernels numpy runs with in this process (`stages/__init__.py` pins them)."""
+    return dict(KERNELS)
+
+
 class Dask:
     """A dask.distributed cluster: the tasks run on its workers, the results come back in task order."""
 
@@ -128,6 +134,22 @@ class Dask:
         from distributed import Client  # imported only when asked for: it takes a second
 
         self.name, self.client = f"dask at {address}", Client(address, set_as_default=False)
+        self.check_kernels()
+
+    def check_kernels(self) -> None:
+        """Workers started with other numerical kernels could differ in the last bits: refuse them."""
+        other = sorted(worker for worker, seen in self.client.run(kernels).items() if seen != kernels())
+        if other:
+            self.client.close()
+            pinned = " ".join(f'{name}="{value}"' for name, value in kernels().items() if value is not None)
+            raise DataError(
+                "--scheduler",
+                None,
+                f"{len(other)} Dask worker(s) run other numerical kernels than this process (e.g. {other[0]})",
+                hint=f"Start the workers with the same environment: `export {pinned}` before `dask worker`."
+                if pinned
+                else "Start the workers with the same STAGES_KERNELS setting as this process.",
+            )
 
     def map(self, function: Callable, tasks: list, what: str) -> list:
         from distributed import as_completed

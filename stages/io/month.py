@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import reduce
 from pathlib import Path
 
@@ -49,6 +50,7 @@ class ScoredParts:
     log: QualityLog
     flagged: pd.DataFrame  # id, flags, sorted by id
     parts: int
+    seconds: dict = field(default_factory=dict)  # wall time of the split and of the partitions' scoring
 
 
 def check_output(out: Path, raw: Path, models: Path) -> None:
@@ -119,9 +121,12 @@ def score_in_parts(
     chunk_rows = settings.scale.chunk_rows
     drop = settings.prepare.drop_exact_duplicate_rows
     tasks = [SpillTask(raw_dir / s.filename, s.key, spilled, parts, chunk_rows, drop) for s in RAW_FILES]
+    started = time.perf_counter()
     spill_logs = chosen.map(spill, tasks, "splitting the exports")
+    split = time.perf_counter()
     tasks = [PartTask(spilled, index, model, out, settings, reference) for index in range(parts)]
     results = chosen.map(score_part, tasks, "scoring the partitions")
+    seconds = {"split": split - started, "partitions": time.perf_counter() - split}
     failures = [r.failure for r in results if r.failure]
     if failures:
         reference_error(raw_dir, settings, failures[0])
@@ -135,7 +140,7 @@ def score_in_parts(
         return pd.concat(frames, ignore_index=True).sort_values(ID, kind="stable").reset_index(drop=True)
 
     drift = reduce(add_counts, [r.drift for r in results if r.drift is not None])
-    return ScoredParts(gathered("compact"), gathered("left_out"), drift, log, gathered("flagged"), parts)
+    return ScoredParts(gathered("compact"), gathered("left_out"), drift, log, gathered("flagged"), parts, seconds)
 
 
 def reference_error(raw_dir: Path, settings: Settings, failure: str) -> None:
