@@ -4,8 +4,8 @@
                            [--scheduler ADDRESS]
 
 DIR holds the four exports (market_file.csv without «Покупательская активность» is fine, in any
-CSV dialect `prepare` reads). They are split into partitions of customers (about `scale.chunk_rows`
-each), and each partition goes through the same validation, fixing rules and feature code as
+CSV dialect `prepare` reads). They are split into partitions of about `scale.partition_customers`
+customers, and each partition goes through the same validation, fixing rules and feature code as
 `prepare`, then the saved model: in this process, or on the Dask cluster at ADDRESS, with the same
 bytes either way. FILE.parts/ gets every scored customer as partitioned parquet; FILE gets the action
 list (`;`-separated UTF-8 with BOM and decimal commas, for Excel with a Russian locale): the
@@ -25,14 +25,15 @@ from pathlib import Path
 from stages.io import paths
 from stages.io.cli import run_cli
 from stages.io.engine import SCHEDULER_VARIABLE, engine
-from stages.io.files import load_settings, read_json, remove, write_excel_csv, write_text
+from stages.io.files import load_settings, read_json, write_excel_csv, write_text
 from stages.io.model_store import load_model
-from stages.io.month import check_output, empty_parts_folder, explainer, parts_folder, score_in_parts, spill_folder
+from stages.io.month import check_output, explainer, fresh_month_outputs, parts_folder, score_in_parts, spill_folder
 from stages.lib.drift import compare_counts, medians, month_verdict
 from stages.lib.errors import DataError
 from stages.lib.explaining import worker_pool
 from stages.lib.reach import decide_within_reach
 from stages.lib.segments import matrix
+from stages.lib.settings import Settings
 from stages.report.page import PageInput, console_summary, manager_page
 
 
@@ -53,15 +54,19 @@ def arguments() -> argparse.Namespace:
 def main() -> None:
     args = arguments()
     check_output(args.out, args.raw, args.models)
-    page_path, parts = args.out.with_suffix(".html"), parts_folder(args.out)
-    for path in (args.out, page_path):
-        remove(path)  # a previous month's list must not survive a failed run
-    settings = load_settings(args.params)
-    if not args.reference.is_file():
-        raise DataError(str(args.reference), None, "the training month's reference is missing", hint="Run `dvc repro`.")
-    model_path = args.models / paths.MODEL.name
-    reference, pipeline = read_json(args.reference), load_model(model_path)  # refused here if tampered with
-    empty_parts_folder(parts)
+    with fresh_month_outputs(args.out):  # a previous month's list must not survive a failed run, nor a partial one
+        settings = load_settings(args.params)
+        if not args.reference.is_file():
+            raise DataError(
+                str(args.reference), None, "the training month's reference is missing", hint="Run `dvc repro`."
+            )
+        score(args, settings, read_json(args.reference))
+
+
+def score(args: argparse.Namespace, settings: Settings, reference: dict) -> None:
+    """Score the month, decide, and write the list, its page and the partitions."""
+    page_path, parts, model_path = args.out.with_suffix(".html"), parts_folder(args.out), args.models / paths.MODEL.name
+    pipeline = load_model(model_path)  # refused here if tampered with
     with engine(args.scheduler) as chosen, spill_folder(args.out.parent) as spilled:
         month = score_in_parts(chosen, args.raw, spilled, parts, model_path, settings, reference)
     started = time.perf_counter()

@@ -4,6 +4,7 @@ what the whole month read at once gives."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -14,6 +15,7 @@ from stages.io.files import load_settings, read_json
 from stages.io.model_store import load_model
 from stages.io.month import score_in_parts, spill_folder
 from stages.io.raw_files import read_raw_folder
+from stages.lib.partitioned import part_of
 from stages.lib.quality import QualityLog
 from stages.lib.scoring import score_month
 from tests.conftest import ROOT, run_stage
@@ -59,6 +61,12 @@ def written(out, result):
     parts = pd.read_parquet(out.with_suffix(".parts")).sort_values("id").reset_index(drop=True)
     console = result.stdout.splitlines()[:-2]  # the last lines: the folder, the partition count, timings
     return out.read_bytes(), out.with_suffix(".html").read_bytes(), parts, console
+
+
+def test_customer_ids_with_a_common_stride_still_spread_over_every_partition():
+    for stride in (1, 2, 100, 1000):
+        counts = np.bincount(part_of(np.arange(1, 20_001) * stride, 10), minlength=10)
+        assert counts.min() > 1_500, (stride, counts)
 
 
 def test_every_engine_and_partitioning_writes_the_same_bytes(workspace, odd_month, tmp_path, cluster):
@@ -122,6 +130,7 @@ def test_a_rule_broken_inside_a_partition_gets_the_whole_months_paragraph(worksp
     assert "market_time.csv" in result.stderr and "lack some of the periods" in result.stderr
     assert "100017" in result.stderr
     assert not out.exists() and not list(tmp_path.glob(".spill-*"))
+    assert not list(out.with_suffix(".parts").glob("part-*.parquet"))  # the partitions scored before it: gone
 
 
 def test_workers_with_other_numerical_kernels_are_refused(workspace, odd_month, tmp_path):

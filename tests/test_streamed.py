@@ -120,7 +120,14 @@ def test_the_arrow_reader_reads_what_the_line_reader_reads(tmp_path, dialect):
 
 @pytest.mark.parametrize(
     "odd",
-    ["a blank-looking line", "a quoted cell after a space", "a row with an extra field", "a quoted line break"],
+    [
+        "a blank-looking line",
+        "a quoted cell after a space",
+        "a row with an extra field",
+        "a quoted line break",
+        "a NUL byte",
+        "a quote left open at the end",
+    ],
 )
 def test_the_arrow_reader_refuses_what_it_might_read_differently(tmp_path, odd):
     header, rows = "id,Прибыль", ["1,2.5", "2,3.5", "3,4.5"]
@@ -129,7 +136,10 @@ def test_the_arrow_reader_refuses_what_it_might_read_differently(tmp_path, odd):
         "a quoted cell after a space": '2, "3.5"',
         "a row with an extra field": "2,3.5,7",
         "a quoted line break": '2,"3\n.5"',
+        "a NUL byte": "2,3.5\x00x",
+        "a quote left open at the end": "2,3.5",
     }[odd]
+    rows[-1] = '3,"4.5' if odd == "a quote left open at the end" else rows[-1]
     path = tmp_path / "money.csv"
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     with pytest.raises(columnar.ArrowRefused):

@@ -30,6 +30,7 @@ from stages.lib.streamed import NotStreamable
 
 BLOCK_BYTES = 1 << 22  # bytes decoded at a time
 HEAD_BYTES = 1 << 20  # where the arrow reader looks for the header line
+TAIL_BYTES = 1 << 16  # where it looks for a quote left open by a truncated export
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
@@ -51,6 +52,18 @@ class ArrowRefused(NotStreamable):
     """The file has something pyarrow's CSV reader may read differently: the line reader takes over."""
 
 
+def header_frame(line: str, sep: str) -> pd.DataFrame:
+    """An empty frame with the columns pandas' reader (the reference) names from a header line."""
+    return strip_cells(pd.read_csv(io.StringIO(line + "\n"), sep=sep, dtype=str, skipinitialspace=True, nrows=0))
+
+
+ODD_CHARACTERS = {  # in a cell, where pandas' reader (the reference) reads something else than arrow's
+    "\n": "a quoted line break: the reference reader normalises it and drops blank lines",
+    "\r": "a quoted line break: the reference reader normalises it and drops blank lines",
+    "\x00": "a NUL byte: pandas ends the cell there, arrow keeps the rest",
+}
+
+
 def arrow_strings(table: pa.Table) -> pd.DataFrame:
     """An all-string arrow table -> a frame of cells stripped as `strip_cells` strips them, its columns
     still arrow strings (pd.ArrowDtype): no Python string per cell, and pyarrow compute reads them as they are."""
@@ -59,8 +72,9 @@ def arrow_strings(table: pa.Table) -> pd.DataFrame:
         trimmed = pc.utf8_trim(column, PY_SPACE)
         if pc.any(pc.starts_with(trimmed, '"')).as_py():
             raise ArrowRefused("a quoted cell after spaces: pandas' skipinitialspace reads it differently")
-        if pc.any(pc.match_substring(trimmed, "\n")).as_py() or pc.any(pc.match_substring(trimmed, "\r")).as_py():
-            raise ArrowRefused("a quoted line break: the reference reader normalises it and drops blank lines")
+        for odd, why in ODD_CHARACTERS.items():
+            if pc.any(pc.match_substring(trimmed, odd)).as_py():
+                raise ArrowRefused(why)
         columns[name] = trimmed
     return pa.table(columns).to_pandas(types_mapper=pd.ArrowDtype)
 
@@ -161,7 +175,17 @@ class RawSource:
         line = next((line for line in lines if line.strip()), None)
         if line is None:
             raise ArrowRefused("no whole header line in the first MiB")
+        if self.open_quote_at_the_end():
+            raise ArrowRefused("the last line opens a quote it never closes: pandas refuses it, arrow would not")
         return encoding, line, detect_separator(line, self.spec)
+
+    def open_quote_at_the_end(self) -> bool:
+        """Does the file's last non-blank line hold an odd number of quotes (a truncated export)?"""
+        with self.path.open("rb") as file:
+            file.seek(max(0, self.path.stat().st_size - TAIL_BYTES))
+            tail = file.read().replace(b"\r", b"\n").split(b"\n")
+        last = next((line for line in reversed(tail) if line.strip()), b"")
+        return last.count(b'"') % 2 == 1
 
     def arrow_chunks(self) -> Iterator[pd.DataFrame]:
         """Chunks read by pyarrow.csv; ArrowRefused (before or while reading) for anything it may read

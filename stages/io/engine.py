@@ -71,9 +71,15 @@ def scored_part(folder: Path, index: int) -> Path:
     return Path(folder) / f"part-{index:05d}.parquet"
 
 
-@lru_cache(maxsize=2)
 def cached_model(path: str):
-    """A worker loads (and verifies) the model once, not once per partition."""
+    """A worker loads (and verifies) the model once per version of the file, not once per partition: a
+    cluster's workers outlive a run, and `dvc repro` may rewrite the model at the same path."""
+    stat = Path(path).stat()
+    return model_version(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=2)
+def model_version(path: str, modified_ns: int, size: int):
     return load_model(path)
 
 
@@ -90,8 +96,8 @@ def score_part(task: PartTask) -> PartResult:
         )
     except (DataError, NotStreamable) as error:
         return PartResult(failure=str(error))
-    customers = month.customers
-    write_parquet(scored_part(task.out, task.index), customers, digits=PROBABILITY_DECIMALS)
+    customers = month.customers.round(PROBABILITY_DECIMALS)  # what is written is what the decision sees
+    write_parquet(scored_part(task.out, task.index), customers)
     regular = customers[customers["regular"]]
     compact = customers[COMPACT[:-1]].astype(COMPACT_TYPES)
     compact["ceiling"] = ceiling(customers, medians(task.reference), settings.offers.catalogue)

@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from stages.io.columnar import RawSource
+from stages.io.columnar import ArrowRefused, RawSource, header_frame
 from stages.io.engine import PartTask, score_part, scored_part
 from stages.io.raw_files import read_raw_folder
 from stages.io.spill import SpillTask, count_parts, spill
@@ -85,13 +85,23 @@ def parts_folder(out: Path) -> Path:
     return out.with_suffix(".parts")
 
 
-def empty_parts_folder(folder: Path) -> None:
-    """Remove the previous run's partitions (only ours: the folder carries the marker) and mark it."""
-    if folder.exists():
-        for part in folder.glob("part-*.parquet"):
-            part.unlink()
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / PARTS_MARKER).write_text("partitions of `python -m stages.score`; rewritten by each run\n")
+def remove_outputs(out: Path) -> None:
+    """The list, its page and the partitions a run of `score` wrote (only ours: `check_output` checked)."""
+    for path in (out, out.with_suffix(".html"), *parts_folder(out).glob("part-*.parquet")):
+        path.unlink(missing_ok=True)
+
+
+@contextmanager
+def fresh_month_outputs(out: Path) -> Iterator[None]:
+    """The previous run's outputs removed before this run, and this run's removed if it fails."""
+    remove_outputs(out)
+    parts_folder(out).mkdir(parents=True, exist_ok=True)
+    (parts_folder(out) / PARTS_MARKER).write_text("partitions of `python -m stages.score`; rewritten by each run\n")
+    try:
+        yield
+    except BaseException:
+        remove_outputs(out)
+        raise
 
 
 @contextmanager
@@ -105,11 +115,15 @@ def spill_folder(near: Path) -> Iterator[Path]:
 
 
 def check_headers(raw_dir: Path) -> None:
-    """Every export's header, before any file is read further: a wrong one fails in a second."""
+    """Every export's header from its first MiB, before any file is read further: a wrong one fails in a
+    second. A file whose header cannot be told there (UTF-16, say) is checked when it is split."""
     for spec in RAW_FILES:
-        first = next(RawSource(raw_dir / spec.filename, spec, 1, fast=False).chunks(), None)
-        if first is not None:
-            check_columns(first, spec, require_optional=False)
+        source = RawSource(raw_dir / spec.filename, spec, 1)
+        try:
+            _, line, sep = source.arrow_header()
+        except ArrowRefused:
+            continue
+        check_columns(header_frame(line, sep), spec, require_optional=False)
 
 
 def score_in_parts(

@@ -1,6 +1,6 @@
 """A month in partitions of customers, each validated on its own exactly as the whole month would be.
 
-`stages/io/spill.py` splits the four exports by customer id (id % parts) into partitions on disk,
+`stages/io/spill.py` splits the four exports by customer id (`part_of`) into partitions on disk,
 chunk by chunk. Every row keeps its row number in its file, its raw cells joined (to find exact
 repeats) and, per category column, whether a label typo was fixed in it. A partition then holds
 every row of its customers from all four files, so every rule that concerns a customer (an exact
@@ -28,9 +28,14 @@ TYPO, GAP, FLAGS = "_typo_", "_gap_", "_flags"  # TYPO and GAP prefix a column n
 SETTLED_RULES = ("exact_duplicate_rows", "label_typos")
 
 
+MIX = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / golden ratio: Fibonacci hashing
+
+
 def part_of(ids: np.ndarray, parts: int) -> np.ndarray:
-    """The partition of each customer id: ids are consecutive numbers, so a modulo balances the parts."""
-    return np.asarray(ids, dtype=np.int64) % parts
+    """The partition of each customer id. The ids are mixed first (Fibonacci hashing), so that ids with a
+    common stride (all even, multiples of 100) still spread evenly over the partitions."""
+    mixed = (np.asarray(ids, dtype=np.int64).astype(np.uint64) * MIX) >> np.uint64(32)
+    return (mixed % np.uint64(parts)).astype(np.int64)
 
 
 def typed_rows(chunk: pd.DataFrame, present: list[Column], marks: dict, first_row: int) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from stages.lib.schema import ID, LABEL_TYPOS, PERIOD, RAW_FILES, Column, RawFil
 SPACES = " \u00a0"  # thousands separators in any convention
 MARKS = (",", ".")  # either may be the decimal mark; then the other may only group thousands
 PY_SPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())  # what str.strip() and \s match
+WHITESPACE_RUN = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_SPACE) + "]+"  # Python's \s, in RE2's words
 MISSING_MARKERS = {"", "nan", "na", "n/a", "null", "none", "-", "#н/д", "#n/a"}
 
 

@@ -8,7 +8,8 @@ worth more than their *ceiling* = max over those offers of p × profit × effect
 falls at an explained customer whose expected value is above every unexplained ceiling: nobody left
 unexplained could enter the budget, so the contacts, their order and the cut are exactly what
 explaining everyone would give. With no budget at all every candidate is explained, up to
-``scale.reasons_at_most`` (then the summary says the list is not complete).
+``scale.reasons_at_most`` (then the summary says the list is not complete, and the customers left
+are ``not_explained``).
 
 Customers decided without reasons: not regular, no consent, ``no_offer`` (no offer targets any of
 their values), ``not_worth`` (a ceiling ≤ 0: no offer can pay for itself) and ``below_cut`` (could
@@ -122,7 +123,8 @@ def decide_within_reach(
         return decide_with(settings, listing(rows, left_out), rows, shap_values, typical)
 
     decision, explained, complete = explain_until_final(queue, explain, decide, settings.budget, batch, at_most)
-    first[np.isin(compact[ID].to_numpy(), queue[ID].to_numpy()[explained:])] = "below_cut"
+    unexplained = np.isin(compact[ID].to_numpy(), queue[ID].to_numpy()[explained:])
+    first[unexplained] = "below_cut" if complete else "not_explained"  # a cap stops before the cut is certain
     summary = whole_month_summary(decision, compact, first, explained, complete)
     summary["budget"] = decision.summary["budget"]
     return Decision(decision.actions, offer_summary(decision.actions, settings.offers.catalogue), summary)

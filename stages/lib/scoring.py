@@ -21,7 +21,7 @@ from stages.lib.explaining import Job, per_customer, submit
 from stages.lib.features import build_customers, regular_mask
 from stages.lib.model import expected_features, predict_risk
 from stages.lib.quality import QualityLog
-from stages.lib.raw import MISSING_MARKERS, PY_SPACE, validate_raw
+from stages.lib.raw import MISSING_MARKERS, WHITESPACE_RUN, validate_raw
 from stages.lib.schema import FEATURES, ID, LABEL_TYPOS, MARKET_FILE, MONEY, PROFIT, Column
 from stages.lib.segments import NOT_REGULAR, assign_cells
 from stages.lib.settings import Explain, Prepare, Segment
@@ -30,7 +30,6 @@ from stages.lib.words import PHRASES
 NOT_SCORED = "not_scored_reason"
 # A placeholder that passes the checks; the cell is set back to missing before the model sees it.
 PLACEHOLDER = {"int": "0", "float": "0"}
-WHITESPACE_RUN = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_SPACE) + "]+"  # Python's \s, in RE2's words
 SOFT_FEATURES = [c.name for c in MARKET_FILE.columns if c.name in FEATURES]  # what `soften` may set aside
 
 

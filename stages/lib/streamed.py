@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from stages.lib.raw import MARKS, SPACES, check_columns, group_chars, number_pattern, settled_mark
+from stages.lib.raw import MARKS, SPACES, WHITESPACE_RUN, check_columns, group_chars, number_pattern, settled_mark
 from stages.lib.schema import ID, LABEL_TYPOS, Column, RawFile
 
 HASH_KEYS = ("0123456789123456", "one-click-rows-2")  # two 64-bit row hashes: a 128-bit identity
@@ -118,7 +118,7 @@ def numbers(values: pd.Series, column: Column, mark: str) -> np.ndarray:
 
 
 def category(values: pd.Series, column: Column, record: Callable) -> np.ndarray:
-    text = pc.replace_substring_regex(strings(values), r"\s+", " ")
+    text = pc.replace_substring_regex(strings(values), WHITESPACE_RUN, " ")  # Python's \s, as parse_category
     typo = pc.is_in(text, value_set=pa.array(list(LABEL_TYPOS), type=pa.large_string())).to_numpy(zero_copy_only=False)
     if typo.any():
         record("label_typos", column.raw, values.index[typo])

@@ -74,6 +74,7 @@ ACTIONS = {
     "not_worth": "the best offer costs more than it is expected to save",
     "no_offer": "no risk reason that an offer in the catalogue targets",
     "below_cut": "not explained: even the best offer could not have beaten the last customer contacted",
+    "not_explained": "not explained: the month's cap on reasons (scale.reasons_at_most) came first",
     "no_consent": "did not agree to receive offers («Разрешить сообщать» = нет): no contact",
     "not_regular": "not a regular customer: the model was not built for them",
     "not_scored": "not scored",
