@@ -117,8 +117,6 @@ def bar(total: int, what: str) -> tqdm:
 class Local:
     """This process, one task after another."""
 
-    name = "local"
-
     def map(self, function: Callable, tasks: list, what: str) -> list:
         results = []
         with bar(len(tasks), what) as progress:
@@ -139,7 +137,7 @@ class Dask:
     def __init__(self, address: str):
         from distributed import Client  # imported only when asked for: it takes a second
 
-        self.name, self.client = f"dask at {address}", Client(address, set_as_default=False)
+        self.client = Client(address, set_as_default=False)
         self.check_kernels()
 
     def check_kernels(self) -> None:

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from stages.lib.errors import DataError
 from stages.lib.raw import PY_SPACE
-from stages.lib.schema import MARKET_FILE, RAW_FILES, RawFile
+from stages.lib.schema import RAW_FILES, RawFile
 
 SEPARATORS = (",", ";", "\t", "|")
 
@@ -119,16 +119,8 @@ def read_raw_folder(raw_dir: Path) -> dict[str, pd.DataFrame]:
     return {spec.key: read_raw_file(Path(raw_dir) / spec.filename, spec) for spec in RAW_FILES}
 
 
-def stream_raw_folder(raw_dir: Path, chunk_rows: int, whole: tuple[str, ...] = ()) -> dict:
-    """All four exports as sources read in chunks of ``chunk_rows`` rows when validated (bounded memory);
-    the exports keyed in ``whole`` as frames of strings, read at once (score looks at their raw cells)."""
+def stream_raw_folder(raw_dir: Path, chunk_rows: int) -> dict:
+    """All four exports as sources read in chunks of ``chunk_rows`` rows when validated (bounded memory)."""
     from stages.io.columnar import RawSource  # it builds on this module
 
-    sources = {spec.key: RawSource(Path(raw_dir) / spec.filename, spec, chunk_rows) for spec in RAW_FILES}
-    return {key: source.whole() if key in whole else source for key, source in sources.items()}
-
-
-def month_exports(raw_dir: Path, chunk_rows: int) -> dict:
-    """A new month's exports for `score`: market_file.csv whole (its odd cells are flagged from the raw
-    strings before validation), the three long files streamed."""
-    return stream_raw_folder(raw_dir, chunk_rows, whole=(MARKET_FILE.key,))
+    return {spec.key: RawSource(Path(raw_dir) / spec.filename, spec, chunk_rows) for spec in RAW_FILES}
