@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stages.lib.offers import COLUMNS, decide, expected_value, listing, strongest_reasons
-from stages.lib.schema import ID, PROFIT
+from stages.lib.offers import COLUMNS, decide, describe, expected_value, listing, risk_band, strongest_reasons
+from stages.lib.schema import ID, NUMERIC_FEATURES, PROFIT
 from stages.lib.settings import Budget, Offer
 
 CATALOGUE = [
@@ -133,3 +133,56 @@ def test_customers_not_regular_or_not_scored_are_listed_with_the_reason():
     assert row(actions, 4)["action"] == "not_regular" and row(actions, 4)["offer"] == ""
     assert row(actions, 99)["action"] == "not_scored" and "extreme" in row(actions, 99)["note"]
     assert list(actions[ID])[-2:] == [4, 99]
+
+
+def test_describe_compares_numbers_with_the_median():
+    medians = pd.Series({"pages_per_visit": 7.0})
+    assert describe("pages_per_visit", 2, medians) == "low pages viewed per visit (2; typical 7)"
+    assert describe("pages_per_visit", 7, medians) == "high pages viewed per visit (7; typical 7)"
+    assert describe("favourite_category", "kids_goods", medians) == "favourite category: kids goods"
+
+
+def test_reasons_name_only_features_that_raise_the_risk():
+    scored = pd.DataFrame(
+        {
+            ID: [1, 2],
+            "pages_per_visit": [2, 12],
+            "promo_purchase_share": [0.9, 0.1],
+            "favourite_category": ["kids_goods", "kitchenware"],
+        }
+    )
+    for feature in [
+        "marketing_contacts_6m",
+        "marketing_contacts_current",
+        "days_registered",
+        "categories_per_visit",
+        "unpaid_items_quarter",
+        "service_errors",
+        "revenue_current",
+        "revenue_previous",
+        "revenue_before_previous",
+        "minutes_current",
+        "minutes_previous",
+    ]:
+        scored[feature] = [1, 1]
+    shap_values = pd.DataFrame(
+        {
+            ID: [1, 2],
+            "shap_base_value": [0.4, 0.4],
+            "shap_pages_per_visit": [0.2, -0.1],
+            "shap_promo_purchase_share": [0.1, -0.05],
+            "shap_favourite_category": [0.05, 0.0],
+        }
+    )
+    medians = scored[NUMERIC_FEATURES].median().to_dict()
+    reasons = strongest_reasons(scored, scored, shap_values, medians, 0.01)[["reason_1", "reason_2", "reason_3"]]
+    assert reasons.iloc[0].tolist() == [
+        "low pages viewed per visit (2; typical 7)",
+        "high share of purchases bought on promotion (0.9; typical 0.5)",
+        "favourite category: kids goods",
+    ]
+    assert reasons.iloc[1].tolist() == ["", "", ""]
+
+
+def test_the_risk_band_reads_the_high_risk_threshold_inclusively():
+    assert risk_band(pd.Series([0.69, 0.7, 0.9]), 0.7).tolist() == ["low", "high", "high"]

@@ -1,5 +1,5 @@
 """stages/lib/segments.py on small frames whose answers are known by hand: cells, matrix, honest scores,
-reasons, drivers, offers, the summary and the marketing list."""
+drivers, offers, the summary and the marketing list."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from stages.lib.segments import (
     analyse_segment,
     assign_cells,
     compare_segment,
-    customer_reasons,
-    describe_value,
     honest_scores,
     marketing_list,
     matrix,
@@ -121,54 +119,6 @@ def test_honest_scores_refuse_a_customer_without_a_score():
     oof = pd.DataFrame({ID: [1], "probability": [0.1]})
     with pytest.raises(ValueError, match="without an honest score"):
         honest_scores(people, people.iloc[:0], oof, StubPipeline())
-
-
-def test_describe_value_compares_numbers_with_the_median():
-    medians = pd.Series({"pages_per_visit": 7.0})
-    assert describe_value("pages_per_visit", 2, medians) == "low pages viewed per visit (2; typical 7)"
-    assert describe_value("pages_per_visit", 7, medians) == "high pages viewed per visit (7; typical 7)"
-    assert describe_value("favourite_category", "kids_goods", medians) == "favourite category: kids goods"
-
-
-def test_reasons_name_only_features_that_raise_the_risk():
-    scored = pd.DataFrame(
-        {
-            ID: [1, 2],
-            "pages_per_visit": [2, 12],
-            "promo_purchase_share": [0.9, 0.1],
-            "favourite_category": ["kids_goods", "kitchenware"],
-        }
-    )
-    for feature in [
-        "marketing_contacts_6m",
-        "marketing_contacts_current",
-        "days_registered",
-        "categories_per_visit",
-        "unpaid_items_quarter",
-        "service_errors",
-        "revenue_current",
-        "revenue_previous",
-        "revenue_before_previous",
-        "minutes_current",
-        "minutes_previous",
-    ]:
-        scored[feature] = [1, 1]
-    shap_values = pd.DataFrame(
-        {
-            ID: [1, 2],
-            "shap_base_value": [0.4, 0.4],
-            "shap_pages_per_visit": [0.2, -0.1],
-            "shap_promo_purchase_share": [0.1, -0.05],
-            "shap_favourite_category": [0.05, 0.0],
-        }
-    )
-    reasons = customer_reasons(scored, shap_values, 0.01)
-    assert reasons.iloc[0].tolist() == [
-        "low pages viewed per visit (2; typical 7)",
-        "high share of purchases bought on promotion (0.9; typical 0.5)",
-        "favourite category: kids goods",
-    ]
-    assert reasons.iloc[1].tolist() == ["", "", ""]
 
 
 def test_shap_drivers_compare_mean_shap_inside_and_outside():

@@ -11,6 +11,7 @@ No file I/O here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,14 +64,19 @@ def listing(customers: pd.DataFrame, left_out: pd.DataFrame | None = None) -> pd
     return listed.reset_index(drop=True)
 
 
-def reason_key(feature: str, value, medians: dict) -> str:
+def risk_band(probability, high_risk: float) -> np.ndarray:
+    """ "high" or "low" risk per customer: the one reading of the high-risk threshold (inclusive: p >= high_risk)."""
+    return np.where(np.asarray(probability, dtype=float) >= high_risk, "high", "low")
+
+
+def reason_key(feature: str, value, medians: Mapping) -> str:
     """What an offer can target: ``feature:low|high`` against the typical customer, or ``feature:<label>``."""
     if feature in NUMERIC_FEATURES:
         return f"{feature}:{'low' if value < medians[feature] else 'high'}"
     return f"{feature}:{value}"
 
 
-def describe(feature: str, value, medians: dict) -> str:
+def describe(feature: str, value, medians: Mapping) -> str:
     """A customer's value in words, numbers against the typical (median) customer of the training month."""
     if feature in NUMERIC_FEATURES:
         side = "low" if value < medians[feature] else "high"
@@ -79,10 +85,11 @@ def describe(feature: str, value, medians: dict) -> str:
 
 
 def strongest_reasons(
-    listed: pd.DataFrame, customers: pd.DataFrame, shap_values: pd.DataFrame, medians: dict, min_reason_shap: float
+    listed: pd.DataFrame, customers: pd.DataFrame, shap_values: pd.DataFrame, medians: Mapping, min_reason_shap: float
 ) -> pd.DataFrame:
     """Per listed customer (listed's index): up to three features raising the risk most, in words, and
-    their keys. ``customers`` holds the feature values; a customer without SHAP values gets no reason."""
+    their keys. ``customers`` holds the feature values; a customer without SHAP values gets no reason.
+    The one reasons function: the action list (`decide`) and the segment's marketing list use it."""
     contributions = shap_values.set_index(ID).reindex(listed[ID])
     features = [c.removeprefix("shap_") for c in contributions.columns if c != "shap_base_value"]
     values = contributions[[f"shap_{f}" for f in features]].to_numpy(dtype=float)
@@ -99,8 +106,8 @@ def strongest_reasons(
     return table
 
 
-def expected_value(probability: float, profit: float, offer: Offer) -> float:
-    """Monthly profit the offer is expected to save, minus its cost (thousand roubles)."""
+def expected_value(probability, profit, offer: Offer):
+    """Monthly profit the offer is expected to save, minus its cost (thousand roubles): numbers or arrays."""
     return probability * profit * offer.effect - offer.cost
 
 
@@ -172,8 +179,7 @@ def action_list(
     decided = assign(listed, reasons, catalogue)
     table = listed.drop(columns="action").join(decided).join(reasons[list(REASONS)])
     table = apply_budget(table, budget)
-    band = np.where(table["probability"] >= high_risk, "high", "low")
-    table["risk_band"] = np.where(table["probability"].isna(), "", band)
+    table["risk_band"] = np.where(table["probability"].isna(), "", risk_band(table["probability"], high_risk))
     unknown = (table["action"] == "no_consent") & (table["allows_offers"] != "no")
     table["note"] = [note or ACTIONS[action] for note, action in zip(table["note"], table["action"], strict=True)]
     table.loc[unknown, "note"] = CONSENT_UNKNOWN

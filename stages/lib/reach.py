@@ -25,7 +25,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from stages.lib.offers import Decision, decide_with, decision_summary, listing, offer_summary
+from stages.lib.offers import Decision, decide_with, decision_summary, expected_value, listing, offer_summary
 from stages.lib.schema import ID, NUMERIC_FEATURES, PROFIT
 from stages.lib.settings import Budget, Offer, Settings
 
@@ -34,11 +34,11 @@ Explainer = Callable[[np.ndarray], tuple[pd.DataFrame, pd.DataFrame]]
 
 
 def ceiling(customers: pd.DataFrame, typical: dict, catalogue: list[Offer]) -> np.ndarray:
-    """The highest expected value an offer could have for each customer: only offers that target one of
+    """The highest `expected_value` an offer could have for each customer: only offers that target one of
     the customer's own values (``feature:low|high`` against the typical customer, ``feature:<label>``)
     can be picked by a reason; -inf where no offer targets any of them. ``customers``: probability,
     profit and the features the catalogue targets (an imputed, missing value is never a reason)."""
-    value_of = customers["probability"].to_numpy(dtype=float) * customers[PROFIT].to_numpy(dtype=float)
+    probability, profit = customers["probability"].to_numpy(dtype=float), customers[PROFIT].to_numpy(dtype=float)
     best = np.full(len(customers), -np.inf)
     for offer in catalogue:
         targeted = np.zeros(len(customers), dtype=bool)
@@ -51,7 +51,7 @@ def ceiling(customers: pd.DataFrame, typical: dict, catalogue: list[Offer]) -> n
                 targeted |= values < typical[feature] if side == "low" else values >= typical[feature]
             else:
                 targeted |= (customers[feature].astype(object) == side).to_numpy(dtype=bool)
-        best = np.where(targeted, np.maximum(best, value_of * offer.effect - offer.cost), best)
+        best = np.where(targeted, np.maximum(best, expected_value(probability, profit, offer)), best)
     return best
 
 

@@ -12,18 +12,18 @@ import numpy as np
 import pandas as pd
 
 from stages.lib.model import predict_risk
+from stages.lib.offers import REASONS, risk_band, strongest_reasons
 from stages.lib.schema import BINARY_FEATURES, ID, NOMINAL_FEATURES, NUMERIC_FEATURES, PROFIT, TARGET
 from stages.lib.settings import CELLS, Segment
 from stages.lib.stats import compare_groups, rename_groups
-from stages.lib.words import OFFERS, PHRASES, level
+from stages.lib.words import OFFERS, PHRASES
 
 NOT_REGULAR = "not_regular"
-REASONS = ("reason_1", "reason_2", "reason_3")
 
 
 def assign_cells(probability, profit, high_risk: float, high_profit: float) -> np.ndarray:
     """Each customer's cell of the risk-by-profit matrix (thresholds inclusive: p >= high_risk)."""
-    risk = np.where(np.asarray(probability) >= high_risk, "high_risk", "low_risk")
+    risk = np.char.add(risk_band(probability, high_risk), "_risk")
     value = np.where(np.asarray(profit) >= high_profit, "high_profit", "low_profit")
     return np.char.add(np.char.add(risk, "_"), value).astype(object)
 
@@ -56,29 +56,6 @@ def honest_scores(customers: pd.DataFrame, test: pd.DataFrame, oof: pd.DataFrame
     if missing:
         raise ValueError(f"customers without an honest score: {sorted(missing)[:5]}")
     return customers.set_index(ID).join(scores, how="left").reset_index()
-
-
-def describe_value(feature: str, value, medians: pd.Series) -> str:
-    """A customer's value in words, numbers against the typical (median) customer."""
-    if feature in NUMERIC_FEATURES:
-        side = "low" if value < medians[feature] else "high"
-        return f"{side} {PHRASES[feature]} ({value:g}; typical {medians[feature]:g})"
-    return f"{PHRASES[feature]}: {level(value)}"
-
-
-def customer_reasons(scored: pd.DataFrame, shap_values: pd.DataFrame, min_reason_shap: float) -> pd.DataFrame:
-    """The three features that push each customer's risk up the most, in words with the customer's values."""
-    medians = scored[NUMERIC_FEATURES].median()
-    contributions = shap_values.set_index(ID).reindex(scored[ID])
-    features = [c.removeprefix("shap_") for c in contributions.columns if c != "shap_base_value"]
-    contributions = contributions[[f"shap_{f}" for f in features]].to_numpy()
-    rows = scored.set_index(ID)
-    reasons = []
-    for customer, values in zip(scored[ID], contributions, strict=True):
-        order = [i for i in np.argsort(-values, kind="stable") if values[i] > min_reason_shap][:3]
-        words = [describe_value(features[i], rows.loc[customer, features[i]], medians) for i in order]
-        reasons.append(words + [""] * (3 - len(words)))
-    return pd.DataFrame(reasons, columns=list(REASONS), index=scored.index)
 
 
 def shap_drivers(shap_values: pd.DataFrame, in_segment: pd.Series) -> pd.DataFrame:
@@ -184,7 +161,8 @@ def analyse_segment(scored: pd.DataFrame, shap_values: pd.DataFrame, settings: S
     comparison = compare_segment(scored, in_segment, settings.alpha)
     drivers = shap_drivers(shap_values, in_segment)
     offer_list = offers(comparison, drivers, settings.min_effect_size, settings.max_offers)
-    reasons = customer_reasons(scored, shap_values, settings.min_reason_shap)
+    typical = scored[NUMERIC_FEATURES].median().to_dict()  # the regular customers' medians
+    reasons = strongest_reasons(scored, scored, shap_values, typical, settings.min_reason_shap)[list(REASONS)]
     return SegmentAnalysis(
         chosen=settings.chosen,
         scored=scored,
