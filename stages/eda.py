@@ -14,11 +14,18 @@ from __future__ import annotations
 
 from stages.io import paths
 from stages.io.cli import describe_stage, run_cli
-from stages.io.files import fresh_outputs, load_settings, read_parquet, write_csv, write_json, write_text
+from stages.io.files import (
+    fresh_outputs,
+    load_settings,
+    read_parquet,
+    write_csv,
+    write_figures,
+    write_json,
+    write_text,
+)
 from stages.lib.exploration import explore
 from stages.lib.settings import Settings
 from stages.report import eda as report
-from stages.report.style import save_figures
 
 
 def run(settings: Settings) -> dict:
@@ -27,7 +34,7 @@ def run(settings: Settings) -> dict:
         study = explore(customers, read_parquet(paths.TRAIN), settings.eda)
         figures = report.figures(customers, study, settings.seed)
         names = list(figures)
-        save_figures(paths.EDA_FIGURES, figures)
+        write_figures(paths.EDA_FIGURES, figures)
         write_csv(paths.EDA_COMPARISON, study.table, digits=6)
         write_csv(paths.EDA_PHIK, study.correlation.rename_axis("feature").reset_index(), digits=4)
         write_json(paths.EDA_SUMMARY, study.summary, digits=4)

@@ -15,7 +15,16 @@ from functools import partial
 
 from stages.io import paths
 from stages.io.cli import describe_stage, run_cli
-from stages.io.files import fresh_outputs, load_settings, read_json, read_parquet, write_csv, write_json, write_parquet
+from stages.io.files import (
+    fresh_outputs,
+    load_settings,
+    read_json,
+    read_parquet,
+    write_csv,
+    write_figures,
+    write_json,
+    write_parquet,
+)
 from stages.io.model_store import load_model
 from stages.lib.explaining import (
     SHAP_DECIMALS,
@@ -36,7 +45,6 @@ from stages.lib.model import expected_features, predict_risk
 from stages.lib.schema import ID
 from stages.lib.settings import Settings
 from stages.report import explain as report
-from stages.report.style import save_figures
 
 
 def run(settings: Settings) -> dict:
@@ -58,7 +66,7 @@ def run(settings: Settings) -> dict:
         examples = example_customers(test, risk, read_json(paths.EVALUATE_METRICS)["threshold"])
         dependence = dependence_features(table, on_test.values.columns, explain.dependence_plots)
         figures = report.figures(on_test, test[ID].to_numpy(), risk, table, dependence, examples, seed)
-        save_figures(paths.EXPLAIN_FIGURES, figures)
+        write_figures(paths.EXPLAIN_FIGURES, figures)
         explanation = combine([on_test, *(p.result() for p in pending)])
         errors = additivity_errors(explanation, pipeline, test, oof)
         write_parquet(paths.SHAP_VALUES, per_customer(explanation, expected_features(pipeline)), digits=SHAP_DECIMALS)

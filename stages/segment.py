@@ -20,6 +20,7 @@ from stages.io.files import (
     read_parquet,
     write_csv,
     write_excel_csv,
+    write_figures,
     write_json,
     write_text,
 )
@@ -31,7 +32,6 @@ from stages.lib.segments import analyse_segment, honest_scores
 from stages.lib.settings import Settings
 from stages.report.page import PageInput, manager_page
 from stages.report.segment import segment_figures, segments_markdown
-from stages.report.style import save_figures
 
 ANALYST_LINKS = {  # the page's links, relative to the page
     "The segment report (markdown)": paths.SEGMENTS_REPORT,
@@ -53,7 +53,7 @@ def run(settings: Settings) -> dict:
         figures = segment_figures(
             analysis, segment.high_risk, segment.high_profit, segment.discrete_max_levels, explained_output
         )
-        save_figures(paths.SEGMENT_FIGURES, figures)
+        write_figures(paths.SEGMENT_FIGURES, figures)
         write_csv(paths.MARKETING_LIST, analysis.marketing, digits=4)
         write_csv(paths.SEGMENT_MATRIX, analysis.cells, digits=4)
         write_csv(paths.SEGMENT_COMPARISON, analysis.comparison, digits=6)

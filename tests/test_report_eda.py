@@ -8,14 +8,13 @@ import pandas as pd
 import pytest
 
 from stages.io import paths
-from stages.io.files import write_csv, write_json
+from stages.io.files import write_csv, write_figures, write_json
 from stages.io.raw_files import read_raw_folder
 from stages.lib.exploration import explore, identifier_check
 from stages.lib.preparation import prepare_customers
 from stages.lib.quality import QualityLog
 from stages.lib.settings import parse_settings
 from stages.report import eda as report
-from stages.report.style import save_figures
 from tests.synthetic import make_raw, write_raw
 from tests.test_report_style import readability_problems
 
@@ -32,7 +31,7 @@ def drawn(tmp_path_factory, repo_params):
     problems = {name: readability_problems(fig) for name, fig in figures.items()}
     names = list(figures)
     markdown = report.markdown(study, names, settings.eda)
-    save_figures(root / paths.EDA_FIGURES, figures)
+    write_figures(root / paths.EDA_FIGURES, figures)
     write_csv(root / paths.EDA_COMPARISON, study.table)
     write_json(root / paths.EDA_SUMMARY, study.summary)
     (root / paths.EDA_REPORT).write_text(markdown, encoding="utf-8")

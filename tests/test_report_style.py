@@ -1,6 +1,6 @@
 """Figures people can read: nothing overlaps, nothing is clipped, money and time axes carry their unit.
 
-``readability_problems`` lays a figure out as ``save_figure`` does and measures every drawn text and
+``readability_problems`` lays a figure out as ``stages.io.files.write_figures`` does and measures every drawn text and
 legend in pixels; the report tests run it on every figure eda, explain and segment draw.
 """
 
@@ -22,7 +22,7 @@ MONEY_OR_TIME = ("revenue", "profit", "minutes", "days", "spend")
 
 
 def lay_out(fig: plt.Figure):
-    """The figure as saved: the same layout step as ``style.save_figure``, then drawn."""
+    """The figure as saved: the same layout step as ``write_figures``, then drawn."""
     if fig.get_layout_engine() is None:
         fig.tight_layout()
     fig.canvas.draw()

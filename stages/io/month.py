@@ -35,7 +35,7 @@ from stages.lib.raw import check_columns
 from stages.lib.schema import ID, MARKET_FILE, RAW_FILES
 from stages.lib.scoring import month_shap, soft_tables
 from stages.lib.settings import Settings
-from stages.report.page import MARKER
+from stages.lib.words import PAGE_MARKER as MARKER
 
 PARTS_MARKER = "_written_by_stages_score"  # the only parts folder `score` may empty
 HEADER = "\ufeff" + ";".join(COLUMNS) + "\r\n"  # what every list `score` writes starts with

@@ -12,6 +12,8 @@ CLASS_NAMES = {0: "Same level", 1: "Declined"}  # the target: activity over the 
 SEGMENT_NAMES = {0: "Other regular customers", 1: "Chosen segment"}
 SHAP_UNITS = {"probability": "probability", "log_odds": "log-odds"}  # what a SHAP value is measured in (axes)
 SHAP_AMOUNTS = {"probability": "probability points", "log_odds": "log-odds"}  # an amount of it, in sentences
+# The first lines of the manager's page: report/page.py writes them; `score` overwrites only a page that has them.
+PAGE_MARKER = "<!DOCTYPE html>\n<!-- the monthly decision page (stages/report/page.py) -->\n"
 
 # How a marketer reads each feature (reasons, offers, the segment report).
 PHRASES = {

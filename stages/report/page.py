@@ -15,7 +15,16 @@ from html import escape
 import pandas as pd
 
 from stages.lib.schema import ID, PROFIT
-from stages.lib.words import ACTIONS, DRIFT_VERDICTS, MONEY_PER_MONTH, MONEY_UNIT, PHRASES, RISK_BANDS, level
+from stages.lib.words import (
+    ACTIONS,
+    DRIFT_VERDICTS,
+    MONEY_PER_MONTH,
+    MONEY_UNIT,
+    PAGE_MARKER,
+    PHRASES,
+    RISK_BANDS,
+    level,
+)
 
 STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0 auto;max-width:1200px;padding:16px 24px;
@@ -32,7 +41,6 @@ text-align:left;vertical-align:top}td.n,th.n{text-align:right;white-space:nowrap
 .wrap{max-height:640px;overflow:auto;border:1px solid #e3e7ed}
 """
 
-MARKER = "<!DOCTYPE html>\n<!-- the monthly decision page (stages/report/page.py) -->\n"  # what `score` may overwrite
 SCRIPT = """
 (function(){
   const table=document.getElementById('actions');const body=table.tBodies[0];
@@ -271,7 +279,7 @@ def manager_page(page: PageInput) -> str:
         ]
     )
     return (
-        f'{MARKER}<html lang="en"><head><meta charset="utf-8">'
+        f'{PAGE_MARKER}<html lang="en"><head><meta charset="utf-8">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
         "script-src 'unsafe-inline'; img-src data:\">"
         f"<title>{escape(page.title)}</title><style>{STYLE}</style></head><body>\n{body}\n"

@@ -1,6 +1,6 @@
 """What `segment` shows: the risk-by-profit matrix, the chosen segment against the rest, reports/segments.md.
 
-Figures are returned by name (``FIGURES``) for ``style.save_figures``; the markdown links only to
+Figures are returned by name (``FIGURES``) for ``stages.io.files.write_figures``; the markdown links only to
 outputs the catalog declares, as relative links from the report (``paths.link``).
 """
 

@@ -1,14 +1,12 @@
 """One plotting style for every figure, and the two-group charts eda and segment share.
 
-Colours, sizes and fonts are set here once. Figures are saved as PNG without metadata that changes
-between runs, so a rebuild on the same libraries is byte-identical. Chart functions return the
-figure; the stage hands it to ``save_figures``.
+Colours, sizes and fonts (and the saved PNG's resolution) are set here once. Chart functions return
+the figure; the stage hands it to ``stages.io.files.write_figures``.
 """
 
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 import matplotlib
 
@@ -17,7 +15,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from stages.io.files import atomic_write
 from stages.lib.words import CLASS_NAMES, PERIOD_WORDS, label, unit, with_unit
 
 CLASS_COLORS = {0: "#4C72B0", 1: "#DD5A3E"}  # blue = kept activity, red = declined, in every figure
@@ -41,19 +38,6 @@ plt.rcParams.update(
         "path.simplify": False,
     }
 )
-
-
-def save_figure(fig: plt.Figure, path: Path | str) -> None:
-    if fig.get_layout_engine() is None:  # our own figures lay themselves out (constrained); shap's do not
-        fig.tight_layout()
-    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", metadata={"Software": None}))
-    plt.close(fig)
-
-
-def save_figures(folder: Path, figures: dict[str, plt.Figure]) -> None:
-    """Each figure as ``folder/<name>.png``."""
-    for name, fig in figures.items():
-        save_figure(fig, folder / f"{name}.png")
 
 
 # --- two-group figures, shared by eda (declined vs same level) and segment (segment vs the rest) ---
