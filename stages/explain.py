@@ -26,24 +26,19 @@ from stages.io.files import (
     write_parquet,
 )
 from stages.io.model_store import load_model
-from stages.lib.explaining import (
-    SHAP_DECIMALS,
-    Job,
+from stages.io.workers import submit, worker_pool
+from stages.lib.importance import (
     additivity_errors,
-    combine,
     dependence_features,
     example_customers,
     explain_metrics,
-    fold_jobs,
     importance_table,
-    per_customer,
     permutation_check,
-    submit,
-    worker_pool,
 )
 from stages.lib.model import expected_features, predict_risk
 from stages.lib.schema import ID
 from stages.lib.settings import Settings
+from stages.lib.shap_values import SHAP_DECIMALS, Job, combine, fold_jobs, per_customer
 from stages.report import explain as report
 
 

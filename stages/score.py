@@ -28,9 +28,9 @@ from stages.io.engine import SCHEDULER_VARIABLE, engine
 from stages.io.files import load_settings, read_json, write_excel_csv, write_text
 from stages.io.model_store import load_model
 from stages.io.month import check_output, explainer, fresh_month_outputs, parts_folder, score_in_parts, spill_folder
+from stages.io.workers import worker_pool
 from stages.lib.drift import compare_counts, medians, month_verdict
 from stages.lib.errors import DataError
-from stages.lib.explaining import worker_pool
 from stages.lib.reach import decide_within_reach
 from stages.lib.segments import matrix
 from stages.lib.settings import Settings

@@ -1,6 +1,7 @@
 """`explain` end to end: additivity, the explained models are the saved ones, the estimator, the outputs.
 
-The pure functions behind it are tested on tiny data in tests/test_explaining.py.
+The pure functions behind it (and the permutation estimator against exact Shapley values) are tested
+on tiny data in tests/test_explaining.py.
 """
 
 from __future__ import annotations
@@ -10,15 +11,14 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-import shap
 from scipy.special import logit
 
 from stages.io import paths
 from stages.io.files import read_parquet
 from stages.io.model_store import load_model
-from stages.lib.explaining import grouped, permutation_shap, source_feature
 from stages.lib.model import predict_risk
 from stages.lib.schema import ID
+from stages.lib.shap_values import grouped, source_feature
 from stages.lib.words import readable
 
 
@@ -71,17 +71,6 @@ def test_metrics_and_figures(workspace):
         "waterfall_lowest_risk.png",
     }
     assert expected <= names and any(n.startswith("dependence_") for n in names)
-
-
-def test_permutation_estimator_matches_exact_shapley_values():
-    rng = np.random.default_rng(0)
-    X, background = rng.normal(size=(5, 3)), rng.normal(size=(4, 3))
-    predict = lambda Z: np.tanh(Z[:, 0] * Z[:, 1]) + Z[:, 2] ** 2  # noqa: E731  (interactions on purpose)
-    exact = shap.ExactExplainer(predict, shap.maskers.Independent(background, max_samples=4))(X).values
-    sampled = permutation_shap(predict, X, background, np.ones(4), permutations=400, seed=1)
-    np.testing.assert_allclose(sampled, exact, atol=0.03)
-    base = predict(background).mean()
-    np.testing.assert_allclose(base + sampled.sum(axis=1), predict(X), atol=1e-12)  # exactly additive
 
 
 def test_one_hot_columns_are_grouped_back_into_their_feature():

@@ -1,5 +1,6 @@
-"""stages/lib/explaining.py on tiny data whose answers are known: the permutation estimator, its
-shared work, the worker pool, grouping, the importance table and the permutation cross-check."""
+"""SHAP on tiny data whose answers are known: the permutation estimator and its shared work
+(stages/lib/shap_values.py), the worker pool (stages/io/workers.py), grouping, the importance table and
+the permutation cross-check (stages/lib/importance.py)."""
 
 from __future__ import annotations
 
@@ -12,31 +13,27 @@ from sklearn.inspection import permutation_importance
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 
-from stages.lib.explaining import (
+from stages.io.workers import submit, worker_pool
+from stages.lib.importance import additivity_errors, direction, example_customers, importance_table, permutation_check
+from stages.lib.model import BINARY_LEVELS, NOMINAL_LEVELS, make_pipeline, model_input, predict_risk
+from stages.lib.schema import BINARY_FEATURES, FEATURES, ID, NOMINAL_FEATURES, NUMERIC_FEATURES, TARGET
+from stages.lib.shap_values import (
     SHAP_DECIMALS,
     Job,
-    additivity_errors,
     coalition_plan,
     coalitions,
     combine,
-    direction,
     distinct_rows,
-    example_customers,
     feature_orders,
     fold_jobs,
     grouped,
-    importance_table,
     kmeans_summary,
     model_output,
     per_customer,
-    permutation_check,
-    permutation_shap,
-    submit,
+    plan_work,
+    shapley_values,
     weighted_mean,
-    worker_pool,
 )
-from stages.lib.model import BINARY_LEVELS, NOMINAL_LEVELS, make_pipeline, model_input, predict_risk
-from stages.lib.schema import BINARY_FEATURES, FEATURES, ID, NOMINAL_FEATURES, NUMERIC_FEATURES, TARGET
 
 
 def customers(n: int = 60, seed: int = 0) -> pd.DataFrame:
@@ -54,6 +51,12 @@ def customers(n: int = 60, seed: int = 0) -> pd.DataFrame:
 
 def fitted(model, frame: pd.DataFrame):
     return make_pipeline(model).fit(model_input(frame, FEATURES), frame[TARGET])
+
+
+def estimate(predict, X, background, weights, permutations, seed):
+    """The permutation estimator as `plan_work` runs it: the plan's distinct inputs, predicted at once."""
+    plan = coalition_plan(X, background, permutations, seed)
+    return shapley_values(plan, predict(plan.inputs), weights)
 
 
 def every_combination_shap(predict, X, background, weights, permutations, seed):
@@ -85,7 +88,7 @@ def test_a_linear_functions_values_are_its_exact_shapley_values(permutations):
     rng = np.random.default_rng(1)
     X, background, weights = rng.normal(size=(7, 4)), rng.normal(size=(5, 4)), rng.uniform(1, 3, 5)
     w = np.array([0.5, -2.0, 1.5, 3.0])
-    values = permutation_shap(lambda Z: Z @ w + 0.3, X, background, weights, permutations, seed=0)
+    values = estimate(lambda Z: Z @ w + 0.3, X, background, weights, permutations, seed=0)
     np.testing.assert_allclose(values, (X - np.average(background, axis=0, weights=weights)) * w, atol=1e-12)
 
 
@@ -98,11 +101,22 @@ def test_shared_work_gives_exactly_the_values_of_predicting_every_combination():
         calls.append(len(Z))
         return nonlinear(Z)
 
-    shared = permutation_shap(predict, X, background, weights, permutations=6, seed=3)
+    shared = estimate(predict, X, background, weights, permutations=6, seed=3)
     assert np.array_equal(shared, every_combination_shap(nonlinear, X, background, weights, 6, 3))
     assert len(calls) == 1 and calls[0] < len(X) * 6 * 5 * len(background) / 4  # repeats are predicted once
     base = np.average(nonlinear(background), weights=weights)
     np.testing.assert_allclose(base + shared.sum(axis=1), nonlinear(X), atol=1e-12)  # exactly additive
+
+
+def test_the_estimator_matches_exact_shapley_values():
+    rng = np.random.default_rng(0)
+    X, background = rng.normal(size=(5, 3)), rng.normal(size=(4, 3))
+    predict = lambda Z: np.tanh(Z[:, 0] * Z[:, 1]) + Z[:, 2] ** 2  # noqa: E731  (interactions on purpose)
+    exact = shap.ExactExplainer(predict, shap.maskers.Independent(background, max_samples=4))(X).values
+    sampled = estimate(predict, X, background, np.ones(4), permutations=400, seed=1)
+    np.testing.assert_allclose(sampled, exact, atol=0.03)
+    base = predict(background).mean()
+    np.testing.assert_allclose(base + sampled.sum(axis=1), predict(X), atol=1e-12)  # exactly additive
 
 
 def test_the_weighted_mean_does_not_depend_on_memory_layout():
@@ -116,10 +130,8 @@ def test_the_weighted_mean_does_not_depend_on_memory_layout():
 def test_each_rows_values_depend_on_that_row_alone():
     rng = np.random.default_rng(4)
     X, background = rng.integers(0, 3, (20, 4)).astype(float), rng.normal(size=(4, 4))
-    whole = permutation_shap(nonlinear, X, background, np.ones(4), 4, seed=5)
-    pieces = [
-        permutation_shap(nonlinear, X[part], background, np.ones(4), 4, seed=5) for part in np.split(np.arange(20), 4)
-    ]
+    whole = estimate(nonlinear, X, background, np.ones(4), 4, seed=5)
+    pieces = [estimate(nonlinear, X[part], background, np.ones(4), 4, seed=5) for part in np.split(np.arange(20), 4)]
     assert np.array_equal(whole, np.vstack(pieces))
 
 
@@ -177,11 +189,16 @@ def test_the_pool_gives_exactly_the_in_process_values():
     frame = customers()
     pipeline, test, train = fitted(KNeighborsClassifier(5), frame.iloc[:45]), frame.iloc[45:], frame.iloc[:45]
     with worker_pool() as pool:
-        pooled = submit(pool, Job(pipeline, test, train), 6, 4, seed=0, piece_rows=100).result()
+        pending = submit(pool, Job(pipeline, test, train), 6, 4, seed=0, piece_rows=100)
+        pooled = pending.result()
+    assert len(pending.futures) > 1  # the inputs were cut into pieces
+    work = plan_work(Job(pipeline, test, train), 6, 4, seed=0, piece_rows=10**9)
+    [(task, arguments)] = work.tasks
+    assert pooled.values.equals(work.explanation([task(*arguments)]).values)  # one task, in this process
     view = pipeline[:-1]
     centres, weights = kmeans_summary(view.transform(model_input(train, FEATURES)), 6)
     predict = lambda Z: pipeline[-1].predict_proba(Z)[:, 1]  # noqa: E731
-    direct = permutation_shap(predict, view.transform(model_input(test, FEATURES)), centres, weights, 4, seed=0)
+    direct = estimate(predict, view.transform(model_input(test, FEATURES)), centres, weights, 4, seed=0)
     # the explanation keeps SHAP_DECIMALS decimals (the last bits follow the CPU's kernels)
     assert np.array_equal(pooled.values[view.get_feature_names_out()].to_numpy(), np.round(direct, SHAP_DECIMALS))
 

@@ -26,6 +26,7 @@ from stages.io.columnar import ArrowRefused, RawSource, header_frame
 from stages.io.engine import PartTask, score_part, scored_part
 from stages.io.raw_files import read_raw_folder
 from stages.io.spill import SpillTask, count_parts, spill
+from stages.io.workers import month_shap
 from stages.lib.drift import add_counts
 from stages.lib.errors import DataError
 from stages.lib.offers import COLUMNS
@@ -33,7 +34,7 @@ from stages.lib.partitioned import part_of
 from stages.lib.quality import QualityLog
 from stages.lib.raw import check_columns
 from stages.lib.schema import ID, MARKET_FILE, RAW_FILES
-from stages.lib.scoring import month_shap, soft_tables
+from stages.lib.scoring import soft_tables
 from stages.lib.settings import Settings
 from stages.lib.words import PAGE_MARKER as MARKER
 

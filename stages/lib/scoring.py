@@ -9,7 +9,6 @@ an empty id or revenue) still stop the run with the usual one-paragraph error.
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,14 +16,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from stages.lib.explaining import Job, per_customer, submit
 from stages.lib.features import build_customers, regular_mask
-from stages.lib.model import expected_features, predict_risk
+from stages.lib.model import predict_risk
 from stages.lib.quality import QualityLog
 from stages.lib.raw import MISSING_MARKERS, WHITESPACE_RUN, validate_raw
 from stages.lib.schema import FEATURES, ID, LABEL_TYPOS, MARKET_FILE, MONEY, PROFIT, Column
 from stages.lib.segments import NOT_REGULAR, assign_cells
-from stages.lib.settings import Explain, Prepare, Segment
+from stages.lib.settings import Prepare, Segment
 from stages.lib.words import PHRASES
 
 NOT_SCORED = "not_scored_reason"
@@ -151,14 +149,3 @@ def score_month(
 ) -> ScoredMonth:
     """Raw string frames of a whole month -> `score_tables` (the reference path the partitions must match)."""
     return score_tables(*soft_tables(raw, prepare, log), pipeline, prepare, segment, log)
-
-
-def month_shap(pool: Executor, pipeline, rows: pd.DataFrame, background: pd.DataFrame, settings: Explain, seed: int):
-    """SHAP values of ``rows`` for the saved pipeline against ``background`` (a sample of the month's own
-    customers: the training data need not be at hand): the same explainer as `explain`, in the same units."""
-    features = expected_features(pipeline)
-    if rows.empty:
-        return pd.DataFrame(columns=[ID, "shap_base_value", *(f"shap_{f}" for f in features)])
-    job = Job(pipeline, rows.set_index(ID, drop=False), background.set_index(ID, drop=False))
-    pending = submit(pool, job, size=settings.background_size, permutations=settings.permutations, seed=seed)
-    return per_customer(pending.result(), features)

@@ -6,33 +6,27 @@ explainer fits the family (``stages.lib.families``): exact tree SHAP for tree mo
 SHAP for logistic regression (whose exact additive output is the log-odds), and a model-agnostic
 permutation explainer on a k-means summary of the training data otherwise.
 
-Pure functions: `stages/explain.py` reads the models and data and writes what these return.
+Pure functions: `plan_work` turns a job into independent tasks, which `stages.io.workers` runs on
+its process pool; the importance tables and metrics are in `stages.lib.importance`.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import signal
-from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from scipy.special import logit
 from sklearn.cluster import KMeans
 from sklearn.impute import SimpleImputer
-from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.utils import shuffle
 from threadpoolctl import threadpool_limits
 
 from stages.lib.calibration import CalibratedModel
 from stages.lib.families import ExplainerKind, explainer_kind
-from stages.lib.model import N_JOBS, expected_features, model_input
-from stages.lib.schema import ID, NOMINAL_FEATURES, NUMERIC_FEATURES, TARGET
+from stages.lib.model import expected_features, model_input
+from stages.lib.schema import ID
 
 EXPLAINER_NAMES = {
     "tree": "tree (exact)",
@@ -40,8 +34,7 @@ EXPLAINER_NAMES = {
     "permutation": "permutation sampling (model-agnostic, k-means background)",
 }
 EXPLAINED_OUTPUTS = {"tree": "probability", "linear": "log_odds", "permutation": "probability"}
-EXAMPLE_KINDS = ("highest_risk", "near_threshold", "lowest_risk")  # the customers the waterfalls show
-PIECE_ROWS = 8000  # model inputs per task: ~0.3 s of the k-NN+SVC+trees vote, so both workers end together
+SHAP_DECIMALS = 10
 
 
 @dataclass
@@ -95,6 +88,12 @@ def model_output(pipeline: Pipeline, frame: pd.DataFrame, output: str) -> np.nda
 
 
 # --- the model-agnostic estimator ---
+# Interventional Shapley values by antithetic permutation sampling, vectorised over all rows
+# (shap's PermutationExplainer, batched): for each sampled feature order, features are switched from
+# the background to the row's value one at a time. Every order telescopes from the base value to the
+# model's output, so the values are exactly additive; each order is paired with its reverse to cut
+# variance. `coalition_plan` lists each distinct model input once, the model predicts them (in any
+# pieces, anywhere), and `shapley_values` reads them back. Each row's values depend on that row alone.
 
 
 def kmeans_summary(background: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -207,22 +206,6 @@ def shapley_values(plan: CoalitionPlan, predicted: np.ndarray, weights: np.ndarr
     return values / len(plan.orders)
 
 
-def permutation_shap(
-    predict, X: np.ndarray, background: np.ndarray, weights: np.ndarray, permutations: int, seed: int
-) -> np.ndarray:
-    """Interventional Shapley values by antithetic permutation sampling, vectorised over all rows.
-
-    For each sampled feature order, features are switched from background to the row's value one at
-    a time; a feature's marginal contribution is the change in the background-weighted mean output.
-    Every order telescopes from the base value to the model's output, so the values are exactly
-    additive; each order is paired with its reverse to cut variance. This is shap's
-    PermutationExplainer estimator, batched so that one model call serves every row, and each
-    distinct model input is evaluated once. Each row's values depend on that row alone.
-    """
-    plan = coalition_plan(X, background, permutations, seed)
-    return shapley_values(plan, predict(plan.inputs), weights)
-
-
 def probability_of_decline(model, X: np.ndarray) -> np.ndarray:
     return model.predict_proba(X)[:, 1]
 
@@ -243,7 +226,7 @@ def exact_shap(kind: str, model, background: np.ndarray, X: np.ndarray) -> tuple
     return values, float(np.ravel(explainer.expected_value)[-1])  # some give one base value per class
 
 
-# --- every customer, the work shared by two worker processes ---
+# --- every customer: jobs, and each job as tasks any executor may run ---
 
 
 @dataclass(frozen=True)
@@ -270,79 +253,43 @@ def fold_jobs(folds: list[Pipeline], train: pd.DataFrame, oof: pd.DataFrame) -> 
     return jobs
 
 
-def start_worker() -> None:
-    """Each worker uses one BLAS/OpenMP thread: two workers fill the two cores, and OpenMP code in a
-    child never waits on the thread pool its parent may have had (fork copies no threads).
-
-    A fork also copies the parent's signal handlers: Ctrl-C, which reaches the whole process group, is
-    the parent's to handle (it stops the workers), and SIGTERM ends a worker as it ends any process."""
-    threadpool_limits(1)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def stop_workers(pool: ProcessPoolExecutor) -> None:
-    """Drop the queued work and kill the running tasks: shutdown() alone waits for them to finish.
-    The stdlib offers no way to stop a running task, hence the pool's private list of processes."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.kill()
-    for process in processes:
-        process.join(timeout=5)
-
-
-@contextmanager
-def worker_pool(workers: int = N_JOBS) -> Iterator[ProcessPoolExecutor]:
-    """Worker processes forked from this one: they start in a tenth of a second with every module
-    already imported, where spawned workers take seconds each to import scikit-learn again."""
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=start_worker)
-    try:
-        yield pool
-    except BaseException:  # an error or an interruption (KeyboardInterrupt): the work is no longer wanted
-        stop_workers(pool)
-        raise
-    pool.shutdown()
-
-
-@dataclass
-class Pending:
-    """An explanation the pool is computing; ``result()`` waits for it."""
-
-    job: Job
-    kind: ExplainerKind
-    futures: list[Future]
-    finish: Callable[[list], tuple[np.ndarray, float]]  # the futures' results -> (values, base value)
-
-    def result(self) -> Explanation:
-        values, base = self.finish([future.result() for future in self.futures])
-        return explanation(self.job.pipeline, self.job.rows, values, base, self.kind)
-
-
 def model_explainer(model) -> ExplainerKind:
     """A calibrated model is explained model-agnostically: the exact tree and linear explainers would
     explain the raw score, not the calibrated probability every stage uses."""
     return "permutation" if isinstance(model, CalibratedModel) else explainer_kind(model)
 
 
-def submit(pool: Executor, job: Job, size: int, permutations: int, seed: int, piece_rows: int = PIECE_ROWS) -> Pending:
-    """Start explaining one job: the model's predictions of its distinct coalition inputs, in pieces
-    of ``piece_rows`` (the exact explainers, fast, as one task)."""
+@dataclass(frozen=True)
+class ShapWork:
+    """One job's explanation as independent tasks, ``(function, arguments)`` each, and how their
+    results, in task order, make (SHAP values in the model's input space, base value)."""
+
+    job: Job
+    kind: ExplainerKind
+    tasks: list[tuple[Callable, tuple]]
+    finish: Callable[[list], tuple[np.ndarray, float]]
+
+    def explanation(self, results: list) -> Explanation:
+        values, base = self.finish(results)
+        return explanation(self.job.pipeline, self.job.rows, values, base, self.kind)
+
+
+def plan_work(job: Job, size: int, permutations: int, seed: int, piece_rows: int) -> ShapWork:
+    """The work of explaining one job: the model's predictions of its distinct coalition inputs, in
+    pieces of ``piece_rows`` (the exact explainers, fast, as one task). The model scores each input
+    on its own, so the pieces give the same values however they are cut and wherever they run."""
     model = job.pipeline[-1]
     kind = model_explainer(model)
     X, background = transform(job.pipeline, job.rows).to_numpy(), transform(job.pipeline, job.background).to_numpy()
     if kind != "permutation":
         sample = background if size >= len(background) else shuffle(background, n_samples=size, random_state=seed)
-        return Pending(job, kind, [pool.submit(exact_shap, kind, model, sample, X)], lambda results: results[0])
+        return ShapWork(job, kind, [(exact_shap, (kind, model, sample, X))], lambda results: results[0])
     centres, weights = kmeans_summary(background, size)
     plan = coalition_plan(X, centres, permutations, seed)
     pieces = np.array_split(plan.inputs, max(1, -(-len(plan.inputs) // piece_rows)))
-    futures = [pool.submit(probability_of_decline, model, piece) for piece in pieces]
     base = float(np.average(probability_of_decline(model, centres), weights=weights))
-    return Pending(job, kind, futures, lambda results: (shapley_values(plan, np.concatenate(results), weights), base))
-
-
-SHAP_DECIMALS = 10
+    tasks = [(probability_of_decline, (model, piece)) for piece in pieces]
+    return ShapWork(job, kind, tasks, lambda results: (shapley_values(plan, np.concatenate(results), weights), base))
 
 
 def explanation(pipeline: Pipeline, frame: pd.DataFrame, values: np.ndarray, base: float, kind: str) -> Explanation:
@@ -367,7 +314,7 @@ def combine(parts: list[Explanation]) -> Explanation:
     )
 
 
-# --- what the explanations say ---
+# --- per input feature ---
 
 
 def grouped(values: pd.DataFrame, features: list[str]) -> pd.DataFrame:
@@ -377,129 +324,8 @@ def grouped(values: pd.DataFrame, features: list[str]) -> pd.DataFrame:
     return summed.reindex(columns=features, fill_value=0.0)
 
 
-def mean_abs(values: pd.DataFrame) -> pd.Series:
-    # rounded before ranking: the mean's last bits depend on the CPU's SIMD kernels, and near-ties flip
-    return values.abs().mean().round(SHAP_DECIMALS).sort_values(ascending=False, kind="stable")
-
-
-def direction(display: pd.Series, values: pd.Series) -> str:
-    """How a feature pushes the risk: sign of the rank correlation between its value and its SHAP value."""
-    if display.nunique() < 2 or values.abs().sum() == 0:
-        return "none"
-    rho = stats.spearmanr(display, values).statistic
-    return "higher value, higher risk" if rho > 0.1 else "higher value, lower risk" if rho < -0.1 else "mixed"
-
-
-def ranking_scores(pipeline: Pipeline, X: pd.DataFrame) -> np.ndarray:
-    """What sklearn's roc_auc scorer ranks by: the decision function if the model has one, else the probability."""
-    if hasattr(pipeline, "decision_function"):
-        return pipeline.decision_function(X)
-    return pipeline.predict_proba(X)[:, 1]
-
-
-def shuffled_copies(X: pd.DataFrame, column: int, repeats: int, seed: int) -> list[pd.DataFrame]:
-    """sklearn's permutation_importance shuffles of one column: a fresh generator per column, and
-    each repeat shuffles the previous repeat's column again."""
-    rng, order, shuffled, copies = np.random.RandomState(seed), np.arange(len(X)), X.copy(), []
-    for _ in range(repeats):
-        rng.shuffle(order)
-        values = shuffled.iloc[order, column]
-        values.index = shuffled.index
-        shuffled[shuffled.columns[column]] = values
-        copies.append(shuffled.copy())
-    return copies
-
-
-def permutation_check(pipeline: Pipeline, test: pd.DataFrame, repeats: int, seed: int) -> pd.DataFrame:
-    """Drop in test ROC-AUC when one input feature is shuffled: an explainer-independent importance.
-
-    The numbers of sklearn's ``permutation_importance(scoring="roc_auc")`` (same shuffles, same
-    scores), with every shuffled copy scored in one model call instead of one call per copy.
-    """
-    features = expected_features(pipeline)
-    X, y = model_input(test, features), test[TARGET]
-    column_seed = np.random.RandomState(seed).randint(np.iinfo(np.int32).max + 1)
-    copies = [
-        X,
-        *(copy for column in range(len(features)) for copy in shuffled_copies(X, column, repeats, column_seed)),
-    ]
-    scores = ranking_scores(pipeline, pd.concat(copies, ignore_index=True))
-    auc = np.array([roc_auc_score(y, part) for part in np.split(scores, len(copies))])
-    importances = auc[0] - auc[1:].reshape(len(features), repeats)
-    return pd.DataFrame(
-        {"permutation_importance": importances.mean(axis=1), "permutation_std": importances.std(axis=1)}, index=features
-    )
-
-
-def importance_table(
-    explanation: Explanation, test_ids, features: list[str], permutation: pd.DataFrame
-) -> pd.DataFrame:
-    """Mean |SHAP| per transformed column and per grouped input feature, with permutation importance."""
-    values = explanation.values.loc[test_ids]
-    columns = mean_abs(values).rename("mean_abs_shap").to_frame()
-    columns["level"], columns["direction"] = (
-        "column",
-        [direction(explanation.display.loc[test_ids, c], values[c]) for c in columns.index],
-    )
-    groups = mean_abs(grouped(values, features)).rename("mean_abs_shap").to_frame().join(permutation)
-    groups["level"] = "grouped"
-    groups["direction"] = [
-        "categorical" if f in NOMINAL_FEATURES else direction(explanation.display.loc[test_ids, f], values[f])
-        for f in groups.index
-    ]
-    table = pd.concat([groups, columns]).rename_axis("feature").reset_index()
-    return table[["level", "feature", "mean_abs_shap", "direction", "permutation_importance", "permutation_std"]]
-
-
-def dependence_features(table: pd.DataFrame, explained_columns, count: int) -> list[str]:
-    """The ``count`` most important numeric input features the model sees: one dependence plot each."""
-    ranked = table.loc[table["level"] == "grouped", "feature"]
-    return [f for f in ranked if f in NUMERIC_FEATURES and f in explained_columns][:count]
-
-
-def example_customers(test: pd.DataFrame, risk: np.ndarray, threshold: float) -> dict[str, int]:
-    """The highest-risk, nearest-the-threshold and lowest-risk test customers (ties: smallest id)."""
-    risk = np.round(risk, SHAP_DECIMALS)  # near-ties (probabilities close to 1) must not follow the last bits
-    frame = pd.DataFrame(
-        {ID: test[ID].to_numpy(), "risk": risk, "gap": np.round(np.abs(risk - threshold), SHAP_DECIMALS)}
-    )
-    pick = lambda by, ascending: int(frame.sort_values([by, ID], ascending=[ascending, True])[ID].iloc[0])  # noqa: E731
-    return dict(zip(EXAMPLE_KINDS, (pick("risk", False), pick("gap", True), pick("risk", True)), strict=True))
-
-
-def additivity_errors(explanation: Explanation, pipeline: Pipeline, test: pd.DataFrame, oof: pd.DataFrame) -> dict:
-    """Largest |base + sum(SHAP) - model output|: deployed model on test, fold models vs out-of-fold scores."""
-    expected_test = model_output(pipeline, test, explanation.output)
-    oof_probability = oof.set_index(ID)["probability"]
-    expected_train = oof_probability if explanation.output == "probability" else logit(oof_probability)
-    explained = explanation.model_output()
-    return {
-        "test": float(np.abs(explained.loc[test.index].to_numpy() - expected_test).max()),
-        "train_out_of_fold": float(np.abs(explained.loc[oof_probability.index] - expected_train).max()),
-    }
-
-
 def per_customer(explanation: Explanation, features: list[str]) -> pd.DataFrame:
     """data/explained: each customer's base value and SHAP value per input feature, by customer id."""
     table = grouped(explanation.values, features).add_prefix("shap_").sort_index()
     table.insert(0, "shap_base_value", explanation.base_values.sort_index())
     return table.rename_axis(ID).reset_index()
-
-
-def explain_metrics(explanation: Explanation, test_customers: int, errors: dict, table: pd.DataFrame, examples: dict):
-    """metrics/explain.json: the explainer, its additivity, agreement with permutation importance, the top."""
-    groups = table[table["level"] == "grouped"]
-    rho = stats.spearmanr(groups["mean_abs_shap"], groups["permutation_importance"]).statistic
-    return {
-        "explainer": explanation.explainer,
-        "explained_output": explanation.output,
-        "explained_customers": len(explanation.values),
-        "test_customers": test_customers,
-        "additivity_max_abs_error": errors,
-        "spearman_shap_vs_permutation": float(rho),
-        "top_features": [
-            {"feature": r.feature, "mean_abs_shap": r.mean_abs_shap, "direction": r.direction}
-            for r in groups.head(5).itertuples()
-        ],
-        "example_customers": examples,
-    }
