@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from stages.io import paths
 from stages.io.cli import describe_stage, run_cli
+from stages.io.figures import write_figures
 from stages.io.files import (
     fresh_outputs,
     load_settings,
@@ -20,7 +21,6 @@ from stages.io.files import (
     read_parquet,
     write_csv,
     write_excel_csv,
-    write_figures,
     write_json,
     write_text,
 )

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from stages.io import paths
-from stages.io.files import write_csv, write_figures, write_json
+from stages.io.figures import write_figures
+from stages.io.files import write_csv, write_json
 from stages.io.raw_files import read_raw_folder
 from stages.lib.exploration import explore, identifier_check
 from stages.lib.preparation import prepare_customers

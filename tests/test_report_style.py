@@ -1,7 +1,8 @@
 """Figures people can read: nothing overlaps, nothing is clipped, money and time axes carry their unit.
 
-``readability_problems`` lays a figure out as ``stages.io.files.write_figures`` does and measures every drawn text and
-legend in pixels; the report tests run it on every figure eda, explain and segment draw.
+``readability_problems`` lays a figure out as ``stages.io.figures.write_figures`` does and measures
+every drawn text and legend in pixels; the report tests run it on every figure eda, explain and
+segment draw.
 """
 
 from __future__ import annotations

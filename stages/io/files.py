@@ -109,20 +109,6 @@ def write_excel_csv(path: Path | str, frame: pd.DataFrame, digits: int = 6) -> N
     )
 
 
-def write_figures(folder: Path, figures: dict) -> None:
-    """Each matplotlib figure as ``folder/<name>.png``, without the metadata that changes between runs
-    (so a rebuild on the same libraries is byte-identical), then closed to free its memory."""
-    from matplotlib import pyplot  # the figures' own library, already loaded by whoever drew them
-
-    for name, fig in figures.items():
-        if fig.get_layout_engine() is None:  # our own figures lay themselves out (constrained); shap's do not
-            fig.tight_layout()
-        atomic_write(
-            folder / f"{name}.png", lambda tmp, fig=fig: fig.savefig(tmp, format="png", metadata={"Software": None})
-        )
-        pyplot.close(fig)
-
-
 def read_parquet(path: Path | str) -> pd.DataFrame:
     return pd.read_parquet(path, engine="pyarrow")
 

@@ -1,7 +1,7 @@
 """One plotting style for every figure, and the two-group charts eda and segment share.
 
 Colours, sizes and fonts (and the saved PNG's resolution) are set here once. Chart functions return
-the figure; the stage hands it to ``stages.io.files.write_figures``.
+the figure; the stage hands it to ``stages.io.figures.write_figures``.
 """
 
 from __future__ import annotations
