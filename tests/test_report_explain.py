@@ -10,7 +10,7 @@ import pytest
 from stages.lib.explaining import Explanation, dependence_features, example_customers, importance_table
 from stages.lib.schema import ID
 from stages.report.explain import FIGURES, figure_names, figures
-from tests.test_report_style import assert_readable
+from tests.readability import assert_readable
 
 FEATURES = ["pages_per_visit", "minutes_current", "service_errors", "favourite_category"]
 COLUMNS = [
