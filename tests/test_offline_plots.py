@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import find_browser, opened, start_browser
 from tests.conftest import ROOT
-from tests.test_page_browser import find_browser, opened, start_browser
 
 EXTERNAL = re.compile(r"<(?:script|link|img|iframe)\b[^>]*(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.IGNORECASE)
 

@@ -10,8 +10,8 @@ import pytest
 from stages.lib.offers import decide_with, listing
 from stages.lib.reach import ceiling, decide_within_reach, first_actions
 from stages.lib.settings import Budget, Offer
-from tests.test_offers import TYPICAL
 
+TYPICAL = {"pages_per_visit": 8.0, "unpaid_items_quarter": 3.0, "minutes_current": 13.0}  # the medians reasons use
 CATALOGUE = [
     Offer(name="cheap", description="an offer", targets=["pages_per_visit:low"], cost=0.02, effect=0.05),
     Offer(name="strong", description="an offer", targets=["unpaid_items_quarter:high"], cost=0.3, effect=0.2),

@@ -16,8 +16,8 @@ from stages.lib.preparation import prepare_customers
 from stages.lib.quality import QualityLog
 from stages.lib.settings import parse_settings
 from stages.report import eda as report
+from tests.readability import readability_problems
 from tests.synthetic import make_raw, write_raw
-from tests.test_report_style import readability_problems
 
 
 @pytest.fixture(scope="module")

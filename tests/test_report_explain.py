@@ -11,7 +11,7 @@ from stages.lib.importance import dependence_features, example_customers, import
 from stages.lib.schema import ID
 from stages.lib.shap_values import Explanation
 from stages.report.explain import FIGURES, figure_names, figures
-from tests.test_report_style import assert_readable
+from tests.readability import assert_readable
 
 FEATURES = ["pages_per_visit", "minutes_current", "service_errors", "favourite_category"]
 COLUMNS = [

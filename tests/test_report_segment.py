@@ -13,8 +13,8 @@ import pytest
 from stages.io import paths
 from stages.lib.segments import analyse_segment
 from stages.report.segment import FIGURES, difference_sentence, markdown_table, segment_figures, segments_markdown
-from tests.test_report_style import assert_readable
-from tests.test_segments import SETTINGS, customers, shap_for
+from tests.readability import assert_readable
+from tests.segment_frames import SETTINGS, customers, shap_for
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stages.lib.schema import ID, NUMERIC_FEATURES, PROFIT, TARGET
+from stages.lib.schema import ID, PROFIT
 from stages.lib.segments import (
     analyse_segment,
     assign_cells,
@@ -20,50 +20,8 @@ from stages.lib.segments import (
     shap_drivers,
     summarise_segment,
 )
-from stages.lib.settings import CELLS, Segment
-
-SETTINGS = Segment(
-    high_risk=0.7,
-    high_profit=4.0,
-    chosen="high_risk_high_profit",
-    alpha=0.05,
-    min_effect_size=0.2,
-    max_offers=5,
-    min_reason_shap=0.01,
-    differences_in_report=6,
-    discrete_max_levels=12,
-)
-
-
-def customers(n: int = 40) -> pd.DataFrame:
-    """``n`` regular customers: the first half risky, profitable and browsing few pages."""
-    rng = np.random.default_rng(0)
-    risky = np.arange(n) < n // 2
-    frame = pd.DataFrame({ID: np.arange(100, 100 + n)})
-    for feature in NUMERIC_FEATURES:
-        frame[feature] = rng.integers(1, 20, n).astype(float)
-    frame["pages_per_visit"] = np.where(risky, rng.integers(1, 4, n), rng.integers(10, 14, n)).astype(float)
-    frame["service_tier"] = np.where(np.arange(n) % 2, "premium", "standard")
-    frame["allows_offers"] = np.where(np.arange(n) % 4, "yes", "no")
-    frame["favourite_category"] = np.where(np.arange(n) % 3, "kids_goods", "kitchenware")
-    frame[PROFIT] = np.where(risky, 5.0, 2.0)
-    frame[TARGET] = risky.astype(int)
-    frame["probability"] = np.where(risky, 0.9, 0.2) + np.arange(n) / 1000
-    frame["score_source"] = "out_of_fold"
-    return frame
-
-
-def shap_for(frame: pd.DataFrame) -> pd.DataFrame:
-    """Pages per visit pushes the risky half up by 0.2 and the rest down by 0.1; nothing else matters."""
-    risky = frame["probability"].to_numpy() >= 0.7
-    return pd.DataFrame(
-        {
-            ID: frame[ID],
-            "shap_base_value": 0.5,
-            "shap_pages_per_visit": np.where(risky, 0.2, -0.1),
-            "shap_service_errors": 0.0,
-        }
-    )
+from stages.lib.settings import CELLS
+from tests.segment_frames import SETTINGS, customers, shap_for
 
 
 class StubPipeline:

@@ -8,7 +8,7 @@ import pytest
 
 from stages.lib.errors import DataError
 from stages.lib.settings import parse_settings
-from tests.conftest import ROOT, run_stage
+from tests.stage_runs import ROOT, run_stage, run_stage_process
 
 
 def broken(params: dict, key: str, value):
@@ -99,7 +99,7 @@ def test_every_bad_value_is_reported_at_once(repo_params):
 def test_a_stage_refuses_bad_params_in_one_paragraph_before_any_work(tmp_path):
     text = (ROOT / "params.yaml").read_text(encoding="utf-8").replace("high_risk: 0.7", "high_risk: 1.5")
     (tmp_path / "params.yaml").write_text(text, encoding="utf-8")
-    result = run_stage("prepare", cwd=tmp_path)
+    result = run_stage_process("prepare", cwd=tmp_path)  # prepare's one end-to-end run in its own interpreter
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.strip().startswith(
         "prepare: bad input: params.yaml: bad setting(s): `segment.high_risk` = 1.5"

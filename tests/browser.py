@@ -1,0 +1,91 @@
+"""A headless chromium (Debian's `chromium`) driven over the DevTools protocol: find it, start it with
+every host name resolving nowhere, and open a page from disk in a tab whose requests are recorded."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import aiohttp
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+WAIT = 60  # seconds: a safety net against a hung browser, not a measurement
+
+
+def find_browser() -> str | None:
+    return next((path for name in BROWSERS if (path := shutil.which(name))), None)
+
+
+def start_browser(binary: str, profile: Path) -> tuple[subprocess.Popen, int]:
+    """Headless chromium with a DevTools port; every host name resolves nowhere, so nothing can leave."""
+    process = subprocess.Popen(
+        [
+            binary,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--remote-debugging-port=0",
+            f"--user-data-dir={profile}",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--window-size=1300,1800",
+            "about:blank",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    for line in process.stderr:  # "DevTools listening on ws://127.0.0.1:<port>/devtools/browser/..."
+        if "DevTools listening on" in line:
+            threading.Thread(target=process.stderr.read, daemon=True).start()  # keep the pipe from filling up
+            return process, int(line.split("127.0.0.1:")[1].split("/")[0])
+    process.kill()
+    raise RuntimeError("chromium did not open its DevTools port")
+
+
+class Tab:
+    """One page target over the DevTools protocol: commands in order, events collected."""
+
+    def __init__(self, socket: aiohttp.ClientWebSocketResponse):
+        self.socket, self.next_id, self.events = socket, 0, []
+
+    async def send(self, method: str, **params):
+        self.next_id += 1
+        await self.socket.send_str(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            message = json.loads((await self.socket.receive(timeout=WAIT)).data)
+            if message.get("id") == self.next_id:
+                assert "error" not in message, message
+                return message["result"]
+            self.events.append(message)
+
+    async def wait_for(self, method: str) -> None:
+        while not any(e.get("method") == method for e in self.events):
+            self.events.append(json.loads((await self.socket.receive(timeout=WAIT)).data))
+
+    async def js(self, expression: str):
+        result = await self.send("Runtime.evaluate", expression=expression, returnByValue=True)
+        assert "exceptionDetails" not in result, result
+        return result["result"].get("value")
+
+    def requests(self) -> list[str]:
+        """Every URL the page asked for so far (Network must be enabled)."""
+        return [e["params"]["request"]["url"] for e in self.events if e.get("method") == "Network.requestWillBeSent"]
+
+
+@contextlib.asynccontextmanager
+async def opened(port: int, page: Path, *domains: str):
+    """The browser's tab with ``page`` loaded from disk, requests recorded (Network) and ``domains`` enabled."""
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"http://127.0.0.1:{port}/json/list") as response:
+            target = next(t for t in await response.json() if t["type"] == "page")
+        async with session.ws_connect(target["webSocketDebuggerUrl"], max_msg_size=0) as socket:
+            tab = Tab(socket)
+            for domain in ("Network", "Page", *domains):
+                await tab.send(f"{domain}.enable")
+            await tab.send("Page.navigate", url=page.as_uri())
+            await tab.wait_for("Page.loadEventFired")
+            yield tab

@@ -1,0 +1,61 @@
+"""Run a stage's command line as a user would, and read what it wrote for Excel.
+
+`run_stage` runs `python -m stages.<name> ARGS` inside the test process: the same `run_cli` wrapper,
+argument parsing, working directory, exit code, stdout and stderr, without the 1–2 s an interpreter
+needs to start and import pandas, scikit-learn and shap. `run_stage_process` starts the real
+subprocess; each command keeps one test with it, the end-to-end proof of its exit code and paragraph.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import os
+import subprocess
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+from stages.io.cli import run_cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_stage(stage: str, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """``python -m stages.<stage> *args`` in ``cwd``, run in this process; returns what the process would."""
+    module = importlib.import_module(f"stages.{stage}")
+    out, err = io.StringIO(), io.StringIO()
+    argv, previous = sys.argv, Path.cwd()
+    sys.argv = [f"{module.__file__}", *args]
+    os.chdir(cwd)
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            run_cli(stage, module.main)
+        code = 0
+    except SystemExit as stopped:  # run_cli and argparse end every failure (and --help) with sys.exit
+        code = stopped.code if isinstance(stopped.code, int) else int(stopped.code is not None)
+    finally:
+        os.chdir(previous)
+        sys.argv = argv
+    return subprocess.CompletedProcess(
+        [sys.executable, "-m", f"stages.{stage}", *args], code, out.getvalue(), err.getvalue()
+    )
+
+
+def run_stage_process(stage: str, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run ``python -m stages.<stage>`` as a user would, in its own interpreter; returns the finished process."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
+    return subprocess.run(
+        [sys.executable, "-m", f"stages.{stage}", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
+
+
+def read_action_list(path: Path):
+    """An action list as Excel with a Russian locale reads it: `;`, decimal comma, UTF-8 with BOM."""
+    import pandas as pd
+
+    assert Path(path).read_bytes().startswith("\ufeffpriority;id;".encode())
+    frame = pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig")
+    text = frame.select_dtypes(exclude="number").columns
+    frame[text] = frame[text].fillna("")
+    return frame
