@@ -18,7 +18,7 @@ help:
 	@echo "make deps   - print each stage's code dependencies (its import closure), as dvc.yaml lists them"
 	@echo "make score RAW=path/to/month [OUT=file.csv] - the month's action list (+ .html page) and drift check"
 	@echo "make ceiling - where ranking errors come from and how high ROC-AUC can go (after repro)"
-	@echo "make band   - refit the chosen configuration on other splits: the test figures as a band (after repro)"
+	@echo "make band   - only the stage band and what it needs: the test figures as a band (dvc repro band)"
 	@echo "make trade  - faster families vs the chosen: what they cost in ROC-AUC and Brier, how fast they score (after repro)"
 	@echo "make kernels - rebuild in two clean clones, pinned vs native numerical kernels, and compare the bytes"
 
@@ -64,9 +64,8 @@ score: install
 ceiling: repro
 	$(PYTHON) scripts/auc_ceiling.py
 
-band: repro
-	$(PYTHON) scripts/band.py
-	$(DVC) repro
+band: pull
+	$(DVC) repro band
 
 # Not a stage: the chosen model against faster families, same repeated CV, and their scoring throughput.
 trade: repro

@@ -28,7 +28,7 @@ def run(settings: Settings) -> dict:
             load_model(paths.MODEL),
             settings.evaluate,
             settings.seed,
-            read_json(paths.TEST_BAND) if paths.TEST_BAND.exists() else None,
+            read_json(paths.TEST_BAND),
         )
         write_json(paths.EVALUATE_METRICS, result["metrics"], digits=4)
         for name, data in result["plots"].items():

@@ -25,7 +25,7 @@ from stages.io.files import (
     write_text,
 )
 from stages.io.model_store import load_model
-from stages.lib.drift import compare, medians, month_verdict, reference_stats
+from stages.lib.drift import compare, medians, month_verdict
 from stages.lib.model import predict_risk
 from stages.lib.offers import decide_with, listing
 from stages.lib.segments import analyse_segment, honest_scores
@@ -62,12 +62,10 @@ def run(settings: Settings) -> dict:
             analysis, segment.high_risk, segment.high_profit, segment.differences_in_report, explained_output
         )
         write_text(paths.SEGMENTS_REPORT, markdown)
-        # the deployed model on the training month: what `score` compares a new month with
-        deployed = predict_risk(pipeline, customers)
-        reference = reference_stats(customers, deployed, settings.drift.bins)
-        drift = compare(customers, deployed, reference, settings.drift)
+        # the training month against its own reference, as `score` would compare it
+        reference = read_json(paths.DRIFT_REFERENCE)
+        drift = compare(customers, predict_risk(pipeline, customers), reference, settings.drift)
         decision = decide_with(settings, listing(analysis.scored), analysis.scored, shap_values, medians(reference))
-        write_json(paths.DRIFT_REFERENCE, reference, digits=6)
         write_excel_csv(paths.ACTION_LIST, decision.actions, digits=4)
         page = PageInput(
             title="Monthly decision: whom to contact, with what offer",

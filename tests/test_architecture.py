@@ -235,7 +235,7 @@ def test_only_presentation_draws():
 
 
 def test_train_and_evaluate_do_not_depend_on_presentation():
-    for stage in ("prepare", "train", "evaluate"):
+    for stage in ("prepare", "train", "band", "evaluate", "drift_reference"):
         assert not [f for f in closure(f"stages.{stage}") if f.startswith("stages/report/")], stage
 
 

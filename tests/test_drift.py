@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from stages.io.files import rounded
 from stages.lib.drift import PROBABILITY, bin_shares, compare, month_verdict, psi, quantile_edges, reference_stats
 from stages.lib.schema import BINARY_FEATURES, NOMINAL_FEATURES, NUMERIC_FEATURES
 from stages.lib.settings import Drift
@@ -45,6 +48,17 @@ def test_the_training_month_against_itself_is_fine():
     table = compare(frame, probability, reference, SETTINGS)
     assert month_verdict(table) == "fine" and table["psi"].max() == pytest.approx(0, abs=1e-12)
     assert set(table["feature"]) == {*NUMERIC_FEATURES, *BINARY_FEATURES, *NOMINAL_FEATURES, PROBABILITY}
+
+
+def test_the_reference_read_back_from_its_file_still_finds_the_training_month_fine():
+    """Probabilities crowded at 0 and 1 (a very separable month) have quantile edges that 6 decimals
+    merge: the stored reference cuts its bins there, so `score` and `segment` see what was computed."""
+    frame = month()
+    rng = np.random.default_rng(0)
+    probability = np.concatenate([rng.random(300) * 1e-9, 1 - rng.random(300) * 1e-9])
+    reference = json.loads(json.dumps(rounded(reference_stats(frame, probability, SETTINGS.bins), 6)))
+    table = compare(frame, probability, reference, SETTINGS)
+    assert month_verdict(table) == "fine" and table["psi"].max() == pytest.approx(0, abs=1e-9)
 
 
 def test_a_similar_month_is_fine():

@@ -94,7 +94,7 @@ def test_real_pipeline_rebuilds_the_outputs_dvc_lock_records(real_workspace, sta
 def test_real_pipeline_writes_no_committed_output_the_repository_lacks(real_workspace):
     rebuilt = {p.relative_to(real_workspace).as_posix() for p in real_workspace.rglob("*") if p.is_file()}
     uncached_roots = {c.split("/")[0] for c in COMMITTED}  # metrics, plots, reports
-    inputs = {paths.TEST_BAND.as_posix()}  # committed by `make band`, copied in as an input
+    inputs = {paths.TEST_BAND.as_posix()}  # copied in from the repository, not rebuilt (build_real_workspace)
     extra = {f for f in rebuilt if f.split("/")[0] in uncached_roots} - set(COMMITTED) - inputs
     assert not extra, f"the pipeline writes {sorted(extra)} but they are not committed: run `dvc repro` and commit"
 

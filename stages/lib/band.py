@@ -2,8 +2,8 @@
 
 One official split gives one test ROC-AUC; refitting the same configuration (with the same
 out-of-fold calibration and threshold rule) on other splits shows how much of a difference between
-two runs is the split's luck. `scripts/band.py` (`make band`) computes the draws; `evaluate` reports
-where the official split falls among them.
+two runs is the split's luck. The stage `band` computes the draws; `evaluate` reports where the
+official split falls among them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sklearn.base import clone
 from sklearn.metrics import brier_score_loss, recall_score, roc_auc_score
 
 from stages.lib.calibration import calibration_method, expected_calibration_error, uncalibrated
-from stages.lib.evaluation import choose_threshold
+from stages.lib.evaluation import choose_threshold, configuration
 from stages.lib.model import N_JOBS, predict_risk
 from stages.lib.preparation import split_train_test
 from stages.lib.schema import TARGET
@@ -49,3 +49,9 @@ def band_draws(customers: pd.DataFrame, pipeline, settings: Settings) -> pd.Data
     seeds = [settings.seed + offset for offset in range(1, settings.band.splits + 1)]
     rows = Parallel(n_jobs=N_JOBS)(delayed(band_draw)(customers, pipeline, settings, seed) for seed in seeds)
     return pd.DataFrame(rows)
+
+
+def band_record(customers: pd.DataFrame, pipeline, settings: Settings) -> dict:
+    """What `evaluate` reads: the configuration the draws were made for, and one record per split."""
+    draws = band_draws(customers, pipeline, settings)
+    return {"configuration": configuration(pipeline), "draws": draws.to_dict("records")}

@@ -1,6 +1,6 @@
 """Does a new month still look like the month the model learned from? PSI, unseen categories, scores.
 
-The reference (``reference_stats``) is a small dict the `segment` stage writes for the training
+The reference (``reference_stats``) is a small dict the `drift_reference` stage writes for the training
 month: each numeric feature's quantile bin edges and shares, each category's label shares, the
 typical (median) values the reasons compare against, and the deployed model's probability bins.
 ``compare`` measures a month against it with the population stability index
@@ -19,6 +19,7 @@ from stages.lib.schema import BINARY_FEATURES, NOMINAL_FEATURES, NUMERIC_FEATURE
 from stages.lib.settings import Drift
 
 VERDICTS = ("fine", "watch", "retrain")
+STORED_DIGITS = 6  # decimals of the stored reference (reports/drift_reference.json)
 FLOOR = 1e-4  # an empty bin counts as this share, so that PSI stays finite
 PROBABILITY = "predicted_probability"
 
@@ -27,6 +28,12 @@ def quantile_edges(values: np.ndarray, bins: int) -> list[float]:
     """Inner edges of equal-count bins (repeated edges merged: a discrete feature gets fewer bins)."""
     edges = np.quantile(values, np.linspace(0, 1, bins + 1)[1:-1])
     return [float(e) for e in np.unique(edges)]
+
+
+def stored_edges(values: np.ndarray, bins: int) -> list[float]:
+    """`quantile_edges` cut on the stored reference's grid (edges that rounding would merge, merged):
+    read back from its file, the reference bins a month exactly as it did when it was computed."""
+    return sorted({round(edge, STORED_DIGITS) for edge in quantile_edges(values, bins)})
 
 
 def bin_shares(values: np.ndarray, edges: list[float]) -> list[float]:
@@ -47,13 +54,13 @@ def reference_stats(customers: pd.DataFrame, probability: np.ndarray, bins: int)
     numeric = {}
     for feature in NUMERIC_FEATURES:
         values = customers[feature].to_numpy(dtype=float)
-        edges = quantile_edges(values, bins)
+        edges = stored_edges(values, bins)
         numeric[feature] = {"median": float(np.median(values)), "edges": edges, "shares": bin_shares(values, edges)}
     categorical = {
         f: {str(k): float(v) for k, v in customers[f].value_counts(normalize=True).sort_index().items()}
         for f in [*BINARY_FEATURES, *NOMINAL_FEATURES]
     }
-    edges = quantile_edges(np.asarray(probability, dtype=float), bins)
+    edges = stored_edges(np.asarray(probability, dtype=float), bins)
     return {
         "customers": len(customers),
         "numeric": numeric,
@@ -147,10 +154,10 @@ def compare_counts(counts: dict, reference: dict, settings: Drift) -> pd.DataFra
         }
     )
     table = pd.DataFrame(rows)
-    order = table["verdict"].map(VERDICTS.index)
-    return (
-        table.assign(_order=order).sort_values(["_order", "psi"], ascending=False, kind="stable").drop(columns="_order")
-    )
+    # the stored reference's shares keep STORED_DIGITS decimals: PSI below that is their rounding, not drift
+    keys = {"_order": table["verdict"].map(VERDICTS.index), "_psi": table["psi"].round(STORED_DIGITS)}
+    ordered = table.assign(**keys).sort_values(["_order", "_psi"], ascending=False, kind="stable")
+    return ordered.drop(columns=list(keys))
 
 
 def compare(month: pd.DataFrame, probability: np.ndarray, reference: dict, settings: Drift) -> pd.DataFrame:

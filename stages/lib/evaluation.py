@@ -196,13 +196,11 @@ def band_position(draws: pd.DataFrame, official: dict) -> dict:
     return position
 
 
-def band_report(band: dict | None, pipeline, official: dict) -> dict:
-    """The official split's place in the band of `make band`, if that band was made for this very
+def band_report(band: dict, pipeline, official: dict) -> dict:
+    """The official split's place in the band of the stage `band`, if that band was made for this very
     configuration; otherwise what to do."""
-    if band is None:
-        return {"status": "no band yet: run `make band` (scripts/band.py), then `dvc repro evaluate`"}
     if band["configuration"] != configuration(pipeline):
-        return {"status": "stale: the band was made for another configuration; run `make band` again"}
+        return {"status": "stale: the band was made for another configuration; run `dvc repro band`"}
     return {"status": "current", **band_position(pd.DataFrame(band["draws"]), official)}
 
 
@@ -213,7 +211,7 @@ def evaluate(
     pipeline,
     settings: Evaluate,
     seed: int,
-    band: dict | None = None,
+    band: dict,
 ) -> dict:
     """All metrics and plot data; pure apart from the fitted pipeline it is given.
 

@@ -1,0 +1,41 @@
+"""Stage `band`: the test figures as a band, the chosen configuration refitted on other splits.
+
+    python -m stages.band
+
+One official split gives one test ROC-AUC; `band.splits` other train/test splits (params.yaml), each
+with the configuration's fold models, calibration and final model, show how much of it is the
+split's luck. Takes a few minutes. Reads the prepared customers and the saved model's configuration;
+writes reports/test_band.json, where `evaluate` places the official split.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from stages.io import paths
+from stages.io.cli import describe_stage, run_cli
+from stages.io.files import fresh_outputs, load_settings, read_parquet, write_json
+from stages.io.model_store import load_model
+from stages.lib.band import band_record
+from stages.lib.settings import Settings
+
+SHOWN = ["roc_auc", "brier", "calibration_error", "recall"]
+
+
+def run(settings: Settings) -> dict:
+    with fresh_outputs("band"):
+        print(f"band: refitting the chosen configuration on {settings.band.splits} other splits", flush=True)
+        band = band_record(read_parquet(paths.CUSTOMERS), load_model(paths.MODEL), settings)
+        write_json(paths.TEST_BAND, band)
+    summary = pd.DataFrame(band["draws"])[SHOWN].describe(percentiles=[0.025, 0.975])
+    print(summary.round(4).to_string())
+    return band
+
+
+def main() -> None:
+    describe_stage(__doc__)
+    run(load_settings())
+
+
+if __name__ == "__main__":
+    run_cli("band", main)
