@@ -155,6 +155,7 @@ def test_the_band_stage_refits_on_other_splits_and_evaluate_places_the_official_
     shutil.copytree(root, work)
     band["configuration"] += "; something else"
     (work / "reports/test_band.json").write_text(json.dumps(band))
+    (work / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
     done = run_stage_process("evaluate", cwd=work)  # evaluate's one end-to-end command-line test
     assert done.returncode == 0, done.stderr
     assert json.loads((work / "metrics/evaluate.json").read_text())["test_band"]["status"].startswith("stale")
