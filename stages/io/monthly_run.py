@@ -201,7 +201,7 @@ def score_part(task: PartTask) -> PartResult:
         return PartResult(log=log)  # no customer's id falls into this partition
     checked = check_customers(frames, settings.prepare.drop_exact_duplicate_rows, log)
     pipeline = cached_model(str(task.model))
-    month = score_tables(checked.tables, checked.gaps, checked.flags, pipeline, settings.prepare, settings.segment, log)
+    month = score_tables(checked.tables, checked.odd, pipeline, settings.prepare, settings.segment, log)
     customers = month.customers.round(PROBABILITY_DECIMALS)  # what is written is what the decision sees
     write_parquet(scored_part(task.out, task.index), customers)
     regular = customers[customers["regular"]]

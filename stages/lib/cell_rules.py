@@ -24,7 +24,6 @@ import pyarrow.compute as pc
 
 from stages.lib.errors import EXAMPLE_COUNT, DataError
 from stages.lib.schema import FEATURES, ID, LABEL_TYPOS, MARKET_FILE, Column, RawFile
-from stages.lib.words import PHRASES
 
 SPACES = " \u00a0"  # thousands separators in any convention
 MARKS = (",", ".")  # either may be the decimal mark; then the other may only group thousands
@@ -32,7 +31,7 @@ PY_SPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())  # what 
 WHITESPACE_RUN = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_SPACE) + "]+"  # Python's \s, in RE2's words
 MISSING_MARKERS = ("", "nan", "na", "n/a", "null", "none", "-", "#н/д", "#n/a")
 ROW, TEXT = "_row", "_text"  # a row's position among its file's data rows, and its raw cells joined
-TYPO, GAP, FLAGS = "_typo_", "_gap_", "_flags"  # TYPO and GAP prefix a column name
+TYPO, ODD = "_typo_", "_odd_"  # prefix a column name: a typo fixed; a soft cell set aside ("" empty, else its label)
 SOFT_FEATURES = [c.name for c in MARKET_FILE.columns if c.name in FEATURES]  # the cells `soft` may set aside
 PLACEHOLDER = {"int": "0", "float": "0"}  # passes the checks; set back to missing before the model sees it
 SHOWN_VALUES = 3  # example values quoted in a paragraph
@@ -322,23 +321,22 @@ def odd_cells(values: pd.Series, column: Column) -> tuple[np.ndarray, np.ndarray
 
 def soft_cells(chunk: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """market_file.csv's chunk with empty cells and unseen labels of model features replaced by placeholders,
-    and per row: one GAP column per soft feature (True where replaced) and the flag text."""
-    chunk, gaps = chunk.copy(), {name: np.zeros(len(chunk), dtype=bool) for name in SOFT_FEATURES}
-    notes = np.full(len(chunk), "", dtype=object)
+    and per row one ODD column per soft feature: null where the cell was kept, "" where it was empty, the
+    label where it was unseen."""
+    chunk, odd = chunk.copy(), {}
     for column in MARKET_FILE.columns:
-        if column.name not in SOFT_FEATURES or column.raw not in chunk:
+        if column.name not in SOFT_FEATURES:
             continue
-        empty, unseen, text = odd_cells(chunk[column.raw], column)
-        bad = empty | unseen
-        if not bad.any():
-            continue
-        gaps[column.name] = bad
-        placeholder = next(iter(column.labels)) if column.kind == "category" else PLACEHOLDER[column.kind]
-        replaced = pc.if_else(pa.array(bad), pa.scalar(placeholder, pa.large_string()), strings(chunk[column.raw]))
-        chunk[column.raw] = pd.arrays.ArrowExtensionArray(replaced)
-        for row in np.flatnonzero(bad):
-            what = f"unseen label {text[row].as_py()!r}" if unseen[row] else "empty"
-            notes[row] = "; ".join(filter(None, [notes[row], f"{PHRASES[column.name]} {what}, imputed"]))
-    extra = pd.DataFrame(gaps).add_prefix(GAP)
-    extra[FLAGS] = notes
-    return chunk, extra
+        originals = np.full(len(chunk), None, dtype=object)
+        if column.raw in chunk:
+            empty, unseen, text = odd_cells(chunk[column.raw], column)
+            if (empty | unseen).any():
+                placeholder = next(iter(column.labels)) if column.kind == "category" else PLACEHOLDER[column.kind]
+                kept = strings(chunk[column.raw])
+                chunk[column.raw] = pd.arrays.ArrowExtensionArray(
+                    pc.if_else(pa.array(empty | unseen), pa.scalar(placeholder, pa.large_string()), kept)
+                )
+                originals[empty] = ""
+                originals[unseen] = text.filter(pa.array(unseen)).to_pylist()
+        odd[ODD + column.name] = pd.arrays.ArrowExtensionArray(pa.array(originals, type=pa.large_string()))
+    return chunk, pd.DataFrame(odd)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from stages.lib.cell_rules import FLAGS, GAP, ROW, TEXT, TYPO
+from stages.lib.cell_rules import ODD, ROW, TEXT, TYPO
 from stages.lib.errors import DataError
 from stages.lib.quality import QualityLog
 from stages.lib.schema import ID, MARKET_FILE, PERIOD, RAW_FILES, RawFile
@@ -108,8 +108,9 @@ def check_file(frame: pd.DataFrame, spec: RawFile, drop_repeated: bool, log: Qua
 @dataclass(frozen=True)
 class Customers:
     tables: dict[str, pd.DataFrame]  # per export: the schema's columns, English names, rows in file order
-    gaps: pd.DataFrame  # per id, per soft feature: True where `score` set a cell aside (no columns in `prepare`)
-    flags: pd.Series  # per id: the flag text of the cells set aside ("" for none)
+    odd: (
+        pd.DataFrame
+    )  # per id, per soft feature: the cell `score` set aside (`cell_rules.soft_cells`); none in `prepare`
 
 
 def check_customers(frames: dict[str, pd.DataFrame], drop_repeated: bool, log: QualityLog) -> Customers:
@@ -121,6 +122,5 @@ def check_customers(frames: dict[str, pd.DataFrame], drop_repeated: bool, log: Q
     }
     check_same_customers(tables)
     market = checked[MARKET_FILE.key].set_index(ID)
-    gaps = market[[c for c in market if c.startswith(GAP)]].rename(columns=lambda c: c.removeprefix(GAP))
-    flags = market[FLAGS] if FLAGS in market else pd.Series("", index=market.index, dtype=object)
-    return Customers(tables, gaps, flags)
+    odd = market[[c for c in market if c.startswith(ODD)]].rename(columns=lambda c: c.removeprefix(ODD))
+    return Customers(tables, odd)

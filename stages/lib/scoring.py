@@ -22,6 +22,7 @@ from stages.lib.quality import QualityLog
 from stages.lib.schema import ID, MONEY, PROFIT
 from stages.lib.segments import NOT_REGULAR, assign_cells
 from stages.lib.settings import Explain, Prepare, Segment
+from stages.lib.words import PHRASES
 
 NOT_SCORED = "not_scored_reason"
 
@@ -37,6 +38,18 @@ def not_scored(all_ids: pd.Series, scored_ids: pd.Series, rule: str) -> pd.Serie
     return pd.Series(reason, index=pd.Index(missing, name=ID), dtype=object)
 
 
+def imputed(odd: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """(per id and soft feature: True where the cell was set aside; per id: the flag text) from the cells
+    `cell_rules.soft_cells` set aside ("" empty, else the unseen label; missing where kept)."""
+    gaps = odd.notna().astype(bool)
+    notes = pd.Series("", index=odd.index, dtype=object)
+    for name in odd.columns:
+        for customer, original in odd[name].dropna().items():
+            what = f"unseen label {original!r}" if original else "empty"
+            notes[customer] = "; ".join(filter(None, [notes[customer], f"{PHRASES[name]} {what}, imputed"]))
+    return gaps, notes
+
+
 @dataclass(frozen=True)
 class ScoredMonth:
     customers: pd.DataFrame  # features (imputed cells missing), profit, probability, regular, segment, flags
@@ -48,15 +61,16 @@ PROBABILITY_DECIMALS = 10  # the last bits of k-NN's distances follow how rows a
 
 def score_tables(
     tables: dict[str, pd.DataFrame],
-    gaps: pd.DataFrame,
-    notes: pd.Series,
+    odd: pd.DataFrame,
     pipeline,
     prepare: Prepare,
     segment: Segment,
     log: QualityLog,
 ) -> ScoredMonth:
     """Validated tables (of a month or of a partition of its customers) -> features, probability,
-    regularity, cell and flags per customer, and the customers the fixing rules left unscorable."""
+    regularity, cell and flags per customer, and the customers the fixing rules left unscorable. ``odd``:
+    per id, the behaviour cells set aside (imputed here, and flagged)."""
+    gaps, notes = imputed(odd)
     customers = build_customers(tables, prepare.extreme_revenue, log)
     for name in gaps.columns:
         hit = gaps[name].reindex(customers[ID]).to_numpy(dtype=bool)
