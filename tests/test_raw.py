@@ -23,7 +23,7 @@ def money_frame(rows):
     return pd.DataFrame(rows, columns=["id", "Прибыль"]).astype(str)
 
 
-def validate_file(frame, spec, drop_repeated, log, chunk_rows=CHUNK):
+def checked_file(frame, spec, drop_repeated, log, chunk_rows=CHUNK):
     """One export's strings through both passes of the cell rules, then the customer rules of its file."""
     chunks = [frame.iloc[at : at + chunk_rows] for at in range(0, len(frame), chunk_rows)]
     cells = ExportCells(spec, tuple(frame.columns), require_optional=True)
@@ -118,13 +118,13 @@ def test_a_cell_breaking_the_column_convention_is_not_a_number():
 )
 def test_contradicting_or_unbounded_numbers_are_refused(rows, message):
     with pytest.raises(DataError, match=message):
-        validate_file(money_frame(rows), MONEY, DROP_REPEATED_ROWS, QualityLog())
+        checked_file(money_frame(rows), MONEY, DROP_REPEATED_ROWS, QualityLog())
 
 
 def test_an_error_names_the_rows_as_they_stand_in_the_file_even_after_a_dropped_repeat():
     rows = [[1, "2"], [1, "2"], [2, "3"], [3, "abc"], [4, "1"], [5, "xyz"]]  # row 2 repeats row 1 exactly
     with pytest.raises(DataError) as error:
-        validate_file(money_frame(rows), MONEY, DROP_REPEATED_ROWS, QualityLog())
+        checked_file(money_frame(rows), MONEY, DROP_REPEATED_ROWS, QualityLog())
     assert "Example ids: 3, 5. Rows below the header: 4, 6." in str(error.value)
 
 
@@ -136,19 +136,19 @@ def test_thousands_comma_in_a_point_decimal_column_is_read_whole():
             "Выручка": ["5,835", "4 999.5", "1.25"],
         }
     )
-    revenue = validate_file(frame, MARKET_MONEY, DROP_REPEATED_ROWS, QualityLog())["revenue"]
+    revenue = checked_file(frame, MARKET_MONEY, DROP_REPEATED_ROWS, QualityLog())["revenue"]
     assert revenue.tolist() == [5835.0, 4999.5, 1.25]
 
 
 def test_header_only_file_is_a_clear_error():
     with pytest.raises(DataError, match=r"money.csv: the file has no rows"):
-        validate_file(money_frame([]), MONEY, DROP_REPEATED_ROWS, QualityLog())
+        checked_file(money_frame([]), MONEY, DROP_REPEATED_ROWS, QualityLog())
 
 
 def test_a_refusal_counts_the_cells_of_every_chunk_and_shows_the_first():
     rows = [[i, "x" if i % 2 else "3"] for i in range(1, 17)]  # 8 bad cells over 8 chunks
     with pytest.raises(DataError) as error:
-        validate_file(money_frame(rows), MONEY, DROP_REPEATED_ROWS, QualityLog())
+        checked_file(money_frame(rows), MONEY, DROP_REPEATED_ROWS, QualityLog())
     message = str(error.value)
     assert "money.csv, column 'Прибыль': 8 row(s) hold text" in message and "('x')" in message
     assert "Example ids: 1, 3, 5, 7, 9 and 3 more. Rows below the header: 1, 3, 5, 7, 9." in message
@@ -163,13 +163,13 @@ def test_a_wrong_header_fails_before_any_row_is_read():
 
 def test_rules_hold_across_chunks():
     with pytest.raises(DataError, match="'Прибыль': 1 row.* mix a decimal comma"):  # the column's mark contradicts
-        validate_file(money_frame([["1", "2,5"], ["2", "3"], ["3", "4.5"]]), MONEY, True, QualityLog())
+        checked_file(money_frame([["1", "2,5"], ["2", "3"], ["3", "4.5"]]), MONEY, True, QualityLog())
     repeated = money_frame([["1", "2"], ["2", "3"], ["1", "2"]])
     with pytest.raises(
         DataError, match=r"1 row\(s\) repeat another row exactly. Example ids: 1. Rows below the header: 3"
     ):
-        validate_file(repeated, MONEY, False, QualityLog())
-    assert validate_file(repeated, MONEY, True, QualityLog())["id"].tolist() == [1, 2]
+        checked_file(repeated, MONEY, False, QualityLog())
+    assert checked_file(repeated, MONEY, True, QualityLog())["id"].tolist() == [1, 2]
 
 
 def test_joined_rows_are_equal_only_for_equal_cells():
@@ -178,7 +178,7 @@ def test_joined_rows_are_equal_only_for_equal_cells():
 
 
 def test_valid_file_is_typed_and_renamed():
-    typed = validate_file(money_frame([[1, "2,5"], [2, "3"]]), MONEY, DROP_REPEATED_ROWS, QualityLog())
+    typed = checked_file(money_frame([[1, "2,5"], [2, "3"]]), MONEY, DROP_REPEATED_ROWS, QualityLog())
     assert list(typed.columns) == ["id", "profit"]
     assert typed["id"].dtype == "int64" and typed["profit"].tolist() == [2.5, 3.0]
 
@@ -192,7 +192,7 @@ def test_label_typo_is_fixed_and_counted():
         }
     )
     log = QualityLog()
-    typed = validate_file(frame, MARKET_MONEY, DROP_REPEATED_ROWS, log)
+    typed = checked_file(frame, MARKET_MONEY, DROP_REPEATED_ROWS, log)
     assert sorted(typed["period"]) == ["before_previous", "current", "previous"]
     assert log.as_dict()["rules"]["label_typos"]["rows"] == 1
 
@@ -200,14 +200,14 @@ def test_label_typo_is_fixed_and_counted():
 def test_exact_duplicate_row_is_dropped_and_counted_or_refused():
     frame = money_frame([[1, "2"], [1, "2"], [2, "3"]])
     log = QualityLog()
-    assert len(validate_file(frame, MONEY, DROP_REPEATED_ROWS, log)) == 2
+    assert len(checked_file(frame, MONEY, DROP_REPEATED_ROWS, log)) == 2
     assert log.as_dict()["rules"]["exact_duplicate_rows"] == {
         "rows": 1,
         "customers": 1,
         "rows_by_source": {"money.csv": 1},
     }
     with pytest.raises(DataError, match="repeat another row exactly"):
-        validate_file(frame, MONEY, False, QualityLog())
+        checked_file(frame, MONEY, False, QualityLog())
 
 
 @pytest.mark.parametrize(
@@ -223,20 +223,20 @@ def test_exact_duplicate_row_is_dropped_and_counted_or_refused():
 )
 def test_bad_values_name_file_column_and_ids(rows, message):
     with pytest.raises(DataError, match=message):
-        validate_file(money_frame(rows), MONEY, DROP_REPEATED_ROWS, QualityLog())
+        checked_file(money_frame(rows), MONEY, DROP_REPEATED_ROWS, QualityLog())
 
 
 def test_missing_and_extra_columns_are_named():
     with pytest.raises(DataError, match="money.csv, column 'Прибыль': expected column"):
-        validate_file(pd.DataFrame({"id": ["1"]}), MONEY, DROP_REPEATED_ROWS, QualityLog())
+        checked_file(pd.DataFrame({"id": ["1"]}), MONEY, DROP_REPEATED_ROWS, QualityLog())
     with pytest.raises(DataError, match="column 'bonus': unexpected"):
-        validate_file(money_frame([[1, "2"]]).assign(bonus="1"), MONEY, DROP_REPEATED_ROWS, QualityLog())
+        checked_file(money_frame([[1, "2"]]).assign(bonus="1"), MONEY, DROP_REPEATED_ROWS, QualityLog())
 
 
 def test_missing_period_is_an_error():
     frame = pd.DataFrame({"id": ["1", "1"], "Период": ["текущий_месяц", "предыдущий_месяц"], "Выручка": ["1", "2"]})
     with pytest.raises(DataError, match="lack some of the periods.*Example ids: 1"):
-        validate_file(frame, MARKET_MONEY, DROP_REPEATED_ROWS, QualityLog())
+        checked_file(frame, MARKET_MONEY, DROP_REPEATED_ROWS, QualityLog())
 
 
 def test_an_odd_behaviour_cell_of_a_new_month_is_set_aside_and_flagged():
