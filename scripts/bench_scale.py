@@ -8,8 +8,8 @@ For each N, writes synthetic exports of N customers (scripts/make_scale_data.py:
 re-sampled and re-numbered, the files' dialects kept) into a temporary folder, then runs each step
 in its own process and prints wall time, customers per second and the process's peak RSS:
 
-* ``validate``: `prepare`-style reading and validation of the four exports (stream_raw_folder +
-  validate_raw, in chunks of ``scale.chunk_rows``), nothing written;
+* ``validate``: `prepare`-style reading and validation of the four exports (read_month: the cell
+  rules in chunks of ``scale.chunk_rows``, one partition in memory; check_customers), nothing written;
 * ``prepare``: the whole `prepare` stage in a scratch workspace;
 * ``score``: `python -m stages.score` with the committed model, on its own process (the local engine);
 * ``score-dask``: the same command with ``--scheduler`` pointing at a local `dask.distributed` cluster
@@ -42,11 +42,11 @@ WHOLE_MONTH_UP_TO = 1_300_000  # validate and prepare beyond this: skipped (see 
 MODELS = ROOT / "models"  # the saved model `score` uses (`make pull` or `dvc repro train`)
 VALIDATE = (
     "import sys; from pathlib import Path; "
-    "from stages.io.files import load_settings; from stages.io.raw_files import stream_raw_folder; "
-    "from stages.lib.quality import QualityLog; from stages.lib.raw import validate_raw; "
-    "s = load_settings(Path(sys.argv[2])); "
-    "raw = stream_raw_folder(Path(sys.argv[1]), s.scale.chunk_rows); "
-    "validate_raw(raw, s.prepare.drop_exact_duplicate_rows, QualityLog())"
+    "from stages.io.files import load_settings; from stages.io.partitions import read_month; "
+    "from stages.lib.quality import QualityLog; from stages.lib.customer_rules import check_customers; "
+    "s, log = load_settings(Path(sys.argv[2])), QualityLog(); "
+    "typed = read_month(Path(sys.argv[1]), log, s.scale.chunk_rows); "
+    "check_customers(typed, s.prepare.drop_exact_duplicate_rows, log)"
 )
 
 

@@ -20,7 +20,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from stages.io.raw_files import decode, detect_separator  # noqa: E402
+from stages.io.exports import open_export  # noqa: E402
 from stages.lib.schema import RAW_FILES  # noqa: E402
 
 FIRST_ID = 1_000_001
@@ -29,12 +29,11 @@ BLOCK = 50_000  # customers written per block
 
 def split_rows(path: Path, spec) -> tuple[str, str, str, dict[str, list[str]]]:
     """(header line, line ending, separator, id text -> the rest of each of its lines after the id)."""
-    data = path.read_bytes()
-    text = decode(data, spec.filename)
+    export = open_export(path, spec)
+    text = path.read_bytes().decode(export.encoding)
     newline = "\r\n" if "\r\n" in text else ("\r" if "\r" in text else "\n")
     lines = text.split(newline)
-    header, rows = lines[0], [line for line in lines[1:] if line.strip()]
-    sep = detect_separator(header.lstrip("\ufeff"), spec)
+    header, rows, sep = lines[0], [line for line in lines[1:] if line.strip()], export.separator
     by_id: dict[str, list[str]] = {}
     for line in rows:
         customer, _, rest = line.partition(sep)

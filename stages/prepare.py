@@ -11,7 +11,7 @@ from __future__ import annotations
 from stages.io import paths
 from stages.io.cli import describe_stage, run_cli
 from stages.io.files import fresh_outputs, load_settings, write_json, write_parquet
-from stages.io.raw_files import stream_raw_folder
+from stages.io.partitions import read_month
 from stages.lib.preparation import prepare_customers, split_summary, split_train_test
 from stages.lib.quality import QualityLog
 from stages.lib.settings import Settings
@@ -20,7 +20,7 @@ from stages.lib.settings import Settings
 def run(settings: Settings) -> QualityLog:
     with fresh_outputs("prepare"):
         log = QualityLog()
-        customers = prepare_customers(stream_raw_folder(paths.RAW, settings.scale.chunk_rows), settings.prepare, log)
+        customers = prepare_customers(read_month(paths.RAW, log), settings.prepare, log)
         train, test = split_train_test(customers, settings.split.test_size, settings.seed)
         log.customers.update(split_summary(train, test))
         for path, frame in ((paths.CUSTOMERS, customers), (paths.TRAIN, train), (paths.TEST, test)):

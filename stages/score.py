@@ -24,10 +24,17 @@ from pathlib import Path
 
 from stages.io import paths
 from stages.io.cli import run_cli
-from stages.io.engine import SCHEDULER_VARIABLE, engine
+from stages.io.executor import SCHEDULER_VARIABLE, executor
 from stages.io.files import load_settings, read_json, write_excel_csv, write_text
 from stages.io.model_store import load_model
-from stages.io.month import check_output, explainer, fresh_month_outputs, parts_folder, score_in_parts, spill_folder
+from stages.io.monthly_run import (
+    check_output,
+    explainer,
+    fresh_month_outputs,
+    parts_folder,
+    score_in_parts,
+    scratch_folder,
+)
 from stages.io.workers import worker_pool
 from stages.lib.drift import compare_counts, medians, month_verdict
 from stages.lib.errors import DataError
@@ -67,8 +74,8 @@ def score(args: argparse.Namespace, settings: Settings, reference: dict) -> None
     """Score the month, decide, and write the list, its page and the partitions."""
     page_path, parts, model_path = args.out.with_suffix(".html"), parts_folder(args.out), args.models / paths.MODEL.name
     pipeline = load_model(model_path)  # refused here if tampered with
-    with engine(args.scheduler) as chosen, spill_folder(args.out.parent) as spilled:
-        month = score_in_parts(chosen, args.raw, spilled, parts, model_path, settings, reference)
+    with executor(args.scheduler) as chosen, scratch_folder(args.out.parent) as split_to:
+        month = score_in_parts(chosen, args.raw, split_to, parts, model_path, settings, reference)
     started = time.perf_counter()
     with worker_pool() as pool:
         explain = explainer(pool, pipeline, parts, month, settings)

@@ -45,27 +45,17 @@ FILE_MODULES = (
 )  # fmt: skip
 # A parameter named like a file must be its name (a str), never a file, a path or an object that reads one.
 FILE_PARAMETERS = {"path", "paths", "file", "files", "folder", "directory", "export", "source", "stream", "handle"}
-FILE_TYPES = re.compile(r"\b(Path|PathLike|IO|TextIO|BinaryIO|TextIOWrapper|BufferedReader|RawSource)\b")
+FILE_TYPES = re.compile(r"\b(Path|PathLike|IO|TextIO|BinaryIO|TextIOWrapper|BufferedReader)\b")
 CATALOG = {"stages.io", "stages.io.paths"}  # `from stages.io import paths`: presentation links to the catalog's paths
-# Known breaks, owned by issue 19 item 1 (one reader): expected to fail until it lands, then they must pass.
-UNTIL_THE_READER = "issue 19 item 1: until the reader lands"
-LOOPS_UNTIL_THE_READER = {
-    "stages/lib/raw.py",
-    "stages/lib/streamed.py",
-    "stages/io/raw_files.py",
-    "stages/io/columnar.py",
-}
-HANDED_FILES_UNTIL_THE_READER = {"stages/lib/raw.py"}  # validate_export(export): calls export.whole()
 
 
 def relative(path) -> str:
     return path.relative_to(ROOT).as_posix()
 
 
-def known_break(paths: list, broken: set[str]) -> list:
-    """``paths`` as test parameters, those in ``broken`` expected to fail (not strictly: fixing them is fine)."""
-    mark = pytest.mark.xfail(reason=UNTIL_THE_READER, strict=False)
-    return [pytest.param(p, id=relative(p), marks=[mark] if relative(p) in broken else []) for p in paths]
+def each(paths: list) -> list:
+    """``paths`` as test parameters named by their path in the repository."""
+    return [pytest.param(p, id=relative(p)) for p in paths]
 
 
 def called_names(tree: ast.AST) -> set[str]:
@@ -186,7 +176,7 @@ def test_computation_does_no_io_and_no_drawing(path):
     assert not file_modules, f"{relative(path)} imports {file_modules}: reading and writing is stages/io's job"
 
 
-@pytest.mark.parametrize("path", known_break(LIB_FILES, HANDED_FILES_UNTIL_THE_READER))
+@pytest.mark.parametrize("path", each(LIB_FILES))
 def test_computation_is_handed_data_not_files(path):
     """No parameter typed as a file or a path, and one named like a file is a name (str): whatever reads
     a file is stages/io's, so lib never reads through an object it is handed."""
@@ -216,7 +206,7 @@ def test_disk_never_imports_presentation(path):
     assert not upward, f"{relative(path)} imports {upward}: move what both need to stages/lib"
 
 
-@pytest.mark.parametrize("path", known_break(ALL_FILES, LOOPS_UNTIL_THE_READER))
+@pytest.mark.parametrize("path", each(ALL_FILES))
 def test_no_module_is_in_an_import_loop(path):
     loop = loop_through(import_graph(), relative(path))
     assert not loop, "import loop: " + " -> ".join(loop)

@@ -1,6 +1,5 @@
-"""One scoring path, two engines (issue 14): whatever the engine (this process or a Dask cluster of two
-workers) and however many partitions, `score` writes the same bytes, and the partitions give exactly
-what the whole month read at once gives."""
+"""One scoring path, two executors (issue 14): whatever the executor (this process or a Dask cluster of two
+workers) and however many partitions, `score` writes the same bytes and counts the same rules."""
 
 from __future__ import annotations
 
@@ -10,14 +9,10 @@ import pytest
 import yaml
 from distributed import LocalCluster
 
-from stages.io.engine import Local
+from stages.io.executor import Local
 from stages.io.files import load_settings, read_json
-from stages.io.model_store import load_model
-from stages.io.month import score_in_parts, spill_folder
-from stages.io.raw_files import read_raw_folder
-from stages.lib.partitioned import part_of
-from stages.lib.quality import QualityLog
-from stages.lib.scoring import score_month
+from stages.io.monthly_run import score_in_parts, scratch_folder
+from stages.io.partitions import part_of
 from tests.conftest import ROOT, run_stage
 from tests.synthetic import make_raw, write_raw
 
@@ -93,29 +88,32 @@ def test_every_engine_and_partitioning_writes_the_same_bytes(workspace, odd_mont
         assert console == first[3], name
 
 
-def test_the_partitions_give_what_the_whole_month_gives(workspace, odd_month, tmp_path):
-    root, _ = workspace
-    settings = load_settings(params_with(tmp_path, 10))
+def scored_in_parts(root, month, tmp_path, chunk_rows):
+    settings = load_settings(params_with(tmp_path, chunk_rows))
     model, reference = root / "models" / "model.skops", read_json(root / "reports/drift_reference.json")
-    whole_log = QualityLog()
-    whole = score_month(read_raw_folder(odd_month), load_model(model), settings.prepare, settings.segment, whole_log)
-    out = tmp_path / "parts"
+    out = tmp_path / f"parts_{chunk_rows}"
     out.mkdir()
-    with spill_folder(tmp_path) as spilled:
-        month = score_in_parts(Local(), odd_month, spilled, out, model, settings, reference)
-    assert month.parts == 10
-    expected = whole.customers.sort_values("id").reset_index(drop=True)
-    pd.testing.assert_series_equal(month.compact["probability"], expected["probability"], check_exact=True)
-    assert list(month.compact["id"]) == list(expected["id"])
-    assert list(month.flagged["id"]) == list(expected.loc[expected["flags"] != "", "id"])
-    assert list(month.left_out["id"]) == list(whole.left_out["id"])
+    with scratch_folder(tmp_path) as split_to:
+        return score_in_parts(Local(), month, split_to, out, model, settings, reference)
+
+
+def test_ten_partitions_give_what_one_partition_gives(workspace, odd_month, tmp_path):
+    root, _ = workspace
+    whole, month = scored_in_parts(root, odd_month, tmp_path, 100_000), scored_in_parts(root, odd_month, tmp_path, 10)
+    assert (whole.parts, month.parts) == (1, 10)
+    for name in ("compact", "left_out", "flagged"):
+        pd.testing.assert_frame_equal(getattr(month, name), getattr(whole, name), check_exact=True)
+    np.testing.assert_equal(month.drift, whole.drift)
     partitioned_rules = {k: v for k, v in month.log.as_dict()["rules"].items() if v["rows"]}
-    whole_rules = {k: v for k, v in whole_log.as_dict()["rules"].items() if v["rows"]}
+    whole_rules = {k: v for k, v in whole.log.as_dict()["rules"].items() if v["rows"]}
     assert partitioned_rules == whole_rules and whole_rules["exact_duplicate_rows"]["rows"] == 1
-    assert month.log.as_dict()["rows_read"] == whole_log.as_dict()["rows_read"]
+    assert whole_rules["label_typos"]["rows"] > 0 and whole_rules["extreme_revenue"]["rows"] > 0
+    assert month.log.as_dict()["rows_read"] == whole.log.as_dict()["rows_read"]
+    assert whole.log.as_dict()["rows_read"]["market_file.csv"] == 93  # 90 + 2 duplicate customers + 1 repeated row
+    assert list(month.flagged["id"]) == [100_005, 100_006]
 
 
-def test_a_rule_broken_inside_a_partition_gets_the_whole_months_paragraph(workspace, tmp_path):
+def test_a_rule_broken_inside_a_partition_names_its_customer_and_stops_the_run(workspace, tmp_path):
     raw = make_raw(n=60, seed=8, with_target=False)
     time = raw["market_time"]
     raw["market_time"] = time.drop(time.index[time["id"] == 100_017][:1])  # one period missing
@@ -129,7 +127,7 @@ def test_a_rule_broken_inside_a_partition_gets_the_whole_months_paragraph(worksp
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "market_time.csv" in result.stderr and "lack some of the periods" in result.stderr
     assert "100017" in result.stderr
-    assert not out.exists() and not list(tmp_path.glob(".spill-*"))
+    assert not out.exists() and not list(tmp_path.glob(".split-*"))
     assert not list(out.with_suffix(".parts").glob("part-*.parquet"))  # the partitions scored before it: gone
 
 

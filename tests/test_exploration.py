@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stages.io.raw_files import read_raw_folder
+from stages.io.partitions import read_month
 from stages.lib import exploration
 from stages.lib.exploration import (
     identifier_check,
@@ -101,7 +101,7 @@ def test_what_train_learns_from_eda_is_measured_on_train_customers_only(monkeypa
 
     settings = parse_settings(repo_params)
     with tempfile.TemporaryDirectory() as folder:
-        raw = read_raw_folder(write_raw(make_raw(n=120, seed=5), Path(folder) / "raw"))
+        raw = read_month(write_raw(make_raw(n=120, seed=5), Path(folder) / "raw"), QualityLog())
     customers = prepare_customers(raw, settings.prepare, QualityLog())
     train = customers.iloc[:90]
     seen = []

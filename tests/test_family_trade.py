@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from stages.io import paths
-from stages.io.raw_files import read_raw_folder
+from stages.io.partitions import read_month
 from stages.lib.preparation import prepare_customers, split_train_test
 from stages.lib.quality import QualityLog
 from stages.lib.settings import parse_settings
@@ -35,7 +35,7 @@ def settings(repo_params):
 
 @pytest.fixture(scope="module")
 def tiny_train(tmp_path_factory, settings) -> pd.DataFrame:
-    raw = read_raw_folder(write_raw(make_raw(n=240, seed=3), tmp_path_factory.mktemp("trade") / "raw"))
+    raw = read_month(write_raw(make_raw(n=240, seed=3), tmp_path_factory.mktemp("trade") / "raw"), QualityLog())
     customers = prepare_customers(raw, settings.prepare, QualityLog())
     return split_train_test(customers, settings.split.test_size, settings.seed)[0]
 

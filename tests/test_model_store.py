@@ -16,7 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from stages.io.model_store import TRUSTED_TYPES, load_model, save_model
-from stages.io.raw_files import read_raw_folder
+from stages.io.partitions import read_month
 from stages.lib.calibration import METHODS, Calibrator, calibrate
 from stages.lib.errors import DataError
 from stages.lib.families import FAMILIES, make_family
@@ -66,7 +66,7 @@ def fitted_variants(X: pd.DataFrame, y: pd.Series):
 
 
 def test_the_trusted_types_are_exactly_what_the_registered_families_need(tmp_path, repo_params):
-    raw = read_raw_folder(write_raw(make_raw(n=80, seed=1), tmp_path / "raw"))
+    raw = read_month(write_raw(make_raw(n=80, seed=1), tmp_path / "raw"), QualityLog())
     customers = prepare_customers(raw, parse_settings(repo_params).prepare, QualityLog())
     X, y = customers[FEATURES], customers[TARGET]
     needed = set()

@@ -1,31 +1,39 @@
-"""Unit tests of reading and validating raw exports, on tiny frames."""
+"""Unit tests of the cell rules and the customer rules of one export, on tiny frames read in chunks."""
 
 from __future__ import annotations
 
-import codecs
-
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
-from stages.io.raw_files import decode, detect_separator, read_raw_text
+from stages.io.exports import detect_separator
+from stages.lib.cell_rules import ODD, ExportCells, evidence_pattern, parse_number, row_text, soft_cells, strings
+from stages.lib.customer_rules import check_file
 from stages.lib.errors import DataError
 from stages.lib.quality import QualityLog
-from stages.lib.raw import decimal_mark, parse_number, validate_file
-from stages.lib.schema import MARKET_MONEY, MONEY
+from stages.lib.schema import ID_COLUMN, MARKET_FILE, MARKET_MONEY, MONEY, Column, RawFile
+from stages.lib.scoring import imputed
 
 DROP_REPEATED_ROWS = True  # prepare.drop_exact_duplicate_rows
+CHUNK = 2  # rows per chunk: small, so that marks and repeats straddle chunks
 
 
 def money_frame(rows):
     return pd.DataFrame(rows, columns=["id", "Прибыль"]).astype(str)
 
 
-def test_decode_handles_bom_utf8_utf16_and_cp1251():
-    text = "id;Прибыль\n1;2,5\n"
-    assert decode(codecs.BOM_UTF8 + text.encode("utf-8"), "f") == text
-    assert decode(text.encode("utf-16"), "f") == text
-    assert decode(text.encode("utf-8"), "f") == text
-    assert decode(text.encode("cp1251"), "f") == text
+def checked_file(frame, spec, drop_repeated, log, chunk_rows=CHUNK):
+    """One export's strings through both passes of the cell rules, then the customer rules of its file."""
+    chunks = [frame.iloc[at : at + chunk_rows] for at in range(0, len(frame), chunk_rows)]
+    cells = ExportCells(spec, tuple(frame.columns), require_optional=True)
+    for chunk in chunks:
+        cells.observe(chunk)
+    cells.decide_marks()
+    typed = [cells.typed(chunk) for chunk in chunks]
+    cells.finish()
+    checked = check_file(pd.concat(typed, ignore_index=True), spec, drop_repeated, log)
+    return checked[[c.name for c in spec.columns if c.name in checked]]
 
 
 @pytest.mark.parametrize("sep", [",", ";", "\t", "|"])
@@ -38,10 +46,19 @@ def test_unrecognisable_header_is_a_clear_error():
         detect_separator("a b c", MARKET_MONEY)
 
 
+def column_mark(cells, kind="float") -> str:
+    """The decimal mark the rule settles for a column of ``cells`` (read in chunks of CHUNK rows)."""
+    spec = RawFile("t", "t.csv", (ID_COLUMN, Column("x", "x", kind)))
+    frame = pd.DataFrame({"id": [str(i) for i in range(1, len(cells) + 1)], "x": cells})
+    export = ExportCells(spec, ("id", "x"), require_optional=True)
+    for at in range(0, len(frame), CHUNK):
+        export.observe(frame.iloc[at : at + CHUNK])
+    export.decide_marks()
+    return export.marks["x"]
+
+
 def parse(cells, kind="float"):
-    values = pd.Series(cells)
-    mark, _ = decimal_mark(values, kind)
-    return parse_number(values, mark).tolist()
+    return parse_number(strings(pd.Series(cells)), column_mark(cells, kind)).tolist()
 
 
 def test_numbers_accept_decimal_comma_and_thousand_separators():
@@ -55,7 +72,29 @@ def test_decimal_mark_is_settled_once_per_column():
     assert parse(["5.834,9", "7"]) == [5834.9, 7.0]
     assert parse(["5,835"]) == [5.835]  # no evidence, float column: the single mark is decimal
     assert parse(["5,835", "12"], kind="int") == [5835.0, 12.0]  # no evidence, whole numbers: thousands
-    assert decimal_mark(pd.Series(["1,5", "2.5", "3.5"]), "float")[0] is None
+    with pytest.raises(DataError, match=r"1 row\(s\) mix a decimal comma and a decimal point .*'1,5'"):
+        column_mark(["1,5", "2.5", "3.5"])
+
+
+@pytest.mark.parametrize(
+    ("cell", "evidence"),
+    [
+        ("5,835", ""),
+        ("5.835", ""),
+        ("1.234.567,5", ","),
+        ("1 234,5", ","),
+        (",5", ","),
+        ("5,", ","),
+        ("a,5", ","),
+        ("12,34", ","),
+        ("5,8355", ","),
+        ("5,835.1", "."),
+        ("5.835 0", ""),
+    ],
+)
+def test_a_mark_is_decimal_evidence_where_it_cannot_group_thousands(cell, evidence):
+    for mark in (",", "."):
+        assert pc.match_substring_regex(pa.array([cell]), evidence_pattern(mark))[0].as_py() == (mark == evidence)
 
 
 def test_a_cell_breaking_the_column_convention_is_not_a_number():
@@ -79,13 +118,13 @@ def test_a_cell_breaking_the_column_convention_is_not_a_number():
 )
 def test_contradicting_or_unbounded_numbers_are_refused(rows, message):
     with pytest.raises(DataError, match=message):
-        validate_file(money_frame(rows), MONEY, DROP_REPEATED_ROWS, QualityLog())
+        checked_file(money_frame(rows), MONEY, DROP_REPEATED_ROWS, QualityLog())
 
 
 def test_an_error_names_the_rows_as_they_stand_in_the_file_even_after_a_dropped_repeat():
     rows = [[1, "2"], [1, "2"], [2, "3"], [3, "abc"], [4, "1"], [5, "xyz"]]  # row 2 repeats row 1 exactly
     with pytest.raises(DataError) as error:
-        validate_file(money_frame(rows), MONEY, DROP_REPEATED_ROWS, QualityLog())
+        checked_file(money_frame(rows), MONEY, DROP_REPEATED_ROWS, QualityLog())
     assert "Example ids: 3, 5. Rows below the header: 4, 6." in str(error.value)
 
 
@@ -97,23 +136,49 @@ def test_thousands_comma_in_a_point_decimal_column_is_read_whole():
             "Выручка": ["5,835", "4 999.5", "1.25"],
         }
     )
-    revenue = validate_file(frame, MARKET_MONEY, DROP_REPEATED_ROWS, QualityLog())["revenue"]
+    revenue = checked_file(frame, MARKET_MONEY, DROP_REPEATED_ROWS, QualityLog())["revenue"]
     assert revenue.tolist() == [5835.0, 4999.5, 1.25]
 
 
 def test_header_only_file_is_a_clear_error():
     with pytest.raises(DataError, match=r"money.csv: the file has no rows"):
-        validate_file(read_raw_text("id;Прибыль\n", MONEY), MONEY, DROP_REPEATED_ROWS, QualityLog())
+        checked_file(money_frame([]), MONEY, DROP_REPEATED_ROWS, QualityLog())
 
 
-def test_line_endings_and_bom_do_not_change_the_frame():
-    unix = read_raw_text("id;Прибыль\n1;2,5\n2;3\n", MONEY)
-    old_mac = read_raw_text("\ufeffid;Прибыль\r1;2,5\r2;3\r", MONEY)
-    pd.testing.assert_frame_equal(unix, old_mac)
+def test_a_refusal_counts_the_cells_of_every_chunk_and_shows_the_first():
+    rows = [[i, "x" if i % 2 else "3"] for i in range(1, 17)]  # 8 bad cells over 8 chunks
+    with pytest.raises(DataError) as error:
+        checked_file(money_frame(rows), MONEY, DROP_REPEATED_ROWS, QualityLog())
+    message = str(error.value)
+    assert "money.csv, column 'Прибыль': 8 row(s) hold text" in message and "('x')" in message
+    assert "Example ids: 1, 3, 5, 7, 9 and 3 more. Rows below the header: 1, 3, 5, 7, 9." in message
+
+
+def test_a_wrong_header_fails_before_any_row_is_read():
+    with pytest.raises(DataError, match="money.csv, column 'Прибыль': expected column"):
+        ExportCells(MONEY, ("id", "Прибыль_"), require_optional=True)
+    with pytest.raises(DataError, match="column 'id': unexpected or repeated"):
+        ExportCells(MONEY, ("id", "id", "Прибыль"), require_optional=True)
+
+
+def test_rules_hold_across_chunks():
+    with pytest.raises(DataError, match="'Прибыль': 1 row.* mix a decimal comma"):  # the column's mark contradicts
+        checked_file(money_frame([["1", "2,5"], ["2", "3"], ["3", "4.5"]]), MONEY, True, QualityLog())
+    repeated = money_frame([["1", "2"], ["2", "3"], ["1", "2"]])
+    with pytest.raises(
+        DataError, match=r"1 row\(s\) repeat another row exactly. Example ids: 1. Rows below the header: 3"
+    ):
+        checked_file(repeated, MONEY, False, QualityLog())
+    assert checked_file(repeated, MONEY, True, QualityLog())["id"].tolist() == [1, 2]
+
+
+def test_joined_rows_are_equal_only_for_equal_cells():
+    frame = pd.DataFrame({"a": ["x\x1fy", "x", "x\x1by"], "b": ["z", "y\x1fz", "z"]})
+    assert row_text(frame).nunique() == 3
 
 
 def test_valid_file_is_typed_and_renamed():
-    typed = validate_file(money_frame([[1, "2,5"], [2, "3"]]), MONEY, DROP_REPEATED_ROWS, QualityLog())
+    typed = checked_file(money_frame([[1, "2,5"], [2, "3"]]), MONEY, DROP_REPEATED_ROWS, QualityLog())
     assert list(typed.columns) == ["id", "profit"]
     assert typed["id"].dtype == "int64" and typed["profit"].tolist() == [2.5, 3.0]
 
@@ -127,7 +192,7 @@ def test_label_typo_is_fixed_and_counted():
         }
     )
     log = QualityLog()
-    typed = validate_file(frame, MARKET_MONEY, DROP_REPEATED_ROWS, log)
+    typed = checked_file(frame, MARKET_MONEY, DROP_REPEATED_ROWS, log)
     assert sorted(typed["period"]) == ["before_previous", "current", "previous"]
     assert log.as_dict()["rules"]["label_typos"]["rows"] == 1
 
@@ -135,14 +200,14 @@ def test_label_typo_is_fixed_and_counted():
 def test_exact_duplicate_row_is_dropped_and_counted_or_refused():
     frame = money_frame([[1, "2"], [1, "2"], [2, "3"]])
     log = QualityLog()
-    assert len(validate_file(frame, MONEY, DROP_REPEATED_ROWS, log)) == 2
+    assert len(checked_file(frame, MONEY, DROP_REPEATED_ROWS, log)) == 2
     assert log.as_dict()["rules"]["exact_duplicate_rows"] == {
         "rows": 1,
         "customers": 1,
         "rows_by_source": {"money.csv": 1},
     }
     with pytest.raises(DataError, match="repeat another row exactly"):
-        validate_file(frame, MONEY, False, QualityLog())
+        checked_file(frame, MONEY, False, QualityLog())
 
 
 @pytest.mark.parametrize(
@@ -158,20 +223,36 @@ def test_exact_duplicate_row_is_dropped_and_counted_or_refused():
 )
 def test_bad_values_name_file_column_and_ids(rows, message):
     with pytest.raises(DataError, match=message):
-        validate_file(money_frame(rows), MONEY, DROP_REPEATED_ROWS, QualityLog())
+        checked_file(money_frame(rows), MONEY, DROP_REPEATED_ROWS, QualityLog())
 
 
 def test_missing_and_extra_columns_are_named():
     with pytest.raises(DataError, match="money.csv, column 'Прибыль': expected column"):
-        validate_file(pd.DataFrame({"id": ["1"]}), MONEY, DROP_REPEATED_ROWS, QualityLog())
+        checked_file(pd.DataFrame({"id": ["1"]}), MONEY, DROP_REPEATED_ROWS, QualityLog())
     with pytest.raises(DataError, match="column 'bonus': unexpected"):
-        validate_file(money_frame([[1, "2"]]).assign(bonus="1"), MONEY, DROP_REPEATED_ROWS, QualityLog())
+        checked_file(money_frame([[1, "2"]]).assign(bonus="1"), MONEY, DROP_REPEATED_ROWS, QualityLog())
 
 
 def test_missing_period_is_an_error():
     frame = pd.DataFrame({"id": ["1", "1"], "Период": ["текущий_месяц", "предыдущий_месяц"], "Выручка": ["1", "2"]})
     with pytest.raises(DataError, match="lack some of the periods.*Example ids: 1"):
-        validate_file(frame, MARKET_MONEY, DROP_REPEATED_ROWS, QualityLog())
+        checked_file(frame, MARKET_MONEY, DROP_REPEATED_ROWS, QualityLog())
+
+
+def test_an_odd_behaviour_cell_of_a_new_month_is_set_aside_and_flagged():
+    chunk = pd.DataFrame({c.raw: [next(iter(c.labels), "1")] * 2 for c in MARKET_FILE.columns})
+    chunk["Популярная_категория"] = ["Садовый  инвентарь", "Кухонная посуда"]
+    chunk["Страниц_за_визит"] = ["", "4"]
+    softened, extra = soft_cells(chunk)
+    assert softened["Страниц_за_визит"].tolist() == ["0", "4"]
+    odd = extra.astype(object).where(extra.notna(), None).set_axis([1, 2]).rename(columns=lambda c: c.removeprefix(ODD))
+    assert odd["favourite_category"].tolist() == ["Садовый инвентарь", None] and odd["pages_per_visit"][1] == ""
+    gaps, notes = imputed(odd)
+    assert gaps["pages_per_visit"].tolist() == [True, False] and not gaps["service_errors"].any()
+    assert notes.tolist() == [
+        "favourite category unseen label 'Садовый инвентарь', imputed; pages viewed per visit empty, imputed",
+        "",
+    ]
 
 
 def test_error_lists_at_most_five_example_ids():

@@ -10,7 +10,7 @@ import pytest
 from stages.io import paths
 from stages.io.figures import write_figures
 from stages.io.files import write_csv, write_json
-from stages.io.raw_files import read_raw_folder
+from stages.io.partitions import read_month
 from stages.lib.exploration import explore, identifier_check
 from stages.lib.preparation import prepare_customers
 from stages.lib.quality import QualityLog
@@ -25,7 +25,7 @@ def drawn(tmp_path_factory, repo_params):
     """Figures and markdown of a small synthetic frame, written under a temporary project root."""
     root = tmp_path_factory.mktemp("eda_report")
     settings = parse_settings(repo_params)
-    raw = read_raw_folder(write_raw(make_raw(n=120, seed=5), root / "raw"))
+    raw = read_month(write_raw(make_raw(n=120, seed=5), root / "raw"), QualityLog())
     customers = prepare_customers(raw, settings.prepare, QualityLog())
     study = explore(customers, customers.iloc[: len(customers) * 3 // 4], settings.eda)
     figures = report.figures(customers, study, settings.seed)

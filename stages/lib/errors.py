@@ -11,14 +11,23 @@ class DataError(Exception):
     """Bad input the user must fix: the message names the file, the column and example rows."""
 
     def __init__(
-        self, file: str, column: str | None, problem: str, ids: Iterable = (), hint: str = "", rows: Iterable = ()
+        self,
+        file: str,
+        column: str | None,
+        problem: str,
+        ids: Iterable = (),
+        hint: str = "",
+        rows: Iterable = (),
+        count: int | None = None,
     ):
+        """``count``: how many ids ``ids`` stands for, when it holds only the first few (a file read in chunks)."""
         ids, rows = list(ids), list(rows)
+        count = len(ids) if count is None else count
         where = f"{file}" + (f", column '{column}'" if column else "")
         examples = ""
         if ids:
             shown = ", ".join(str(i) for i in ids[:EXAMPLE_COUNT])
-            more = f" and {len(ids) - EXAMPLE_COUNT} more" if len(ids) > EXAMPLE_COUNT else ""
+            more = f" and {count - EXAMPLE_COUNT} more" if count > EXAMPLE_COUNT else ""
             examples = f" Example ids: {shown}{more}."
         if rows:  # data rows counted from 1 below the header (blank lines not counted)
             examples += f" Rows below the header: {', '.join(str(r) for r in rows[:EXAMPLE_COUNT])}."

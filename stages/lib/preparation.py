@@ -1,14 +1,14 @@
-"""From raw string frames to the prepared data: validated regular customers, split into train and test."""
+"""From the training month's typed rows to the prepared data: checked regular customers, split into train and test."""
 
 from __future__ import annotations
 
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+from stages.lib.customer_rules import check_customers
 from stages.lib.errors import DataError
 from stages.lib.features import build_customers, handle_duplicate_customers, keep_regular
 from stages.lib.quality import QualityLog
-from stages.lib.raw import validate_raw
 from stages.lib.schema import GROUP, ID, MARKET_FILE, TARGET
 from stages.lib.settings import Prepare
 
@@ -23,10 +23,11 @@ RULES = (  # reported even when they touch nothing
 )
 
 
-def prepare_customers(raw: dict[str, pd.DataFrame], settings: Prepare, log: QualityLog) -> pd.DataFrame:
-    """Raw string frames -> one validated row per regular customer, with a duplicate-group id."""
+def prepare_customers(typed: dict[str, pd.DataFrame], settings: Prepare, log: QualityLog) -> pd.DataFrame:
+    """The training month's typed rows (`stages/lib/cell_rules.py`), one partition of every customer ->
+    one row per regular customer that passed the customer rules, with a duplicate-group id."""
     log.declare(*RULES)
-    tables = validate_raw(raw, settings.drop_exact_duplicate_rows, log, require_target=True)
+    tables = check_customers(typed, settings.drop_exact_duplicate_rows, log).tables
     customers = build_customers(tables, settings.extreme_revenue, log)
     log.customers["read"] = len(tables[MARKET_FILE.key])
     customers = keep_regular(customers, settings.regular.min_revenue, log)

@@ -1,9 +1,12 @@
-"""A new month through an engine: headers checked, exports split, partitions scored, results gathered.
+"""A new month through an executor: headers checked, exports split, partitions scored, results gathered.
 
-The scored customers are written as partitioned parquet (``<out>.parts/part-NNNNN.parquet``: id,
-features as the model saw them, profit, probability, regularity, cell, flags); what the month's
-decision needs of everyone comes back compact and is sorted by id, so nothing depends on the engine
-or the partitioning. A rule broken inside a partition is worded by the whole-month reference path.
+The exports are split into partitions of customers (stages/io/partitions.py: one task per export), then
+each partition is checked, featurised and scored (``score_part``: one task per partition). The scored
+customers are written as partitioned parquet (``<out>.parts/part-NNNNN.parquet``: id, features as the
+model saw them, profit, probability, regularity, cell, flags); what the month's decision needs of
+everyone comes back compact (id, probability, profit, regularity, cell, consent, ceiling) and is sorted
+by id, with integer drift counts and rule counts, so nothing depends on the executor or the
+partitioning. A rule broken inside a partition raises its DataError, naming the rows of that partition.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import reduce
+from functools import lru_cache, reduce
 from pathlib import Path
 
 import numpy as np
@@ -22,30 +25,38 @@ import pandas as pd
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from stages.io.columnar import ArrowRefused, RawSource, header_frame
-from stages.io.engine import PartTask, score_part, scored_part
-from stages.io.raw_files import read_raw_folder
-from stages.io.spill import SpillTask, count_parts, spill
+from stages.io.exports import open_export
+from stages.io.files import write_parquet
+from stages.io.model_store import load_model
+from stages.io.partitions import SplitTask, count_parts, part_of, read_partition, split_export
 from stages.io.workers import month_shap
-from stages.lib.drift import add_counts
+from stages.lib.cell_rules import check_columns
+from stages.lib.customer_rules import check_customers
+from stages.lib.drift import add_counts, medians, month_counts
 from stages.lib.errors import DataError
 from stages.lib.offers import COLUMNS
-from stages.lib.partitioned import part_of
 from stages.lib.quality import QualityLog
-from stages.lib.raw import check_columns
-from stages.lib.schema import ID, MARKET_FILE, RAW_FILES
-from stages.lib.scoring import soft_tables
-from stages.lib.settings import Settings
+from stages.lib.reach import ceiling
+from stages.lib.schema import ID, MARKET_FILE, PROFIT, RAW_FILES
+from stages.lib.scoring import PROBABILITY_DECIMALS, score_tables
+from stages.lib.segments import NOT_REGULAR
+from stages.lib.settings import CELLS, Settings
 from stages.lib.words import PAGE_MARKER as MARKER
 
 PARTS_MARKER = "_written_by_stages_score"  # the only parts folder `score` may empty
 HEADER = "\ufeff" + ";".join(COLUMNS) + "\r\n"  # what every list `score` writes starts with
 BACKGROUND_ROWS = 2000  # the month's regular customers the reasons are measured against (a seeded sample)
+# What the month's decision needs of every customer, small: about 30 bytes each.
+COMPACT = [ID, "probability", PROFIT, "regular", "segment", "allows_offers", "ceiling"]
+COMPACT_TYPES = {
+    "segment": pd.CategoricalDtype([*CELLS, NOT_REGULAR]),
+    "allows_offers": pd.CategoricalDtype(["yes", "no"]),
+}
 
 
 @dataclass(frozen=True)
 class ScoredParts:
-    compact: pd.DataFrame  # engine.COMPACT of every scored customer, sorted by id
+    compact: pd.DataFrame  # COMPACT of every scored customer, sorted by id
     left_out: pd.DataFrame  # id, profit, not_scored_reason, sorted by id
     drift: dict  # drift.month_counts of the regular customers
     log: QualityLog
@@ -106,9 +117,9 @@ def fresh_month_outputs(out: Path) -> Iterator[None]:
 
 
 @contextmanager
-def spill_folder(near: Path) -> Iterator[Path]:
-    """A scratch folder beside the output (a cluster's workers see it where they see the output)."""
-    folder = Path(tempfile.mkdtemp(prefix=".spill-", dir=near))
+def scratch_folder(near: Path) -> Iterator[Path]:
+    """A scratch folder for the split exports, beside the output (a cluster's workers see it there too)."""
+    folder = Path(tempfile.mkdtemp(prefix=".split-", dir=near))
     try:
         yield folder
     finally:
@@ -117,37 +128,27 @@ def spill_folder(near: Path) -> Iterator[Path]:
 
 def check_headers(raw_dir: Path) -> None:
     """Every export's header from its first MiB, before any file is read further: a wrong one fails in a
-    second. A file whose header cannot be told there (UTF-16, say) is checked when it is split."""
+    second."""
     for spec in RAW_FILES:
-        source = RawSource(raw_dir / spec.filename, spec, 1)
-        try:
-            _, line, sep = source.arrow_header()
-        except ArrowRefused:
-            continue
-        check_columns(header_frame(line, sep), spec, require_optional=False)
+        check_columns(open_export(raw_dir / spec.filename, spec).names, spec, require_optional=False)
 
 
 def score_in_parts(
-    chosen, raw_dir: Path, spilled: Path, out: Path, model: Path, settings: Settings, reference: dict
+    chosen, raw_dir: Path, split_to: Path, out: Path, model: Path, settings: Settings, reference: dict
 ) -> ScoredParts:
     """Split the exports (one task per file), score the partitions (one task each), gather."""
     check_headers(raw_dir)
     parts = count_parts(raw_dir / MARKET_FILE.filename, settings.scale.partition_customers)
-    chunk_rows = settings.scale.chunk_rows
-    drop = settings.prepare.drop_exact_duplicate_rows
-    tasks = [SpillTask(raw_dir / s.filename, s.key, spilled, parts, chunk_rows, drop) for s in RAW_FILES]
+    tasks = [SplitTask(raw_dir / s.filename, s.key, split_to, parts, settings.scale.chunk_rows) for s in RAW_FILES]
     started = time.perf_counter()
-    spill_logs = chosen.map(spill, tasks, "splitting the exports")
+    split_logs = chosen.map(split_export, tasks, "splitting the exports")
     split = time.perf_counter()
-    tasks = [PartTask(spilled, index, model, out, settings, reference) for index in range(parts)]
+    tasks = [PartTask(split_to, index, model, out, settings, reference) for index in range(parts)]
     results = chosen.map(score_part, tasks, "scoring the partitions")
     seconds = {"split": split - started, "partitions": time.perf_counter() - split}
-    failures = [r.failure for r in results if r.failure]
-    if failures:
-        reference_error(raw_dir, settings, failures[0])
     log = QualityLog()
     log.declare("exact_duplicate_rows", "label_typos", "extreme_revenue")
-    for part_log in [*spill_logs, *(r.log for r in results)]:
+    for part_log in [*split_logs, *(r.log for r in results)]:
         log.merge(part_log)
 
     def gathered(name: str) -> pd.DataFrame:
@@ -158,14 +159,61 @@ def score_in_parts(
     return ScoredParts(gathered("compact"), gathered("left_out"), drift, log, gathered("flagged"), parts, seconds)
 
 
-def reference_error(raw_dir: Path, settings: Settings, failure: str) -> None:
-    """A partition broke a rule: the whole month, read at once, raises the paragraph naming every row."""
-    soft_tables(read_raw_folder(raw_dir), settings.prepare, QualityLog())
-    raise DataError(
-        str(raw_dir),
-        None,
-        f"a partition broke a rule the whole month passes ({failure})",
-        hint="This is a bug in stages/lib/partitioned.py: report it with the month's exports.",
+@dataclass(frozen=True)
+class PartTask:
+    split_to: Path  # the folder of the split exports' partitions
+    index: int
+    model: Path
+    out: Path  # the folder of the scored partitions
+    settings: Settings
+    reference: dict  # the training month's drift reference
+
+
+@dataclass(frozen=True)
+class PartResult:
+    compact: pd.DataFrame | None = None
+    left_out: pd.DataFrame | None = None
+    drift: dict | None = None
+    log: QualityLog | None = None
+    flagged: pd.DataFrame | None = None  # id, flags of customers with imputed cells
+
+
+def scored_part(folder: Path, index: int) -> Path:
+    return Path(folder) / f"part-{index:05d}.parquet"
+
+
+def cached_model(path: str):
+    """A worker loads (and verifies) the model once per version of the file, not once per partition: a
+    cluster's workers outlive a run, and `dvc repro` may rewrite the model at the same path."""
+    stat = Path(path).stat()
+    return model_version(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=2)
+def model_version(path: str, modified_ns: int, size: int):
+    return load_model(path)
+
+
+def score_part(task: PartTask) -> PartResult:
+    """Validate, featurise and score one partition; write its customers; return what the month needs."""
+    frames = read_partition(task.split_to, task.index)
+    settings, log = task.settings, QualityLog()
+    if all(frame.empty for frame in frames.values()):
+        return PartResult(log=log)  # no customer's id falls into this partition
+    checked = check_customers(frames, settings.prepare.drop_exact_duplicate_rows, log)
+    pipeline = cached_model(str(task.model))
+    month = score_tables(checked.tables, checked.odd, pipeline, settings.prepare, settings.segment, log)
+    customers = month.customers.round(PROBABILITY_DECIMALS)  # what is written is what the decision sees
+    write_parquet(scored_part(task.out, task.index), customers)
+    regular = customers[customers["regular"]]
+    compact = customers[COMPACT[:-1]].astype(COMPACT_TYPES)
+    compact["ceiling"] = ceiling(customers, medians(task.reference), settings.offers.catalogue)
+    return PartResult(
+        compact=compact,
+        left_out=month.left_out,
+        drift=month_counts(regular, regular["probability"].to_numpy(), task.reference),
+        log=log,
+        flagged=customers.loc[customers["flags"] != "", [ID, "flags"]],
     )
 
 

@@ -1,0 +1,103 @@
+"""Where a month's tasks run: in this process, or on a Dask cluster, with the same code and the same bytes.
+
+`score` splits the exports into partitions of customers (one task per export), then scores each
+partition (one task per partition; stages/io/monthly_run.py). Whatever the executor, the results come
+back in task order, so every written byte is the same (tests/test_engines.py). ``--scheduler ADDRESS``
+(or SCORE_SCHEDULER) sends the tasks to a Dask cluster: its workers must import this repository (same
+commit, same requirements.txt) and see the month's folder and the output folder at the same paths (a
+shared file system).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from tqdm import tqdm
+
+from stages import KERNELS
+from stages.lib.errors import DataError
+
+SCHEDULER_VARIABLE = "SCORE_SCHEDULER"
+
+
+def bar(total: int, what: str) -> tqdm:
+    return tqdm(total=total, desc=what, unit="task", delay=2, disable=None, leave=False, file=sys.stderr)
+
+
+class Local:
+    """This process, one task after another."""
+
+    def map(self, function: Callable, tasks: list, what: str) -> list:
+        results = []
+        with bar(len(tasks), what) as progress:
+            for task in tasks:
+                results.append(function(task))
+                progress.update()
+        return results
+
+
+def kernels() -> dict:
+    """The numerical kernels numpy runs with in this process (`stages/__init__.py` pins them)."""
+    return dict(KERNELS)
+
+
+class Dask:
+    """A dask.distributed cluster: the tasks run on its workers, the results come back in task order."""
+
+    def __init__(self, address: str):
+        from distributed import Client  # imported only when asked for: it takes a second
+
+        self.client = Client(address, set_as_default=False)
+        self.check_kernels()
+
+    def check_kernels(self) -> None:
+        """Workers started with other numerical kernels could differ in the last bits: refuse them."""
+        other = sorted(worker for worker, seen in self.client.run(kernels).items() if seen != kernels())
+        if other:
+            self.client.close()
+            pinned = " ".join(f'{name}="{value}"' for name, value in kernels().items() if value is not None)
+            raise DataError(
+                "--scheduler",
+                None,
+                f"{len(other)} Dask worker(s) run other numerical kernels than this process (e.g. {other[0]})",
+                hint=f"Start the workers with the same environment: `export {pinned}` before `dask worker`."
+                if pinned
+                else "Start the workers with the same STAGES_KERNELS setting as this process.",
+            )
+
+    def map(self, function: Callable, tasks: list, what: str) -> list:
+        from distributed import as_completed
+
+        futures = self.client.map(function, tasks, pure=False)
+        with bar(len(tasks), what) as progress:
+            for _ in as_completed(futures, loop=self.client.loop):
+                progress.update()
+        return self.client.gather(futures)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+@contextmanager
+def executor(address: str | None) -> Iterator[Local | Dask]:
+    """This process, or a Dask client for ``address`` (the argument, else SCORE_SCHEDULER)."""
+    address = address or os.environ.get(SCHEDULER_VARIABLE) or None
+    if address is None:
+        yield Local()
+        return
+    try:
+        chosen = Dask(address)
+    except OSError as error:
+        raise DataError(
+            "--scheduler",
+            None,
+            f"cannot reach the Dask scheduler at {address} ({error})",
+            hint="Start the cluster (or check the address), or leave --scheduler out to score in this process.",
+        ) from error
+    try:
+        yield chosen
+    finally:
+        chosen.close()

@@ -1,0 +1,326 @@
+"""The one reader of the shop's exports: a CSV file's bytes -> chunks of stripped string cells.
+
+`prepare` (the training month), `score` (a new month) and every later reader go through here, so
+one file is read the same way everywhere. The first MiB settles the encoding (a BOM, else UTF-8,
+else Windows-1251), the separator (the one that splits the header into the expected columns) and
+the header; the rest streams through pyarrow's CSV reader, so memory is bounded by a chunk whatever
+the file's size. Line endings `\\n`, `\\r\\n` and `\\r`, blank lines, quoted cells (line breaks
+inside quotes included) and Excel's trailing separator on every row are read as what they are.
+Cells come back as stripped strings, never null: typing them is `stages/lib/cell_rules.py`'s job.
+What cannot be read exactly (a row with more or fewer fields than the header, a quote the file
+never closes, bytes that are no text) is a DataError naming the file, the row and what to do.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+from tqdm import tqdm
+
+from stages.lib.errors import DataError
+from stages.lib.schema import RawFile
+
+SEPARATORS = (",", ";", "\t", "|")
+HEAD_BYTES = 1 << 20  # where the encoding, the separator and the header are settled
+TAIL_BYTES = 1 << 16  # where a quote left open by a cut export is looked for
+BLOCK_BYTES = 1 << 24  # pyarrow's read block: no row may be longer
+SHOWN_CHARS = 80  # of a row or cell quoted in an error paragraph
+PY_SPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())  # what str.strip() strips
+TRAILING = "\x00trailing"  # the name given to the empty field after Excel's trailing separator
+NEWLINE = re.compile(r"\r\n|\r|\n")
+BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+@dataclass(frozen=True)
+class Export:
+    """One export whose header has been read (from its first MiB only)."""
+
+    path: Path
+    spec: RawFile
+    encoding: str  # Python's codec name: utf-8, utf-16 or cp1251
+    separator: str
+    names: tuple[str, ...]  # the header's names, stripped, as exported (they may repeat: the rules refuse that)
+    header_lines: int  # physical lines up to and including the header (blank lines above it included)
+    trailing: bool  # every row ends with one more, empty, field (Excel's trailing separator)
+
+
+def shown(text: str) -> str:
+    """A row or cell as an error paragraph quotes it: at most SHOWN_CHARS characters."""
+    return repr(text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…")
+
+
+def missing(path: Path, spec: RawFile) -> DataError:
+    return DataError(
+        spec.filename,
+        None,
+        f"the file is missing (looked for {path})",
+        hint="Put all four exports in that folder under their usual names "
+        "(the training month's come from the team's remote: `dvc pull data/raw.dvc`).",
+    )
+
+
+def head_text(head: bytes, spec: RawFile, whole: bool) -> tuple[str, str]:
+    """(encoding, the head decoded): a BOM decides, else UTF-8 if the head is UTF-8 (a character cut by
+    the head's end forgiven), else Windows-1251."""
+    for bom, encoding in BOMS:
+        if head.startswith(bom):
+            text = codecs.getincrementaldecoder(encoding)().decode(head, final=whole)
+            return encoding, text.lstrip("\ufeff")
+    try:
+        return "utf-8", codecs.getincrementaldecoder("utf-8")().decode(head, final=whole)
+    except UnicodeDecodeError:
+        pass
+    try:
+        return "cp1251", head.decode("cp1251")
+    except UnicodeDecodeError as error:
+        raise DataError(
+            spec.filename,
+            None,
+            "the file is neither UTF-8 nor Windows-1251 text",
+            hint="Export it again as CSV in UTF-8.",
+        ) from error
+
+
+def split_line(line: str, separator: str) -> list[str]:
+    return [field.strip(PY_SPACE).lstrip("\ufeff") for field in next(csv.reader([line], delimiter=separator))]
+
+
+def detect_separator(header: str, spec: RawFile) -> str:
+    """The separator whose split of the header matches the most expected column names."""
+    expected = {c.raw for c in spec.columns}
+    hits = {sep: len(expected & set(split_line(header, sep))) for sep in SEPARATORS}
+    best = max(SEPARATORS, key=lambda sep: hits[sep])
+    if not hits[best]:
+        raise DataError(
+            spec.filename,
+            None,
+            f"cannot recognise the CSV dialect: the header line {shown(header)} contains none of the expected "
+            f"columns with any of the separators {SEPARATORS}",
+            hint="Export the file as CSV (comma, semicolon or tab separated) with the original Russian headers.",
+        )
+    return best
+
+
+def open_export(path: Path, spec: RawFile) -> Export:
+    """Read an export's first MiB: its encoding, separator and header (DataError for a missing or empty
+    file, bytes that are no text, a header with none of the expected columns)."""
+    path = Path(path)
+    if not path.is_file():
+        raise missing(path, spec)
+    with path.open("rb") as file:
+        head = file.read(HEAD_BYTES)
+        whole = not file.read(1)
+    encoding, text = head_text(head, spec, whole)
+    lines = NEWLINE.split(text)
+    if not whole:
+        lines = lines[:-1]  # the last line may be cut by the head's end
+    at = next((i for i, line in enumerate(lines) if line.strip(PY_SPACE)), None)
+    if at is None:
+        if whole:
+            raise DataError(spec.filename, None, "the file is empty", hint="Export it again with its header row.")
+        raise DataError(
+            spec.filename, None, "no header line in the file's first MiB", hint="Export it again with its header row."
+        )
+    separator = detect_separator(lines[at], spec)
+    names = split_line(lines[at], separator)
+    if len(names) > 1 and not names[-1]:
+        names = names[:-1]  # a header that ends with the separator (Excel writes one on every line)
+    first_row = next((line for line in lines[at + 1 :] if line.strip(PY_SPACE)), None)
+    trailing = first_row is not None and has_trailing_field(first_row, separator, len(names))
+    return Export(path, spec, encoding, separator, tuple(names), at + 1, trailing)
+
+
+def has_trailing_field(row: str, separator: str, width: int) -> bool:
+    """Does a data row end with one field more than the header, and an empty one (Excel's trailing `;`)?"""
+    fields = next(csv.reader([row], delimiter=separator))
+    return len(fields) == width + 1 and not fields[-1].strip(PY_SPACE)
+
+
+def open_quote_at_the_end(path: Path) -> bool:
+    """Does the file's last non-blank line hold an odd number of quotes (an export cut inside a cell)?"""
+    with path.open("rb") as file:
+        file.seek(max(0, path.stat().st_size - TAIL_BYTES))
+        tail = file.read().replace(b"\r", b"\n").split(b"\n")
+    last = next((line for line in reversed(tail) if line.strip()), b"")
+    return last.count(b'"') % 2 == 1
+
+
+class RaggedRows:
+    """pyarrow's handler of rows with another number of fields than the header: blank-looking lines are
+    skipped (as blank lines are), any other is remembered and stops the read."""
+
+    def __init__(self):
+        self.found: list = []
+
+    def __call__(self, row) -> str:
+        if not row.text.strip(PY_SPACE):
+            return "skip"
+        self.found.append(row)
+        return "skip"
+
+
+def reader(export: Export, handler: RaggedRows) -> pacsv.CSVStreamingReader:
+    width = len(export.names) + export.trailing
+    columns = [f"c{i}" for i in range(width)]  # positional: the exported names may repeat
+    return pacsv.open_csv(
+        export.path,
+        read_options=pacsv.ReadOptions(
+            encoding="utf8" if export.encoding == "utf-8" else export.encoding,
+            block_size=BLOCK_BYTES,
+            skip_rows=export.header_lines,
+            column_names=columns,
+        ),
+        parse_options=pacsv.ParseOptions(
+            delimiter=export.separator, newlines_in_values=True, ignore_empty_lines=True, invalid_row_handler=handler
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types={c: pa.large_string() for c in columns},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+
+
+def unreadable(export: Export, error: Exception) -> DataError:
+    message = str(error)
+    if "invalid UTF8" in message or isinstance(error, UnicodeDecodeError):
+        return DataError(
+            export.spec.filename,
+            None,
+            f"the file starts as {export.encoding} text but holds bytes that are not {export.encoding} further on",
+            hint="Export the whole file again in one encoding (UTF-8).",
+        )
+    if "straddling" in message or "block" in message:
+        return DataError(
+            export.spec.filename,
+            None,
+            f"a row is longer than {BLOCK_BYTES >> 20} MiB (a quote opened and never closed, or no line breaks)",
+            hint="Check that every quote in the file is closed and rows end with a line break; export it again.",
+        )
+    return DataError(
+        export.spec.filename,
+        None,
+        f"the CSV cannot be read ({shown(message)})",
+        hint="Check that every row has as many fields as the header; export it again.",
+    )
+
+
+def ragged(export: Export, row) -> DataError:
+    width = len(export.names) + export.trailing
+    number = ragged_row_number(export, width)
+    return DataError(
+        export.spec.filename,
+        None,
+        f"a row has {row.actual_columns} field(s) where the header has {width} ({shown(row.text)})",
+        hint="Every row needs exactly as many fields as the header: check separators and quotes in that row.",
+        rows=[number] if number else [],
+    )
+
+
+def ragged_row_number(export: Export, width: int) -> int | None:
+    """The first ragged row's number below the header, found by Python's csv reader (the error path only:
+    it reads up to that row)."""
+    with export.path.open("rb") as raw, io.TextIOWrapper(raw, encoding=export.encoding, newline="") as text:
+        records = csv.reader(text, delimiter=export.separator)
+        number = 0
+        for index, fields in enumerate(records):
+            if index < export.header_lines or not "".join(fields).strip(PY_SPACE):
+                continue
+            number += 1
+            if len(fields) != width:
+                return number
+    return None
+
+
+def stripped(table: pa.Table, export: Export, offset: int) -> pd.DataFrame:
+    """A batch of raw cells -> a frame of cells stripped of Python's whitespace (and of the quotes of a cell
+    quoted after spaces), columns named as exported, index = the rows' positions below the header."""
+    columns = [strip_cell_text(column) for column in table.columns]
+    if export.trailing:
+        extra = columns.pop()
+        full = pc.invert(pc.equal(extra, ""))
+        if pc.any(full).as_py():
+            at = pc.index(full, True).as_py()
+            raise DataError(
+                export.spec.filename,
+                None,
+                f"row {offset + at + 1} has a value after the last column ({shown(str(extra[at]))}) while the other "
+                "rows end with an empty field",
+                hint="Every row needs exactly as many fields as the header.",
+            )
+    frame = pa.table(columns, names=[f"c{i}" for i in range(len(columns))]).to_pandas(types_mapper=pd.ArrowDtype)
+    frame.columns = list(export.names)
+    frame.index = pd.RangeIndex(offset, offset + len(frame))
+    return frame
+
+
+def strip_cell_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    trimmed = pc.utf8_trim(column, PY_SPACE)
+    quoted = pc.and_(pc.starts_with(trimmed, '"'), pc.ends_with(trimmed, '"'))
+    if not pc.any(pc.and_(quoted, pc.greater_equal(pc.utf8_length(trimmed), 2))).as_py():
+        return trimmed
+    # `a; "b"`: pandas' skipinitialspace reads b; arrow keeps the quotes of a cell quoted after spaces
+    inner = pc.replace_substring(pc.utf8_slice_codeunits(trimmed, 1, -1), '""', '"')
+    return pc.if_else(quoted, pc.utf8_trim(inner, PY_SPACE), trimmed)
+
+
+def progress(export: Export) -> tqdm:
+    """A progress bar in bytes on stderr, shown only on a terminal and only if reading takes over 2 s."""
+    return tqdm(
+        total=export.path.stat().st_size,
+        desc=export.spec.filename,
+        unit="B",
+        unit_scale=True,
+        delay=2,
+        disable=None,
+        leave=False,
+        file=sys.stderr,
+    )
+
+
+def read_chunks(export: Export, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """The export's data rows in frames of at most ``chunk_rows`` rows (see `stripped`); a DataError for a
+    row the reader cannot read exactly, before the chunk holding it is given."""
+    if open_quote_at_the_end(export.path):
+        raise DataError(
+            export.spec.filename,
+            None,
+            "the last row opens a quote it never closes: the export looks cut short",
+            hint="Export the file again, whole.",
+        )
+    handler, pending, rows, offset = RaggedRows(), [], 0, 0
+    try:
+        with progress(export) as bar:
+            for batch in reader(export, handler):
+                if handler.found:
+                    raise ragged(export, handler.found[0])
+                pending.append(batch)
+                rows += batch.num_rows
+                bar.update(batch.nbytes)
+                while rows >= chunk_rows:
+                    table = pa.Table.from_batches(pending)
+                    yield stripped(table.slice(0, chunk_rows), export, offset)
+                    offset, rest = offset + chunk_rows, table.slice(chunk_rows)
+                    pending, rows = rest.to_batches(), rest.num_rows
+    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+        raise unreadable(export, error) from error
+    if handler.found:
+        raise ragged(export, handler.found[0])
+    if rows:
+        yield stripped(pa.Table.from_batches(pending), export, offset)
+
+
+def read_header(path: Path, spec: RawFile) -> pd.DataFrame:
+    """An empty frame with the export's columns (its header alone), for the header checks."""
+    return pd.DataFrame(columns=list(open_export(path, spec).names))

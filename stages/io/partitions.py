@@ -1,0 +1,146 @@
+"""A month's exports, typed, as partitions of customers: on disk for `score`, one in memory for `prepare`.
+
+Each export is read in chunks (stages/io/exports.py) twice: the first pass checks the header (a wrong
+one fails before the rest of the file is read) and settles each numeric column's decimal mark from
+all its cells; the second types each chunk (stages/lib/cell_rules.py). `prepare` keeps the typed rows
+of the training month in memory: one partition. `score` appends each chunk's rows to the parquet file
+of each row's partition (`part_of` its customer id), so memory is bounded by a chunk here and by a
+partition when it is scored; the rules about customers (stages/lib/customer_rules.py) run there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from stages.io.exports import open_export, read_chunks
+from stages.lib.cell_rules import ExportCells
+from stages.lib.quality import QualityLog
+from stages.lib.schema import ID, RAW_FILES, RawFile
+
+SPEC = {spec.key: spec for spec in RAW_FILES}
+TRAINING_CHUNK_ROWS = 200_000  # rows of the training month typed at a time (it is held whole anyway)
+NEWLINES_BLOCK = 1 << 24
+MIX = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / golden ratio: Fibonacci hashing
+
+
+def typed_export(
+    path: Path, spec: RawFile, chunk_rows: int, log: QualityLog, require_optional: bool, soft: bool
+) -> Iterator[pd.DataFrame]:
+    """One export's typed chunks (`ExportCells.typed`); its rows read go to ``log``. A broken rule is one
+    DataError once the whole file is read (the chunks given before it are to be thrown away)."""
+    export = open_export(Path(path), spec)
+    cells = ExportCells(spec, export.names, require_optional, soft)
+    for chunk in read_chunks(export, chunk_rows):
+        cells.observe(chunk)
+    cells.decide_marks()
+    log.rows_read[spec.filename] = cells.rows
+    for chunk in read_chunks(export, chunk_rows):
+        typed = cells.typed(chunk)
+        if typed is not None:
+            yield typed
+    cells.finish()
+
+
+def read_month(raw_dir: Path, log: QualityLog, chunk_rows: int = TRAINING_CHUNK_ROWS) -> dict[str, pd.DataFrame]:
+    """The four exports of the training month typed, target required, in memory: one partition."""
+    return {
+        spec.key: pd.concat(
+            list(typed_export(Path(raw_dir) / spec.filename, spec, chunk_rows, log, True, False)), ignore_index=True
+        )
+        for spec in RAW_FILES
+    }
+
+
+def part_of(ids: np.ndarray, parts: int) -> np.ndarray:
+    """The partition of each customer id. The ids are mixed first (Fibonacci hashing), so that ids with a
+    common stride (all even, multiples of 100) still spread evenly over the partitions."""
+    mixed = (np.asarray(ids, dtype=np.int64).astype(np.uint64) * MIX) >> np.uint64(32)
+    return (mixed % np.uint64(parts)).astype(np.int64)
+
+
+def part_file(folder: Path, key: str, index: int) -> Path:
+    return Path(folder) / f"{key}-{index:05d}.parquet"
+
+
+def count_parts(market_file: Path, customers: int) -> int:
+    """Partitions of about ``customers`` customers each, from market_file.csv's line count (a missing
+    file gives 1: reading it later raises the usual error)."""
+    if not market_file.is_file():
+        return 1
+    lines = 0
+    with market_file.open("rb") as file:
+        while block := file.read(NEWLINES_BLOCK):
+            lines += block.count(b"\n")
+    return max(1, -(-lines // customers))
+
+
+class PartWriters:
+    """Appends row groups to one parquet file per partition; every partition gets a file, maybe empty."""
+
+    def __init__(self, folder: Path, key: str, parts: int):
+        self.folder, self.key, self.parts = folder, key, parts
+        self.schema, self.writers = None, {}
+
+    def add(self, typed: pd.DataFrame) -> None:
+        table = pa.Table.from_pandas(typed, preserve_index=False)
+        self.schema = self.schema or table.schema
+        table = table.cast(self.schema)
+        parts = part_of(typed[ID].to_numpy(), self.parts)
+        order = np.argsort(parts, kind="stable")
+        bounds = np.searchsorted(parts[order], np.arange(self.parts + 1))
+        for index in range(self.parts):
+            if bounds[index] < bounds[index + 1]:
+                self.writer(index).write_table(table.take(order[bounds[index] : bounds[index + 1]]))
+
+    def writer(self, index: int) -> pq.ParquetWriter:
+        if index not in self.writers:
+            self.writers[index] = pq.ParquetWriter(part_file(self.folder, self.key, index), self.schema)
+        return self.writers[index]
+
+    def close(self) -> None:
+        for index in range(self.parts):
+            self.writer(index).close()
+
+    def discard(self) -> None:
+        for index, writer in self.writers.items():
+            writer.close()
+            part_file(self.folder, self.key, index).unlink()
+        self.writers = {}
+
+
+@dataclass(frozen=True)
+class SplitTask:
+    """One export to split: ``parts`` parquet files ``<key>-<index>.parquet`` in ``folder``."""
+
+    path: Path
+    key: str
+    folder: Path
+    parts: int
+    chunk_rows: int
+
+
+def split_export(task: SplitTask) -> QualityLog:
+    """Type one export of a new month (target optional, odd behaviour cells set aside) into its partitions;
+    the log holds its rows read."""
+    spec, log = SPEC[task.key], QualityLog()
+    writers = PartWriters(Path(task.folder), spec.key, task.parts)
+    try:
+        for typed in typed_export(Path(task.path), spec, task.chunk_rows, log, require_optional=False, soft=True):
+            writers.add(typed)
+    except BaseException:
+        writers.discard()
+        raise
+    writers.close()
+    return log
+
+
+def read_partition(folder: Path, index: int) -> dict[str, pd.DataFrame]:
+    """The typed rows of one partition's customers, per export."""
+    return {spec.key: pd.read_parquet(part_file(folder, spec.key, index)) for spec in RAW_FILES}

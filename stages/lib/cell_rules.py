@@ -1,0 +1,342 @@
+"""Typing an export's string cells, chunk by chunk: the header, the decimal mark, numbers, categories.
+
+`stages/io/partitions.py` drives one export through `ExportCells` in two passes over its chunks
+(frames of stripped strings, `stages/io/exports.py`): `observe` every chunk (a wrong header fails
+before anything is read; each numeric column's decimal-mark evidence is collected), `decide_marks`
+once from all the chunks, then `typed` every chunk (pyarrow compute, vectorised masks) and `finish`.
+A cell that breaks a rule is counted over the whole file and `finish` raises the first broken rule
+(in the schema's column order) as one DataError naming the file, column, count, ids, rows and values.
+Each typed row keeps its row number, its raw cells joined (for the repeat finder of
+`stages/lib/customer_rules.py`) and whether a label typo was fixed in it: the typos are counted on
+the rows kept. For `score`, `soft` sets aside empty cells and unseen labels of market_file.csv's
+behaviour columns (the customer is imputed and flagged) instead of refusing them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from stages.lib.errors import EXAMPLE_COUNT, DataError
+from stages.lib.schema import FEATURES, ID, LABEL_TYPOS, MARKET_FILE, Column, RawFile
+
+SPACES = " \u00a0"  # thousands separators in any convention
+MARKS = (",", ".")  # either may be the decimal mark; then the other may only group thousands
+PY_SPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())  # what str.strip() and \s match
+WHITESPACE_RUN = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_SPACE) + "]+"  # Python's \s, in RE2's words
+MISSING_MARKERS = ("", "nan", "na", "n/a", "null", "none", "-", "#н/д", "#n/a")
+ROW, TEXT = "_row", "_text"  # a row's position among its file's data rows, and its raw cells joined
+TYPO, ODD = "_typo_", "_odd_"  # prefix a column name: a typo fixed; a soft cell set aside ("" empty, else its label)
+SOFT_FEATURES = [c.name for c in MARKET_FILE.columns if c.name in FEATURES]  # the cells `soft` may set aside
+PLACEHOLDER = {"int": "0", "float": "0"}  # passes the checks; set back to missing before the model sees it
+SHOWN_VALUES = 3  # example values quoted in a paragraph
+JOIN, ESCAPE = "\x1f", "\x1b"  # joins a row's cells; escapes both inside a cell, so rows join one-to-one
+MISSING = pa.array(MISSING_MARKERS, type=pa.large_string())
+TYPOS = pa.array(list(LABEL_TYPOS), type=pa.large_string())
+
+
+def check_columns(names: tuple[str, ...], spec: RawFile, require_optional: bool) -> None:
+    expected = [c.raw for c in spec.columns]
+    optional = {c.raw for c in spec.columns if c.name in spec.optional}
+    missing = [c for c in expected if c not in names and (require_optional or c not in optional)]
+    extra = [c for c in names if c not in expected]
+    duplicated = sorted({c for c in names if names.count(c) > 1})
+    if missing:
+        raise DataError(
+            spec.filename,
+            ", ".join(missing),
+            "expected column(s) are missing",
+            hint=f"The export must have the columns {expected}.",
+        )
+    if extra or duplicated:
+        raise DataError(
+            spec.filename,
+            ", ".join(extra + duplicated),
+            "unexpected or repeated column(s)",
+            hint=f"Remove them from the export, or declare them in stages/lib/schema.py. Expected {expected}.",
+        )
+
+
+# --- the decimal mark: one rule, settled once per column from all its cells ---
+
+
+def evidence_pattern(mark: str) -> str:
+    """Cells holding ``mark`` where it cannot group thousands, so it must be the decimal mark: not after a
+    digit, or not followed by exactly three digits and then the end or another separator (RE2)."""
+    m = re.escape(mark)
+    return rf"(?:^|[^0-9]){m}|{m}(?:[0-9]{{0,2}}(?:$|[^0-9])|[0-9]{{3}}[^,.{SPACES}])"
+
+
+def settled_mark(found: list[str], used: list[str], kind: str) -> str | None:
+    """A column's decimal mark from the marks that are decimal evidence somewhere (``found``) and those that
+    appear at all (``used``); ``None`` for a contradiction. One mark found: it. Both: a contradiction. No
+    evidence ("5,835", "1.234"): in a float column the single mark used is decimal ("5,835" = 5.835), in an
+    int/id column it groups thousands ("5,835" = 5835); both marks used without evidence: a contradiction."""
+    if found:
+        return found[0] if len(found) == 1 else None
+    if len(used) == 2:
+        return None
+    if not used:
+        return "."
+    if kind == "float":
+        return used[0]
+    return "," if used[0] == "." else "."  # int/id: the mark groups thousands, so decimals use the other
+
+
+def group_chars(mark: str) -> str:
+    """The characters that may group thousands under decimal ``mark`` (escaped for a character class)."""
+    return re.escape("," if mark == "." else ".") + SPACES
+
+
+def number_pattern(mark: str) -> str:
+    """A number under decimal ``mark``; thousands grouped in threes or not at all (RE2)."""
+    group, d = group_chars(mark), re.escape(mark)
+    whole = rf"(?:\d{{1,3}}(?:[{group}]\d{{3}})+|\d+)"
+    return rf"[+-]?(?:{whole}(?:{d}\d*)?|{d}\d+)(?:[eE][+-]?\d+)?"
+
+
+def parse_number(text: pa.Array, mark: str) -> np.ndarray:
+    """Text to float with the column's decimal ``mark``; the other mark, spaces and NBSP may only group
+    thousands (in threes). "5,835" is 5835 under "." and 5.835 under ","; "5.834,9" is 5834.9 under ",".
+    A cell that breaks the convention ("1,5" under ".", "12,34,5") or is no number ("inf", text) is NaN."""
+    digits = pc.ascii_is_decimal(text)  # digits alone are a number under any mark
+    if not pc.all(digits, min_count=0).as_py():
+        valid = pc.or_(digits, pc.match_substring_regex(text, f"^(?:{number_pattern(mark)})$"))
+        plain = pc.replace_substring(pc.replace_substring_regex(text, f"[{group_chars(mark)}]", ""), mark, ".")
+        text = pc.if_else(valid, plain, pa.scalar(None, pa.large_string()))
+    return pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+
+
+# --- cells that break a rule, counted over every chunk of a file ---
+
+
+def strings(values: pd.Series) -> pa.Array:
+    return pa.array(values, type=pa.large_string(), from_pandas=True)
+
+
+@dataclass
+class Cells:
+    """The cells of a file one rule hit: their count, and the first few ids, rows and distinct values."""
+
+    count: int = 0
+    ids: list = field(default_factory=list)
+    rows: list = field(default_factory=list)  # counted from 1 below the header
+    values: list = field(default_factory=list)
+
+    def add(self, chunk: pd.DataFrame, text: pa.Array, mask) -> None:
+        hit = np.flatnonzero(np.asarray(mask, dtype=bool))
+        self.count += len(hit)
+        if len(hit) and len(self.ids) < EXAMPLE_COUNT:
+            first = hit[: EXAMPLE_COUNT - len(self.ids)]
+            self.ids += chunk[ID].iloc[first].tolist()
+            self.rows += (chunk.index[first] + 1).tolist()
+        for value in text.take(hit[:1000]).to_pylist() if len(self.values) < SHOWN_VALUES else ():
+            if value not in self.values:
+                self.values.append(value)
+            if len(self.values) == SHOWN_VALUES:
+                break
+
+    def shown(self) -> str:
+        return ", ".join(repr(v) for v in self.values)
+
+    def error(self, spec: RawFile, column: Column, problem: str, hint: str) -> DataError:
+        return DataError(
+            spec.filename, column.raw, f"{self.count} row(s) {problem}", self.ids, hint, self.rows, self.count
+        )
+
+
+def refusal(rule: str, column: Column, cells: Cells, mark: str | None) -> tuple[str, str]:
+    """(problem, hint) of a broken rule, for `Cells.error`."""
+    fix = "Correct these cells in the export."
+    return {
+        "missing": ("have no value (empty or NaN)", "Fill the value in the export; this column may not be empty."),
+        "unknown": (
+            f"have an unknown category ({cells.shown()})",
+            f"Allowed labels are {sorted(column.labels)}; fix the export, or add a typo to LABEL_TYPOS "
+            "or a new label to stages/lib/schema.py.",
+        ),
+        "text": (
+            f"hold text where a number is expected, or break the column's decimal mark {mark!r} ({cells.shown()})",
+            fix,
+        ),
+        "fraction": ("hold fractions where a whole number is expected", fix),
+        "range": (
+            f"are outside the allowed range [{column.low}, {column.high}] ({cells.shown()})",
+            "Correct the export, or widen the range in stages/lib/schema.py if such values are real.",
+        ),
+        "marks": (
+            f"mix a decimal comma and a decimal point in one column ({cells.shown()})",
+            "Use one decimal mark in the whole column (and the other one, if any, only to group thousands).",
+        ),
+    }[rule]
+
+
+RULES = {"category": ("missing", "unknown"), "number": ("missing", "text", "fraction", "range")}
+
+
+class ExportCells:
+    """One export's cells through the rules, in two passes over its chunks (see the module's docstring)."""
+
+    def __init__(self, spec: RawFile, names: tuple[str, ...], require_optional: bool, soft: bool = False):
+        check_columns(tuple(names), spec, require_optional)  # a wrong header fails before any row is read
+        self.spec, self.soft = spec, soft and spec.key == MARKET_FILE.key
+        self.present = [c for c in spec.columns if c.raw in names]
+        self.numeric = [c for c in self.present if c.kind != "category"]
+        self.used = {(c.raw, mark): Cells() for c in self.numeric for mark in MARKS}  # cells holding the mark
+        self.found = {(c.raw, mark): Cells() for c in self.numeric for mark in MARKS}  # ... as a decimal mark
+        self.broken = {(c.raw, rule): Cells() for c in self.present for rule in RULES[kind_of(c)]}
+        self.marks: dict[str, str] = {}
+        self.rows = self.typed_rows = 0
+
+    def observe(self, chunk: pd.DataFrame) -> None:
+        """The first pass: rows counted, decimal-mark evidence collected (softening changes no mark)."""
+        self.rows += len(chunk)
+        for column in self.numeric:
+            text = strings(chunk[column.raw])
+            for mark in MARKS:
+                used = pc.match_substring(text, mark)
+                if not pc.any(used).as_py():
+                    continue  # a mark that never appears is no evidence either: skip the regex
+                self.used[column.raw, mark].add(chunk, text, used)
+                self.found[column.raw, mark].add(chunk, text, pc.match_substring_regex(text, evidence_pattern(mark)))
+
+    def decide_marks(self) -> None:
+        """Each numeric column's decimal mark from all its cells; a DataError for a contradiction, or no rows."""
+        if not self.rows:
+            raise DataError(
+                self.spec.filename,
+                None,
+                "the file has no rows (only the header)",
+                hint="Export it again with its data.",
+            )
+        for column in self.numeric:
+            found = [m for m in MARKS if self.found[column.raw, m].count]
+            used = [m for m in MARKS if self.used[column.raw, m].count]
+            mark = settled_mark(found, used, column.kind)
+            if mark is None:
+                evidence = self.found if found else self.used
+                cells = min((evidence[column.raw, m] for m in MARKS), key=lambda c: c.count)  # the rarer mark's
+                raise cells.error(self.spec, column, *refusal("marks", column, cells, None))
+            self.marks[column.raw] = mark
+
+    def typed(self, chunk: pd.DataFrame) -> pd.DataFrame | None:
+        """The second pass: a chunk's typed columns (English names), each row's number, text and typo flags
+        (and, if soft, its cells to impute and flag text); None once a cell has broken a rule."""
+        self.typed_rows += len(chunk)
+        extra = None
+        if self.soft:
+            chunk, extra = soft_cells(chunk)
+        typed, typos = {}, {}
+        for column in self.present:
+            text = strings(chunk[column.raw])
+            self.refuse(column, "missing", chunk, text, pc.is_in(pc.utf8_lower(text), value_set=MISSING))
+            if column.kind == "category":
+                typed[column.name], typos[TYPO + column.name] = self.category(column, chunk, text)
+            else:
+                typed[column.name] = self.number(column, chunk, text)
+        if any(cells.count for cells in self.broken.values()):
+            return None
+        frame = pd.DataFrame({**typed, **typos})
+        frame[ROW] = np.asarray(chunk.index, dtype=np.int64)
+        frame[TEXT] = row_text(chunk)
+        return frame if extra is None else pd.concat([frame, extra], axis=1)
+
+    def refuse(self, column: Column, rule: str, chunk: pd.DataFrame, text: pa.Array, mask) -> np.ndarray:
+        mask = np.asarray(mask, dtype=bool)
+        if mask.any():
+            self.broken[column.raw, rule].add(chunk, text, mask)
+        return mask
+
+    def number(self, column: Column, chunk: pd.DataFrame, text: pa.Array) -> np.ndarray:
+        parsed = parse_number(text, self.marks[column.raw])
+        bad = self.refuse(column, "text", chunk, text, np.isnan(parsed))
+        whole = column.kind in ("int", "id")
+        if whole:
+            bad |= self.refuse(column, "fraction", chunk, text, ~np.isnan(parsed) & (parsed != np.round(parsed)))
+        low = parsed < column.low if column.low is not None else False
+        high = parsed > column.high if column.high is not None else False
+        bad |= self.refuse(column, "range", chunk, text, np.asarray(low | high))
+        return parsed if bad.any() or not whole else parsed.astype("int64")
+
+    def category(self, column: Column, chunk: pd.DataFrame, text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+        text = pc.replace_substring_regex(text, WHITESPACE_RUN, " ")  # runs of Python's whitespace: one space
+        typo = pc.is_in(text, value_set=TYPOS).to_numpy(zero_copy_only=False)
+        keys = [*column.labels, *(t for t, fixed in LABEL_TYPOS.items() if fixed in column.labels)]
+        labels = np.array([column.labels[LABEL_TYPOS.get(k, k)] for k in keys], dtype=object)
+        index = pc.index_in(text, value_set=pa.array(keys, type=pa.large_string()))
+        if self.refuse(column, "unknown", chunk, text, pc.is_null(index)).any():
+            return np.zeros(len(chunk), dtype=object), typo
+        return labels[index.to_numpy(zero_copy_only=False)], typo
+
+    def finish(self) -> None:
+        """After the second pass: the first broken rule (columns in the schema's order) as one DataError."""
+        if self.typed_rows != self.rows:
+            raise DataError(
+                self.spec.filename, None, "the file changed while it was read", hint="Run again on a finished export."
+            )
+        for (raw, rule), cells in self.broken.items():
+            if cells.count:
+                column = next(c for c in self.present if c.raw == raw)
+                raise cells.error(self.spec, column, *refusal(rule, column, cells, self.marks.get(raw)))
+
+
+def kind_of(column: Column) -> str:
+    return "category" if column.kind == "category" else "number"
+
+
+def row_text(chunk: pd.DataFrame) -> pd.Series:
+    """Each row's cells joined (JOIN and ESCAPE inside a cell escaped): two rows are exact repeats of one
+    another exactly when their texts are equal. Joined, and later compared, by pyarrow."""
+    cells = [strings(chunk[c]) for c in chunk.columns]
+    for at, cell in enumerate(cells):
+        if pc.any(pc.match_substring_regex(cell, f"[{JOIN}{ESCAPE}]")).as_py():
+            cells[at] = pc.replace_substring(pc.replace_substring(cell, ESCAPE, ESCAPE * 2), JOIN, ESCAPE + "_")
+    separator = pa.scalar(JOIN, type=pa.large_string())
+    joined = pc.binary_join_element_wise(*cells, separator) if len(cells) > 1 else cells[0]
+    return pd.Series(pd.arrays.ArrowExtensionArray(joined))
+
+
+# --- `score`'s soft cells: an odd behaviour cell of a new month is imputed and flagged, not refused ---
+
+
+def odd_cells(values: pd.Series, column: Column) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+    """(empty, unseen) masks of one column's cells, and their text (runs of whitespace made one space in a
+    category: labels may hold spaces, the missing markers hold none)."""
+    text = strings(values)
+    if column.kind == "category":
+        text = pc.replace_substring_regex(text, WHITESPACE_RUN, " ")
+    empty = pc.fill_null(pc.is_in(pc.utf8_lower(text), value_set=MISSING), True).to_numpy(zero_copy_only=False)
+    unseen = np.zeros(len(values), dtype=bool)
+    if column.kind == "category":
+        known = [*column.labels, *(typo for typo, fixed in LABEL_TYPOS.items() if fixed in column.labels)]
+        found = pc.is_in(text, value_set=pa.array(known, type=pa.large_string())).to_numpy(zero_copy_only=False)
+        unseen = ~found & ~empty
+    return empty, unseen, text
+
+
+def soft_cells(chunk: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """market_file.csv's chunk with empty cells and unseen labels of model features replaced by placeholders,
+    and per row one ODD column per soft feature: null where the cell was kept, "" where it was empty, the
+    label where it was unseen."""
+    chunk, odd = chunk.copy(), {}
+    for column in MARKET_FILE.columns:
+        if column.name not in SOFT_FEATURES:
+            continue
+        originals = np.full(len(chunk), None, dtype=object)
+        if column.raw in chunk:
+            empty, unseen, text = odd_cells(chunk[column.raw], column)
+            if (empty | unseen).any():
+                placeholder = next(iter(column.labels)) if column.kind == "category" else PLACEHOLDER[column.kind]
+                kept = strings(chunk[column.raw])
+                chunk[column.raw] = pd.arrays.ArrowExtensionArray(
+                    pc.if_else(pa.array(empty | unseen), pa.scalar(placeholder, pa.large_string()), kept)
+                )
+                originals[empty] = ""
+                originals[unseen] = text.filter(pa.array(unseen)).to_pylist()
+        odd[ODD + column.name] = pd.arrays.ArrowExtensionArray(pa.array(originals, type=pa.large_string()))
+    return chunk, pd.DataFrame(odd)

@@ -1,0 +1,128 @@
+"""Rules about customers, decided inside a partition: exact repeats, conflicting keys, periods, same customers.
+
+A partition holds every row of its customers from all four exports (typed by `stages/lib/cell_rules.py`,
+each row with its row number in its file and its raw cells joined), so every rule that concerns a
+customer is decided inside it and the counts of the partitions add up to the whole month's. `prepare`
+is one partition: the training month in memory. An error names the rows by their row number in the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from stages.lib.cell_rules import ODD, ROW, TEXT, TYPO
+from stages.lib.errors import DataError
+from stages.lib.quality import QualityLog
+from stages.lib.schema import ID, MARKET_FILE, PERIOD, RAW_FILES, RawFile
+
+COUNTED_RULES = ("exact_duplicate_rows", "label_typos")
+
+
+def rows_below_header(frame: pd.DataFrame, mask) -> list:
+    return (frame.loc[np.asarray(mask, dtype=bool), ROW] + 1).tolist()
+
+
+def drop_repeats(frame: pd.DataFrame, spec: RawFile, allowed: bool, log: QualityLog) -> pd.DataFrame:
+    """The one repeat finder: a row whose raw cells equal an earlier row's (in file order) is that record
+    exported twice; the copies are dropped and counted (if allowed, else refused)."""
+    repeated = frame.duplicated(TEXT, keep="first").to_numpy()
+    if not repeated.any():
+        return frame
+    if not allowed:
+        raise DataError(
+            spec.filename,
+            None,
+            f"{repeated.sum()} row(s) repeat another row exactly",
+            frame.loc[repeated, ID].tolist(),
+            "Remove them, or set prepare.drop_exact_duplicate_rows: true.",
+            rows_below_header(frame, repeated),
+        )
+    log.record("exact_duplicate_rows", frame.loc[repeated, ID], detail=spec.filename)
+    return frame.loc[~repeated].reset_index(drop=True)
+
+
+def count_typos(frame: pd.DataFrame, spec: RawFile, log: QualityLog) -> None:
+    """Label typos fixed in the rows kept."""
+    for column in spec.columns:
+        if TYPO + column.name in frame and frame[TYPO + column.name].any():
+            log.record("label_typos", frame.loc[frame[TYPO + column.name], ID], detail=f"{spec.filename}:{column.raw}")
+
+
+def check_unique_keys(frame: pd.DataFrame, spec: RawFile) -> None:
+    conflicting = frame.duplicated(subset=spec.key_columns, keep=False).to_numpy()
+    if conflicting.any():
+        what = "id" if len(spec.key_columns) == 1 else "id and period"
+        raise DataError(
+            spec.filename,
+            None,
+            f"{conflicting.sum()} row(s) repeat an {what} with conflicting values",
+            sorted(set(frame.loc[conflicting, ID])),
+            "Keep one correct row per key in the export; the pipeline cannot guess which one is right.",
+            sorted(rows_below_header(frame, conflicting)),
+        )
+
+
+def check_periods(frame: pd.DataFrame, spec: RawFile) -> None:
+    if not spec.periods:
+        return
+    counts = frame.groupby(ID)[PERIOD].nunique()
+    incomplete = counts[counts != len(spec.periods)].index.tolist()
+    if incomplete:
+        raise DataError(
+            spec.filename,
+            spec.column(PERIOD).raw,
+            f"{len(incomplete)} customer(s) lack some of the periods {list(spec.periods)}",
+            incomplete,
+            "Every customer needs exactly one row per period; complete the export.",
+        )
+
+
+def check_same_customers(tables: dict[str, pd.DataFrame]) -> None:
+    """Every customer must appear in every file."""
+    all_ids = set().union(*(set(t[ID]) for t in tables.values()))
+    for spec in RAW_FILES:
+        absent = sorted(all_ids - set(tables[spec.key][ID]))
+        if absent:
+            raise DataError(
+                spec.filename,
+                "id",
+                f"{len(absent)} customer(s) present in other files are missing here",
+                absent,
+                "Export all four files for the same set of customers.",
+            )
+
+
+def check_file(frame: pd.DataFrame, spec: RawFile, drop_repeated: bool, log: QualityLog) -> pd.DataFrame:
+    """One file's rows of a partition, in file order: repeats dropped (the first kept) and counted, typos
+    counted on the rows kept, keys and periods checked."""
+    if not frame[ROW].is_monotonic_increasing:  # a partition's rows are written in file order already
+        frame = frame.sort_values(ROW, kind="stable").reset_index(drop=True)
+    frame = drop_repeats(frame, spec, drop_repeated, log).drop(columns=TEXT)  # the text is the largest column
+    count_typos(frame, spec, log)
+    check_unique_keys(frame, spec)
+    check_periods(frame, spec)
+    return frame
+
+
+@dataclass(frozen=True)
+class Customers:
+    tables: dict[str, pd.DataFrame]  # per export: the schema's columns, English names, rows in file order
+    odd: (
+        pd.DataFrame
+    )  # per id, per soft feature: the cell `score` set aside (`cell_rules.soft_cells`); none in `prepare`
+
+
+def check_customers(frames: dict[str, pd.DataFrame], drop_repeated: bool, log: QualityLog) -> Customers:
+    """A partition's typed rows of the four exports -> the tables every customer rule has passed."""
+    log.declare(*COUNTED_RULES)
+    checked = {spec.key: check_file(frames[spec.key], spec, drop_repeated, log) for spec in RAW_FILES}
+    tables = {
+        spec.key: checked[spec.key][[c.name for c in spec.columns if c.name in checked[spec.key]]] for spec in RAW_FILES
+    }
+    check_same_customers(tables)
+    market = checked[MARKET_FILE.key].set_index(ID)
+    odd = market[[c for c in market if c.startswith(ODD)]].rename(columns=lambda c: c.removeprefix(ODD))
+    return Customers(tables, odd)

@@ -1,0 +1,130 @@
+"""The one reader of the exports (stages/io/exports.py): any dialect in, the same stripped cells out;
+what it cannot read exactly is one paragraph naming the file and the row."""
+
+from __future__ import annotations
+
+import codecs
+
+import pandas as pd
+import pytest
+
+from stages.io.exports import open_export, read_chunks
+from stages.lib.errors import DataError
+from stages.lib.schema import MARKET_FILE, MONEY
+from tests.synthetic import DIALECTS, FILENAMES, make_raw, write_raw
+
+
+def read(path, spec=MARKET_FILE, chunk_rows=7) -> pd.DataFrame:
+    return pd.concat(list(read_chunks(open_export(path, spec), chunk_rows)))
+
+
+def cells(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.astype(object).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def raw():
+    return make_raw(n=40, seed=3)
+
+
+@pytest.fixture(scope="module")
+def reference(raw, tmp_path_factory):
+    folder = write_raw(raw, tmp_path_factory.mktemp("pandas"))
+    return cells(read(folder / FILENAMES["market_file"]))
+
+
+@pytest.mark.parametrize("dialect", sorted(DIALECTS))
+def test_every_dialect_gives_the_same_cells(dialect, raw, reference, tmp_path):
+    folder = write_raw(raw, tmp_path, DIALECTS[dialect])
+    frame = cells(read(folder / FILENAMES["market_file"]))
+    if DIALECTS[dialect].decimal == ",":  # the numbers' text differs by their decimal mark only
+        frame = frame.replace(",", ".", regex=True)
+    pd.testing.assert_frame_equal(frame, reference)
+
+
+def test_chunks_number_the_rows_below_the_header_across_chunks(tmp_path, raw):
+    folder = write_raw(raw, tmp_path)
+    chunks = list(read_chunks(open_export(folder / FILENAMES["market_file"], MARKET_FILE), 7))
+    assert [len(c) for c in chunks[:-1]] == [7] * (len(chunks) - 1)
+    assert list(pd.concat(chunks).index) == list(range(len(raw["market_file"])))
+
+
+def write(tmp_path, text: str, encoding="utf-8"):
+    path = tmp_path / "money.csv"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_line_endings_blank_lines_bom_and_spaces_are_read_as_they_are(tmp_path):
+    expected = pd.DataFrame({"id": ["1", "2"], "Прибыль": ["4,5", "3"]})
+    for text in (
+        "id;Прибыль\n1;4,5\n2;3\n",
+        "\ufeffid;Прибыль\r\n1;4,5\r\n\r\n2;3",
+        "\n\nid ; Прибыль\r1 ;  4,5\r   \r2;3\r",
+        'id;Прибыль\n1; "4,5"\n"2";3\n',
+    ):
+        pd.testing.assert_frame_equal(cells(read(write(tmp_path, text), MONEY)), expected)
+
+
+def test_a_quoted_line_break_stays_in_its_cell(tmp_path):
+    frame = read(write(tmp_path, 'id;Прибыль\n1;"4\n5"\n2;3\n'), MONEY)
+    assert list(frame["Прибыль"].astype(object)) == ["4\n5", "3"]
+
+
+def test_excel_trailing_separator_is_the_empty_column_it_is(tmp_path):
+    frame = read(write(tmp_path, "id;Прибыль;\r\n1;4,5;\r\n2;3;\r\n"), MONEY)
+    assert list(frame.columns) == ["id", "Прибыль"] and len(frame) == 2
+    with pytest.raises(DataError, match=r"row 2 has a value after the last column"):
+        read(write(tmp_path, "id;Прибыль;\n1;4,5;\n2;3;x\n"), MONEY)
+
+
+def test_a_ragged_row_is_named_by_its_row_below_the_header(tmp_path):
+    with pytest.raises(DataError, match=r"a row has 3 field\(s\) where the header has 2 .*Rows below the header: 3\."):
+        read(write(tmp_path, "id;Прибыль\n1;4\n\n2;3\n3;4;5\n4;4\n"), MONEY)
+
+
+def test_a_long_row_is_quoted_short(tmp_path):
+    with pytest.raises(DataError) as error:
+        read(write(tmp_path, "id;Прибыль\n1;4\n2;" + "7;" * 5000 + "\n"), MONEY)
+    assert len(str(error.value)) < 400
+
+
+def test_a_cut_export_with_an_open_quote_is_refused(tmp_path):
+    with pytest.raises(DataError, match="never closes"):
+        read(write(tmp_path, 'id;Прибыль\n1;4\n2;"3'), MONEY)
+
+
+def test_encodings(tmp_path):
+    text = "id;Прибыль\n1;4,5\n"
+    for encoding in ("utf-8", "utf-8-sig", "cp1251", "utf-16"):
+        assert read(write(tmp_path, text, encoding), MONEY)["Прибыль"].tolist() == ["4,5"]
+
+
+def test_missing_empty_and_unrecognisable_files_are_one_paragraph(tmp_path):
+    with pytest.raises(DataError, match="the file is missing"):
+        open_export(tmp_path / "money.csv", MONEY)
+    with pytest.raises(DataError, match="the file is empty"):
+        open_export(write(tmp_path, "\n \n"), MONEY)
+    with pytest.raises(DataError, match="cannot recognise the CSV dialect"):
+        open_export(write(tmp_path, "a;b\n1;2\n"), MONEY)
+    with pytest.raises(DataError, match="neither UTF-8 nor Windows-1251"):
+        (tmp_path / "money.csv").write_bytes(b"id;\x98\n")
+        open_export(tmp_path / "money.csv", MONEY)
+
+
+def test_a_header_only_file_gives_no_chunk(tmp_path):
+    assert list(read_chunks(open_export(write(tmp_path, "id;Прибыль\n"), MONEY), 5)) == []
+
+
+def test_bytes_that_are_not_utf8_after_a_utf8_start_are_named(tmp_path):
+    path = tmp_path / "money.csv"
+    start = "id;Прибыль\n" + "".join(f"{i};4\n" for i in range(1, 200_000))
+    path.write_bytes(start.encode() + "7;Ё\n".encode("cp1251"))
+    with pytest.raises(DataError, match="not utf-8 further on"):
+        read(path, MONEY, chunk_rows=50_000)
+
+
+def test_utf16_bom_is_not_part_of_the_first_name(tmp_path):
+    path = write(tmp_path, "id;Прибыль\n1;4\n", "utf-16")
+    assert path.read_bytes().startswith(codecs.BOM_UTF16_LE)
+    assert open_export(path, MONEY).names == ("id", "Прибыль")
