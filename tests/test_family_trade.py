@@ -12,9 +12,10 @@ import pytest
 
 from stages.io import paths
 from stages.io.partitions import read_month
-from stages.lib.preparation import prepare_customers, split_train_test
+from stages.lib.preparation import prepare_customers
 from stages.lib.quality import QualityLog
 from stages.lib.settings import parse_settings
+from stages.lib.split import split_train_test
 from stages.lib.training import describe, repeated_cv
 from tests.conftest import ROOT
 from tests.synthetic import make_raw, write_raw
