@@ -8,7 +8,7 @@ versions DVC's own page names, inside it. To rebuild it (npm registry, ordinary 
     for f in vega*.tgz; do mkdir -p "${f%.tgz}" && tar xzf "$f" -C "${f%.tgz}"; done
     python scripts/offline_plots_template.py /tmp
 
-`.dvc/config` points `plots.html_template` at the result; tests/test_offline_plots.py checks it.
+`.dvc/config` points `plots.html_template` at the result; tests/stages/test_offline_plots.py checks it.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from tests.pipeline_run import build_workspace
-from tests.stage_runs import ROOT, read_action_list, run_stage  # noqa: F401  (test modules still import them from here)
+from tests.stage_runs import ROOT
 from tests.synthetic import make_raw, write_raw
 
 

@@ -2,7 +2,7 @@
 
 ``readability_problems`` lays a figure out as ``stages.io.figures.write_figures`` does and measures every drawn text and
 legend in pixels; the report tests run it on every figure eda, explain and segment draw
-(tests/test_report_style.py checks that it catches what it is meant to catch).
+(tests/report/test_report_style.py checks that it catches what it is meant to catch).
 """
 
 from __future__ import annotations

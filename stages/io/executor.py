@@ -2,7 +2,7 @@
 
 `score` splits the exports into partitions of customers (one task per export), then scores each
 partition (one task per partition; stages/io/monthly_run.py). Whatever the executor, the results come
-back in task order, so every written byte is the same (tests/test_engines.py). ``--scheduler ADDRESS``
+back in task order, so every written byte is the same (tests/io/test_executors.py). ``--scheduler ADDRESS``
 (or SCORE_SCHEDULER) sends the tasks to a Dask cluster: its workers must import this repository (same
 commit, same requirements.txt) and see the month's folder and the output folder at the same paths (a
 shared file system).

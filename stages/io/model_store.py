@@ -17,7 +17,7 @@ from stages.io.files import atomic_write
 from stages.lib.errors import DataError
 
 # The types a saved pipeline of any registered family needs beyond those skops trusts by default:
-# exactly these, nothing by prefix. tests/test_model_store.py derives the set from the family registry
+# exactly these, nothing by prefix. tests/io/test_model_store.py derives the set from the family registry
 # (stages/lib/families.py) and fails if the two ever differ.
 TRUSTED_TYPES = frozenset(
     {

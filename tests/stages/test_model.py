@@ -13,7 +13,7 @@ from stages.io.model_store import load_model
 from stages.lib.families import make_family
 from stages.lib.model import expected_features, group_folds, make_pipeline, pipeline_family, predict_risk
 from stages.lib.schema import GROUP, ID, TARGET
-from tests.conftest import ROOT
+from tests.stage_runs import ROOT
 
 DVC_PLOTS = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["plots"]
 

@@ -13,8 +13,8 @@ from stages.io.files import read_parquet
 from stages.lib.schema import FEATURES, GROUP, ID, PROFIT, TARGET
 from stages.lib.settings import parse_settings
 from stages.prepare import run
-from tests.conftest import ROOT, run_stage
 from tests.pipeline_run import working_directory
+from tests.stage_runs import ROOT, run_stage
 from tests.synthetic import DIALECTS, make_raw, write_raw
 
 OUTPUT_NAMES = ("customers.parquet", "train.parquet", "test.parquet")

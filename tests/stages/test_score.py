@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from stages.lib.offers import COLUMNS
-from tests.conftest import read_action_list, run_stage
+from tests.stage_runs import read_action_list, run_stage
 from tests.synthetic import make_raw, write_raw
 
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.stage_runs import ROOT
 from tests.synthetic import make_raw, write_raw
 
 RAISING = """

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser import Tab, find_browser, opened, start_browser
-from tests.conftest import read_action_list
+from tests.stage_runs import read_action_list
 
 SECTIONS = ("summary", "matrix", "offers", "drift", "action-list", "analyst")
 VISIBLE = "Array.from(document.querySelectorAll('#actions tbody tr')).filter(r => !r.hidden)"

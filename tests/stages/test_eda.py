@@ -10,7 +10,7 @@ import json
 import pandas as pd
 import yaml
 
-from tests.conftest import ROOT
+from tests.stage_runs import ROOT
 
 
 def declared_eda_outputs() -> list[str]:

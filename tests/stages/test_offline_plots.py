@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser import find_browser, opened, start_browser
-from tests.conftest import ROOT
+from tests.stage_runs import ROOT
 
 EXTERNAL = re.compile(r"<(?:script|link|img|iframe)\b[^>]*(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.IGNORECASE)
 

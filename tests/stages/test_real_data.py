@@ -20,8 +20,8 @@ from stages.io.files import read_parquet
 from stages.io.model_store import load_model
 from stages.lib.model import predict_risk
 from stages.lib.schema import ID
-from tests.conftest import ROOT, read_action_list, run_stage
 from tests.pipeline_run import build_real_workspace
+from tests.stage_runs import ROOT, read_action_list, run_stage
 
 RAW = ROOT / "data" / "raw"
 pytestmark = pytest.mark.real_data

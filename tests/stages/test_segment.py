@@ -1,6 +1,6 @@
 """`segment` and `score` end to end: honest scores, the list, the report, and scoring a new month.
 
-The pure functions behind them are tested on small frames in tests/test_segments.py.
+The pure functions behind them are tested on small frames in tests/lib/test_segment_analysis.py.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from stages.lib.model import predict_risk
 from stages.lib.offers import COLUMNS
 from stages.lib.schema import ID
 from stages.lib.settings import CELLS
-from tests.conftest import read_action_list, run_stage
+from tests.stage_runs import read_action_list, run_stage
 from tests.synthetic import make_raw, write_raw
 
 

@@ -13,7 +13,7 @@ from stages.io.executor import Local
 from stages.io.files import load_settings, read_json
 from stages.io.monthly_run import score_in_parts, scratch_folder
 from stages.io.partitions import part_of
-from tests.conftest import ROOT, run_stage
+from tests.stage_runs import ROOT, run_stage
 from tests.synthetic import make_raw, write_raw
 
 

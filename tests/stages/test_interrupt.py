@@ -16,8 +16,8 @@ from stages import prepare
 from stages.io import paths
 from stages.io.files import write_json
 from stages.lib.settings import parse_settings
-from tests.conftest import ROOT
 from tests.pipeline_run import fast_params, working_directory
+from tests.stage_runs import ROOT
 from tests.synthetic import make_raw, write_raw
 
 

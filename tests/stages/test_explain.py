@@ -1,7 +1,7 @@
 """`explain` end to end: additivity, the explained models are the saved ones, the estimator, the outputs.
 
 The pure functions behind it (and the permutation estimator against exact Shapley values) are tested
-on tiny data in tests/test_explaining.py.
+on tiny data in tests/lib/test_shap_values.py.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from stages.lib.quality import QualityLog
 from stages.lib.settings import parse_settings
 from stages.lib.split import split_train_test
 from stages.lib.training import describe, repeated_cv
-from tests.conftest import ROOT
+from tests.stage_runs import ROOT
 from tests.synthetic import make_raw, write_raw
 
 spec = importlib.util.spec_from_file_location("family_trade", ROOT / "scripts/family_trade.py")
