@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from stages.io import paths  # noqa: E402
 from stages.io.files import read_parquet  # noqa: E402
-from stages.lib.model import group_folds, make_pipeline, model_input  # noqa: E402
+from stages.lib.model.pipeline import group_folds, make_pipeline, model_input  # noqa: E402
 from stages.lib.schema import GROUP, ID, TARGET  # noqa: E402
 
 

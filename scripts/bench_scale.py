@@ -43,7 +43,7 @@ MODELS = ROOT / "models"  # the saved model `score` uses (`make pull` or `dvc re
 VALIDATE = (
     "import sys; from pathlib import Path; "
     "from stages.io.files import load_settings; from stages.io.partitions import read_month; "
-    "from stages.lib.quality import QualityLog; from stages.lib.customer_rules import check_customers; "
+    "from stages.lib.data.quality import QualityLog; from stages.lib.data.customer_rules import check_customers; "
     "s, log = load_settings(Path(sys.argv[2])), QualityLog(); "
     "typed = read_month(Path(sys.argv[1]), log, s.scale.chunk_rows); "
     "check_customers(typed, s.prepare.drop_exact_duplicate_rows, log)"

@@ -8,7 +8,7 @@ searched configuration (reports/model_comparison.csv, `settings`: values to 4 si
 For every family it then
 
 1. runs train's repeated cross-validation (`train.comparison`: the same group-aware folds and seeds as
-   `stages.lib.training.repeated_cv`) and keeps each held-out customer's raw score; per repeat, the
+   `stages.lib.model.training.repeated_cv`) and keeps each held-out customer's raw score; per repeat, the
    folds' scores are calibrated as `train` calibrates its out-of-fold scores (`train.calibration`,
    `choose_calibration`: each fold's calibrator fitted on the other folds' scores only), so the Brier
    score is of calibrated probabilities no model or calibrator saw;
@@ -47,13 +47,13 @@ from sklearn.metrics import brier_score_loss, roc_auc_score  # noqa: E402
 
 from stages.io import paths  # noqa: E402
 from stages.io.files import load_settings, read_parquet  # noqa: E402
-from stages.lib.calibration import choose_calibration, inner_model  # noqa: E402
-from stages.lib.families import make_family  # noqa: E402
-from stages.lib.model import N_JOBS, SCALERS, expected_features, expected_inputs, group_folds, model_input  # noqa: E402
+from stages.lib.model.calibration import choose_calibration, inner_model  # noqa: E402
+from stages.lib.model.families import make_family  # noqa: E402
+from stages.lib.model.pipeline import N_JOBS, SCALERS, expected_features, expected_inputs, group_folds, model_input  # noqa: E402
 from stages.lib.schema import GROUP, TARGET  # noqa: E402
 from stages.lib.settings import Comparison, Settings  # noqa: E402
 from stages.lib.stats import paired_difference  # noqa: E402
-from stages.lib.training import REFERENCE, describe, family_pipelines, fit_calibrated  # noqa: E402
+from stages.lib.model.training import REFERENCE, describe, family_pipelines, fit_calibrated  # noqa: E402
 
 TEN_MILLION, CORES = 10_000_000, 2
 BUDGET_SECONDS = 600  # issue 14: 10 M customers scored in at most 10 minutes on this machine

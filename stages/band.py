@@ -16,7 +16,7 @@ from stages.io import paths
 from stages.io.cli import describe_stage, run_cli
 from stages.io.files import fresh_outputs, load_settings, read_parquet, write_json
 from stages.io.model_store import load_model
-from stages.lib.band import band_record
+from stages.lib.model.band import band_record
 from stages.lib.settings import Settings
 
 SHOWN = ["roc_auc", "brier", "calibration_error", "recall"]

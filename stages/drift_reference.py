@@ -13,8 +13,8 @@ from stages.io import paths
 from stages.io.cli import describe_stage, run_cli
 from stages.io.files import fresh_outputs, load_settings, read_parquet, write_json
 from stages.io.model_store import load_model
-from stages.lib.drift import STORED_DIGITS, reference_stats
-from stages.lib.model import predict_risk
+from stages.lib.decision.drift import STORED_DIGITS, reference_stats
+from stages.lib.model.pipeline import predict_risk
 from stages.lib.settings import Settings
 
 

@@ -23,7 +23,7 @@ from stages.io.files import (
     write_json,
     write_text,
 )
-from stages.lib.exploration import explore
+from stages.lib.data.exploration import explore
 from stages.lib.settings import Settings
 from stages.report import eda as report
 

@@ -15,7 +15,7 @@ from stages.io import paths
 from stages.io.cli import describe_stage, run_cli
 from stages.io.files import fresh_outputs, load_settings, read_json, read_parquet, write_json
 from stages.io.model_store import load_model
-from stages.lib.evaluation import evaluate
+from stages.lib.model.evaluation import evaluate
 from stages.lib.settings import Settings
 
 

@@ -27,7 +27,7 @@ from stages.io.files import (
 )
 from stages.io.model_store import load_model
 from stages.io.workers import submit, worker_pool
-from stages.lib.importance import (
+from stages.lib.model.importance import (
     additivity_errors,
     dependence_features,
     example_customers,
@@ -35,10 +35,10 @@ from stages.lib.importance import (
     importance_table,
     permutation_check,
 )
-from stages.lib.model import expected_features, predict_risk
+from stages.lib.model.pipeline import expected_features, predict_risk
+from stages.lib.model.shap_values import SHAP_DECIMALS, Job, combine, fold_jobs, per_customer
 from stages.lib.schema import ID
 from stages.lib.settings import Settings
-from stages.lib.shap_values import SHAP_DECIMALS, Job, combine, fold_jobs, per_customer
 from stages.report import explain as report
 
 

@@ -12,10 +12,10 @@ from stages.io import paths
 from stages.io.cli import describe_stage, run_cli
 from stages.io.files import fresh_outputs, load_settings, write_json, write_parquet
 from stages.io.partitions import read_month
-from stages.lib.preparation import prepare_customers
-from stages.lib.quality import QualityLog
+from stages.lib.data.preparation import prepare_customers
+from stages.lib.data.quality import QualityLog
+from stages.lib.data.split import split_summary, split_train_test
 from stages.lib.settings import Settings
-from stages.lib.split import split_summary, split_train_test
 
 
 def run(settings: Settings) -> QualityLog:

@@ -36,10 +36,10 @@ from stages.io.monthly_run import (
     scratch_folder,
 )
 from stages.io.workers import worker_pool
-from stages.lib.drift import compare_counts, medians, month_verdict
+from stages.lib.decision.candidates import decide_within_reach
+from stages.lib.decision.drift import compare_counts, medians, month_verdict
+from stages.lib.decision.segment_analysis import matrix
 from stages.lib.errors import DataError
-from stages.lib.reach import decide_within_reach
-from stages.lib.segments import matrix
 from stages.lib.settings import Settings
 from stages.report.page import PageInput, console_summary, manager_page
 

@@ -25,10 +25,10 @@ from stages.io.files import (
     write_text,
 )
 from stages.io.model_store import load_model
-from stages.lib.drift import compare, medians, month_verdict
-from stages.lib.model import predict_risk
-from stages.lib.offers import decide_with, listing
-from stages.lib.segments import analyse_segment, honest_scores
+from stages.lib.decision.drift import compare, medians, month_verdict
+from stages.lib.decision.offers import decide_with, listing
+from stages.lib.decision.segment_analysis import analyse_segment, honest_scores
+from stages.lib.model.pipeline import predict_risk
 from stages.lib.settings import Settings
 from stages.report.page import PageInput, manager_page
 from stages.report.segment import segment_figures, segments_markdown

@@ -15,8 +15,7 @@ from stages.io import paths
 from stages.io.cli import describe_stage, run_cli
 from stages.io.files import fresh_outputs, load_settings, read_json, read_parquet, write_csv, write_json, write_parquet
 from stages.io.model_store import save_model
-from stages.lib.settings import Settings
-from stages.lib.training import (
+from stages.lib.model.training import (
     REFERENCE,
     best_per_family,
     choose_family,
@@ -31,6 +30,7 @@ from stages.lib.training import (
     summarise_cv,
     train_metrics,
 )
+from stages.lib.settings import Settings
 
 
 def run(settings: Settings) -> dict:

@@ -1,4 +1,4 @@
-"""Small frames of regular customers whose segment answers are known by hand (stages/lib/segments.py),
+"""Small frames of regular customers whose segment answers are known by hand (stages/lib/decision/segment_analysis.py),
 shared by the segment analysis tests and the segment report tests."""
 
 from __future__ import annotations

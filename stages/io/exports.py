@@ -6,7 +6,7 @@ else Windows-1251), the separator (the one that splits the header into the expec
 the header; the rest streams through pyarrow's CSV reader, so memory is bounded by a chunk whatever
 the file's size. Line endings `\\n`, `\\r\\n` and `\\r`, blank lines, quoted cells (line breaks
 inside quotes included) and Excel's trailing separator on every row are read as what they are.
-Cells come back as stripped strings, never null: typing them is `stages/lib/cell_rules.py`'s job.
+Cells come back as stripped strings, never null: typing them is `stages/lib/data/cell_rules.py`'s job.
 What cannot be read exactly (a row with more or fewer fields than the header, a quote the file
 never closes, bytes that are no text) is a DataError naming the file, the row and what to do.
 """

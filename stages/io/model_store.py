@@ -18,7 +18,7 @@ from stages.lib.errors import DataError
 
 # The types a saved pipeline of any registered family needs beyond those skops trusts by default:
 # exactly these, nothing by prefix. tests/io/test_model_store.py derives the set from the family registry
-# (stages/lib/families.py) and fails if the two ever differ.
+# (stages/lib/model/families.py) and fails if the two ever differ.
 TRUSTED_TYPES = frozenset(
     {
         "numpy.dtype",
@@ -33,8 +33,8 @@ TRUSTED_TYPES = frozenset(
         "sklearn.neighbors._kd_tree.KDTree",
         "sklearn.tree._tree.Tree",
         "sklearn.utils._bunch.Bunch",
-        "stages.lib.calibration.CalibratedModel",
-        "stages.lib.calibration.Calibrator",
+        "stages.lib.model.calibration.CalibratedModel",
+        "stages.lib.model.calibration.Calibrator",
     }
 )
 

@@ -30,16 +30,16 @@ from stages.io.files import write_parquet
 from stages.io.model_store import load_model
 from stages.io.partitions import SplitTask, count_parts, part_of, read_partition, split_export
 from stages.io.workers import month_shap
-from stages.lib.cell_rules import check_columns
-from stages.lib.customer_rules import check_customers
-from stages.lib.drift import add_counts, medians, month_counts
+from stages.lib.data.cell_rules import check_columns
+from stages.lib.data.customer_rules import check_customers
+from stages.lib.data.quality import QualityLog
+from stages.lib.decision.candidates import ceiling
+from stages.lib.decision.drift import add_counts, medians, month_counts
+from stages.lib.decision.offers import COLUMNS
+from stages.lib.decision.scoring import PROBABILITY_DECIMALS, score_tables
+from stages.lib.decision.segment_analysis import NOT_REGULAR
 from stages.lib.errors import DataError
-from stages.lib.offers import COLUMNS
-from stages.lib.quality import QualityLog
-from stages.lib.reach import ceiling
 from stages.lib.schema import ID, MARKET_FILE, PROFIT, RAW_FILES
-from stages.lib.scoring import PROBABILITY_DECIMALS, score_tables
-from stages.lib.segments import NOT_REGULAR
 from stages.lib.settings import CELLS, Settings
 from stages.lib.words import PAGE_MARKER as MARKER
 

@@ -2,10 +2,10 @@
 
 Each export is read in chunks (stages/io/exports.py) twice: the first pass checks the header (a wrong
 one fails before the rest of the file is read) and settles each numeric column's decimal mark from
-all its cells; the second types each chunk (stages/lib/cell_rules.py). `prepare` keeps the typed rows
+all its cells; the second types each chunk (stages/lib/data/cell_rules.py). `prepare` keeps the typed rows
 of the training month in memory: one partition. `score` appends each chunk's rows to the parquet file
 of each row's partition (`part_of` its customer id), so memory is bounded by a chunk here and by a
-partition when it is scored; the rules about customers (stages/lib/customer_rules.py) run there.
+partition when it is scored; the rules about customers (stages/lib/data/customer_rules.py) run there.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from stages.io.exports import open_export, read_chunks
-from stages.lib.cell_rules import ExportCells
-from stages.lib.quality import QualityLog
+from stages.lib.data.cell_rules import ExportCells
+from stages.lib.data.quality import QualityLog
 from stages.lib.schema import ID, RAW_FILES, RawFile
 
 SPEC = {spec.key: spec for spec in RAW_FILES}

@@ -1,6 +1,6 @@
 """The worker processes that explain customers: a forked pool, its signals, and SHAP jobs run on it.
 
-`stages.lib.shap_values` plans each job as independent tasks; this module hands them to an executor
+`stages.lib.model.shap_values` plans each job as independent tasks; this module hands them to an executor
 and gathers the results in order, so the values are those of running the tasks in one process.
 """
 
@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from stages.lib.model import N_JOBS, expected_features
+from stages.lib.model.pipeline import N_JOBS, expected_features
+from stages.lib.model.shap_values import Explanation, Job, ShapWork, per_customer, plan_work
 from stages.lib.schema import ID
 from stages.lib.settings import Explain
-from stages.lib.shap_values import Explanation, Job, ShapWork, per_customer, plan_work
 
 PIECE_ROWS = 8000  # model inputs per task: ~0.3 s of the k-NN+SVC+trees vote, so both workers end together
 

@@ -1,1 +1,1 @@
-"""Code shared by several stages: schema, raw-file reading and validation, features, I/O."""
+"""Pure computation, by domain: data rules (data/), the model (model/), the decision (decision/); and the shared homes: schema, settings, words, stats, errors."""

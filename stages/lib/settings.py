@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from stages.lib.errors import DataError
-from stages.lib.families import FAMILIES, SEARCHABLE
+from stages.lib.model.families import FAMILIES, SEARCHABLE
 from stages.lib.schema import BINARY_FEATURES, MARKET_FILE, NOMINAL_FEATURES, NUMERIC_FEATURES
 
 Probability = Annotated[float, Field(ge=0, le=1)]
@@ -25,7 +25,7 @@ CELLS = ("high_risk_high_profit", "high_risk_low_profit", "low_risk_high_profit"
 THRESHOLD_RULES = ("max_f1", "youden", "min_recall")
 SCALERS = ("standard", "minmax", "none")
 DISTRIBUTIONS = ("loguniform", "uniform", "randint")
-CALIBRATION = ("auto", "none", "sigmoid", "isotonic")  # stages/lib/calibration.py: METHODS, and auto
+CALIBRATION = ("auto", "none", "sigmoid", "isotonic")  # stages/lib/model/calibration.py: METHODS, and auto
 # What an offer may target: a numeric feature being low or high, or a category having a label.
 TARGET_DIRECTIONS = {
     **{name: ("low", "high") for name in NUMERIC_FEATURES},

@@ -1,6 +1,6 @@
 """The eda figures and the generated narrative reports/eda.md.
 
-Every number in the text comes from `stages.lib.exploration`; this module only draws and words it.
+Every number in the text comes from `stages.lib.data.exploration`; this module only draws and words it.
 Links are relative to the report (``paths.link``), so they hold wherever the project is checked out.
 """
 
@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from stages.io import paths
-from stages.lib.exploration import Exploration, target_associations
+from stages.lib.data.exploration import Exploration, target_associations
 from stages.lib.schema import BINARY_FEATURES, MINUTES_COLUMNS, NOMINAL_FEATURES, REVENUE_COLUMNS, TARGET
 from stages.lib.settings import Eda
 from stages.lib.words import label

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import shap
 
-from stages.lib.importance import EXAMPLE_KINDS
-from stages.lib.shap_values import Explanation
+from stages.lib.model.importance import EXAMPLE_KINDS
+from stages.lib.model.shap_values import Explanation
 from stages.lib.words import BASE_RATE, SHAP_UNITS, THIS_CUSTOMER, readable, with_unit
 from stages.report import style
 

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from stages.io import paths
+from stages.lib.decision.segment_analysis import SegmentAnalysis
 from stages.lib.schema import BINARY_FEATURES, NOMINAL_FEATURES, NUMERIC_FEATURES, PROFIT
-from stages.lib.segments import SegmentAnalysis
 from stages.lib.settings import CELLS
 from stages.lib.stats import split_numeric
 from stages.lib.words import (

@@ -17,12 +17,12 @@ from sklearn.pipeline import Pipeline
 
 from stages.io.model_store import TRUSTED_TYPES, load_model, save_model
 from stages.io.partitions import read_month
-from stages.lib.calibration import METHODS, Calibrator, calibrate
+from stages.lib.data.preparation import prepare_customers
+from stages.lib.data.quality import QualityLog
 from stages.lib.errors import DataError
-from stages.lib.families import FAMILIES, make_family
-from stages.lib.model import SCALERS, make_pipeline
-from stages.lib.preparation import prepare_customers
-from stages.lib.quality import QualityLog
+from stages.lib.model.calibration import METHODS, Calibrator, calibrate
+from stages.lib.model.families import FAMILIES, make_family
+from stages.lib.model.pipeline import SCALERS, make_pipeline
 from stages.lib.schema import FEATURES, TARGET
 from stages.lib.settings import parse_settings
 from tests.synthetic import make_raw, write_raw

@@ -12,8 +12,8 @@ import yaml
 
 from stages.io.files import read_parquet
 from stages.io.model_store import load_model
-from stages.lib import calibration as calibration_module
-from stages.lib.calibration import (
+from stages.lib.model import calibration as calibration_module
+from stages.lib.model.calibration import (
     METHODS,
     CalibratedModel,
     Calibrator,
@@ -23,11 +23,11 @@ from stages.lib.calibration import (
     reliability_table,
     uncalibrated,
 )
-from stages.lib.families import make_family
-from stages.lib.model import make_pipeline, predict_risk
+from stages.lib.model.families import make_family
+from stages.lib.model.pipeline import make_pipeline, predict_risk
+from stages.lib.model.training import fit_calibrated
 from stages.lib.schema import ID, TARGET
 from stages.lib.settings import CALIBRATION
-from stages.lib.training import fit_calibrated
 from tests.stage_runs import ROOT, run_stage_process
 
 

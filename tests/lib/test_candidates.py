@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stages.lib.offers import decide_with, listing
-from stages.lib.reach import ceiling, decide_within_reach, first_actions
+from stages.lib.decision.candidates import ceiling, decide_within_reach, first_actions
+from stages.lib.decision.offers import decide_with, listing
 from stages.lib.settings import Budget, Offer
 
 TYPICAL = {"pages_per_visit": 8.0, "unpaid_items_quarter": 3.0, "minutes_current": 13.0}  # the medians reasons use

@@ -8,12 +8,12 @@ import pyarrow.compute as pc
 import pytest
 
 from stages.io.exports import detect_separator
-from stages.lib.cell_rules import ODD, ExportCells, evidence_pattern, parse_number, row_text, soft_cells, strings
-from stages.lib.customer_rules import check_file
+from stages.lib.data.cell_rules import ODD, ExportCells, evidence_pattern, parse_number, row_text, soft_cells, strings
+from stages.lib.data.customer_rules import check_file
+from stages.lib.data.quality import QualityLog
+from stages.lib.decision.scoring import imputed
 from stages.lib.errors import DataError
-from stages.lib.quality import QualityLog
 from stages.lib.schema import ID_COLUMN, MARKET_FILE, MARKET_MONEY, MONEY, Column, RawFile
-from stages.lib.scoring import imputed
 
 DROP_REPEATED_ROWS = True  # prepare.drop_exact_duplicate_rows
 CHUNK = 2  # rows per chunk: small, so that marks and repeats straddle chunks

@@ -9,7 +9,15 @@ import pandas as pd
 import pytest
 
 from stages.io.files import rounded
-from stages.lib.drift import PROBABILITY, bin_shares, compare, month_verdict, psi, quantile_edges, reference_stats
+from stages.lib.decision.drift import (
+    PROBABILITY,
+    bin_shares,
+    compare,
+    month_verdict,
+    psi,
+    quantile_edges,
+    reference_stats,
+)
 from stages.lib.schema import BINARY_FEATURES, NOMINAL_FEATURES, NUMERIC_FEATURES
 from stages.lib.settings import Drift
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from stages.lib.evaluation import bootstrap_auc, choose_threshold, confusion_records, roc_points, score_histogram
+from stages.lib.model.evaluation import bootstrap_auc, choose_threshold, confusion_records, roc_points, score_histogram
 
 
 def test_threshold_rules_on_a_known_example():

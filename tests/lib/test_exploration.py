@@ -1,4 +1,4 @@
-"""`stages.lib.exploration` and the two-group statistics it uses, on frames whose answer is known."""
+"""`stages.lib.data.exploration` and the two-group statistics it uses, on frames whose answer is known."""
 
 from __future__ import annotations
 
@@ -10,16 +10,16 @@ import pandas as pd
 import pytest
 
 from stages.io.partitions import read_month
-from stages.lib import exploration
-from stages.lib.exploration import (
+from stages.lib.data import exploration
+from stages.lib.data.exploration import (
     identifier_check,
     multicollinear_pairs,
     summary,
     target_associations,
     trend_means,
 )
-from stages.lib.preparation import prepare_customers
-from stages.lib.quality import QualityLog
+from stages.lib.data.preparation import prepare_customers
+from stages.lib.data.quality import QualityLog
 from stages.lib.schema import TARGET
 from stages.lib.settings import parse_settings
 from stages.lib.stats import compare_groups, holm

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stages.lib.families import FAMILIES, SEARCHABLE, explainer_kind, family_of, make_family
+from stages.lib.model.families import FAMILIES, SEARCHABLE, explainer_kind, family_of, make_family
 
 
 @pytest.mark.parametrize("name", sorted(FAMILIES))

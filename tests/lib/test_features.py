@@ -5,14 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from stages.lib.features import (
+from stages.lib.data.features import (
     duplicate_groups,
     fix_extreme_revenue,
     handle_duplicate_customers,
     keep_regular,
     pivot_periods,
 )
-from stages.lib.quality import QualityLog
+from stages.lib.data.quality import QualityLog
 from stages.lib.schema import FEATURES, GROUP, ID, REVENUE_COLUMNS, TARGET
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stages.lib.offers import COLUMNS, decide, describe, expected_value, listing, risk_band, strongest_reasons
+from stages.lib.decision.offers import COLUMNS, decide, describe, expected_value, listing, risk_band, strongest_reasons
 from stages.lib.schema import ID, NUMERIC_FEATURES, PROFIT
 from stages.lib.settings import Budget, Offer
 

@@ -1,5 +1,5 @@
-"""stages/lib/segments.py on small frames whose answers are known by hand: cells, matrix, honest scores,
-drivers, offers, the summary and the marketing list."""
+"""stages/lib/decision/segment_analysis.py on small frames whose answers are known by hand: cells, matrix,
+honest scores, drivers, offers, the summary and the marketing list."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stages.lib.schema import ID, PROFIT
-from stages.lib.segments import (
+from stages.lib.decision.segment_analysis import (
     analyse_segment,
     assign_cells,
     compare_segment,
@@ -20,6 +19,7 @@ from stages.lib.segments import (
     shap_drivers,
     summarise_segment,
 )
+from stages.lib.schema import ID, PROFIT
 from stages.lib.settings import CELLS
 from tests.segment_frames import SETTINGS, customers, shap_for
 

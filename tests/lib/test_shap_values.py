@@ -1,6 +1,6 @@
 """SHAP on tiny data whose answers are known: the permutation estimator and its shared work
-(stages/lib/shap_values.py), the worker pool (stages/io/workers.py), grouping, the importance table and
-the permutation cross-check (stages/lib/importance.py)."""
+(stages/lib/model/shap_values.py), the worker pool (stages/io/workers.py), grouping, the importance table and
+the permutation cross-check (stages/lib/model/importance.py)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,15 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 
 from stages.io.workers import submit, worker_pool
-from stages.lib.importance import additivity_errors, direction, example_customers, importance_table, permutation_check
-from stages.lib.model import BINARY_LEVELS, NOMINAL_LEVELS, make_pipeline, model_input, predict_risk
-from stages.lib.schema import BINARY_FEATURES, FEATURES, ID, NOMINAL_FEATURES, NUMERIC_FEATURES, TARGET
-from stages.lib.shap_values import (
+from stages.lib.model.importance import (
+    additivity_errors,
+    direction,
+    example_customers,
+    importance_table,
+    permutation_check,
+)
+from stages.lib.model.pipeline import BINARY_LEVELS, NOMINAL_LEVELS, make_pipeline, model_input, predict_risk
+from stages.lib.model.shap_values import (
     SHAP_DECIMALS,
     Job,
     coalition_plan,
@@ -34,6 +39,7 @@ from stages.lib.shap_values import (
     shapley_values,
     weighted_mean,
 )
+from stages.lib.schema import BINARY_FEATURES, FEATURES, ID, NOMINAL_FEATURES, NUMERIC_FEATURES, TARGET
 
 
 def customers(n: int = 60, seed: int = 0) -> pd.DataFrame:

@@ -7,9 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from stages.lib.schema import FEATURES
-from stages.lib.stats import paired_difference
-from stages.lib.training import (
+from stages.lib.model.training import (
     REFERENCE,
     choose_family,
     comparison_table,
@@ -18,6 +16,8 @@ from stages.lib.training import (
     paired_comparisons,
     summarise_cv,
 )
+from stages.lib.schema import FEATURES
+from stages.lib.stats import paired_difference
 
 
 def test_the_member_of_a_pair_less_tied_to_the_target_is_dropped_once():

@@ -11,9 +11,9 @@ from stages.io import paths
 from stages.io.figures import write_figures
 from stages.io.files import write_csv, write_json
 from stages.io.partitions import read_month
-from stages.lib.exploration import explore, identifier_check
-from stages.lib.preparation import prepare_customers
-from stages.lib.quality import QualityLog
+from stages.lib.data.exploration import explore, identifier_check
+from stages.lib.data.preparation import prepare_customers
+from stages.lib.data.quality import QualityLog
 from stages.lib.settings import parse_settings
 from stages.report import eda as report
 from tests.readability import readability_problems

@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stages.lib.importance import dependence_features, example_customers, importance_table
+from stages.lib.model.importance import dependence_features, example_customers, importance_table
+from stages.lib.model.shap_values import Explanation
 from stages.lib.schema import ID
-from stages.lib.shap_values import Explanation
 from stages.report.explain import FIGURES, figure_names, figures
 from tests.readability import assert_readable
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from stages.io import paths
-from stages.lib.segments import analyse_segment
+from stages.lib.decision.segment_analysis import analyse_segment
 from stages.report.segment import FIGURES, difference_sentence, markdown_table, segment_figures, segments_markdown
 from tests.readability import assert_readable
 from tests.segment_frames import SETTINGS, customers, shap_for

@@ -16,9 +16,9 @@ from scipy.special import logit
 from stages.io import paths
 from stages.io.files import read_parquet
 from stages.io.model_store import load_model
-from stages.lib.model import predict_risk
+from stages.lib.model.pipeline import predict_risk
+from stages.lib.model.shap_values import grouped, source_feature
 from stages.lib.schema import ID
-from stages.lib.shap_values import grouped, source_feature
 from stages.lib.words import readable
 
 

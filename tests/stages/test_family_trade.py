@@ -12,11 +12,11 @@ import pytest
 
 from stages.io import paths
 from stages.io.partitions import read_month
-from stages.lib.preparation import prepare_customers
-from stages.lib.quality import QualityLog
+from stages.lib.data.preparation import prepare_customers
+from stages.lib.data.quality import QualityLog
+from stages.lib.data.split import split_train_test
+from stages.lib.model.training import describe, repeated_cv
 from stages.lib.settings import parse_settings
-from stages.lib.split import split_train_test
-from stages.lib.training import describe, repeated_cv
 from tests.stage_runs import ROOT
 from tests.synthetic import make_raw, write_raw
 

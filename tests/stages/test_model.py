@@ -10,8 +10,8 @@ import yaml
 
 from stages.io.files import read_parquet
 from stages.io.model_store import load_model
-from stages.lib.families import make_family
-from stages.lib.model import expected_features, group_folds, make_pipeline, pipeline_family, predict_risk
+from stages.lib.model.families import make_family
+from stages.lib.model.pipeline import expected_features, group_folds, make_pipeline, pipeline_family, predict_risk
 from stages.lib.schema import GROUP, ID, TARGET
 from tests.stage_runs import ROOT
 

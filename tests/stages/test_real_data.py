@@ -18,7 +18,7 @@ import yaml
 from stages.io import paths
 from stages.io.files import read_parquet
 from stages.io.model_store import load_model
-from stages.lib.model import predict_risk
+from stages.lib.model.pipeline import predict_risk
 from stages.lib.schema import ID
 from tests.pipeline_run import build_real_workspace
 from tests.stage_runs import ROOT, read_action_list, run_stage

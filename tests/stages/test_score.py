@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from stages.lib.offers import COLUMNS
+from stages.lib.decision.offers import COLUMNS
 from tests.stage_runs import read_action_list, run_stage
 from tests.synthetic import make_raw, write_raw
 

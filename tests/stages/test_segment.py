@@ -13,8 +13,8 @@ import pytest
 
 from stages.io.files import read_parquet
 from stages.io.model_store import load_model
-from stages.lib.model import predict_risk
-from stages.lib.offers import COLUMNS
+from stages.lib.decision.offers import COLUMNS
+from stages.lib.model.pipeline import predict_risk
 from stages.lib.schema import ID
 from stages.lib.settings import CELLS
 from tests.stage_runs import read_action_list, run_stage

@@ -25,7 +25,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from stages.lib.offers import Decision, decide_with, decision_summary, expected_value, listing, offer_summary
+from stages.lib.decision.offers import Decision, decide_with, decision_summary, expected_value, listing, offer_summary
 from stages.lib.schema import ID, NUMERIC_FEATURES, PROFIT
 from stages.lib.settings import Budget, Offer, Settings
 

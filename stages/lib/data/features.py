@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from stages.lib.quality import QualityLog
+from stages.lib.data.quality import QualityLog
 from stages.lib.schema import (
     FEATURES,
     GROUP,

@@ -20,14 +20,14 @@ from sklearn.metrics import (
     roc_curve,
 )
 
-from stages.lib.calibration import (
+from stages.lib.model.calibration import (
     calibration_method,
     calibration_noise,
     expected_calibration_error,
     reliability_table,
     uncalibrated,
 )
-from stages.lib.model import model_input, predict_risk
+from stages.lib.model.pipeline import model_input, predict_risk
 from stages.lib.schema import TARGET
 from stages.lib.settings import Evaluate
 from stages.lib.words import CLASS_NAMES

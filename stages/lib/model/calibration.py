@@ -78,7 +78,7 @@ class CalibratedModel(ClassifierMixin, BaseEstimator):
         return self.model.classes_
 
     def fit(self, X, y):
-        raise TypeError("a CalibratedModel is assembled from fitted parts by stages.lib.calibration.calibrate")
+        raise TypeError("a CalibratedModel is assembled from fitted parts by stages.lib.model.calibration.calibrate")
 
     def predict_proba(self, X) -> np.ndarray:
         calibrated = self.calibrator.predict(self.model.predict_proba(X)[:, 1])

@@ -2,7 +2,7 @@
 
 One thing is softer than in `prepare`, because one odd row must not stop a month's campaign: an
 empty cell or an unseen label in a behaviour column of market_file.csv was set aside when the cells
-were typed (`stages/lib/cell_rules.py`, ``soft``); here the customer is scored through the pipeline's
+were typed (`stages/lib/data/cell_rules.py`, ``soft``); here the customer is scored through the pipeline's
 imputers (median, most frequent) and flagged. Structural defects (a missing column, text in a number,
 a missing customer or period, an empty id or revenue) still stop the run with the usual error.
 """
@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from stages.lib.features import build_customers, regular_mask
-from stages.lib.model import predict_risk
-from stages.lib.quality import QualityLog
+from stages.lib.data.features import build_customers, regular_mask
+from stages.lib.data.quality import QualityLog
+from stages.lib.decision.segment_analysis import NOT_REGULAR, assign_cells
+from stages.lib.model.pipeline import predict_risk
 from stages.lib.schema import ID, MONEY, PROFIT
-from stages.lib.segments import NOT_REGULAR, assign_cells
 from stages.lib.settings import Prepare, Segment
 from stages.lib.words import PHRASES
 

@@ -17,9 +17,9 @@ from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, OrdinalEncoder, StandardScaler
 
-from stages.lib.calibration import SETTLED_DECIMALS, inner_model
 from stages.lib.errors import DataError
-from stages.lib.families import family_of, make_family
+from stages.lib.model.calibration import SETTLED_DECIMALS, inner_model
+from stages.lib.model.families import family_of, make_family
 from stages.lib.schema import (
     BINARY_FEATURES,
     FEATURES,

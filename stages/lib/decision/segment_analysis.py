@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from stages.lib.model import predict_risk
-from stages.lib.offers import REASONS, risk_band, strongest_reasons
+from stages.lib.decision.offers import REASONS, risk_band, strongest_reasons
+from stages.lib.model.pipeline import predict_risk
 from stages.lib.schema import BINARY_FEATURES, ID, NOMINAL_FEATURES, NUMERIC_FEATURES, PROFIT, TARGET
 from stages.lib.settings import CELLS, Segment
 from stages.lib.stats import compare_groups, rename_groups

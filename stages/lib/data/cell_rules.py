@@ -7,7 +7,7 @@ once from all the chunks, then `typed` every chunk (pyarrow compute, vectorised 
 A cell that breaks a rule is counted over the whole file and `finish` raises the first broken rule
 (in the schema's column order) as one DataError naming the file, column, count, ids, rows and values.
 Each typed row keeps its row number, its raw cells joined (for the repeat finder of
-`stages/lib/customer_rules.py`) and whether a label typo was fixed in it: the typos are counted on
+`stages/lib/data/customer_rules.py`) and whether a label typo was fixed in it: the typos are counted on
 the rows kept. For `score`, `soft` sets aside empty cells and unseen labels of market_file.csv's
 behaviour columns (the customer is imputed and flagged) instead of refusing them.
 """

@@ -1,14 +1,14 @@
 """The training month's typed rows -> the prepared customers: customer rules, regular customers, duplicate groups.
 
-The split into train and test is `stages/lib/split.py` (the band refits on other splits without reading exports)."""
+The split into train and test is `split.py` beside it (the band refits on other splits without the exports)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from stages.lib.customer_rules import check_customers
-from stages.lib.features import build_customers, handle_duplicate_customers, keep_regular
-from stages.lib.quality import QualityLog
+from stages.lib.data.customer_rules import check_customers
+from stages.lib.data.features import build_customers, handle_duplicate_customers, keep_regular
+from stages.lib.data.quality import QualityLog
 from stages.lib.schema import MARKET_FILE
 from stages.lib.settings import Prepare
 
@@ -24,7 +24,7 @@ RULES = (  # reported even when they touch nothing
 
 
 def prepare_customers(typed: dict[str, pd.DataFrame], settings: Prepare, log: QualityLog) -> pd.DataFrame:
-    """The training month's typed rows (`stages/lib/cell_rules.py`), one partition of every customer ->
+    """The training month's typed rows (`stages/lib/data/cell_rules.py`), one partition of every customer ->
     one row per regular customer that passed the customer rules, with a duplicate-group id."""
     log.declare(*RULES)
     tables = check_customers(typed, settings.drop_exact_duplicate_rows, log).tables

@@ -2,12 +2,12 @@
 
 The fitted preprocessing and feature selection (``pipeline[:-1]``) transform the data; the explainer
 explains the final model's probability of «activity declined» in that transformed space. The
-explainer fits the family (``stages.lib.families``): exact tree SHAP for tree models, exact linear
+explainer fits the family (``stages.lib.model.families``): exact tree SHAP for tree models, exact linear
 SHAP for logistic regression (whose exact additive output is the log-odds), and a model-agnostic
 permutation explainer on a k-means summary of the training data otherwise.
 
 Pure functions: `plan_work` turns a job into independent tasks, which `stages.io.workers` runs on
-its process pool; the importance tables and metrics are in `stages.lib.importance`.
+its process pool; the importance tables and metrics are in `stages.lib.model.importance`.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import shuffle
 from threadpoolctl import threadpool_limits
 
-from stages.lib.calibration import CalibratedModel
-from stages.lib.families import ExplainerKind, explainer_kind
-from stages.lib.model import expected_features, model_input
+from stages.lib.model.calibration import CalibratedModel
+from stages.lib.model.families import ExplainerKind, explainer_kind
+from stages.lib.model.pipeline import expected_features, model_input
 from stages.lib.schema import ID
 
 EXPLAINER_NAMES = {

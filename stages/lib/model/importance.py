@@ -11,9 +11,9 @@ from scipy.special import logit
 from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
 
-from stages.lib.model import expected_features, model_input
+from stages.lib.model.pipeline import expected_features, model_input
+from stages.lib.model.shap_values import SHAP_DECIMALS, Explanation, grouped, model_output
 from stages.lib.schema import ID, NOMINAL_FEATURES, NUMERIC_FEATURES, TARGET
-from stages.lib.shap_values import SHAP_DECIMALS, Explanation, grouped, model_output
 
 EXAMPLE_KINDS = ("highest_risk", "near_threshold", "lowest_risk")  # the customers the waterfalls show
 

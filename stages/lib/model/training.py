@@ -16,9 +16,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import RandomizedSearchCV
 
-from stages.lib.calibration import CalibrationChoice, Calibrator, calibrate, choose_calibration
-from stages.lib.families import family_of, make_family
-from stages.lib.model import (
+from stages.lib.model.calibration import CalibrationChoice, Calibrator, calibrate, choose_calibration
+from stages.lib.model.families import family_of, make_family
+from stages.lib.model.pipeline import (
     N_JOBS,
     expected_inputs,
     fit_clone,

@@ -1,6 +1,6 @@
 """Rules about customers, decided inside a partition: exact repeats, conflicting keys, periods, same customers.
 
-A partition holds every row of its customers from all four exports (typed by `stages/lib/cell_rules.py`,
+A partition holds every row of its customers from all four exports (typed by `stages/lib/data/cell_rules.py`,
 each row with its row number in its file and its raw cells joined), so every rule that concerns a
 customer is decided inside it and the counts of the partitions add up to the whole month's. `prepare`
 is one partition: the training month in memory. An error names the rows by their row number in the file.
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from stages.lib.cell_rules import ODD, ROW, TEXT, TYPO
+from stages.lib.data.cell_rules import ODD, ROW, TEXT, TYPO
+from stages.lib.data.quality import QualityLog
 from stages.lib.errors import DataError
-from stages.lib.quality import QualityLog
 from stages.lib.schema import ID, MARKET_FILE, PERIOD, RAW_FILES, RawFile
 
 COUNTED_RULES = ("exact_duplicate_rows", "label_typos")

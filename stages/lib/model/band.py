@@ -13,13 +13,13 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.metrics import brier_score_loss, recall_score, roc_auc_score
 
-from stages.lib.calibration import calibration_method, expected_calibration_error, uncalibrated
-from stages.lib.evaluation import choose_threshold, configuration
-from stages.lib.model import N_JOBS, predict_risk
+from stages.lib.data.split import split_train_test
+from stages.lib.model.calibration import calibration_method, expected_calibration_error, uncalibrated
+from stages.lib.model.evaluation import choose_threshold, configuration
+from stages.lib.model.pipeline import N_JOBS, predict_risk
+from stages.lib.model.training import fit_calibrated
 from stages.lib.schema import TARGET
 from stages.lib.settings import Settings
-from stages.lib.split import split_train_test
-from stages.lib.training import fit_calibrated
 
 
 def band_draw(customers: pd.DataFrame, pipeline, settings: Settings, split_seed: int) -> dict:
