@@ -166,11 +166,7 @@ def apply_budget(table: pd.DataFrame, budget: Budget) -> pd.DataFrame:
 
 
 def action_list(
-    listed: pd.DataFrame,
-    reasons: pd.DataFrame,
-    catalogue: list[Offer],
-    budget: Budget,
-    high_risk: float,
+    listed: pd.DataFrame, reasons: pd.DataFrame, catalogue: list[Offer], budget: Budget, high_risk: float
 ) -> pd.DataFrame:
     """The list a manager acts on, sorted by priority.
 

@@ -58,12 +58,7 @@ PROBABILITY_DECIMALS = 10  # the last bits of k-NN's distances follow how rows a
 
 
 def score_tables(
-    tables: dict[str, pd.DataFrame],
-    odd: pd.DataFrame,
-    pipeline,
-    prepare: Prepare,
-    segment: Segment,
-    log: QualityLog,
+    tables: dict[str, pd.DataFrame], odd: pd.DataFrame, pipeline, prepare: Prepare, segment: Segment, log: QualityLog
 ) -> ScoredMonth:
     """Validated tables (of a month or of a partition of its customers) -> features, probability,
     regularity, cell and flags per customer, and the customers the fixing rules left unscorable. ``odd``:

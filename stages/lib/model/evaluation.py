@@ -205,13 +205,7 @@ def band_report(band: dict, pipeline, official: dict) -> dict:
 
 
 def evaluate(
-    train: pd.DataFrame,
-    test: pd.DataFrame,
-    oof: pd.DataFrame,
-    pipeline,
-    settings: Evaluate,
-    seed: int,
-    band: dict,
+    train: pd.DataFrame, test: pd.DataFrame, oof: pd.DataFrame, pipeline, settings: Evaluate, seed: int, band: dict
 ) -> dict:
     """All metrics and plot data; pure apart from the fitted pipeline it is given.
 

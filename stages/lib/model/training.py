@@ -131,11 +131,7 @@ def summarise_cv(fold_scores: pd.DataFrame) -> pd.DataFrame:
     """Mean, spread and number of fits of each pipeline's fold scores."""
     grouped = fold_scores.groupby("family", sort=False)["roc_auc"]
     return pd.DataFrame(
-        {
-            "cv_roc_auc_mean": grouped.mean(),
-            "cv_roc_auc_std": grouped.std(ddof=0),
-            "cv_fits": grouped.size(),
-        }
+        {"cv_roc_auc_mean": grouped.mean(), "cv_roc_auc_std": grouped.std(ddof=0), "cv_fits": grouped.size()}
     ).reset_index()
 
 
