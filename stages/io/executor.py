@@ -1,11 +1,8 @@
 """Where a month's tasks run: in this process, or on a Dask cluster, with the same code and the same bytes.
 
-`score` splits the exports into partitions of customers (one task per export), then scores each
-partition (one task per partition; stages/io/monthly_run.py). Whatever the executor, the results come
-back in task order, so every written byte is the same (tests/io/test_executors.py). ``--scheduler ADDRESS``
-(or SCORE_SCHEDULER) sends the tasks to a Dask cluster: its workers must import this repository (same
-commit, same requirements.txt) and see the month's folder and the output folder at the same paths (a
-shared file system).
+Results come back in task order whatever the executor. ``--scheduler ADDRESS`` (or SCORE_SCHEDULER)
+sends the tasks to a Dask cluster whose workers import this repository (same commit and requirements)
+and see the month's and the output folders at the same paths.
 """
 
 from __future__ import annotations

@@ -1,12 +1,8 @@
 """A new month through an executor: headers checked, exports split, partitions scored, results gathered.
 
-The exports are split into partitions of customers (stages/io/partitions.py: one task per export), then
-each partition is checked, featurised and scored (``score_part``: one task per partition). The scored
-customers are written as partitioned parquet (``<out>.parts/part-NNNNN.parquet``: id, features as the
-model saw them, profit, probability, regularity, cell, flags); what the month's decision needs of
-everyone comes back compact (id, probability, profit, regularity, cell, consent, ceiling) and is sorted
-by id, with integer drift counts and rule counts, so nothing depends on the executor or the
-partitioning. A rule broken inside a partition raises its DataError, naming the rows of that partition.
+One task per export splits it into partitions (stages/io/partitions.py), one task per partition scores
+it (``score_part``) and writes ``<out>.parts/part-NNNNN.parquet``. What the decision needs of everyone
+comes back compact and sorted by id, with integer counts, so nothing depends on the executor.
 """
 
 from __future__ import annotations

@@ -1,9 +1,7 @@
 """Rules about customers, decided inside a partition: exact repeats, conflicting keys, periods, same customers.
 
-A partition holds every row of its customers from all four exports (typed by `stages/lib/data/cell_rules.py`,
-each row with its row number in its file and its raw cells joined), so every rule that concerns a
-customer is decided inside it and the counts of the partitions add up to the whole month's. `prepare`
-is one partition: the training month in memory. An error names the rows by their row number in the file.
+A partition holds every row of its customers from all four exports, so each customer rule is decided
+inside it and the partitions' counts add up to the month's. `prepare` is one partition.
 """
 
 from __future__ import annotations

@@ -1,12 +1,9 @@
 """The monthly action list: one offer per customer, its expected value, consent and the budget cut.
 
-Shared by `segment` (the training month, honest scores) and `score` (a new month). A customer's
-strongest risk reasons (positive SHAP values, strongest first) are matched against the offer
-catalogue of params.yaml; the first reason some offer targets picks the offer (the one with the
-highest expected value if several target it). Expected value, in thousand roubles per month:
-probability × profit × effect − cost, where effect and cost are the catalogue's stated assumptions.
-Customers who did not agree to receive offers are listed with that reason and never get a contact.
-No file I/O here.
+A customer's strongest risk reasons (positive SHAP values) are matched against the offer catalogue; the
+first reason some offer targets picks the offer (the highest expected value among several). Expected
+value, in thousand roubles per month: probability × profit × effect − cost. Customers without consent
+are listed with that reason and never contacted.
 """
 
 from __future__ import annotations

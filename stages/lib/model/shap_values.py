@@ -1,13 +1,9 @@
 """SHAP explanations of exactly the saved pipelines: their fitted preprocessing, their model, their output.
 
-The fitted preprocessing and feature selection (``pipeline[:-1]``) transform the data; the explainer
-explains the final model's probability of «activity declined» in that transformed space. The
-explainer fits the family (``stages.lib.model.families``): exact tree SHAP for tree models, exact linear
-SHAP for logistic regression (whose exact additive output is the log-odds), and a model-agnostic
-permutation explainer on a k-means summary of the training data otherwise.
-
-Pure functions: `plan_work` turns a job into independent tasks, which `stages.io.workers` runs on
-its process pool; the importance tables and metrics are in `stages.lib.model.importance`.
+The fitted ``pipeline[:-1]`` transforms the data and the explainer explains the final model's
+probability of «activity declined» there: exact tree SHAP for trees, exact linear SHAP (log-odds) for
+logistic regression, else a permutation explainer on a k-means summary. `plan_work` turns a job into
+independent tasks for `stages.io.workers`.
 """
 
 from __future__ import annotations
