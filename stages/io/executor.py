@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from tqdm import tqdm
 
 from stages import KERNELS
-from stages.lib.errors import DataError
+from stages.lib.errors import refused
 
 SCHEDULER_VARIABLE = "SCORE_SCHEDULER"
 
@@ -56,14 +56,11 @@ class Dask:
         if other:
             self.client.close()
             pinned = " ".join(f'{name}="{value}"' for name, value in kernels().items() if value is not None)
-            raise DataError(
-                "--scheduler",
-                None,
-                f"{len(other)} Dask worker(s) run other numerical kernels than this process (e.g. {other[0]})",
-                hint=f"Start the workers with the same environment: `export {pinned}` before `dask worker`."
-                if pinned
-                else "Start the workers with the same STAGES_KERNELS setting as this process.",
-            )
+            problem = f"{len(other)} Dask worker(s) run other numerical kernels than this process (e.g. {other[0]})"
+            hint = f"Start the workers with the same environment: `export {pinned}` before `dask worker`."
+            if not pinned:
+                hint = "Start the workers with the same STAGES_KERNELS setting as this process."
+            raise refused("--scheduler", problem, hint)
 
     def map(self, function: Callable, tasks: list, what: str) -> list:
         from distributed import as_completed
@@ -88,12 +85,8 @@ def executor(address: str | None) -> Iterator[Local | Dask]:
     try:
         chosen = Dask(address)
     except OSError as error:
-        raise DataError(
-            "--scheduler",
-            None,
-            f"cannot reach the Dask scheduler at {address} ({error})",
-            hint="Start the cluster (or check the address), or leave --scheduler out to score in this process.",
-        ) from error
+        hint = "Start the cluster (or check the address), or leave --scheduler out to score in this process."
+        raise refused("--scheduler", f"cannot reach the Dask scheduler at {address} ({error})", hint) from error
     try:
         yield chosen
     finally:

@@ -59,8 +59,7 @@ def compare_groups(
 ) -> pd.DataFrame:
     """One row per feature comparing rows where ``in_b`` is False (group a) with True (group b).
 
-    Sorted by absolute effect size, strongest first; ``significant`` uses Holm-adjusted p-values.
-    """
+    Sorted by absolute effect size, strongest first; ``significant`` uses Holm-adjusted p-values."""
     in_b = in_b.astype(bool).to_numpy()
     rows = []
     for feature in [*numeric, *categorical]:

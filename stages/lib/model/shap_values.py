@@ -118,8 +118,7 @@ def feature_orders(features: int, permutations: int, seed: int) -> list[np.ndarr
 def coalitions(orders: list[np.ndarray], features: int) -> tuple[np.ndarray, np.ndarray]:
     """(distinct masks, the mask of step k of each order): step k switches on the first k features.
 
-    The empty and the full coalition are shared by every order, and orders may share more.
-    """
+    The empty and the full coalition are shared by every order, and orders may share more."""
     included = np.zeros((len(orders), features + 1, features), dtype=bool)
     for number, order in enumerate(orders):
         for step in range(1, features + 1):
@@ -132,8 +131,7 @@ def distinct_rows(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(the distinct rows, which of them each row is); rows of no columns are all one row.
 
     Rows are equal when every value compares equal (np.unique(axis=0) would sort the same way, ten
-    times slower). Equal values give equal model outputs, so one prediction serves them all.
-    """
+    times slower). Equal values give equal model outputs, so one prediction serves them all."""
     if values.shape[1] == 0:
         return values[:1], np.zeros(len(values), dtype=int)
     order = np.lexsort(values.T[::-1])
@@ -162,8 +160,7 @@ class CoalitionPlan:
     """Every model input the permutation estimator needs, each distinct one once.
 
     The model scores each input on its own, so predicting ``inputs`` in any pieces, anywhere, and
-    reading them back through ``where`` is exactly predicting every (row, coalition, background row).
-    """
+    reading them back through ``where`` is exactly predicting every (row, coalition, background row)."""
 
     orders: list[np.ndarray]
     steps: np.ndarray  # (order, step) -> coalition number
@@ -239,8 +236,7 @@ def fold_jobs(folds: list[Pipeline], train: pd.DataFrame, oof: pd.DataFrame) -> 
     model was fitted on (test customers: the deployed pipeline, background every train customer).
 
     So every explanation belongs to the same honest score segment uses (out-of-fold for train).
-    ``oof`` names each train customer's fold (``train`` is indexed by customer id).
-    """
+    ``oof`` names each train customer's fold (``train`` is indexed by customer id)."""
     fold = oof.set_index(ID)["fold"].reindex(train.index)
     jobs = []
     for number, model in enumerate(folds):
