@@ -256,13 +256,5 @@ def decide(
 def decide_with(settings: Settings, listed: pd.DataFrame, customers: pd.DataFrame, shap_values, typical) -> Decision:
     """`decide` with the settings of params.yaml: the one call `segment` and `score` share."""
     segment = settings.segment
-    return decide(
-        listed,
-        customers,
-        shap_values,
-        typical,
-        segment.min_reason_shap,
-        settings.offers.catalogue,
-        settings.budget,
-        segment.high_risk,
-    )
+    rules = (segment.min_reason_shap, settings.offers.catalogue, settings.budget, segment.high_risk)
+    return decide(listed, customers, shap_values, typical, *rules)
