@@ -15,14 +15,7 @@ from __future__ import annotations
 from stages.io import paths
 from stages.io.cli import describe_stage, run_cli
 from stages.io.figures import write_figures
-from stages.io.files import (
-    fresh_outputs,
-    load_settings,
-    read_parquet,
-    write_csv,
-    write_json,
-    write_text,
-)
+from stages.io.files import fresh_outputs, load_settings, read_parquet, write_csv, write_json, write_text
 from stages.lib.data.exploration import explore
 from stages.lib.settings import Settings
 from stages.report import eda as report

@@ -16,15 +16,7 @@ from functools import partial
 from stages.io import paths
 from stages.io.cli import describe_stage, run_cli
 from stages.io.figures import write_figures
-from stages.io.files import (
-    fresh_outputs,
-    load_settings,
-    read_json,
-    read_parquet,
-    write_csv,
-    write_json,
-    write_parquet,
-)
+from stages.io.files import fresh_outputs, load_settings, read_json, read_parquet, write_csv, write_json, write_parquet
 from stages.io.model_store import load_model
 from stages.io.workers import submit, worker_pool
 from stages.lib.model.importance import (

@@ -39,7 +39,7 @@ from stages.io.workers import worker_pool
 from stages.lib.decision.candidates import decide_within_reach
 from stages.lib.decision.drift import compare_counts, medians, month_verdict
 from stages.lib.decision.segment_analysis import matrix
-from stages.lib.errors import DataError
+from stages.lib.errors import refused
 from stages.lib.settings import Settings
 from stages.report.page import PageInput, console_summary, manager_page
 
@@ -64,9 +64,7 @@ def main() -> None:
     with fresh_month_outputs(args.out):  # a previous month's list must not survive a failed run, nor a partial one
         settings = load_settings(args.params)
         if not args.reference.is_file():
-            raise DataError(
-                str(args.reference), None, "the training month's reference is missing", hint="Run `dvc repro`."
-            )
+            raise refused(str(args.reference), "the training month's reference is missing", "Run `dvc repro`.")
         score(args, settings, read_json(args.reference))
 
 

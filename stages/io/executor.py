@@ -1,11 +1,8 @@
 """Where a month's tasks run: in this process, or on a Dask cluster, with the same code and the same bytes.
 
-`score` splits the exports into partitions of customers (one task per export), then scores each
-partition (one task per partition; stages/io/monthly_run.py). Whatever the executor, the results come
-back in task order, so every written byte is the same (tests/io/test_executors.py). ``--scheduler ADDRESS``
-(or SCORE_SCHEDULER) sends the tasks to a Dask cluster: its workers must import this repository (same
-commit, same requirements.txt) and see the month's folder and the output folder at the same paths (a
-shared file system).
+Results come back in task order whatever the executor. ``--scheduler ADDRESS`` (or SCORE_SCHEDULER)
+sends the tasks to a Dask cluster whose workers import this repository (same commit and requirements)
+and see the month's and the output folders at the same paths.
 """
 
 from __future__ import annotations
@@ -18,7 +15,7 @@ from contextlib import contextmanager
 from tqdm import tqdm
 
 from stages import KERNELS
-from stages.lib.errors import DataError
+from stages.lib.errors import refused
 
 SCHEDULER_VARIABLE = "SCORE_SCHEDULER"
 
@@ -59,14 +56,11 @@ class Dask:
         if other:
             self.client.close()
             pinned = " ".join(f'{name}="{value}"' for name, value in kernels().items() if value is not None)
-            raise DataError(
-                "--scheduler",
-                None,
-                f"{len(other)} Dask worker(s) run other numerical kernels than this process (e.g. {other[0]})",
-                hint=f"Start the workers with the same environment: `export {pinned}` before `dask worker`."
-                if pinned
-                else "Start the workers with the same STAGES_KERNELS setting as this process.",
-            )
+            problem = f"{len(other)} Dask worker(s) run other numerical kernels than this process (e.g. {other[0]})"
+            hint = f"Start the workers with the same environment: `export {pinned}` before `dask worker`."
+            if not pinned:
+                hint = "Start the workers with the same STAGES_KERNELS setting as this process."
+            raise refused("--scheduler", problem, hint)
 
     def map(self, function: Callable, tasks: list, what: str) -> list:
         from distributed import as_completed
@@ -91,12 +85,8 @@ def executor(address: str | None) -> Iterator[Local | Dask]:
     try:
         chosen = Dask(address)
     except OSError as error:
-        raise DataError(
-            "--scheduler",
-            None,
-            f"cannot reach the Dask scheduler at {address} ({error})",
-            hint="Start the cluster (or check the address), or leave --scheduler out to score in this process.",
-        ) from error
+        hint = "Start the cluster (or check the address), or leave --scheduler out to score in this process."
+        raise refused("--scheduler", f"cannot reach the Dask scheduler at {address} ({error})", hint) from error
     try:
         yield chosen
     finally:

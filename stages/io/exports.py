@@ -1,14 +1,9 @@
 """The one reader of the shop's exports: a CSV file's bytes -> chunks of stripped string cells.
 
-`prepare` (the training month), `score` (a new month) and every later reader go through here, so
-one file is read the same way everywhere. The first MiB settles the encoding (a BOM, else UTF-8,
-else Windows-1251), the separator (the one that splits the header into the expected columns) and
-the header; the rest streams through pyarrow's CSV reader, so memory is bounded by a chunk whatever
-the file's size. Line endings `\\n`, `\\r\\n` and `\\r`, blank lines, quoted cells (line breaks
-inside quotes included) and Excel's trailing separator on every row are read as what they are.
-Cells come back as stripped strings, never null: typing them is `stages/lib/data/cell_rules.py`'s job.
-What cannot be read exactly (a row with more or fewer fields than the header, a quote the file
-never closes, bytes that are no text) is a DataError naming the file, the row and what to do.
+The first MiB settles the encoding (a BOM, else UTF-8, else Windows-1251), the separator and the
+header; the rest streams through pyarrow's CSV reader, so memory is bounded by a chunk. Cells come
+back as stripped strings, never null (typing them is `stages/lib/data/cell_rules.py`'s job); what
+cannot be read exactly is a DataError naming the file, the row and what to do.
 """
 
 from __future__ import annotations
@@ -28,7 +23,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from tqdm import tqdm
 
-from stages.lib.errors import DataError
+from stages.lib.data.cell_rules import PY_SPACE
+from stages.lib.errors import DataError, refused
 from stages.lib.schema import RawFile
 
 SEPARATORS = (",", ";", "\t", "|")
@@ -36,8 +32,6 @@ HEAD_BYTES = 1 << 20  # where the encoding, the separator and the header are set
 TAIL_BYTES = 1 << 16  # where a quote left open by a cut export is looked for
 BLOCK_BYTES = 1 << 24  # pyarrow's read block: no row may be longer
 SHOWN_CHARS = 80  # of a row or cell quoted in an error paragraph
-PY_SPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())  # what str.strip() strips
-TRAILING = "\x00trailing"  # the name given to the empty field after Excel's trailing separator
 NEWLINE = re.compile(r"\r\n|\r|\n")
 BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
@@ -60,16 +54,6 @@ def shown(text: str) -> str:
     return repr(text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…")
 
 
-def missing(path: Path, spec: RawFile) -> DataError:
-    return DataError(
-        spec.filename,
-        None,
-        f"the file is missing (looked for {path})",
-        hint="Put all four exports in that folder under their usual names "
-        "(the training month's come from the team's remote: `dvc pull data/raw.dvc`).",
-    )
-
-
 def head_text(head: bytes, spec: RawFile, whole: bool) -> tuple[str, str]:
     """(encoding, the head decoded): a BOM decides, else UTF-8 if the head is UTF-8 (a character cut by
     the head's end forgiven), else Windows-1251."""
@@ -84,11 +68,8 @@ def head_text(head: bytes, spec: RawFile, whole: bool) -> tuple[str, str]:
     try:
         return "cp1251", head.decode("cp1251")
     except UnicodeDecodeError as error:
-        raise DataError(
-            spec.filename,
-            None,
-            "the file is neither UTF-8 nor Windows-1251 text",
-            hint="Export it again as CSV in UTF-8.",
+        raise refused(
+            spec.filename, "the file is neither UTF-8 nor Windows-1251 text", "Export it again as CSV in UTF-8."
         ) from error
 
 
@@ -102,13 +83,12 @@ def detect_separator(header: str, spec: RawFile) -> str:
     hits = {sep: len(expected & set(split_line(header, sep))) for sep in SEPARATORS}
     best = max(SEPARATORS, key=lambda sep: hits[sep])
     if not hits[best]:
-        raise DataError(
-            spec.filename,
-            None,
+        problem = (
             f"cannot recognise the CSV dialect: the header line {shown(header)} contains none of the expected "
-            f"columns with any of the separators {SEPARATORS}",
-            hint="Export the file as CSV (comma, semicolon or tab separated) with the original Russian headers.",
+            f"columns with any of the separators {SEPARATORS}"
         )
+        hint = "Export the file as CSV (comma, semicolon or tab separated) with the original Russian headers."
+        raise refused(spec.filename, problem, hint)
     return best
 
 
@@ -117,7 +97,11 @@ def open_export(path: Path, spec: RawFile) -> Export:
     file, bytes that are no text, a header with none of the expected columns)."""
     path = Path(path)
     if not path.is_file():
-        raise missing(path, spec)
+        hint = (
+            "Put all four exports in that folder under their usual names "
+            "(the training month's come from the team's remote: `dvc pull data/raw.dvc`)."
+        )
+        raise refused(spec.filename, f"the file is missing (looked for {path})", hint)
     with path.open("rb") as file:
         head = file.read(HEAD_BYTES)
         whole = not file.read(1)
@@ -127,11 +111,8 @@ def open_export(path: Path, spec: RawFile) -> Export:
         lines = lines[:-1]  # the last line may be cut by the head's end
     at = next((i for i, line in enumerate(lines) if line.strip(PY_SPACE)), None)
     if at is None:
-        if whole:
-            raise DataError(spec.filename, None, "the file is empty", hint="Export it again with its header row.")
-        raise DataError(
-            spec.filename, None, "no header line in the file's first MiB", hint="Export it again with its header row."
-        )
+        problem = "the file is empty" if whole else "no header line in the file's first MiB"
+        raise refused(spec.filename, problem, "Export it again with its header row.")
     separator = detect_separator(lines[at], spec)
     names = split_line(lines[at], separator)
     if len(names) > 1 and not names[-1]:
@@ -164,9 +145,8 @@ class RaggedRows:
         self.found: list = []
 
     def __call__(self, row) -> str:
-        if not row.text.strip(PY_SPACE):
-            return "skip"
-        self.found.append(row)
+        if row.text.strip(PY_SPACE):
+            self.found.append(row)
         return "skip"
 
 
@@ -193,39 +173,24 @@ def reader(export: Export, handler: RaggedRows) -> pacsv.CSVStreamingReader:
 
 
 def unreadable(export: Export, error: Exception) -> DataError:
-    message = str(error)
+    message, encoding = str(error), export.encoding
     if "invalid UTF8" in message or isinstance(error, UnicodeDecodeError):
-        return DataError(
-            export.spec.filename,
-            None,
-            f"the file starts as {export.encoding} text but holds bytes that are not {export.encoding} further on",
-            hint="Export the whole file again in one encoding (UTF-8).",
-        )
+        problem = f"the file starts as {encoding} text but holds bytes that are not {encoding} further on"
+        return refused(export.spec.filename, problem, "Export the whole file again in one encoding (UTF-8).")
     if "straddling" in message or "block" in message:
-        return DataError(
-            export.spec.filename,
-            None,
-            f"a row is longer than {BLOCK_BYTES >> 20} MiB (a quote opened and never closed, or no line breaks)",
-            hint="Check that every quote in the file is closed and rows end with a line break; export it again.",
-        )
-    return DataError(
-        export.spec.filename,
-        None,
-        f"the CSV cannot be read ({shown(message)})",
-        hint="Check that every row has as many fields as the header; export it again.",
-    )
+        problem = f"a row is longer than {BLOCK_BYTES >> 20} MiB (a quote opened and never closed, or no line breaks)"
+        hint = "Check that every quote in the file is closed and rows end with a line break; export it again."
+        return refused(export.spec.filename, problem, hint)
+    hint = "Check that every row has as many fields as the header; export it again."
+    return refused(export.spec.filename, f"the CSV cannot be read ({shown(message)})", hint)
 
 
 def ragged(export: Export, row) -> DataError:
     width = len(export.names) + export.trailing
     number = ragged_row_number(export, width)
-    return DataError(
-        export.spec.filename,
-        None,
-        f"a row has {row.actual_columns} field(s) where the header has {width} ({shown(row.text)})",
-        hint="Every row needs exactly as many fields as the header: check separators and quotes in that row.",
-        rows=[number] if number else [],
-    )
+    problem = f"a row has {row.actual_columns} field(s) where the header has {width} ({shown(row.text)})"
+    hint = "Every row needs exactly as many fields as the header: check separators and quotes in that row."
+    return refused(export.spec.filename, problem, hint, rows=[number] if number else [])
 
 
 def ragged_row_number(export: Export, width: int) -> int | None:
@@ -252,13 +217,11 @@ def stripped(table: pa.Table, export: Export, offset: int) -> pd.DataFrame:
         full = pc.invert(pc.equal(extra, ""))
         if pc.any(full).as_py():
             at = pc.index(full, True).as_py()
-            raise DataError(
-                export.spec.filename,
-                None,
-                f"row {offset + at + 1} has a value after the last column ({shown(str(extra[at]))}) while the other "
-                "rows end with an empty field",
-                hint="Every row needs exactly as many fields as the header.",
+            row, value = offset + at + 1, shown(str(extra[at]))
+            problem = (
+                f"row {row} has a value after the last column ({value}) while the other rows end with an empty field"
             )
+            raise refused(export.spec.filename, problem, "Every row needs exactly as many fields as the header.")
     frame = pa.table(columns, names=[f"c{i}" for i in range(len(columns))]).to_pandas(types_mapper=pd.ArrowDtype)
     frame.columns = list(export.names)
     frame.index = pd.RangeIndex(offset, offset + len(frame))
@@ -277,8 +240,9 @@ def strip_cell_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
 
 def progress(export: Export) -> tqdm:
     """A progress bar in bytes on stderr, shown only on a terminal and only if reading takes over 2 s."""
+    size = export.path.stat().st_size
     return tqdm(
-        total=export.path.stat().st_size,
+        total=size,
         desc=export.spec.filename,
         unit="B",
         unit_scale=True,
@@ -293,12 +257,8 @@ def read_chunks(export: Export, chunk_rows: int) -> Iterator[pd.DataFrame]:
     """The export's data rows in frames of at most ``chunk_rows`` rows (see `stripped`); a DataError for a
     row the reader cannot read exactly, before the chunk holding it is given."""
     if open_quote_at_the_end(export.path):
-        raise DataError(
-            export.spec.filename,
-            None,
-            "the last row opens a quote it never closes: the export looks cut short",
-            hint="Export the file again, whole.",
-        )
+        problem = "the last row opens a quote it never closes: the export looks cut short"
+        raise refused(export.spec.filename, problem, "Export the file again, whole.")
     handler, pending, rows, offset = RaggedRows(), [], 0, 0
     try:
         with progress(export) as bar:
@@ -319,8 +279,3 @@ def read_chunks(export: Export, chunk_rows: int) -> Iterator[pd.DataFrame]:
         raise ragged(export, handler.found[0])
     if rows:
         yield stripped(pa.Table.from_batches(pending), export, offset)
-
-
-def read_header(path: Path, spec: RawFile) -> pd.DataFrame:
-    """An empty frame with the export's columns (its header alone), for the header checks."""
-    return pd.DataFrame(columns=list(open_export(path, spec).names))

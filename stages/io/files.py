@@ -14,7 +14,7 @@ import pandas as pd
 import yaml
 
 from stages.io import paths
-from stages.lib.errors import DataError
+from stages.lib.errors import refused
 from stages.lib.settings import Settings, parse_settings
 
 
@@ -23,9 +23,7 @@ def load_settings(path: Path = paths.PARAMS) -> Settings:
     try:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
-        raise DataError(
-            str(path), None, f"not valid YAML ({error})".replace("\n", " "), hint="Fix its syntax."
-        ) from None
+        raise refused(str(path), f"not valid YAML ({error})".replace("\n", " "), "Fix its syntax.") from None
     return parse_settings(raw, str(path))
 
 

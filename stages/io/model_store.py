@@ -14,7 +14,7 @@ import numpy as np
 import skops.io as sio
 
 from stages.io.files import atomic_write
-from stages.lib.errors import DataError
+from stages.lib.errors import refused
 
 # The types a saved pipeline of any registered family needs beyond those skops trusts by default:
 # exactly these, nothing by prefix. tests/io/test_model_store.py derives the set from the family registry
@@ -37,6 +37,7 @@ TRUSTED_TYPES = frozenset(
         "stages.lib.model.calibration.Calibrator",
     }
 )
+REBUILD = "Rebuild it with `dvc repro train` or restore it with `dvc pull`"
 
 
 def zero_padding(npy: bytes) -> bytes:
@@ -99,22 +100,14 @@ def load_model(path: Path | str):
     archive names a type outside skops' defaults and TRUSTED_TYPES, or is not a readable archive."""
     path = Path(path)
     if not path.exists():
-        raise DataError(str(path), None, "the model file is missing", hint="Run `dvc repro train` or `dvc pull`.")
+        raise refused(str(path), "the model file is missing", "Run `dvc repro train` or `dvc pull`.")
     try:
         data = path.read_bytes()
         foreign = sorted(set(sio.get_untrusted_types(data=data)) - TRUSTED_TYPES)
         if not foreign:
             return sio.loads(data, trusted=sorted(TRUSTED_TYPES))
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, json.JSONDecodeError) as error:
-        raise DataError(
-            str(path),
-            None,
-            f"not a readable model archive ({type(error).__name__}: {error})",
-            hint="Rebuild it with `dvc repro train` or restore it with `dvc pull`.",
-        ) from None
-    raise DataError(
-        str(path),
-        None,
-        f"refusing to load: the archive names types no pipeline of this project needs: {foreign}",
-        hint="Rebuild it with `dvc repro train` or restore it with `dvc pull`; never load one of unknown origin.",
-    )
+        problem = f"not a readable model archive ({type(error).__name__}: {error})"
+        raise refused(str(path), problem, f"{REBUILD}.") from None
+    problem = f"refusing to load: the archive names types no pipeline of this project needs: {foreign}"
+    raise refused(str(path), problem, f"{REBUILD}; never load one of unknown origin.")

@@ -1,12 +1,8 @@
 """A new month through an executor: headers checked, exports split, partitions scored, results gathered.
 
-The exports are split into partitions of customers (stages/io/partitions.py: one task per export), then
-each partition is checked, featurised and scored (``score_part``: one task per partition). The scored
-customers are written as partitioned parquet (``<out>.parts/part-NNNNN.parquet``: id, features as the
-model saw them, profit, probability, regularity, cell, flags); what the month's decision needs of
-everyone comes back compact (id, probability, profit, regularity, cell, consent, ceiling) and is sorted
-by id, with integer drift counts and rule counts, so nothing depends on the executor or the
-partitioning. A rule broken inside a partition raises its DataError, naming the rows of that partition.
+One task per export splits it into partitions (stages/io/partitions.py), one task per partition scores
+it (``score_part``) and writes ``<out>.parts/part-NNNNN.parquet``. What the decision needs of everyone
+comes back compact and sorted by id, with integer counts, so nothing depends on the executor.
 """
 
 from __future__ import annotations
@@ -38,7 +34,7 @@ from stages.lib.decision.drift import add_counts, medians, month_counts
 from stages.lib.decision.offers import COLUMNS
 from stages.lib.decision.scoring import PROBABILITY_DECIMALS, score_tables
 from stages.lib.decision.segment_analysis import NOT_REGULAR
-from stages.lib.errors import DataError
+from stages.lib.errors import refused
 from stages.lib.schema import ID, MARKET_FILE, PROFIT, RAW_FILES
 from stages.lib.settings import CELLS, Settings
 from stages.lib.words import PAGE_MARKER as MARKER
@@ -69,28 +65,20 @@ def check_output(out: Path, raw: Path, models: Path) -> None:
     """--out (its .html page, its .parts folder) must be new or written by this command before: never a folder, an
     input or the model, never another file it would destroy."""
     if out.is_dir():
-        raise DataError(str(out), None, "--out names a folder", hint="Give the path of a CSV file to write.")
+        raise refused(str(out), "--out names a folder", "Give the path of a CSV file to write.")
     if out.resolve().parent in (raw.resolve(), models.resolve()):
-        raise DataError(
-            str(out), None, "--out points inside the input exports or the model folder", hint="Write elsewhere."
-        )
+        raise refused(str(out), "--out points inside the input exports or the model folder", "Write elsewhere.")
     parts = parts_folder(out)
     if parts.exists() and not (parts / PARTS_MARKER).is_file():
-        raise DataError(
-            str(parts),
-            None,
-            "the partitions' folder beside --out exists and was not written by this command",
-            hint="Give another --out, or move that folder away.",
-        )
+        problem = "the partitions' folder beside --out exists and was not written by this command"
+        raise refused(str(parts), problem, "Give another --out, or move that folder away.")
     for path, start in ((out, HEADER), (out.with_suffix(".html"), MARKER)):
         if path.exists() and (path.is_dir() or not path.read_bytes().startswith(start.encode())):
-            raise DataError(
-                str(path),
-                None,
-                "--out names an existing file (or its .html page) that this command did not write; refusing to "
-                "overwrite it",
-                hint="Give a new file name, or delete that file yourself if it is really a stale score list.",
+            problem = (
+                "--out names an existing file (or its .html page) this command did not write; refusing to overwrite it"
             )
+            hint = "Give a new file name, or delete that file yourself if it is really a stale score list."
+            raise refused(str(path), problem, hint)
 
 
 def parts_folder(out: Path) -> Path:

@@ -1,11 +1,9 @@
 """A month's exports, typed, as partitions of customers: on disk for `score`, one in memory for `prepare`.
 
-Each export is read in chunks (stages/io/exports.py) twice: the first pass checks the header (a wrong
-one fails before the rest of the file is read) and settles each numeric column's decimal mark from
-all its cells; the second types each chunk (stages/lib/data/cell_rules.py). `prepare` keeps the typed rows
-of the training month in memory: one partition. `score` appends each chunk's rows to the parquet file
-of each row's partition (`part_of` its customer id), so memory is bounded by a chunk here and by a
-partition when it is scored; the rules about customers (stages/lib/data/customer_rules.py) run there.
+Each export is read twice (stages/io/exports.py): once to check the header and settle the decimal marks,
+once to type the chunks (stages/lib/data/cell_rules.py). `score` appends each chunk's rows to the
+parquet file of their customers' partition, so memory is bounded by a chunk here and by a partition
+when it is scored.
 """
 
 from __future__ import annotations

@@ -43,3 +43,8 @@ def rebuilt(message: str, file: str, column: str | None, ids: list) -> DataError
     Exception.__init__(error, message)
     error.file, error.column, error.ids = file, column, ids
     return error
+
+
+def refused(file: str, problem: str, hint: str, **details) -> DataError:
+    """A DataError about a file as a whole (no column): most refusals of an unreadable file."""
+    return DataError(file, None, problem, hint=hint, **details)

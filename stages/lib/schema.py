@@ -41,11 +41,7 @@ class RawFile:
 
 
 CURRENT, PREVIOUS, BEFORE_PREVIOUS = "current", "previous", "before_previous"
-PERIOD_LABELS = {
-    "текущий_месяц": CURRENT,
-    "предыдущий_месяц": PREVIOUS,
-    "препредыдущий_месяц": BEFORE_PREVIOUS,
-}
+PERIOD_LABELS = {"текущий_месяц": CURRENT, "предыдущий_месяц": PREVIOUS, "препредыдущий_месяц": BEFORE_PREVIOUS}
 CATEGORY_LABELS = {
     "Товары для детей": "kids_goods",
     "Домашний текстиль": "home_textiles",
@@ -107,9 +103,7 @@ MARKET_TIME = RawFile(
     periods=(CURRENT, PREVIOUS),
 )
 MONEY = RawFile(
-    key="money",
-    filename="money.csv",
-    columns=(ID_COLUMN, Column("Прибыль", "profit", "float", low=-1_000, high=1_000)),
+    key="money", filename="money.csv", columns=(ID_COLUMN, Column("Прибыль", "profit", "float", low=-1_000, high=1_000))
 )
 RAW_FILES = (MARKET_FILE, MARKET_MONEY, MARKET_TIME, MONEY)
 

@@ -1,10 +1,8 @@
 """Two-group comparison of every feature: statistics, effect size, test, multiple-testing correction.
 
-Used by ``eda`` (declined vs same level) and ``segment`` (a segment vs the other customers).
-Numeric features: medians and means, Mann-Whitney U, rank-biserial correlation (the probability
-that a member of group B exceeds one of group A, rescaled to [-1, 1]). Categorical features:
-shares, chi-square test of independence, Cramér's V. Both effect sizes live on [0, 1] in absolute
-value, so features of both kinds can be ranked together.
+Used by ``eda`` (declined vs same level) and ``segment`` (a segment vs the rest). Numeric features:
+Mann-Whitney U and the rank-biserial correlation; categorical: chi-square and Cramér's V. Both effect
+sizes live on [0, 1] in absolute value, so features of both kinds rank together.
 """
 
 from __future__ import annotations
@@ -61,8 +59,7 @@ def compare_groups(
 ) -> pd.DataFrame:
     """One row per feature comparing rows where ``in_b`` is False (group a) with True (group b).
 
-    Sorted by absolute effect size, strongest first; ``significant`` uses Holm-adjusted p-values.
-    """
+    Sorted by absolute effect size, strongest first; ``significant`` uses Holm-adjusted p-values."""
     in_b = in_b.astype(bool).to_numpy()
     rows = []
     for feature in [*numeric, *categorical]:

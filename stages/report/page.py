@@ -1,9 +1,7 @@
 """The manager's page: one self-contained HTML file (inline CSS, JavaScript and SVG; no network).
 
-Written by `segment` for the training month and by `score` for a new month: a plain-language
-summary with money units, the risk-by-profit matrix, each offer with its numbers, the drift
-verdict, the action list as a sortable, filterable table, and links to the analyst's material.
-Returns text; the stage writes it.
+Summary, risk-by-profit matrix, offers, drift verdict, a sortable and filterable action list and
+links for the analyst; written by `segment` (training month) and `score` (a new month).
 """
 
 from __future__ import annotations

@@ -1,15 +1,10 @@
 """Typing an export's string cells, chunk by chunk: the header, the decimal mark, numbers, categories.
 
-`stages/io/partitions.py` drives one export through `ExportCells` in two passes over its chunks
-(frames of stripped strings, `stages/io/exports.py`): `observe` every chunk (a wrong header fails
-before anything is read; each numeric column's decimal-mark evidence is collected), `decide_marks`
-once from all the chunks, then `typed` every chunk (pyarrow compute, vectorised masks) and `finish`.
-A cell that breaks a rule is counted over the whole file and `finish` raises the first broken rule
-(in the schema's column order) as one DataError naming the file, column, count, ids, rows and values.
-Each typed row keeps its row number, its raw cells joined (for the repeat finder of
-`stages/lib/data/customer_rules.py`) and whether a label typo was fixed in it: the typos are counted on
-the rows kept. For `score`, `soft` sets aside empty cells and unseen labels of market_file.csv's
-behaviour columns (the customer is imputed and flagged) instead of refusing them.
+`ExportCells` takes two passes over an export's chunks: `observe` collects each numeric column's
+decimal-mark evidence, `decide_marks` settles it once, `typed` types every chunk with vectorised masks
+and `finish` raises the first broken rule (schema order) as one DataError naming file, column, count,
+ids, rows and values. Each typed row keeps its row number, its raw cells joined (for the repeat finder)
+and its typo flags. For `score`, `soft` sets aside odd behaviour cells of market_file.csv instead.
 """
 
 from __future__ import annotations
@@ -22,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from stages.lib.errors import EXAMPLE_COUNT, DataError
+from stages.lib.errors import EXAMPLE_COUNT, DataError, refused
 from stages.lib.schema import FEATURES, ID, LABEL_TYPOS, MARKET_FILE, Column, RawFile
 
 SPACES = " \u00a0"  # thousands separators in any convention
@@ -208,11 +203,8 @@ class ExportCells:
     def decide_marks(self) -> None:
         """Each numeric column's decimal mark from all its cells; a DataError for a contradiction, or no rows."""
         if not self.rows:
-            raise DataError(
-                self.spec.filename,
-                None,
-                "the file has no rows (only the header)",
-                hint="Export it again with its data.",
+            raise refused(
+                self.spec.filename, "the file has no rows (only the header)", "Export it again with its data."
             )
         for column in self.numeric:
             found = [m for m in MARKS if self.found[column.raw, m].count]
@@ -266,7 +258,7 @@ class ExportCells:
     def category(self, column: Column, chunk: pd.DataFrame, text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         text = pc.replace_substring_regex(text, WHITESPACE_RUN, " ")  # runs of Python's whitespace: one space
         typo = pc.is_in(text, value_set=TYPOS).to_numpy(zero_copy_only=False)
-        keys = [*column.labels, *(t for t, fixed in LABEL_TYPOS.items() if fixed in column.labels)]
+        keys = known_labels(column)
         labels = np.array([column.labels[LABEL_TYPOS.get(k, k)] for k in keys], dtype=object)
         index = pc.index_in(text, value_set=pa.array(keys, type=pa.large_string()))
         if self.refuse(column, "unknown", chunk, text, pc.is_null(index)).any():
@@ -276,13 +268,16 @@ class ExportCells:
     def finish(self) -> None:
         """After the second pass: the first broken rule (columns in the schema's order) as one DataError."""
         if self.typed_rows != self.rows:
-            raise DataError(
-                self.spec.filename, None, "the file changed while it was read", hint="Run again on a finished export."
-            )
+            raise refused(self.spec.filename, "the file changed while it was read", "Run again on a finished export.")
         for (raw, rule), cells in self.broken.items():
             if cells.count:
                 column = next(c for c in self.present if c.raw == raw)
                 raise cells.error(self.spec, column, *refusal(rule, column, cells, self.marks.get(raw)))
+
+
+def known_labels(column: Column) -> list[str]:
+    """A category's labels, then the typos that mean one of them."""
+    return [*column.labels, *(typo for typo, fixed in LABEL_TYPOS.items() if fixed in column.labels)]
 
 
 def kind_of(column: Column) -> str:
@@ -313,8 +308,8 @@ def odd_cells(values: pd.Series, column: Column) -> tuple[np.ndarray, np.ndarray
     empty = pc.fill_null(pc.is_in(pc.utf8_lower(text), value_set=MISSING), True).to_numpy(zero_copy_only=False)
     unseen = np.zeros(len(values), dtype=bool)
     if column.kind == "category":
-        known = [*column.labels, *(typo for typo, fixed in LABEL_TYPOS.items() if fixed in column.labels)]
-        found = pc.is_in(text, value_set=pa.array(known, type=pa.large_string())).to_numpy(zero_copy_only=False)
+        found = pc.is_in(text, value_set=pa.array(known_labels(column), type=pa.large_string()))
+        found = found.to_numpy(zero_copy_only=False)
         unseen = ~found & ~empty
     return empty, unseen, text
 

@@ -1,9 +1,7 @@
 """Rules about customers, decided inside a partition: exact repeats, conflicting keys, periods, same customers.
 
-A partition holds every row of its customers from all four exports (typed by `stages/lib/data/cell_rules.py`,
-each row with its row number in its file and its raw cells joined), so every rule that concerns a
-customer is decided inside it and the counts of the partitions add up to the whole month's. `prepare`
-is one partition: the training month in memory. An error names the rows by their row number in the file.
+A partition holds every row of its customers from all four exports, so each customer rule is decided
+inside it and the partitions' counts add up to the month's. `prepare` is one partition.
 """
 
 from __future__ import annotations
@@ -32,14 +30,9 @@ def drop_repeats(frame: pd.DataFrame, spec: RawFile, allowed: bool, log: Quality
     if not repeated.any():
         return frame
     if not allowed:
-        raise DataError(
-            spec.filename,
-            None,
-            f"{repeated.sum()} row(s) repeat another row exactly",
-            frame.loc[repeated, ID].tolist(),
-            "Remove them, or set prepare.drop_exact_duplicate_rows: true.",
-            rows_below_header(frame, repeated),
-        )
+        ids, rows = frame.loc[repeated, ID].tolist(), rows_below_header(frame, repeated)
+        hint = "Remove them, or set prepare.drop_exact_duplicate_rows: true."
+        raise DataError(spec.filename, None, f"{repeated.sum()} row(s) repeat another row exactly", ids, hint, rows)
     log.record("exact_duplicate_rows", frame.loc[repeated, ID], detail=spec.filename)
     return frame.loc[~repeated].reset_index(drop=True)
 
@@ -55,14 +48,10 @@ def check_unique_keys(frame: pd.DataFrame, spec: RawFile) -> None:
     conflicting = frame.duplicated(subset=spec.key_columns, keep=False).to_numpy()
     if conflicting.any():
         what = "id" if len(spec.key_columns) == 1 else "id and period"
-        raise DataError(
-            spec.filename,
-            None,
-            f"{conflicting.sum()} row(s) repeat an {what} with conflicting values",
-            sorted(set(frame.loc[conflicting, ID])),
-            "Keep one correct row per key in the export; the pipeline cannot guess which one is right.",
-            sorted(rows_below_header(frame, conflicting)),
-        )
+        problem = f"{conflicting.sum()} row(s) repeat an {what} with conflicting values"
+        hint = "Keep one correct row per key in the export; the pipeline cannot guess which one is right."
+        ids, rows = sorted(set(frame.loc[conflicting, ID])), sorted(rows_below_header(frame, conflicting))
+        raise DataError(spec.filename, None, problem, ids, hint, rows)
 
 
 def check_periods(frame: pd.DataFrame, spec: RawFile) -> None:
@@ -71,13 +60,9 @@ def check_periods(frame: pd.DataFrame, spec: RawFile) -> None:
     counts = frame.groupby(ID)[PERIOD].nunique()
     incomplete = counts[counts != len(spec.periods)].index.tolist()
     if incomplete:
-        raise DataError(
-            spec.filename,
-            spec.column(PERIOD).raw,
-            f"{len(incomplete)} customer(s) lack some of the periods {list(spec.periods)}",
-            incomplete,
-            "Every customer needs exactly one row per period; complete the export.",
-        )
+        problem = f"{len(incomplete)} customer(s) lack some of the periods {list(spec.periods)}"
+        hint = "Every customer needs exactly one row per period; complete the export."
+        raise DataError(spec.filename, spec.column(PERIOD).raw, problem, incomplete, hint)
 
 
 def check_same_customers(tables: dict[str, pd.DataFrame]) -> None:
@@ -86,12 +71,9 @@ def check_same_customers(tables: dict[str, pd.DataFrame]) -> None:
     for spec in RAW_FILES:
         absent = sorted(all_ids - set(tables[spec.key][ID]))
         if absent:
+            problem = f"{len(absent)} customer(s) present in other files are missing here"
             raise DataError(
-                spec.filename,
-                "id",
-                f"{len(absent)} customer(s) present in other files are missing here",
-                absent,
-                "Export all four files for the same set of customers.",
+                spec.filename, "id", problem, absent, "Export all four files for the same set of customers."
             )
 
 
@@ -110,9 +92,8 @@ def check_file(frame: pd.DataFrame, spec: RawFile, drop_repeated: bool, log: Qua
 @dataclass(frozen=True)
 class Customers:
     tables: dict[str, pd.DataFrame]  # per export: the schema's columns, English names, rows in file order
-    odd: (
-        pd.DataFrame
-    )  # per id, per soft feature: the cell `score` set aside (`cell_rules.soft_cells`); none in `prepare`
+    # per id, per soft feature: the cell `score` set aside (`cell_rules.soft_cells`); none in `prepare`
+    odd: pd.DataFrame
 
 
 def check_customers(frames: dict[str, pd.DataFrame], drop_repeated: bool, log: QualityLog) -> Customers:

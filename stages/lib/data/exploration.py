@@ -90,8 +90,7 @@ def identifier_check(customers: pd.DataFrame, bins: int) -> dict:
     """Does the customer id alone predict the target? If so the export is ordered by label.
 
     The id carries no behaviour, so a model that used it (or unshuffled folds over sorted rows)
-    would learn the order of the file, not the customer; the pipeline never uses it as a feature.
-    """
+    would learn the order of the file, not the customer; the pipeline never uses it as a feature."""
     auc = roc_auc_score(customers[TARGET], customers[ID])
     ranges = pd.qcut(customers[ID], bins, duplicates="drop")
     by_range = customers.groupby(ranges, observed=True)[TARGET].agg(["size", "mean"])
@@ -107,8 +106,7 @@ def identifier_check(customers: pd.DataFrame, bins: int) -> dict:
 def trend_means(customers: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Mean of each period column per class (index: target 0/1), earliest month first.
 
-    ``columns`` run from the current month backwards, as the schema lists them.
-    """
+    ``columns`` run from the current month backwards, as the schema lists them."""
     return customers.groupby(TARGET)[columns[::-1]].mean()
 
 

@@ -31,8 +31,7 @@ def fix_extreme_revenue(revenue: pd.DataFrame, threshold: float, rule: str, log:
     """Revenue above the threshold is an entry error, fixed per customer.
 
     ``customer_median`` replaces it with the median of that customer's other, plausible months (the
-    customer's own level, not the population's); ``drop_customer`` removes the customer.
-    """
+    customer's own level, not the population's); ``drop_customer`` removes the customer."""
     extreme = revenue > threshold
     touched = extreme.any(axis=1)
     log.record("extreme_revenue", extreme.stack().loc[lambda s: s].index.get_level_values(ID))
@@ -82,8 +81,7 @@ def handle_duplicate_customers(customers: pd.DataFrame, rule: str, log: QualityL
     """Distinct ids with identical behaviour are one customer exported twice.
 
     ``group`` keeps them all but gives them one group id, so that splits and folds keep them on
-    one side; ``drop`` keeps the smallest id of each group. Either way no copy can leak across a split.
-    """
+    one side; ``drop`` keeps the smallest id of each group. Either way no copy can leak across a split."""
     customers = customers.assign(**{GROUP: duplicate_groups(customers)})
     in_group = customers[GROUP].duplicated(keep=False)
     copies = customers[ID] != customers[GROUP]

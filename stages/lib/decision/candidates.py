@@ -1,21 +1,13 @@
 """A month's decision at any size: SHAP reasons only for the customers who can change it.
 
-A customer's offer follows from their reasons (SHAP values), and the model-agnostic explainer costs
-milliseconds per customer: reasons for every customer of a ten-million month would take hours.
-But a reason can only pick an offer that targets one of the customer's own values, so no offer can be
-worth more than their *ceiling* = max over those offers of p × profit × effect − cost. So
-`score` explains candidates in batches, highest ceiling first, and stops as soon as the budget's cut
-falls at an explained customer whose expected value is above every unexplained ceiling: nobody left
-unexplained could enter the budget, so the contacts, their order and the cut are exactly what
-explaining everyone would give. With no budget at all every candidate is explained, up to
-``scale.reasons_at_most`` (then the summary says the list is not complete, and the customers left
-are ``not_explained``).
-
-Customers decided without reasons: not regular, no consent, ``no_offer`` (no offer targets any of
-their values), ``not_worth`` (a ceiling ≤ 0: no offer can pay for itself) and ``below_cut`` (could
-not have beaten the last contact). Only explained customers (and unscored ones, with why) are on the
-action list; the summary counts everyone.
-No file I/O here: ``explain`` is given by the caller.
+A reason can only pick an offer that targets one of the customer's own values, so no offer is worth more
+than their *ceiling* (max over those offers of p × profit × effect − cost). `score` explains candidates
+in batches, highest ceiling first, and stops once the budget's cut falls at an explained customer worth
+more than every unexplained ceiling: the contacts, their order and the cut are then exactly those of
+explaining everyone. Without a budget every candidate is explained, up to ``scale.reasons_at_most``.
+Customers decided without reasons: not regular, no consent, ``no_offer``, ``not_worth`` (ceiling ≤ 0),
+``below_cut`` and ``not_explained``; only explained (and unscored) customers are listed, the summary
+counts everyone.
 """
 
 from __future__ import annotations

@@ -1,13 +1,10 @@
 """Does a new month still look like the month the model learned from? PSI, unseen categories, scores.
 
-The reference (``reference_stats``) is a small dict the `drift_reference` stage writes for the training
-month: each numeric feature's quantile bin edges and shares, each category's label shares, the
-typical (median) values the reasons compare against, and the deployed model's probability bins.
-``compare`` measures a month against it with the population stability index
-PSI = Σ (share_month − share_reference) · ln(share_month / share_reference) per feature and for the
-predicted probability, plus the share of unseen labels or empty cells; thresholds give each row and
-the month a verdict fine / watch / retrain. Plain NumPy: the statistic is a few lines, and a drift
-library (Evidently) would add dozens of pinned packages for the same number. No file I/O here.
+The reference (``reference_stats``, written by `drift_reference`) holds each numeric feature's quantile
+bins, each category's shares, the typical (median) values and the model's probability bins. ``compare``
+measures a month against it by PSI = Σ (month − reference) · ln(month / reference) and the share of
+unseen labels or empty cells; thresholds give each row and the month a verdict fine / watch / retrain.
+Plain NumPy: a drift library would add dozens of pinned packages for the same number.
 """
 
 from __future__ import annotations

@@ -1,12 +1,9 @@
 """The monthly action list: one offer per customer, its expected value, consent and the budget cut.
 
-Shared by `segment` (the training month, honest scores) and `score` (a new month). A customer's
-strongest risk reasons (positive SHAP values, strongest first) are matched against the offer
-catalogue of params.yaml; the first reason some offer targets picks the offer (the one with the
-highest expected value if several target it). Expected value, in thousand roubles per month:
-probability × profit × effect − cost, where effect and cost are the catalogue's stated assumptions.
-Customers who did not agree to receive offers are listed with that reason and never get a contact.
-No file I/O here.
+A customer's strongest risk reasons (positive SHAP values) are matched against the offer catalogue; the
+first reason some offer targets picks the offer (the highest expected value among several). Expected
+value, in thousand roubles per month: probability × profit × effect − cost. Customers without consent
+are listed with that reason and never contacted.
 """
 
 from __future__ import annotations
@@ -166,11 +163,7 @@ def apply_budget(table: pd.DataFrame, budget: Budget) -> pd.DataFrame:
 
 
 def action_list(
-    listed: pd.DataFrame,
-    reasons: pd.DataFrame,
-    catalogue: list[Offer],
-    budget: Budget,
-    high_risk: float,
+    listed: pd.DataFrame, reasons: pd.DataFrame, catalogue: list[Offer], budget: Budget, high_risk: float
 ) -> pd.DataFrame:
     """The list a manager acts on, sorted by priority.
 
@@ -263,13 +256,5 @@ def decide(
 def decide_with(settings: Settings, listed: pd.DataFrame, customers: pd.DataFrame, shap_values, typical) -> Decision:
     """`decide` with the settings of params.yaml: the one call `segment` and `score` share."""
     segment = settings.segment
-    return decide(
-        listed,
-        customers,
-        shap_values,
-        typical,
-        segment.min_reason_shap,
-        settings.offers.catalogue,
-        settings.budget,
-        segment.high_risk,
-    )
+    rules = (segment.min_reason_shap, settings.offers.catalogue, settings.budget, segment.high_risk)
+    return decide(listed, customers, shap_values, typical, *rules)

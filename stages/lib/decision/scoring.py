@@ -1,10 +1,8 @@
 """Scoring a new month: the same fixes and features as `prepare`, then the saved model.
 
-One thing is softer than in `prepare`, because one odd row must not stop a month's campaign: an
-empty cell or an unseen label in a behaviour column of market_file.csv was set aside when the cells
-were typed (`stages/lib/data/cell_rules.py`, ``soft``); here the customer is scored through the pipeline's
-imputers (median, most frequent) and flagged. Structural defects (a missing column, text in a number,
-a missing customer or period, an empty id or revenue) still stop the run with the usual error.
+One odd row must not stop a month's campaign: an empty cell or unseen label in a behaviour column,
+set aside when the cells were typed (``soft``), is imputed by the pipeline and the customer flagged.
+Structural defects still stop the run with the usual error.
 """
 
 from __future__ import annotations
@@ -58,12 +56,7 @@ PROBABILITY_DECIMALS = 10  # the last bits of k-NN's distances follow how rows a
 
 
 def score_tables(
-    tables: dict[str, pd.DataFrame],
-    odd: pd.DataFrame,
-    pipeline,
-    prepare: Prepare,
-    segment: Segment,
-    log: QualityLog,
+    tables: dict[str, pd.DataFrame], odd: pd.DataFrame, pipeline, prepare: Prepare, segment: Segment, log: QualityLog
 ) -> ScoredMonth:
     """Validated tables (of a month or of a partition of its customers) -> features, probability,
     regularity, cell and flags per customer, and the customers the fixing rules left unscorable. ``odd``:

@@ -1,9 +1,7 @@
 """The test figures as a band: the chosen configuration refitted on other train/test splits.
 
-One official split gives one test ROC-AUC; refitting the same configuration (with the same
-out-of-fold calibration and threshold rule) on other splits shows how much of a difference between
-two runs is the split's luck. The stage `band` computes the draws; `evaluate` reports where the
-official split falls among them.
+One split gives one test ROC-AUC; refitting the same configuration on other splits shows how much of a
+difference is the split's luck. `band` computes the draws; `evaluate` places the official split.
 """
 
 from __future__ import annotations

@@ -1,13 +1,9 @@
 """Calibration: a monotone map from the model's score to a probability that means what it says.
 
-The map is fitted on out-of-fold scores only (each train customer scored by a model that never saw
-it), never on test. It travels inside the saved pipeline, wrapped around the model step, so that
-`evaluate`, `explain`, `segment` and `score` all see the same calibrated number.
-
-Methods: ``sigmoid`` (Platt scaling on the log-odds of the score: two numbers, a slope and an
-intercept) and ``isotonic`` (a non-decreasing step function, interpolated). ``auto`` picks, by
-cross-validation over the out-of-fold scores, whichever of none/sigmoid/isotonic has the lowest
-Brier score; ``none`` keeps the raw score.
+Fitted on out-of-fold scores only, never on test, and saved inside the pipeline around the model step,
+so every stage sees the same calibrated number. ``sigmoid`` is Platt scaling on the score's log-odds,
+``isotonic`` a non-decreasing step function; ``auto`` picks by cross-validated Brier score among
+none/sigmoid/isotonic.
 """
 
 from __future__ import annotations

@@ -37,8 +37,7 @@ def choose_threshold(y: np.ndarray, probability: np.ndarray, rule: str, min_reca
     """Decision threshold from out-of-fold predictions.
 
     ``max_f1``: the threshold with the best F1; ``youden``: max(TPR - FPR); ``min_recall``: the
-    highest threshold that still catches ``min_recall`` of the declining customers.
-    """
+    highest threshold that still catches ``min_recall`` of the declining customers."""
     if rule == "max_f1":
         precision, recall, thresholds = precision_recall_curve(y, probability)
         f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
@@ -53,8 +52,7 @@ def choose_threshold(y: np.ndarray, probability: np.ndarray, rule: str, min_reca
 def bootstrap_auc(y: np.ndarray, probability: np.ndarray, n_resamples: int, seed: int) -> tuple[float, float]:
     """95% percentile interval of ROC-AUC over bootstrap resamples of the test customers.
 
-    AUC is computed from ranks (the Mann-Whitney statistic), all resamples at once.
-    """
+    AUC is computed from ranks (the Mann-Whitney statistic), all resamples at once."""
     rng = np.random.default_rng(seed)
     rows = rng.integers(0, len(y), size=(n_resamples, len(y)))
     labels, ranks = y[rows], stats.rankdata(probability[rows], axis=1)  # ties get average ranks
@@ -205,13 +203,7 @@ def band_report(band: dict, pipeline, official: dict) -> dict:
 
 
 def evaluate(
-    train: pd.DataFrame,
-    test: pd.DataFrame,
-    oof: pd.DataFrame,
-    pipeline,
-    settings: Evaluate,
-    seed: int,
-    band: dict,
+    train: pd.DataFrame, test: pd.DataFrame, oof: pd.DataFrame, pipeline, settings: Evaluate, seed: int, band: dict
 ) -> dict:
     """All metrics and plot data; pure apart from the fitted pipeline it is given.
 

@@ -55,8 +55,7 @@ def permutation_check(pipeline: Pipeline, test: pd.DataFrame, repeats: int, seed
     """Drop in test ROC-AUC when one input feature is shuffled: an explainer-independent importance.
 
     The numbers of sklearn's ``permutation_importance(scoring="roc_auc")`` (same shuffles, same
-    scores), with every shuffled copy scored in one model call instead of one call per copy.
-    """
+    scores), with every shuffled copy scored in one model call instead of one call per copy."""
     features = expected_features(pipeline)
     X, y = model_input(test, features), test[TARGET]
     column_seed = np.random.RandomState(seed).randint(np.iinfo(np.int32).max + 1)

@@ -20,14 +20,7 @@ from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, OrdinalEncoder, S
 from stages.lib.errors import DataError
 from stages.lib.model.calibration import SETTLED_DECIMALS, inner_model
 from stages.lib.model.families import family_of, make_family
-from stages.lib.schema import (
-    BINARY_FEATURES,
-    FEATURES,
-    MARKET_FILE,
-    NOMINAL_FEATURES,
-    NUMERIC_FEATURES,
-    TARGET,
-)
+from stages.lib.schema import BINARY_FEATURES, FEATURES, MARKET_FILE, NOMINAL_FEATURES, NUMERIC_FEATURES, TARGET
 from stages.lib.settings import DISTRIBUTIONS as DISTRIBUTION_NAMES
 from stages.lib.settings import SCALERS as SCALER_NAMES
 

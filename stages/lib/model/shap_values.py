@@ -1,13 +1,9 @@
 """SHAP explanations of exactly the saved pipelines: their fitted preprocessing, their model, their output.
 
-The fitted preprocessing and feature selection (``pipeline[:-1]``) transform the data; the explainer
-explains the final model's probability of «activity declined» in that transformed space. The
-explainer fits the family (``stages.lib.model.families``): exact tree SHAP for tree models, exact linear
-SHAP for logistic regression (whose exact additive output is the log-odds), and a model-agnostic
-permutation explainer on a k-means summary of the training data otherwise.
-
-Pure functions: `plan_work` turns a job into independent tasks, which `stages.io.workers` runs on
-its process pool; the importance tables and metrics are in `stages.lib.model.importance`.
+The fitted ``pipeline[:-1]`` transforms the data and the explainer explains the final model's
+probability of «activity declined» there: exact tree SHAP for trees, exact linear SHAP (log-odds) for
+logistic regression, else a permutation explainer on a k-means summary. `plan_work` turns a job into
+independent tasks for `stages.io.workers`.
 """
 
 from __future__ import annotations
@@ -122,8 +118,7 @@ def feature_orders(features: int, permutations: int, seed: int) -> list[np.ndarr
 def coalitions(orders: list[np.ndarray], features: int) -> tuple[np.ndarray, np.ndarray]:
     """(distinct masks, the mask of step k of each order): step k switches on the first k features.
 
-    The empty and the full coalition are shared by every order, and orders may share more.
-    """
+    The empty and the full coalition are shared by every order, and orders may share more."""
     included = np.zeros((len(orders), features + 1, features), dtype=bool)
     for number, order in enumerate(orders):
         for step in range(1, features + 1):
@@ -136,8 +131,7 @@ def distinct_rows(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(the distinct rows, which of them each row is); rows of no columns are all one row.
 
     Rows are equal when every value compares equal (np.unique(axis=0) would sort the same way, ten
-    times slower). Equal values give equal model outputs, so one prediction serves them all.
-    """
+    times slower). Equal values give equal model outputs, so one prediction serves them all."""
     if values.shape[1] == 0:
         return values[:1], np.zeros(len(values), dtype=int)
     order = np.lexsort(values.T[::-1])
@@ -166,8 +160,7 @@ class CoalitionPlan:
     """Every model input the permutation estimator needs, each distinct one once.
 
     The model scores each input on its own, so predicting ``inputs`` in any pieces, anywhere, and
-    reading them back through ``where`` is exactly predicting every (row, coalition, background row).
-    """
+    reading them back through ``where`` is exactly predicting every (row, coalition, background row)."""
 
     orders: list[np.ndarray]
     steps: np.ndarray  # (order, step) -> coalition number
@@ -243,8 +236,7 @@ def fold_jobs(folds: list[Pipeline], train: pd.DataFrame, oof: pd.DataFrame) -> 
     model was fitted on (test customers: the deployed pipeline, background every train customer).
 
     So every explanation belongs to the same honest score segment uses (out-of-fold for train).
-    ``oof`` names each train customer's fold (``train`` is indexed by customer id).
-    """
+    ``oof`` names each train customer's fold (``train`` is indexed by customer id)."""
     fold = oof.set_index(ID)["fold"].reindex(train.index)
     jobs = []
     for number, model in enumerate(folds):

@@ -111,8 +111,7 @@ def repeated_cv(pipelines: dict, train: pd.DataFrame, settings: Comparison, seed
     row per pipeline and fold, so that families can be compared fold by fold.
 
     All fits go to one pool of workers (one pool per family or per repeat costs more to start than
-    the small models take to fit).
-    """
+    the small models take to fit)."""
     y, groups = train[TARGET], train[GROUP]
     folds = [  # seeds differ from the search's folds
         split
@@ -131,11 +130,7 @@ def summarise_cv(fold_scores: pd.DataFrame) -> pd.DataFrame:
     """Mean, spread and number of fits of each pipeline's fold scores."""
     grouped = fold_scores.groupby("family", sort=False)["roc_auc"]
     return pd.DataFrame(
-        {
-            "cv_roc_auc_mean": grouped.mean(),
-            "cv_roc_auc_std": grouped.std(ddof=0),
-            "cv_fits": grouped.size(),
-        }
+        {"cv_roc_auc_mean": grouped.mean(), "cv_roc_auc_std": grouped.std(ddof=0), "cv_fits": grouped.size()}
     ).reset_index()
 
 
@@ -158,8 +153,7 @@ def out_of_fold(pipeline, train: pd.DataFrame, cv_folds: int, seed: int) -> tupl
     the fold that held the customer out, and the fold models themselves (in fold order).
 
     The folds are drawn independently of the search's, so the threshold, the calibrator and segment see
-    scores from folds that did not choose the configuration. `explain` explains exactly these models.
-    """
+    scores from folds that did not choose the configuration. `explain` explains exactly these models."""
     splits = list(group_folds(cv_folds, seed + OOF_SEED_OFFSET).split(train, train[TARGET], groups=train[GROUP]))
     # fitted in this process, in order: models fitted in workers come back as separate copies of what
     # the pipeline shares, which would change the saved archive's bytes for no gain worth having
@@ -200,8 +194,7 @@ def choose_family(cv: pd.DataFrame) -> str:
     """The family whose best configuration has the highest repeated-CV mean.
 
     The search ranks configurations on one split into folds; the repeated CV averages more splits
-    for the few finalists, so it is the steadier of the two estimates to decide on.
-    """
+    for the few finalists, so it is the steadier of the two estimates to decide on."""
     finalists = cv[~cv["family"].isin(["dummy", REFERENCE])].sort_values(
         ["cv_roc_auc_mean", "family"], ascending=[False, True]
     )
