@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from tqdm import tqdm
 
+from stages.io import paths
 from stages.lib.data.cell_rules import PY_SPACE
 from stages.lib.errors import DataError, refused
 from stages.lib.schema import RawFile
@@ -97,10 +98,9 @@ def open_export(path: Path, spec: RawFile) -> Export:
     file, bytes that are no text, a header with none of the expected columns)."""
     path = Path(path)
     if not path.is_file():
-        hint = (
-            "Put all four exports in that folder under their usual names "
-            "(the training month's come from the team's remote: `dvc pull data/raw.dvc`)."
-        )
+        hint = "Put all four exports in that folder under their usual names."
+        if path.parent.resolve() == paths.RAW.resolve():  # the training month lives in the team's remote
+            hint += " The training month's come with `dvc pull data/raw.dvc`."
         raise refused(spec.filename, f"the file is missing (looked for {path})", hint)
     with path.open("rb") as file:
         head = file.read(HEAD_BYTES)

@@ -101,8 +101,9 @@ def test_encodings(tmp_path):
 
 
 def test_missing_empty_and_unrecognisable_files_are_one_paragraph(tmp_path):
-    with pytest.raises(DataError, match="the file is missing"):
+    with pytest.raises(DataError, match="the file is missing") as error:
         open_export(tmp_path / "money.csv", MONEY)
+    assert "dvc pull" not in str(error.value)  # a new month's folder: the remote does not hold it
     with pytest.raises(DataError, match="the file is empty"):
         open_export(write(tmp_path, "\n \n"), MONEY)
     with pytest.raises(DataError, match="cannot recognise the CSV dialect"):
