@@ -27,7 +27,7 @@ from stages.io.model_store import load_model
 from stages.io.partitions import SplitTask, count_parts, part_of, read_partition, split_export
 from stages.io.workers import month_shap
 from stages.lib.data.cell_rules import check_columns
-from stages.lib.data.customer_rules import check_customers
+from stages.lib.data.customer_rules import CustomerRuleError, RuleBreak, check_customers, month_break
 from stages.lib.data.quality import QualityLog
 from stages.lib.decision.candidates import ceiling
 from stages.lib.decision.drift import add_counts, medians, month_counts
@@ -133,6 +133,9 @@ def score_in_parts(
     split = time.perf_counter()
     tasks = [PartTask(split_to, index, model, out, settings, reference) for index in range(parts)]
     results = chosen.map(score_part, tasks, "scoring the partitions")
+    breaks = [r.broken for r in results if r.broken is not None]
+    if breaks:  # every partition's rows of the month's first broken rule, in one paragraph
+        raise CustomerRuleError(month_break(breaks))
     seconds = {"split": split - started, "partitions": time.perf_counter() - split}
     log = QualityLog()
     log.declare("exact_duplicate_rows", "label_typos", "extreme_revenue")
@@ -164,6 +167,7 @@ class PartResult:
     drift: dict | None = None
     log: QualityLog | None = None
     flagged: pd.DataFrame | None = None  # id, flags of customers with imputed cells
+    broken: RuleBreak | None = None  # the customer rule this partition breaks, if any
 
 
 def scored_part(folder: Path, index: int) -> Path:
@@ -188,7 +192,10 @@ def score_part(task: PartTask) -> PartResult:
     settings, log = task.settings, QualityLog()
     if all(frame.empty for frame in frames.values()):
         return PartResult(log=log)  # no customer's id falls into this partition
-    checked = check_customers(frames, settings.prepare.drop_exact_duplicate_rows, log)
+    try:
+        checked = check_customers(frames, settings.prepare.drop_exact_duplicate_rows, log)
+    except CustomerRuleError as error:
+        return PartResult(broken=error.broken)
     pipeline = cached_model(str(task.model))
     month = score_tables(checked.tables, checked.odd, pipeline, settings.prepare, settings.segment, log)
     customers = month.customers.round(PROBABILITY_DECIMALS)  # what is written is what the decision sees

@@ -12,7 +12,7 @@ from distributed import LocalCluster
 from stages.io.executor import Local
 from stages.io.files import load_settings, read_json
 from stages.io.monthly_run import score_in_parts, scratch_folder
-from stages.io.partitions import part_of
+from stages.io.partitions import count_parts, part_of
 from tests.stage_runs import ROOT, run_stage
 from tests.synthetic import make_raw, write_raw
 
@@ -129,6 +129,33 @@ def test_a_rule_broken_inside_a_partition_names_its_customer_and_stops_the_run(w
     assert "100017" in result.stderr
     assert not out.exists() and not list(tmp_path.glob(".split-*"))
     assert not list(out.with_suffix(".parts").glob("part-*.parquet"))  # the partitions scored before it: gone
+
+
+def test_a_rule_broken_in_several_partitions_is_one_paragraph_counting_them_all(workspace, tmp_path, cluster):
+    """Conflicting keys in three customers that fall into different partitions: the month's paragraph counts
+    every row and names every customer, as one partition would, whatever the executor."""
+    raw = make_raw(n=60, seed=8, with_target=False)
+    money = raw["money"]
+    conflicting = [100_003, 100_020, 100_030]
+    copies = money[money["id"].isin(conflicting)].assign(Прибыль=lambda m: m["Прибыль"] + 1)
+    raw["money"] = pd.concat([money, copies], ignore_index=True)
+    month = write_raw(raw, tmp_path / "month")
+    parts = count_parts(month / "market_file.csv", 10)
+    assert len(set(part_of(np.array(conflicting), parts))) > 1  # they fall into different partitions
+    root, _ = workspace
+    runs = {"one": (params_with(tmp_path, 100_000), ()), "ten": (params_with(tmp_path, 10), ())}
+    runs["ten on dask"] = (runs["ten"][0], ("--scheduler", cluster))
+    paragraphs = set()
+    for name, (params, extra) in runs.items():
+        result = run_stage(
+            "score", "--raw", str(month), "--out", str(tmp_path / f"{name}.csv"), "--models", str(root / "models"),
+            "--reference", str(root / "reports/drift_reference.json"), "--params", str(params), *extra,
+        )  # fmt: skip
+        assert result.returncode == 2 and "Traceback" not in result.stderr, name
+        paragraphs.add(result.stderr)
+    (paragraph,) = paragraphs
+    assert "6 row(s) repeat an id with conflicting values" in paragraph
+    assert "Example ids: 100003, 100020, 100030." in paragraph
 
 
 def test_workers_with_other_numerical_kernels_are_refused(workspace, odd_month, tmp_path):

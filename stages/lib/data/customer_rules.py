@@ -6,7 +6,7 @@ inside it and the partitions' counts add up to the month's. `prepare` is one par
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,46 @@ from stages.lib.errors import DataError
 from stages.lib.schema import ID, MARKET_FILE, PERIOD, RAW_FILES, RawFile
 
 COUNTED_RULES = ("exact_duplicate_rows", "label_typos")
+REPEATS, KEYS, PERIODS, PRESENT = range(4)  # checked file by file (the first three), then customers in every file
+
+
+@dataclass(frozen=True)
+class RuleBreak:
+    """A customer rule broken inside one partition. The partitions' breaks of one rule add up to the month's
+    (a customer lives in one partition), so `score` reports the month's first broken rule with all its rows."""
+
+    order: int  # where the rule is checked: the month reports the broken rule checked first
+    file: str
+    column: str | None
+    problem: str  # "{count}" stands for the number of rows or customers
+    count: int
+    ids: tuple
+    rows: tuple
+    hint: str
+
+
+class CustomerRuleError(DataError):
+    def __init__(self, broken: RuleBreak):
+        problem = broken.problem.format(count=broken.count)
+        super().__init__(broken.file, broken.column, problem, broken.ids, broken.hint, broken.rows)
+        self.broken = broken
+
+    def __reduce__(self):  # crosses to a Dask client whole, so that partitions' breaks can be added up
+        return (CustomerRuleError, (self.broken,))
+
+
+def broken(spec: RawFile, rule: int, column, problem: str, count: int, ids, hint: str, rows=()) -> CustomerRuleError:
+    index = RAW_FILES.index(spec)
+    order = 3 * index + rule if rule != PRESENT else 3 * len(RAW_FILES) + index
+    return CustomerRuleError(RuleBreak(order, spec.filename, column, problem, count, tuple(ids), tuple(rows), hint))
+
+
+def month_break(breaks: list[RuleBreak]) -> RuleBreak:
+    """The month's first broken rule, its partitions' rows and customers added up."""
+    first = min(b.order for b in breaks)
+    same = [b for b in breaks if b.order == first]
+    ids, rows = sorted({i for b in same for i in b.ids}), sorted(r for b in same for r in b.rows)
+    return replace(same[0], count=sum(b.count for b in same), ids=tuple(ids), rows=tuple(rows))
 
 
 def rows_below_header(frame: pd.DataFrame, mask) -> list:
@@ -32,7 +72,8 @@ def drop_repeats(frame: pd.DataFrame, spec: RawFile, allowed: bool, log: Quality
     if not allowed:
         ids, rows = frame.loc[repeated, ID].tolist(), rows_below_header(frame, repeated)
         hint = "Remove them, or set prepare.drop_exact_duplicate_rows: true."
-        raise DataError(spec.filename, None, f"{repeated.sum()} row(s) repeat another row exactly", ids, hint, rows)
+        problem = "{count} row(s) repeat another row exactly"
+        raise broken(spec, REPEATS, None, problem, int(repeated.sum()), ids, hint, rows)
     log.record("exact_duplicate_rows", frame.loc[repeated, ID], detail=spec.filename)
     return frame.loc[~repeated].reset_index(drop=True)
 
@@ -48,10 +89,10 @@ def check_unique_keys(frame: pd.DataFrame, spec: RawFile) -> None:
     conflicting = frame.duplicated(subset=spec.key_columns, keep=False).to_numpy()
     if conflicting.any():
         what = "id" if len(spec.key_columns) == 1 else "id and period"
-        problem = f"{conflicting.sum()} row(s) repeat an {what} with conflicting values"
+        problem = "{count} row(s) repeat an " + what + " with conflicting values"
         hint = "Keep one correct row per key in the export; the pipeline cannot guess which one is right."
         ids, rows = sorted(set(frame.loc[conflicting, ID])), sorted(rows_below_header(frame, conflicting))
-        raise DataError(spec.filename, None, problem, ids, hint, rows)
+        raise broken(spec, KEYS, None, problem, int(conflicting.sum()), ids, hint, rows)
 
 
 def check_periods(frame: pd.DataFrame, spec: RawFile) -> None:
@@ -60,9 +101,9 @@ def check_periods(frame: pd.DataFrame, spec: RawFile) -> None:
     counts = frame.groupby(ID)[PERIOD].nunique()
     incomplete = counts[counts != len(spec.periods)].index.tolist()
     if incomplete:
-        problem = f"{len(incomplete)} customer(s) lack some of the periods {list(spec.periods)}"
+        problem = "{count} customer(s) lack some of the periods " + str(list(spec.periods))
         hint = "Every customer needs exactly one row per period; complete the export."
-        raise DataError(spec.filename, spec.column(PERIOD).raw, problem, incomplete, hint)
+        raise broken(spec, PERIODS, spec.column(PERIOD).raw, problem, len(incomplete), incomplete, hint)
 
 
 def check_same_customers(tables: dict[str, pd.DataFrame]) -> None:
@@ -71,10 +112,9 @@ def check_same_customers(tables: dict[str, pd.DataFrame]) -> None:
     for spec in RAW_FILES:
         absent = sorted(all_ids - set(tables[spec.key][ID]))
         if absent:
-            problem = f"{len(absent)} customer(s) present in other files are missing here"
-            raise DataError(
-                spec.filename, "id", problem, absent, "Export all four files for the same set of customers."
-            )
+            problem = "{count} customer(s) present in other files are missing here"
+            hint = "Export all four files for the same set of customers."
+            raise broken(spec, PRESENT, "id", problem, len(absent), absent, hint)
 
 
 def check_file(frame: pd.DataFrame, spec: RawFile, drop_repeated: bool, log: QualityLog) -> pd.DataFrame:
