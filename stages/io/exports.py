@@ -128,13 +128,20 @@ def has_trailing_field(row: str, separator: str, width: int) -> bool:
     return len(fields) == width + 1 and not fields[-1].strip(PY_SPACE)
 
 
-def open_quote_at_the_end(path: Path) -> bool:
-    """Does the file's last non-blank line hold an odd number of quotes (an export cut inside a cell)?"""
-    with path.open("rb") as file:
-        file.seek(max(0, path.stat().st_size - TAIL_BYTES))
-        tail = file.read().replace(b"\r", b"\n").split(b"\n")
-    last = next((line for line in reversed(tail) if line.strip()), b"")
-    return last.count(b'"') % 2 == 1
+def open_quote_at_the_end(export: Export) -> bool:
+    """Does the file's last non-blank line hold an odd number of quotes (an export cut inside a cell)? The
+    tail is decoded first: in UTF-16 a quote's byte is also half of other characters (Т is 22 04)."""
+    size = export.path.stat().st_size
+    start = max(0, size - TAIL_BYTES)
+    with export.path.open("rb") as file:
+        codec = export.encoding
+        if codec == "utf-16":
+            codec = "utf-16-be" if file.read(2) == codecs.BOM_UTF16_BE else "utf-16-le"
+            start -= start % 2
+        file.seek(start)
+        tail = file.read().decode(codec, errors="replace")
+    last = next((line for line in reversed(NEWLINE.split(tail)) if line.strip(PY_SPACE)), "")
+    return last.count('"') % 2 == 1
 
 
 class RaggedRows:
@@ -200,8 +207,8 @@ def ragged_row_number(export: Export, width: int) -> int | None:
         records = csv.reader(text, delimiter=export.separator)
         number = 0
         for index, fields in enumerate(records):
-            if index < export.header_lines or not "".join(fields).strip(PY_SPACE):
-                continue
+            if index < export.header_lines or not export.separator.join(fields).strip(PY_SPACE):
+                continue  # a blank-looking line: not a row (a line of separators is one, of empty cells)
             number += 1
             if len(fields) != width:
                 return number
@@ -230,10 +237,11 @@ def stripped(table: pa.Table, export: Export, offset: int) -> pd.DataFrame:
 
 def strip_cell_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
     trimmed = pc.utf8_trim(column, PY_SPACE)
-    quoted = pc.and_(pc.starts_with(trimmed, '"'), pc.ends_with(trimmed, '"'))
+    # `a; "b"`: a quote after spaces does not open a quoted cell for arrow; pandas' skipinitialspace read b
+    spaced = pc.not_equal(pc.utf8_ltrim(column, PY_SPACE), column)
+    quoted = pc.and_(spaced, pc.and_(pc.starts_with(trimmed, '"'), pc.ends_with(trimmed, '"')))
     if not pc.any(pc.and_(quoted, pc.greater_equal(pc.utf8_length(trimmed), 2))).as_py():
         return trimmed
-    # `a; "b"`: pandas' skipinitialspace reads b; arrow keeps the quotes of a cell quoted after spaces
     inner = pc.replace_substring(pc.utf8_slice_codeunits(trimmed, 1, -1), '""', '"')
     return pc.if_else(quoted, pc.utf8_trim(inner, PY_SPACE), trimmed)
 
@@ -253,10 +261,21 @@ def progress(export: Export) -> tqdm:
     )
 
 
+def without_blank_lines(batch: pa.RecordBatch, separator: str) -> pa.RecordBatch:
+    """With a whitespace separator (tab), a line of separators alone is blank: a line, not a row of empty cells."""
+    if not separator.isspace() or not batch.num_rows:
+        return batch
+    filled = [pc.not_equal(pc.utf8_trim(column, PY_SPACE), "") for column in batch.columns]
+    keep = filled[0]
+    for column in filled[1:]:
+        keep = pc.or_(keep, column)
+    return batch if pc.all(keep).as_py() else batch.filter(keep)
+
+
 def read_chunks(export: Export, chunk_rows: int) -> Iterator[pd.DataFrame]:
     """The export's data rows in frames of at most ``chunk_rows`` rows (see `stripped`); a DataError for a
     row the reader cannot read exactly, before the chunk holding it is given."""
-    if open_quote_at_the_end(export.path):
+    if open_quote_at_the_end(export):
         problem = "the last row opens a quote it never closes: the export looks cut short"
         raise refused(export.spec.filename, problem, "Export the file again, whole.")
     handler, pending, rows, offset = RaggedRows(), [], 0, 0
@@ -265,6 +284,7 @@ def read_chunks(export: Export, chunk_rows: int) -> Iterator[pd.DataFrame]:
             for batch in reader(export, handler):
                 if handler.found:
                     raise ragged(export, handler.found[0])
+                batch = without_blank_lines(batch, export.separator)
                 pending.append(batch)
                 rows += batch.num_rows
                 bar.update(batch.nbytes)

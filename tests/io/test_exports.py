@@ -129,3 +129,27 @@ def test_utf16_bom_is_not_part_of_the_first_name(tmp_path):
     path = write(tmp_path, "id;Прибыль\n1;4\n", "utf-16")
     assert path.read_bytes().startswith(codecs.BOM_UTF16_LE)
     assert open_export(path, MONEY).names == ("id", "Прибыль")
+
+
+def test_a_utf16_export_without_a_final_line_break_is_not_taken_for_a_cut_one(tmp_path):
+    """In UTF-16 the byte of a quote is also half of «Т» (U+0422): the tail is decoded before quotes are counted."""
+    path = write(tmp_path, "id\tПрибыль\n1\tТовары", "utf-16")
+    assert read(path, MONEY)["Прибыль"].tolist() == ["Товары"]
+    with pytest.raises(DataError, match="never closes"):
+        read(write(tmp_path, 'id\tПрибыль\n1\t"Товары', "utf-16"), MONEY)
+
+
+def test_a_line_of_tabs_alone_is_blank_in_a_tab_separated_export(tmp_path):
+    frame = read(write(tmp_path, "id\tПрибыль\n1\t4\n\t\n2\t3\n\t\n"), MONEY)
+    assert cells(frame)["id"].tolist() == ["1", "2"] and list(frame.index) == [0, 1]
+
+
+def test_a_ragged_row_after_lines_of_separators_is_named_by_its_row(tmp_path):
+    """A line of separators alone is a row of empty cells (counted), unlike a blank line (not counted)."""
+    with pytest.raises(DataError, match=r"Rows below the header: 4\."):
+        read(write(tmp_path, "id;Прибыль\n1;4\n;\n\n;\n3;4;5\n"), MONEY)
+
+
+def test_only_a_quote_after_spaces_is_taken_off(tmp_path):
+    frame = read(write(tmp_path, 'id;Прибыль\n1; "4,5"\n2;"""3"""\n'), MONEY)
+    assert cells(frame)["Прибыль"].tolist() == ["4,5", '"3"']
