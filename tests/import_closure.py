@@ -27,10 +27,20 @@ def all_imports(path: Path) -> set[str]:
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             modules.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            modules.add(node.module)
-            modules.update(f"{node.module}.{alias.name}" for alias in node.names)  # from package import module
+        elif isinstance(node, ast.ImportFrom):
+            module = absolute(path, node.module, node.level)
+            modules.add(module)
+            modules.update(f"{module}.{alias.name}" for alias in node.names)  # from package import module
     return modules
+
+
+def absolute(path: Path, module: str | None, level: int) -> str:
+    """`from ..report import page` in stages/io/x.py -> stages.report (relative imports count like any other)."""
+    if not level:
+        return module or ""
+    package = path.resolve().relative_to(ROOT).with_suffix("").parts[:-1]
+    base = package[: len(package) - (level - 1)]
+    return ".".join([*base, *([module] if module else [])])
 
 
 def imported_modules(path: Path) -> set[str]:
