@@ -28,6 +28,7 @@ from stages.io.executor import SCHEDULER_VARIABLE, executor
 from stages.io.files import load_settings, read_json, write_excel_csv, write_text
 from stages.io.model_store import load_model
 from stages.io.monthly_run import (
+    answered,
     check_output,
     explainer,
     fresh_month_outputs,
@@ -77,15 +78,11 @@ def score(args: argparse.Namespace, settings: Settings, reference: dict) -> None
     started = time.perf_counter()
     with worker_pool() as pool:
         explain = explainer(pool, pipeline, parts, month, settings)
-        decision = decide_within_reach(
-            month.compact,
-            month.left_out,
-            explain,
-            medians(reference),
-            settings,
-            settings.scale.reasons_batch,
-            settings.scale.reasons_at_most,
+        scale = settings.scale
+        plan = decide_within_reach(
+            month.compact, month.left_out, medians(reference), settings, scale.reasons_batch, scale.reasons_at_most
         )
+        decision = answered(plan, explain)
     month.seconds["reasons"] = time.perf_counter() - started
     drift = compare_counts(month.drift, reference, settings.drift)
     write_excel_csv(args.out, decision.actions, digits=4)

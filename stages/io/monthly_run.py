@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache, reduce
@@ -220,6 +220,17 @@ def read_customers(folder: Path, ids: np.ndarray, parts: int) -> pd.DataFrame:
         return pq.read_schema(min(folder.glob("part-*.parquet"))).empty_table().to_pandas()
     table = ds.dataset(files, format="parquet").to_table(filter=ds.field(ID).isin(ids))
     return table.to_pandas().sort_values(ID, kind="stable").reset_index(drop=True)
+
+
+def answered(plan: Generator, explain: Callable):
+    """Run a plan that yields the ids it needs explained (`candidates.decide_within_reach`) to its result,
+    sending it ``explain(ids)`` each time: the reading and the SHAP pool stay here, out of lib."""
+    ids = next(plan)
+    while True:
+        try:
+            ids = plan.send(explain(ids))
+        except StopIteration as finished:
+            return finished.value
 
 
 def explainer(pool, pipeline, folder: Path, month: ScoredParts, settings: Settings) -> Callable:

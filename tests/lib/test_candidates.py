@@ -66,8 +66,13 @@ def lazily(customers, shap, settings, batch=7, at_most=10_000):
         return rows, shap[shap["id"].isin(ids)].reset_index(drop=True)
 
     left_out = pd.DataFrame({"id": [], "profit": [], "not_scored_reason": []})
-    decision = decide_within_reach(compact, left_out, explain, TYPICAL, settings, batch, at_most)
-    return decision, sum(asked)
+    plan = decide_within_reach(compact, left_out, TYPICAL, settings, batch, at_most)
+    ids = next(plan)
+    while True:  # what io's `answered` does: lib asks for ids, the caller explains them
+        try:
+            ids = plan.send(explain(ids))
+        except StopIteration as finished:
+            return finished.value, sum(asked)
 
 
 @pytest.mark.parametrize("budget", [Budget(contacts=12, money=None), Budget(contacts=None, money=1.5)])

@@ -12,7 +12,7 @@ counts everyone.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 
 import numpy as np
 import pandas as pd
@@ -20,9 +20,6 @@ import pandas as pd
 from stages.lib.decision.offers import Decision, decide_with, decision_summary, expected_value, listing, offer_summary
 from stages.lib.schema import ID, NUMERIC_FEATURES, PROFIT
 from stages.lib.settings import Budget, Offer, Settings
-
-# (rows of the given ids with every column `listing` and the reasons need, their SHAP values)
-Explainer = Callable[[np.ndarray], tuple[pd.DataFrame, pd.DataFrame]]
 
 
 def ceiling(customers: pd.DataFrame, typical: dict, catalogue: list[Offer]) -> np.ndarray:
@@ -75,16 +72,17 @@ def candidates_in_order(compact: pd.DataFrame, first: np.ndarray) -> pd.DataFram
 
 
 def explain_until_final(
-    queue: pd.DataFrame, explain: Explainer, decide: Callable, budget: Budget, batch: int, at_most: int
-) -> tuple[Decision, int, bool]:
-    """(decision over the explained customers, how many were explained, whether that decision is final).
-    ``explain`` is called at least once, with no ids if there is no candidate: it gives the columns."""
+    queue: pd.DataFrame, decide: Callable, budget: Budget, batch: int, at_most: int
+) -> Generator[np.ndarray, tuple[pd.DataFrame, pd.DataFrame], tuple[Decision, int, bool]]:
+    """Yields the ids to explain next and is sent back their (rows, SHAP values); returns (decision over the
+    explained customers, how many were explained, whether that decision is final). The first ids may be none
+    (no candidate): their answer gives the columns."""
     rows, reasons, done = [], [], 0
     while True:
         size = max(batch, done)  # doubling: the decision is remade after each batch, on everyone explained
         ids = queue[ID].to_numpy()[done : done + max(0, min(size, at_most - done))]
         if len(ids) or not rows:
-            more_rows, more_reasons = explain(ids)
+            more_rows, more_reasons = yield ids
             rows.append(more_rows)
             reasons.append(more_reasons)
             done += len(ids)
@@ -96,15 +94,10 @@ def explain_until_final(
 
 
 def decide_within_reach(
-    compact: pd.DataFrame,
-    left_out: pd.DataFrame,
-    explain: Explainer,
-    typical: dict,
-    settings: Settings,
-    batch: int,
-    at_most: int,
-) -> Decision:
-    """The month's decision with reasons only where they can change it.
+    compact: pd.DataFrame, left_out: pd.DataFrame, typical: dict, settings: Settings, batch: int, at_most: int
+) -> Generator[np.ndarray, tuple[pd.DataFrame, pd.DataFrame], Decision]:
+    """The month's decision with reasons only where they can change it: yields the ids whose (rows, SHAP
+    values) it needs next (the caller reads and explains them: no I/O here) and returns the decision.
 
     ``compact``: every scored customer (id, probability, profit, regular, allows_offers, `ceiling`), by id;
     ``left_out``: id, profit, not_scored_reason of the customers without a score."""
@@ -114,7 +107,7 @@ def decide_within_reach(
     def decide(rows: pd.DataFrame, shap_values: pd.DataFrame) -> Decision:
         return decide_with(settings, listing(rows, left_out), rows, shap_values, typical)
 
-    decision, explained, complete = explain_until_final(queue, explain, decide, settings.budget, batch, at_most)
+    decision, explained, complete = yield from explain_until_final(queue, decide, settings.budget, batch, at_most)
     unexplained = np.isin(compact[ID].to_numpy(), queue[ID].to_numpy()[explained:])
     first[unexplained] = "below_cut" if complete else "not_explained"  # a cap stops before the cut is certain
     summary = whole_month_summary(decision, compact, first, explained, complete)
