@@ -37,7 +37,7 @@ def shap_view(explanation: Explanation, rows) -> shap.Explanation:
     )
 
 
-def shap_figure(draw: Callable[[], object], title: str, xlabel: str | None = None) -> plt.Figure:
+def shap_figure(draw: Callable[[], object], title: str, xlabel: str) -> plt.Figure:
     """Let a shap.plots function draw on a fresh figure, titled in the project style."""
     plt.figure()
     draw()
@@ -45,8 +45,7 @@ def shap_figure(draw: Callable[[], object], title: str, xlabel: str | None = Non
     width, height = fig.get_size_inches()
     fig.set_size_inches(max(width, 11), height)  # shap's 8 inches clip long feature names' axis labels
     fig.suptitle(title)
-    if xlabel is not None:
-        fig.axes[0].set_xlabel(xlabel, fontsize=11)
+    fig.axes[0].set_xlabel(xlabel, fontsize=11)
     return fig
 
 
