@@ -26,12 +26,11 @@ def run(settings: Settings) -> dict:
         customers = read_parquet(paths.CUSTOMERS)
         study = explore(customers, read_parquet(paths.TRAIN), settings.eda)
         figures = report.figures(customers, study, settings.seed)
-        names = list(figures)
         write_figures(paths.EDA_FIGURES, figures)
         write_csv(paths.EDA_COMPARISON, study.table, digits=6)
         write_csv(paths.EDA_PHIK, study.correlation.rename_axis("feature").reset_index(), digits=4)
         write_json(paths.EDA_SUMMARY, study.summary, digits=4)
-        write_text(paths.EDA_REPORT, report.markdown(study, names, settings.eda))
+        write_text(paths.EDA_REPORT, report.markdown(study, list(figures), settings.eda))
     identifier_auc = study.identifier["roc_auc_of_id"]
     if identifier_auc >= settings.eda.identifier_leak_roc_auc:
         print(f"eda: warning: the customer id alone predicts the target (ROC-AUC {identifier_auc:.3f})")

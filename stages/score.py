@@ -38,7 +38,7 @@ from stages.io.monthly_run import (
 )
 from stages.io.workers import worker_pool
 from stages.lib.decision.candidates import decide_within_reach
-from stages.lib.decision.drift import compare_counts, medians, month_verdict
+from stages.lib.decision.drift import compare_counts, medians
 from stages.lib.decision.segment_analysis import matrix
 from stages.lib.errors import refused
 from stages.lib.settings import Settings
@@ -91,21 +91,17 @@ def score(args: argparse.Namespace, settings: Settings, reference: dict) -> None
         title=f"Monthly decision for {args.raw.resolve().name}: whom to contact, with what offer",
         month=f"A new month scored from {args.raw}",
         probability_source="the saved model",
-        summary=decision.summary,
+        decision=decision,
         cells=matrix(regular),
-        actions=decision.actions,
-        offers=decision.offers,
         drift=drift,
-        verdict=month_verdict(drift),
         links={
             "The action list (CSV for Excel)": args.out.name,
             "The training month's page": paths.link(page_path.resolve(), paths.MANAGER_PAGE.resolve()),
         },
-        high_risk=settings.segment.high_risk,
-        high_profit=settings.segment.high_profit,
+        segment=settings.segment,
     )
     write_text(page_path, manager_page(page))
-    print(console_summary(decision.actions, decision.summary, drift, page.verdict, month.log.as_dict(), month.flagged))
+    print(console_summary(page, month.log.as_dict(), month.flagged))
     print(f"score: wrote {args.out}, {page_path} and {month.parts} partition(s) of every customer's score in {parts}")
     timings = ", ".join(f"{step} {seconds:.0f} s" for step, seconds in month.seconds.items())
     print(f"score: {timings}; {decision.summary['reasons']['explained']} customers explained")  # this run's, not data

@@ -25,7 +25,7 @@ from stages.io.files import (
     write_text,
 )
 from stages.io.model_store import load_model
-from stages.lib.decision.drift import compare, medians, month_verdict
+from stages.lib.decision.drift import compare, medians
 from stages.lib.decision.offers import decide_with, listing
 from stages.lib.decision.segment_analysis import analyse_segment, honest_scores
 from stages.lib.model.pipeline import predict_risk
@@ -50,18 +50,12 @@ def run(settings: Settings) -> dict:
         shap_values = read_parquet(paths.SHAP_VALUES)
         analysis = analyse_segment(scored, shap_values, segment)
         explained_output = read_json(paths.EXPLAIN_METRICS)["explained_output"]
-        figures = segment_figures(
-            analysis, segment.high_risk, segment.high_profit, segment.discrete_max_levels, explained_output
-        )
-        write_figures(paths.SEGMENT_FIGURES, figures)
+        write_figures(paths.SEGMENT_FIGURES, segment_figures(analysis, segment, explained_output))
         write_csv(paths.MARKETING_LIST, analysis.marketing, digits=4)
         write_csv(paths.SEGMENT_MATRIX, analysis.cells, digits=4)
         write_csv(paths.SEGMENT_COMPARISON, analysis.comparison, digits=6)
         write_csv(paths.SEGMENT_DRIVERS, analysis.drivers, digits=6)
-        markdown = segments_markdown(
-            analysis, segment.high_risk, segment.high_profit, segment.differences_in_report, explained_output
-        )
-        write_text(paths.SEGMENTS_REPORT, markdown)
+        write_text(paths.SEGMENTS_REPORT, segments_markdown(analysis, segment, explained_output))
         # the training month against its own reference, as `score` would compare it
         reference = read_json(paths.DRIFT_REFERENCE)
         drift = compare(customers, predict_risk(pipeline, customers), reference, settings.drift)
@@ -71,15 +65,11 @@ def run(settings: Settings) -> dict:
             title="Monthly decision: whom to contact, with what offer",
             month="The training month (the exports the model learned from)",
             probability_source="out-of-fold for train customers, the saved model for test customers (honest)",
-            summary=decision.summary,
+            decision=decision,
             cells=analysis.cells,
-            actions=decision.actions,
-            offers=decision.offers,
             drift=drift,
-            verdict=month_verdict(drift),
             links={text: paths.link(paths.MANAGER_PAGE, target) for text, target in ANALYST_LINKS.items()},
-            high_risk=segment.high_risk,
-            high_profit=segment.high_profit,
+            segment=segment,
         )
         write_text(paths.MANAGER_PAGE, manager_page(page))
         metrics = {**analysis.metrics, "decision": decision.summary, "drift_verdict": page.verdict}

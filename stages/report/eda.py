@@ -19,7 +19,8 @@ from stages.report import style
 
 def figures(customers: pd.DataFrame, study: Exploration, seed: int) -> dict[str, plt.Figure]:
     """Every eda figure by file name (without .png), in drawing order."""
-    group = customers[TARGET].to_numpy()
+    group, categorical = customers[TARGET].to_numpy(), [*BINARY_FEATURES, *NOMINAL_FEATURES]
+    trends = {"revenue": REVENUE_COLUMNS[::-1], "minutes": MINUTES_COLUMNS[::-1]}  # earliest month first
     return {
         "continuous_histograms": style.histograms(
             customers, group, study.continuous, title="Continuous features by activity over the next three months"
@@ -31,15 +32,12 @@ def figures(customers: pd.DataFrame, study: Exploration, seed: int) -> dict[str,
             customers, group, study.discrete, title="Discrete features: share of each value within each class"
         ),
         "categorical_shares": style.share_bars(
-            customers,
-            group,
-            [*BINARY_FEATURES, *NOMINAL_FEATURES],
-            title="Categorical features: share of each label within each class",
+            customers, group, categorical, title="Categorical features: share of each label within each class"
         ),
         "revenue_minutes_trends": style.period_trends(
             customers,
             group,
-            {"revenue": REVENUE_COLUMNS[::-1], "minutes": MINUTES_COLUMNS[::-1]},
+            trends,
             seed=seed,
             title="Revenue and minutes on site over the last months, per customer and class mean",
         ),

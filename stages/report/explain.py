@@ -37,7 +37,7 @@ def shap_view(explanation: Explanation, rows) -> shap.Explanation:
     )
 
 
-def shap_figure(draw: Callable[[], object], title: str, xlabel: str | None = None) -> plt.Figure:
+def shap_figure(draw: Callable[[], object], title: str, xlabel: str) -> plt.Figure:
     """Let a shap.plots function draw on a fresh figure, titled in the project style."""
     plt.figure()
     draw()
@@ -45,8 +45,7 @@ def shap_figure(draw: Callable[[], object], title: str, xlabel: str | None = Non
     width, height = fig.get_size_inches()
     fig.set_size_inches(max(width, 11), height)  # shap's 8 inches clip long feature names' axis labels
     fig.suptitle(title)
-    if xlabel is not None:
-        fig.axes[0].set_xlabel(xlabel, fontsize=11)
+    fig.axes[0].set_xlabel(xlabel, fontsize=11)
     return fig
 
 
@@ -61,19 +60,11 @@ def importance_bars(rows: pd.DataFrame, title: str, unit: str) -> plt.Figure:
     return fig
 
 
-def ranked(table: pd.DataFrame, level: str, count: int) -> pd.DataFrame:
+def ranked(table: pd.DataFrame, level: str) -> pd.DataFrame:
+    """The rows of ``level`` by mean |SHAP| rounded to 6 digits (so that near-ties do not depend on the
+    CPU's last bits), ties by name."""
     rows = table[table["level"] == level].assign(rank=lambda t: -t["mean_abs_shap"].round(6))
-    return rows.sort_values(["rank", "feature"], kind="stable").head(count)
-
-
-def grouped_figure(table: pd.DataFrame, unit: str) -> plt.Figure:
-    """Mean |SHAP| per input feature (one-hot columns summed), the most important on top."""
-    rows = ranked(table, "grouped", len(table))
-    return importance_bars(rows, "Mean |SHAP| per input feature, one-hot columns summed (test)", unit)
-
-
-def readable_value(value: float) -> str:
-    return f"{value:.4g}"
+    return rows.sort_values(["rank", "feature"], kind="stable")
 
 
 def waterfall_figure(view: shap.Explanation, title: str, unit: str, shown: int = 11) -> plt.Figure:
@@ -81,7 +72,7 @@ def waterfall_figure(view: shap.Explanation, title: str, unit: str, shown: int =
     largest contributions on top, the rest summed in one bar; each row says the customer's value."""
     order = np.argsort(-np.abs(view.values), kind="stable")
     top, rest = order[:shown], order[shown:]
-    names = [f"{readable_value(view.data[i])} = {view.feature_names[i]}" for i in top]
+    names = [f"{view.data[i]:.4g} = {view.feature_names[i]}" for i in top]
     steps = [float(view.values[i]) for i in top]
     if len(rest):
         names.append(f"{len(rest)} other features")
@@ -114,11 +105,9 @@ def waterfall_figure(view: shap.Explanation, title: str, unit: str, shown: int =
 
 def colour_feature(table: pd.DataFrame, feature: str, columns: list[str]) -> str:
     """The feature that colours ``feature``'s dependence plot, chosen explicitly: the most important other
-    input feature that is one model column (by mean |SHAP| rounded to 6 digits, ties by name). shap's own
-    choice (approximate interactions) flips between near-equal candidates on another CPU's last bits."""
-    grouped = table[table["level"] == "grouped"].assign(rank=lambda t: -t["mean_abs_shap"].round(6))
-    ranked = grouped.sort_values(["rank", "feature"], kind="stable")["feature"]
-    return next(f for f in ranked if f != feature and f in columns)
+    input feature that is one model column (``ranked``). shap's own choice (approximate interactions)
+    flips between near-equal candidates on another CPU's last bits."""
+    return next(f for f in ranked(table, "grouped")["feature"] if f != feature and f in columns)
 
 
 def beeswarm_order(view: shap.Explanation) -> np.ndarray:
@@ -147,8 +136,12 @@ def figures(
             "SHAP values on test: each dot is a customer",
             f"SHAP value ({unit} of decline; > 0 raises the risk)",
         ),
-        "importance_columns": importance_bars(ranked(table, "column", 20), "Mean |SHAP| per model column (test)", unit),
-        "importance_grouped": grouped_figure(table, unit),
+        "importance_columns": importance_bars(
+            ranked(table, "column").head(20), "Mean |SHAP| per model column (test)", unit
+        ),
+        "importance_grouped": importance_bars(
+            ranked(table, "grouped"), "Mean |SHAP| per input feature, one-hot columns summed (test)", unit
+        ),
     }
     columns = list(explanation.values.columns)
     for feature in dependence:

@@ -12,7 +12,10 @@ from html import escape
 
 import pandas as pd
 
+from stages.lib.decision.drift import month_verdict
+from stages.lib.decision.offers import Decision
 from stages.lib.schema import ID, PROFIT
+from stages.lib.settings import Segment
 from stages.lib.words import (
     ACTIONS,
     DRIFT_VERDICTS,
@@ -73,15 +76,15 @@ class PageInput:
     title: str
     month: str  # which month the page is about, in words
     probability_source: str  # how the probabilities were obtained, in words
-    summary: dict  # offers.decision_summary (+ budget)
+    decision: Decision  # the action list, the per-offer table and the summary (+ budget)
     cells: pd.DataFrame  # segments.matrix
-    actions: pd.DataFrame  # offers.action_list
-    offers: pd.DataFrame  # offers.offer_summary
     drift: pd.DataFrame  # drift.compare
-    verdict: str
     links: dict[str, str]  # link text -> relative path
-    high_risk: float
-    high_profit: float
+    segment: Segment  # the matrix's thresholds
+
+    @property
+    def verdict(self) -> str:
+        return month_verdict(self.drift)
 
 
 def money(value: float) -> str:
@@ -89,7 +92,7 @@ def money(value: float) -> str:
 
 
 def summary_section(page: PageInput) -> str:
-    s = page.summary
+    s = page.decision.summary
     budget = s["budget"]
     limits = [f"{budget['contacts']} contacts" if budget["contacts"] is not None else ""]
     limits.append(f"{money(budget['money'])}" if budget["money"] is not None else "")
@@ -108,7 +111,7 @@ The effects and costs are assumptions in params.yaml (section <code>offers</code
 replace them with the shop's own campaign figures.</p></section>"""
 
 
-def matrix_svg(cells: pd.DataFrame, high_risk: float, high_profit: float) -> str:
+def matrix_svg(cells: pd.DataFrame, segment: Segment) -> str:
     """The 2×2 risk-by-profit matrix as an SVG: customers and profit at stake in each cell."""
     by_cell = cells.set_index("segment")
     largest = max(float(by_cell["customers"].max()), 1.0)
@@ -125,6 +128,7 @@ def matrix_svg(cells: pd.DataFrame, high_risk: float, high_profit: float) -> str
                 f'{int(cell["customers"])} customers</text><text x="{x + 140}" y="{y + 70}" text-anchor="middle" '
                 f'font-size="13">{float(cell["profit_at_stake"]):,.1f} {MONEY_PER_MONTH}</text>'
             )
+    high_risk, high_profit = segment.high_risk, segment.high_profit
     labels = (
         f'<text x="140" y="85" text-anchor="end" font-size="13">risk ≥ {high_risk:g}</text>'
         f'<text x="140" y="195" text-anchor="end" font-size="13">risk &lt; {high_risk:g}</text>'
@@ -262,7 +266,7 @@ def links_section(links: dict[str, str]) -> str:
 def manager_page(page: PageInput) -> str:
     """The whole page as one HTML string: no external resource of any kind."""
     matrix = (
-        f'<section id="matrix"><h2>Risk by profit</h2>{matrix_svg(page.cells, page.high_risk, page.high_profit)}'
+        f'<section id="matrix"><h2>Risk by profit</h2>{matrix_svg(page.cells, page.segment)}'
         f'<p class="muted">Regular customers by probability of decline and average monthly profit '
         f"({MONEY_PER_MONTH}); the overview behind the list below.</p></section>"
     )
@@ -270,9 +274,9 @@ def manager_page(page: PageInput) -> str:
         [
             summary_section(page),
             matrix,
-            offers_section(page.offers),
+            offers_section(page.decision.offers),
             drift_section(page.drift, page.verdict),
-            actions_section(page.actions),
+            actions_section(page.decision.actions),
             links_section(page.links),
         ]
     )
@@ -288,11 +292,10 @@ def manager_page(page: PageInput) -> str:
 FLAGGED_SHOWN = 20  # imputed customers named on the console; the partitions flag every one
 
 
-def console_summary(
-    actions: pd.DataFrame, summary: dict, drift: pd.DataFrame, verdict: str, quality: dict, flagged: pd.DataFrame
-) -> str:
+def console_summary(page: PageInput, quality: dict, flagged: pd.DataFrame) -> str:
     """What `score` prints: the decision in numbers, who was left out and why, and the drift verdict line.
     ``flagged``: id, flags of every customer with an imputed cell, sorted by id."""
+    actions, summary, drift, verdict = page.decision.actions, page.decision.summary, page.drift, page.verdict
     fixes = {rule: entry["rows"] for rule, entry in quality["rules"].items() if entry["rows"]}
     counts = ", ".join(f"{count} {action}" for action, count in summary["actions"].items() if count)
     lines = [

@@ -13,7 +13,7 @@ import pandas as pd
 from stages.io import paths
 from stages.lib.decision.segment_analysis import SegmentAnalysis
 from stages.lib.schema import BINARY_FEATURES, NOMINAL_FEATURES, NUMERIC_FEATURES, PROFIT
-from stages.lib.settings import CELLS
+from stages.lib.settings import CELLS, Segment
 from stages.lib.stats import split_numeric
 from stages.lib.words import (
     MONEY_PER_MONTH,
@@ -88,16 +88,14 @@ def drivers_figure(drivers: pd.DataFrame, amount: str) -> plt.Figure:
     return fig
 
 
-def segment_figures(
-    analysis: SegmentAnalysis, high_risk: float, high_profit: float, discrete_max_levels: int, explained_output: str
-) -> dict[str, plt.Figure]:
+def segment_figures(analysis: SegmentAnalysis, segment: Segment, explained_output: str) -> dict[str, plt.Figure]:
     """Every figure of ``FIGURES``, drawn in that order."""
     scored, group = analysis.scored, analysis.in_segment.to_numpy().astype(int)
     groups = {"names": SEGMENT_NAMES, "colors": SEGMENT_COLORS}
-    continuous, discrete = split_numeric(scored, NUMERIC_FEATURES, discrete_max_levels)
+    continuous, discrete = split_numeric(scored, NUMERIC_FEATURES, segment.discrete_max_levels)
     categorical = [*discrete, *BINARY_FEATURES, *NOMINAL_FEATURES]
     return {
-        "risk_profit_matrix": matrix_figure(scored, analysis.cells, high_risk, high_profit),
+        "risk_profit_matrix": matrix_figure(scored, analysis.cells, segment.high_risk, segment.high_profit),
         "segment_histograms": style.histograms(
             scored, group, continuous, **groups, title=f"{TWO_GROUPS}: continuous features"
         ),
@@ -129,24 +127,17 @@ def markdown_table(frame: pd.DataFrame) -> str:
 def matrix_table(cells: pd.DataFrame) -> pd.DataFrame:
     """The matrix as managers read it: shares in per cent, profit to one decimal."""
     percent = lambda share: (share * 100).round(1).astype(str) + "%"  # noqa: E731
-    return cells.assign(
-        segment=cells["segment"].str.replace("_", " "),
-        share_of_customers=percent(cells["share_of_customers"]),
-        profit_at_stake=cells["profit_at_stake"].round(1),
-        share_of_profit=percent(cells["share_of_profit"]),
-        mean_probability=cells["mean_probability"].round(2),
-        observed_decline_rate=cells["observed_decline_rate"].round(2),
-    )[
-        [
-            "segment",
-            "customers",
-            "share_of_customers",
-            "profit_at_stake",
-            "share_of_profit",
-            "mean_probability",
-            "observed_decline_rate",
-        ]
-    ]
+    return pd.DataFrame(
+        {
+            "segment": cells["segment"].str.replace("_", " "),
+            "customers": cells["customers"],
+            "share_of_customers": percent(cells["share_of_customers"]),
+            "profit_at_stake": cells["profit_at_stake"].round(1),
+            "share_of_profit": percent(cells["share_of_profit"]),
+            "mean_probability": cells["mean_probability"].round(2),
+            "observed_decline_rate": cells["observed_decline_rate"].round(2),
+        }
+    )
 
 
 def difference_sentence(row) -> str:
@@ -244,9 +235,7 @@ def list_section() -> list[str]:
     ]
 
 
-def segments_markdown(
-    analysis: SegmentAnalysis, high_risk: float, high_profit: float, differences_in_report: int, explained_output: str
-) -> str:
+def segments_markdown(analysis: SegmentAnalysis, segment: Segment, explained_output: str) -> str:
     """reports/segments.md, for the shop's managers."""
     lines = [
         "# Which regular customers to act on, and what to offer them",
@@ -256,7 +245,8 @@ def segments_markdown(
         "",
         *scoring_section(analysis.scored),
         # :g, so that the typed 4.0 reads as the 4 written in params.yaml
-        f"## The risk-by-profit matrix (high risk: probability ≥ {high_risk:g}, high profit: ≥ {high_profit:g})",
+        f"## The risk-by-profit matrix (high risk: probability ≥ {segment.high_risk:g}, "
+        f"high profit: ≥ {segment.high_profit:g})",
         "",
         "The probabilities are calibrated on out-of-fold scores, so a cell's mean probability of decline "
         "should be close to the share of its customers who actually declined (`observed_decline_rate`); "
@@ -267,7 +257,7 @@ def segments_markdown(
         f"![matrix]({figure_link('risk_profit_matrix')})",
         "",
         *chosen_section(analysis),
-        *differences_section(analysis, differences_in_report, shap_amount(explained_output)),
+        *differences_section(analysis, segment.differences_in_report, shap_amount(explained_output)),
         *offers_section(analysis.offers),
         *list_section(),
     ]

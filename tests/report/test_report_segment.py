@@ -24,11 +24,11 @@ def analysis():
 
 
 def markdown(analysis, explained_output: str = "probability") -> str:
-    return segments_markdown(analysis, SETTINGS.high_risk, SETTINGS.high_profit, 6, explained_output)
+    return segments_markdown(analysis, SETTINGS, explained_output)
 
 
 def test_every_declared_figure_is_drawn(analysis):
-    figures = segment_figures(analysis, SETTINGS.high_risk, SETTINGS.high_profit, 12, "probability")
+    figures = segment_figures(analysis, SETTINGS, "probability")
     try:
         assert tuple(figures) == FIGURES
         assert all(isinstance(fig, plt.Figure) and fig.axes for fig in figures.values())
