@@ -235,12 +235,8 @@ def fold_jobs(folds: list[Pipeline], train: pd.DataFrame, oof: pd.DataFrame) -> 
 
     So every explanation belongs to the same honest score segment uses (out-of-fold for train).
     ``oof`` names each train customer's fold (``train`` is indexed by customer id)."""
-    fold = oof.set_index(ID)["fold"].reindex(train.index)
-    jobs = []
-    for number, model in enumerate(folds):
-        held_out = (fold == number).to_numpy()
-        jobs.append(Job(model, train[held_out], train[~held_out]))
-    return jobs
+    fold = oof.set_index(ID)["fold"].reindex(train.index).to_numpy()
+    return [Job(model, train[fold == number], train[fold != number]) for number, model in enumerate(folds)]
 
 
 def model_explainer(model) -> ExplainerKind:
