@@ -112,18 +112,10 @@ NOMINAL_FEATURES = ["favourite_category"]
 BINARY_FEATURES = ["service_tier", "allows_offers"]  # premium / yes = 1
 REVENUE_COLUMNS = [f"revenue_{p}" for p in MARKET_MONEY.periods]
 MINUTES_COLUMNS = [f"minutes_{p}" for p in MARKET_TIME.periods]
-NUMERIC_FEATURES = [
-    "marketing_contacts_6m",
-    "marketing_contacts_current",
-    "days_registered",
-    "promo_purchase_share",
-    "categories_per_visit",
-    "unpaid_items_quarter",
-    "service_errors",
-    "pages_per_visit",
-    *REVENUE_COLUMNS,
-    *MINUTES_COLUMNS,
-]
+# market_file's numbers, then the monthly revenue and minutes (pivoted)
+NUMERIC_FEATURES = (
+    [c.name for c in MARKET_FILE.columns if c.kind in ("int", "float")] + REVENUE_COLUMNS + MINUTES_COLUMNS
+)
 FEATURES = [*NUMERIC_FEATURES, *BINARY_FEATURES, *NOMINAL_FEATURES]
 PROFIT = "profit"
 GROUP = "duplicate_group"  # customers with identical behaviour share a group id

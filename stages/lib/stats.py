@@ -71,23 +71,8 @@ def compare_groups(
     table["significant"] = table["p_value_holm"] < alpha
     table["abs_effect"] = table["effect_size"].abs()
     table = table.sort_values(["abs_effect", "feature"], ascending=[False, True]).drop(columns="abs_effect")
-    columns = [
-        "feature",
-        "kind",
-        "median_a",
-        "median_b",
-        "mean_a",
-        "mean_b",
-        "shares_a",
-        "shares_b",
-        "test",
-        "statistic",
-        "p_value",
-        "p_value_holm",
-        "significant",
-        "effect_measure",
-        "effect_size",
-    ]
+    columns = ["feature", "kind", *(f"{stat}_{group}" for stat in ("median", "mean", "shares") for group in "ab")]
+    columns += ["test", "statistic", "p_value", "p_value_holm", "significant", "effect_measure", "effect_size"]
     return table.reindex(columns=columns).reset_index(drop=True)
 
 

@@ -39,22 +39,16 @@ PHRASES = {
 OFFERS = {
     ("pages_per_visit", "lower"): "**Personal recommendations.** Put a curated selection from the customer's favourite "
     "category on the home page and in a weekly e-mail, so that each visit shows more relevant pages",
-    (
-        "categories_per_visit",
-        "lower",
-    ): "**Cross-category bundles.** Offer a bundle that pairs the favourite category with "
-    "a related one (for example, kitchenware with small appliances) at a bundle price, to widen browsing",
+    ("categories_per_visit", "lower"): "**Cross-category bundles.** Offer a bundle that pairs the favourite "
+    "category with a related one (for example, kitchenware with small appliances) at a bundle price, to widen browsing",
     ("minutes_current", "lower"): "**Re-engagement this month.** Send a push or e-mail about new arrivals in the "
     "favourite category with a reason to come back now (a collection that ends this week)",
     ("minutes_previous", "lower"): "**Early-warning contact.** Their time on the site was already low last month: "
     "trigger a re-engagement message as soon as a customer's minutes on the site drop, before purchases do",
     ("promo_purchase_share", "higher"): "**Personal promo codes.** These customers buy on promotion: give them early "
     "access to sales and a personal code on the favourite category instead of waiting for general campaigns",
-    (
-        "unpaid_items_quarter",
-        "higher",
-    ): "**Abandoned-cart reminders.** Remind customers of the items left unpaid, with a "
-    "time-limited discount on exactly those items",
+    ("unpaid_items_quarter", "higher"): "**Abandoned-cart reminders.** Remind customers of the items left unpaid, "
+    "with a time-limited discount on exactly those items",
     ("marketing_contacts_6m", "lower"): "**More personal contact.** They have received fewer marketing contacts: raise "
     "the frequency of personalised messages for those who agreed to receive offers",
     ("service_errors", "higher"): "**Service recovery.** They met more service errors: fix the failing pages first and "

@@ -6,7 +6,9 @@ import copy
 
 import pytest
 
+from stages.lib import settings
 from stages.lib.errors import DataError
+from stages.lib.model import pipeline
 from stages.lib.settings import parse_settings
 from tests.stage_runs import ROOT, run_stage, run_stage_process
 
@@ -23,6 +25,10 @@ def broken(params: dict, key: str, value):
     else:
         section[last] = value
     return params
+
+
+def test_the_search_knows_every_scaler_and_distribution_params_may_name():
+    assert tuple(pipeline.SCALERS) == settings.SCALERS and tuple(pipeline.DISTRIBUTIONS) == settings.DISTRIBUTIONS
 
 
 def test_the_repository_params_are_valid(repo_params):

@@ -35,6 +35,7 @@ def test_the_family_with_the_best_repeated_cv_mean_wins_and_never_the_dummy():
         {"family": ["dummy", REFERENCE, "knn", "svc"], "cv_roc_auc_mean": [0.99, 0.99, 0.9, 0.9], "cv_roc_auc_std": 0}
     )
     assert choose_family(cv) == "knn"  # a tie goes to the first name; never the dummy or the reference
+    assert choose_family(cv, besides=("knn",)) == "svc"  # the runner-up
 
 
 def test_comparison_table_is_sorted_best_first_with_the_search_columns():

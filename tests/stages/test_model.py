@@ -10,8 +10,8 @@ import yaml
 
 from stages.io.files import read_parquet
 from stages.io.model_store import load_model
-from stages.lib.model.families import make_family
-from stages.lib.model.pipeline import expected_features, group_folds, make_pipeline, pipeline_family, predict_risk
+from stages.lib.model.families import family_of, make_family
+from stages.lib.model.pipeline import expected_features, group_folds, make_pipeline, predict_risk
 from stages.lib.schema import GROUP, ID, TARGET
 from tests.stage_runs import ROOT
 
@@ -80,4 +80,4 @@ def test_group_folds_never_split_a_group():
 
 def test_every_family_in_params_builds_and_is_named_back(repo_params):
     for family in ["dummy", *repo_params["train"]["families"]]:
-        assert pipeline_family(make_pipeline(make_family(family, 0))) == family
+        assert family_of(make_pipeline(make_family(family, 0)).named_steps["model"]) == family

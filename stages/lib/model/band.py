@@ -42,14 +42,9 @@ def band_draw(customers: pd.DataFrame, pipeline, settings: Settings, split_seed:
     }
 
 
-def band_draws(customers: pd.DataFrame, pipeline, settings: Settings) -> pd.DataFrame:
-    """The configuration on ``settings.band.splits`` other splits (seeds seed+1, seed+2, ...)."""
+def band_record(customers: pd.DataFrame, pipeline, settings: Settings) -> dict:
+    """What `evaluate` reads: the configuration the draws were made for, and one record per other split
+    (``settings.band.splits`` of them, seeds seed+1, seed+2, ...)."""
     seeds = [settings.seed + offset for offset in range(1, settings.band.splits + 1)]
     rows = Parallel(n_jobs=N_JOBS)(delayed(band_draw)(customers, pipeline, settings, seed) for seed in seeds)
-    return pd.DataFrame(rows)
-
-
-def band_record(customers: pd.DataFrame, pipeline, settings: Settings) -> dict:
-    """What `evaluate` reads: the configuration the draws were made for, and one record per split."""
-    draws = band_draws(customers, pipeline, settings)
-    return {"configuration": configuration(pipeline), "draws": draws.to_dict("records")}
+    return {"configuration": configuration(pipeline), "draws": pd.DataFrame(rows).to_dict("records")}

@@ -80,9 +80,6 @@ class CalibratedModel(ClassifierMixin, BaseEstimator):
         calibrated = self.calibrator.predict(self.model.predict_proba(X)[:, 1])
         return np.column_stack([1 - calibrated, calibrated])
 
-    def predict(self, X) -> np.ndarray:
-        return self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(int)]
-
 
 def inner_model(model):
     """The model step itself, unwrapped from its calibration if it has one."""

@@ -136,22 +136,18 @@ def reliability_records(y: np.ndarray, probability: np.ndarray, bins: int) -> li
 def calibration_study(y_oof, raw_oof, p_oof, y_test, raw_test, p_test, bins: int, seed: int) -> tuple[dict, dict]:
     """Brier and calibration error before and after calibration, out of fold and on test, and the
     reliability diagrams of all four (plus the diagonal a calibrated model follows)."""
-    curves = {
-        "reliability_oof_uncalibrated.json": (y_oof, raw_oof),
-        "reliability_oof_calibrated.json": (y_oof, p_oof),
-        "reliability_test_uncalibrated.json": (y_test, raw_test),
-        "reliability_test_calibrated.json": (y_test, p_test),
+    cases = {  # metrics key: (reliability plot, outcomes, probabilities)
+        "test_uncalibrated": ("test_uncalibrated", y_test, raw_test),
+        "test": ("test_calibrated", y_test, p_test),
+        "train_out_of_fold_uncalibrated": ("oof_uncalibrated", y_oof, raw_oof),
+        "train_out_of_fold": ("oof_calibrated", y_oof, p_oof),
     }
-    plots = {name: {"reliability": reliability_records(y, p, bins)} for name, (y, p) in curves.items()}
+    metrics = {"bins": bins} | {key: calibration_scores(y, p, bins, seed) for key, (_, y, p) in cases.items()}
+    plots = {
+        f"reliability_{name}.json": {"reliability": reliability_records(y, p, bins)} for name, y, p in cases.values()
+    }
     plots["reliability_diagonal.json"] = {
         "reliability": [{"predicted": 0.0, "observed": 0.0}, {"predicted": 1.0, "observed": 1.0}]
-    }
-    metrics = {
-        "bins": bins,
-        "test_uncalibrated": calibration_scores(y_test, raw_test, bins, seed),
-        "test": calibration_scores(y_test, p_test, bins, seed),
-        "train_out_of_fold_uncalibrated": calibration_scores(y_oof, raw_oof, bins, seed),
-        "train_out_of_fold": calibration_scores(y_oof, p_oof, bins, seed),
     }
     return metrics, plots
 

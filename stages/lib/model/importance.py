@@ -75,17 +75,13 @@ def importance_table(
     explanation: Explanation, test_ids, features: list[str], permutation: pd.DataFrame
 ) -> pd.DataFrame:
     """Mean |SHAP| per transformed column and per grouped input feature, with permutation importance."""
-    values = explanation.values.loc[test_ids]
-    columns = mean_abs(values).rename("mean_abs_shap").to_frame()
-    columns["level"], columns["direction"] = (
-        "column",
-        [direction(explanation.display.loc[test_ids, c], values[c]) for c in columns.index],
-    )
+    values, display = explanation.values.loc[test_ids], explanation.display.loc[test_ids]
+    columns = mean_abs(values).rename("mean_abs_shap").to_frame().assign(level="column")
+    columns["direction"] = [direction(display[c], values[c]) for c in columns.index]
     groups = mean_abs(grouped(values, features)).rename("mean_abs_shap").to_frame().join(permutation)
     groups["level"] = "grouped"
     groups["direction"] = [
-        "categorical" if f in NOMINAL_FEATURES else direction(explanation.display.loc[test_ids, f], values[f])
-        for f in groups.index
+        "categorical" if f in NOMINAL_FEATURES else direction(display[f], values[f]) for f in groups.index
     ]
     table = pd.concat([groups, columns]).rename_axis("feature").reset_index()
     return table[["level", "feature", "mean_abs_shap", "direction", "permutation_importance", "permutation_std"]]

@@ -18,29 +18,23 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from stages.lib.errors import DataError
-from stages.lib.model.calibration import SETTLED_DECIMALS, inner_model
-from stages.lib.model.families import family_of, make_family
+from stages.lib.model.calibration import SETTLED_DECIMALS
+from stages.lib.model.families import make_family
 from stages.lib.schema import BINARY_FEATURES, FEATURES, MARKET_FILE, NOMINAL_FEATURES, NUMERIC_FEATURES, TARGET
-from stages.lib.settings import DISTRIBUTIONS as DISTRIBUTION_NAMES
 from stages.lib.settings import SCALERS as SCALER_NAMES
 
 # Order of the labels of each binary feature: the second one is encoded as 1.
 BINARY_LEVELS = {name: ["standard", "premium"] if name == "service_tier" else ["no", "yes"] for name in BINARY_FEATURES}
 NOMINAL_LEVELS = {name: sorted(MARKET_FILE.column(name).labels.values()) for name in NOMINAL_FEATURES}
 N_JOBS = 2  # worker processes for fitting and explaining: the machine's two cores; results do not depend on it
-# The names are the ones params.yaml may use (stages/lib/settings.py); strict zips keep the two in step.
+# The names are the ones params.yaml may use (stages/lib/settings.py); the strict zip and
+# tests/lib/test_settings.py keep the two in step.
 SCALERS = dict(zip(SCALER_NAMES, (StandardScaler, MinMaxScaler, lambda: "passthrough"), strict=True))
-DISTRIBUTIONS = dict(
-    zip(
-        DISTRIBUTION_NAMES,
-        (
-            lambda low, high: stats.loguniform(low, high),
-            lambda low, high: stats.uniform(low, high - low),
-            lambda low, high: stats.randint(low, high + 1),
-        ),
-        strict=True,
-    )
-)
+DISTRIBUTIONS = {
+    "loguniform": lambda low, high: stats.loguniform(low, high),
+    "uniform": lambda low, high: stats.uniform(low, high - low),
+    "randint": lambda low, high: stats.randint(low, high + 1),
+}
 
 
 def make_preprocessor(features: list[str]) -> ColumnTransformer:
@@ -49,40 +43,19 @@ def make_preprocessor(features: list[str]) -> ColumnTransformer:
     binary_features = [f for f in BINARY_FEATURES if f in features]
     nominal_features = [f for f in NOMINAL_FEATURES if f in features]
     numeric = Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())])
-    binary = Pipeline(
-        [
-            (
-                "encode",
-                OrdinalEncoder(
-                    categories=[BINARY_LEVELS[n] for n in binary_features],
-                    handle_unknown="use_encoded_value",
-                    unknown_value=np.nan,
-                ),
-            ),
-            ("impute", SimpleImputer(strategy="most_frequent")),
-        ]
+    binary_levels = [BINARY_LEVELS[n] for n in binary_features]
+    to_flags = OrdinalEncoder(categories=binary_levels, handle_unknown="use_encoded_value", unknown_value=np.nan)
+    binary = Pipeline([("encode", to_flags), ("impute", SimpleImputer(strategy="most_frequent"))])
+    one_hot = OneHotEncoder(
+        categories=[NOMINAL_LEVELS[n] for n in nominal_features], handle_unknown="ignore", sparse_output=False
     )
-    nominal = Pipeline(
-        [
-            ("impute", SimpleImputer(strategy="most_frequent")),
-            (
-                "encode",
-                OneHotEncoder(
-                    categories=[NOMINAL_LEVELS[n] for n in nominal_features],
-                    handle_unknown="ignore",
-                    sparse_output=False,
-                ),
-            ),
-        ]
-    )
-    return ColumnTransformer(
-        [
-            ("numeric", numeric, numeric_features),
-            ("binary", binary, binary_features),
-            ("nominal", nominal, nominal_features),
-        ],
-        verbose_feature_names_out=False,
-    )
+    nominal = Pipeline([("impute", SimpleImputer(strategy="most_frequent")), ("encode", one_hot)])
+    parts = [
+        ("numeric", numeric, numeric_features),
+        ("binary", binary, binary_features),
+        ("nominal", nominal, nominal_features),
+    ]
+    return ColumnTransformer(parts, verbose_feature_names_out=False)
 
 
 def make_pipeline(model, features: list[str] = FEATURES) -> Pipeline:
@@ -110,10 +83,6 @@ def search_space(
         dims = {f"model__{key}": distribution(value) for key, value in (spaces.get(family) or {}).items()}
         space.append({"model": [make_family(family, seed)], **common, **dims})
     return space
-
-
-def pipeline_family(pipeline: Pipeline) -> str:
-    return family_of(inner_model(pipeline.named_steps["model"]))
 
 
 def group_folds(n_splits: int, seed: int) -> StratifiedGroupKFold:

@@ -56,20 +56,18 @@ def source_feature(column: str, features: list[str]) -> str:
     return max(matches, key=len)
 
 
-def transform(pipeline: Pipeline, frame: pd.DataFrame) -> pd.DataFrame:
-    """The fitted preprocessing and selection of the pipeline: what its model sees, with column names."""
-    preprocessing = pipeline[:-1]
+def transform(pipeline: Pipeline, frame: pd.DataFrame, steps: int = -1) -> pd.DataFrame:
+    """The pipeline's first ``steps`` fitted steps applied to ``frame``, with column names (by default
+    its preprocessing and selection: what its model sees)."""
+    preprocessing = pipeline[:steps]
     values = preprocessing.transform(model_input(frame, expected_features(pipeline)))
     return pd.DataFrame(values, columns=preprocessing.get_feature_names_out(), index=frame.index)
 
 
 def display_frame(pipeline: Pipeline, frame: pd.DataFrame) -> pd.DataFrame:
     """Every preprocessed column (before selection) in the units a reader knows: raw numbers, 0/1 flags."""
-    preprocess = pipeline[0]
-    columns = preprocess.get_feature_names_out()
-    inputs = model_input(frame, expected_features(pipeline))
-    display = pd.DataFrame(preprocess.transform(inputs), columns=columns, index=frame.index)
-    for column in columns:
+    display = transform(pipeline, frame, steps=1)
+    for column in display.columns:
         if column in frame and pd.api.types.is_numeric_dtype(frame[column]):
             display[column] = frame[column].to_numpy(dtype=float)
     return display
@@ -237,12 +235,8 @@ def fold_jobs(folds: list[Pipeline], train: pd.DataFrame, oof: pd.DataFrame) -> 
 
     So every explanation belongs to the same honest score segment uses (out-of-fold for train).
     ``oof`` names each train customer's fold (``train`` is indexed by customer id)."""
-    fold = oof.set_index(ID)["fold"].reindex(train.index)
-    jobs = []
-    for number, model in enumerate(folds):
-        held_out = (fold == number).to_numpy()
-        jobs.append(Job(model, train[held_out], train[~held_out]))
-    return jobs
+    fold = oof.set_index(ID)["fold"].reindex(train.index).to_numpy()
+    return [Job(model, train[fold == number], train[fold != number]) for number, model in enumerate(folds)]
 
 
 def model_explainer(model) -> ExplainerKind:
@@ -297,13 +291,10 @@ def explanation(pipeline: Pipeline, frame: pd.DataFrame, values: np.ndarray, bas
 
 def combine(parts: list[Explanation]) -> Explanation:
     """Row-wise union of explanations of models sharing one preprocessing layout (fold models)."""
-    return Explanation(
-        pd.concat([p.values for p in parts]),
-        pd.concat([p.base_values for p in parts]),
-        pd.concat([p.display for p in parts]),
-        parts[0].explainer,
-        parts[0].output,
+    values, base_values, display = (
+        pd.concat([getattr(p, part) for p in parts]) for part in ("values", "base_values", "display")
     )
+    return Explanation(values, base_values, display, parts[0].explainer, parts[0].output)
 
 
 # --- per input feature ---

@@ -190,15 +190,14 @@ def fit_calibrated(pipeline, train: pd.DataFrame, cv_folds: int, method: str, se
     return CalibratedFit(final, folds, oof.assign(probability=choice.cross_fitted), choice)
 
 
-def choose_family(cv: pd.DataFrame) -> str:
-    """The family whose best configuration has the highest repeated-CV mean.
+def choose_family(cv: pd.DataFrame, besides: tuple[str, ...] = ()) -> str:
+    """The family whose best configuration has the highest repeated-CV mean (never the dummy, the
+    reference or ``besides``; a tie goes to the first name).
 
     The search ranks configurations on one split into folds; the repeated CV averages more splits
     for the few finalists, so it is the steadier of the two estimates to decide on."""
-    finalists = cv[~cv["family"].isin(["dummy", REFERENCE])].sort_values(
-        ["cv_roc_auc_mean", "family"], ascending=[False, True]
-    )
-    return str(finalists["family"].iloc[0])
+    finalists = cv[~cv["family"].isin(["dummy", REFERENCE, *besides])]
+    return str(finalists.sort_values(["cv_roc_auc_mean", "family"], ascending=[False, True])["family"].iloc[0])
 
 
 def comparison_table(best: pd.DataFrame, cv: pd.DataFrame, paired: pd.DataFrame) -> pd.DataFrame:
@@ -230,12 +229,6 @@ def model_features(multicollinear_pairs: list[dict], drop_multicollinear: bool) 
     return [f for f in FEATURES if f not in dropped], dropped
 
 
-def runner_up(cv: pd.DataFrame, chosen: str) -> str:
-    """The best family other than the chosen one (neither the dummy nor the reference)."""
-    others = cv[~cv["family"].isin(["dummy", REFERENCE, chosen])]
-    return str(others.sort_values(["cv_roc_auc_mean", "family"], ascending=[False, True])["family"].iloc[0])
-
-
 def margin(paired: pd.DataFrame, family: str) -> dict:
     row = paired.set_index("family").loc[family]
     return {"against": family, **{column: row[column] for column in PAIRED_COLUMNS}} | {
@@ -255,7 +248,7 @@ def train_metrics(
         "repeated_cv_roc_auc_mean": by_family.loc[chosen, "cv_roc_auc_mean"],
         "repeated_cv_roc_auc_std": by_family.loc[chosen, "cv_roc_auc_std"],
         "dummy_repeated_cv_roc_auc_mean": by_family.loc["dummy", "cv_roc_auc_mean"],
-        "chosen_vs_runner_up": margin(paired, runner_up(cv, chosen)),
+        "chosen_vs_runner_up": margin(paired, choose_family(cv, besides=(chosen,))),
         "chosen_vs_reference": margin(paired, REFERENCE),
         "calibration_method": fit.calibration.method,
         "calibration_cv_brier": fit.calibration.brier_by_method,
