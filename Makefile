@@ -55,11 +55,12 @@ deps: install
 	$(PYTHON) -m tests.import_closure
 
 # A new month: the action list (Excel CSV) and the manager's page next to it (OUT with .html), drift verdict.
-OUT ?= scores/$(notdir $(abspath $(RAW))).csv
+# RAW and OUT are read from the environment (make puts command-line variables there), quoted: a folder's
+# name may hold spaces or anything else.
 score: install
-	@test -n "$(RAW)" || { echo "usage: make score RAW=path/to/month [OUT=scores/<month>.csv]"; exit 2; }
-	@mkdir -p $(dir $(OUT))
-	$(PYTHON) -m stages.score --raw $(RAW) --out $(OUT)
+	@test -n "$$RAW" || { echo "usage: make score RAW=path/to/month [OUT=scores/<month>.csv]"; exit 2; }
+	@out="$${OUT:-scores/$$(basename -- "$$RAW").csv}"; mkdir -p -- "$$(dirname -- "$$out")" && \
+	  $(PYTHON) -m stages.score --raw "$$RAW" --out "$$out"
 
 ceiling: repro
 	$(PYTHON) scripts/auc_ceiling.py

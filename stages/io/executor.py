@@ -8,6 +8,7 @@ and see the month's and the output folders at the same paths.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -75,6 +76,18 @@ class Dask:
         self.client.close()
 
 
+ADDRESS = re.compile(r"(?:(?:tcp|tls)://)?(?:[A-Za-z0-9][A-Za-z0-9_.-]*|\[[0-9A-Fa-f:.]+\]):\d{1,5}")
+
+
+def check_address(address: str) -> None:
+    """A scheduler address is checked before any connection: a typo is a paragraph, not a minute's stall."""
+    if not ADDRESS.fullmatch(address):
+        shown = repr(address if len(address) <= 80 else address[:80] + "…")
+        problem = f"{shown} is not a Dask scheduler address (given by --scheduler or ${SCHEDULER_VARIABLE})"
+        hint = "Give tcp://HOST:PORT (or tls://HOST:PORT, HOST:PORT) as `dask scheduler` prints it."
+        raise refused("--scheduler", problem, hint)
+
+
 @contextmanager
 def executor(address: str | None) -> Iterator[Local | Dask]:
     """This process, or a Dask client for ``address`` (the argument, else SCORE_SCHEDULER)."""
@@ -82,6 +95,7 @@ def executor(address: str | None) -> Iterator[Local | Dask]:
     if address is None:
         yield Local()
         return
+    check_address(address)
     try:
         chosen = Dask(address)
     except OSError as error:

@@ -20,6 +20,8 @@ from stages.lib.settings import Settings, parse_settings
 
 def load_settings(path: Path = paths.PARAMS) -> Settings:
     """params.yaml, validated whole by the typed schema."""
+    if Path(path).is_dir():
+        raise refused(str(path), "the params file is a folder", "Give the path of a params.yaml file.")
     try:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except yaml.YAMLError as error:

@@ -11,7 +11,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Generator, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import lru_cache, reduce
 from pathlib import Path
@@ -101,6 +101,9 @@ def fresh_month_outputs(out: Path) -> Iterator[None]:
         yield
     except BaseException:
         remove_outputs(out)
+        (parts_folder(out) / PARTS_MARKER).unlink(missing_ok=True)
+        with suppress(OSError):  # left only if someone put other files there meanwhile
+            parts_folder(out).rmdir()
         raise
 
 

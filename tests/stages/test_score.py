@@ -120,6 +120,7 @@ def test_a_structural_defect_still_stops_the_run(workspace, tmp_path):
     result = score(root, write_raw(raw, tmp_path / "month"), out)
     assert result.returncode == 2 and "Traceback" not in result.stderr and "Страниц_за_визит" in result.stderr
     assert not out.exists() and not out.with_suffix(".html").exists()
+    assert not out.with_suffix(".parts").exists()  # a failed run leaves no empty partitions' folder
 
 
 def test_a_shifted_month_says_retrain(workspace, tmp_path):
@@ -132,3 +133,32 @@ def test_a_shifted_month_says_retrain(workspace, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "drift: retrain" in result.stdout and "pages_per_visit" in result.stdout
     assert 'class="verdict retrain" id="drift-verdict"' in out.with_suffix(".html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("address", ["not an address", "tcp://", "foo://bar:1", "tcp://host:port"])
+@pytest.mark.parametrize("given_by", ["--scheduler", "SCORE_SCHEDULER"])
+def test_a_scheduler_value_that_is_no_address_is_one_paragraph_before_any_connection(
+    workspace, month, tmp_path, monkeypatch, address, given_by
+):
+    root, _ = workspace
+    args = ["--scheduler", address] if given_by == "--scheduler" else []
+    if given_by == "SCORE_SCHEDULER":
+        monkeypatch.setenv("SCORE_SCHEDULER", address)
+    out = tmp_path / "scores.csv"
+    result = run_stage(
+        "score", "--raw", str(month), "--out", str(out), "--models", str(root / "models"),
+        "--reference", str(root / "reports/drift_reference.json"), *args,
+    )  # fmt: skip
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"{address!r} is not a Dask scheduler address" in result.stderr and "tcp://HOST:PORT" in result.stderr
+    assert not out.exists() and not out.with_suffix(".parts").exists()
+
+
+def test_params_that_name_a_folder_are_one_paragraph(workspace, month, tmp_path):
+    root, _ = workspace
+    result = run_stage(
+        "score", "--raw", str(month), "--out", str(tmp_path / "scores.csv"), "--models", str(root / "models"),
+        "--params", str(tmp_path),
+    )  # fmt: skip
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "the params file is a folder" in result.stderr
