@@ -67,6 +67,21 @@ def test_the_strongest_targeted_reason_picks_the_offer_with_the_highest_expected
     assert row(actions, 4)["action"] == "no_offer" and row(actions, 4)["offer"] == ""
 
 
+def test_the_offer_that_pays_is_found_among_every_listed_reason_not_only_the_first():
+    """Issue 21's case (id 215530: +0.086 for the second reason's offer vs -0.023 for the first's): the strongest
+    reason's offer does not pay, a weaker reason's does; the customer gets the one that pays."""
+    frame = customers(("yes",)).assign(probability=0.8, profit=1.0, pages_per_visit=2, unpaid_items_quarter=8)
+    values = shap(frame).assign(shap_unpaid_items_quarter=0.3, shap_pages_per_visit=0.1, shap_minutes_current=0.0)
+    customer = row(decide(listing(frame), frame, values, TYPICAL, 0.005, CATALOGUE, NO_LIMIT, 0.7).actions, 1)
+    # cart (for unpaid items, the strongest reason): 0.8*1*0.3-0.5 < 0; promo (for pages): 0.8*1*0.4-0.2 > 0
+    assert customer["offer"] == "promo" and customer["action"] == "contact"
+    assert customer["expected_value"] == pytest.approx(0.8 * 1.0 * 0.4 - 0.2)
+    assert customer["offer_reason"].startswith("low pages viewed per visit")
+    frame = frame.assign(profit=0.2)  # no offer pays now: not worth contacting; the list shows the least loss
+    customer = row(decide(listing(frame), frame, values, TYPICAL, 0.005, CATALOGUE, NO_LIMIT, 0.7).actions, 1)
+    assert customer["action"] == "not_worth" and customer["offer"] == "recommend"  # 0.8*0.2*0.2-0.1 = -0.068
+
+
 def test_expected_value_is_probability_times_profit_times_effect_minus_cost():
     assert expected_value(0.5, 4.0, CATALOGUE[1]) == pytest.approx(0.5 * 4.0 * 0.3 - 0.5)
 

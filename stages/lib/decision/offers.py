@@ -109,14 +109,12 @@ def expected_value(probability, profit, offer: Offer):
 
 
 def best_offer(keys: list[str], probability: float, profit: float, catalogue: list[Offer]) -> tuple[Offer, int] | None:
-    """The offer for the strongest reason any offer targets (highest expected value among those), and
-    the reason's rank; None if no reason is targeted."""
-    for rank, key in enumerate(keys):
-        targeting = [o for o in catalogue if key in o.targets]
-        if targeting:
-            chosen = max(targeting, key=lambda o: expected_value(probability, profit, o))  # first on ties
-            return chosen, rank
-    return None
+    """The offer that pays most among those any of the customer's listed reasons targets, and the rank of the
+    reason it answers (ties: the stronger reason, then the catalogue's order); None if no reason is targeted."""
+    targeted = [(offer, rank) for rank, key in enumerate(keys) for offer in catalogue if key in offer.targets]
+    if not targeted:
+        return None
+    return max(targeted, key=lambda found: expected_value(probability, profit, found[0]))  # the first on ties
 
 
 def assign(listed: pd.DataFrame, reasons: pd.DataFrame, catalogue: list[Offer]) -> pd.DataFrame:
