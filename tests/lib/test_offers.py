@@ -153,7 +153,8 @@ def test_customers_not_regular_or_not_scored_are_listed_with_the_reason():
 def test_describe_compares_numbers_with_the_median():
     medians = pd.Series({"pages_per_visit": 7.0})
     assert describe("pages_per_visit", 2, medians) == "low pages viewed per visit (2; typical 7)"
-    assert describe("pages_per_visit", 7, medians) == "high pages viewed per visit (7; typical 7)"
+    assert describe("pages_per_visit", 8, medians) == "high pages viewed per visit (8; typical 7)"
+    assert describe("pages_per_visit", 7, medians) == "typical pages viewed per visit (7)"  # the median itself
     assert describe("favourite_category", "kids_goods", medians) == "favourite category: kids goods"
 
 

@@ -76,6 +76,8 @@ def reason_key(feature: str, value, medians: Mapping) -> str:
 def describe(feature: str, value, medians: Mapping) -> str:
     """A customer's value in words, numbers against the typical (median) customer of the training month."""
     if feature in NUMERIC_FEATURES:
+        if value == medians[feature]:  # neither low nor high: say so, not "high (13; typical 13)"
+            return f"typical {PHRASES[feature]} ({value:g})"
         side = "low" if value < medians[feature] else "high"
         return f"{side} {PHRASES[feature]} ({value:g}; typical {medians[feature]:g})"
     return f"{PHRASES[feature]}: {level(value)}"
