@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+import yaml
 
 from stages.lib import settings
 from stages.lib.errors import DataError
@@ -119,3 +120,38 @@ def test_unreadable_yaml_is_one_paragraph(tmp_path):
     assert (
         result.returncode == 2 and "params.yaml: not valid YAML" in result.stderr and "Traceback" not in result.stderr
     )
+
+
+def leaves(tree, path=()):
+    """Every scalar setting of params.yaml as a path of keys and list indices."""
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            yield from leaves(value, (*path, key))
+    elif isinstance(tree, list):
+        for index, value in enumerate(tree):
+            yield from leaves(value, (*path, index))
+    else:
+        yield path, tree
+
+
+def test_dvc_exp_run_set_changes_one_line_of_params_yaml_per_value(tmp_path):
+    """`dvc exp run -S key=value` rewrites params.yaml through DVC's round-trip YAML writer: the committed file is
+    already in that writer's style, so one changed value is a one-line diff, comments and layout kept."""
+    from dvc.utils.serialize import modify_yaml
+
+    original = (ROOT / "params.yaml").read_text(encoding="utf-8")
+    copy = tmp_path / "params.yaml"
+    copy.write_text(original, encoding="utf-8")
+    with modify_yaml(copy):
+        pass
+    assert copy.read_text(encoding="utf-8") == original  # the writer's fixed point
+    for path, value in leaves(yaml.safe_load(original)):
+        copy.write_text(original, encoding="utf-8")
+        with modify_yaml(copy) as params:
+            node = params
+            for key in path[:-1]:
+                node = node[key]
+            node[path[-1]] = 7 if value is None or isinstance(value, str | bool) else value + 1
+        lines = copy.read_text(encoding="utf-8").splitlines()
+        changed = [pair for pair in zip(original.splitlines(), lines, strict=False) if pair[0] != pair[1]]
+        assert len(changed) == 1 and len(lines) == len(original.splitlines()), path
