@@ -13,8 +13,8 @@ from __future__ import annotations
 import pandas as pd
 
 from stages.io import paths
-from stages.io.cli import describe_stage, run_cli
-from stages.io.files import fresh_outputs, load_settings, read_parquet, write_json
+from stages.io.cli import run_cli, stage_main
+from stages.io.files import fresh_outputs, read_parquet, write_json
 from stages.io.model_store import load_model
 from stages.lib.model.band import band_record
 from stages.lib.settings import Settings
@@ -32,9 +32,7 @@ def run(settings: Settings) -> dict:
     return band
 
 
-def main() -> None:
-    describe_stage(__doc__)
-    run(load_settings())
+main = stage_main(__doc__, run)
 
 
 if __name__ == "__main__":

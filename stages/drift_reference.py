@@ -10,8 +10,8 @@ Writes reports/drift_reference.json, which `segment` and `score` read.
 from __future__ import annotations
 
 from stages.io import paths
-from stages.io.cli import describe_stage, run_cli
-from stages.io.files import fresh_outputs, load_settings, read_parquet, write_json
+from stages.io.cli import run_cli, stage_main
+from stages.io.files import fresh_outputs, read_parquet, write_json
 from stages.io.model_store import load_model
 from stages.lib.decision.drift import STORED_DIGITS, reference_stats
 from stages.lib.model.pipeline import predict_risk
@@ -27,9 +27,7 @@ def run(settings: Settings) -> dict:
     return reference
 
 
-def main() -> None:
-    describe_stage(__doc__)
-    run(load_settings())
+main = stage_main(__doc__, run)
 
 
 if __name__ == "__main__":

@@ -13,9 +13,9 @@ stages/io/paths.py).
 from __future__ import annotations
 
 from stages.io import paths
-from stages.io.cli import describe_stage, run_cli
+from stages.io.cli import run_cli, stage_main
 from stages.io.figures import write_figures
-from stages.io.files import fresh_outputs, load_settings, read_parquet, write_csv, write_json, write_text
+from stages.io.files import fresh_outputs, read_parquet, write_csv, write_json, write_text
 from stages.lib.data.exploration import explore
 from stages.lib.settings import Settings
 from stages.report import eda as report
@@ -41,9 +41,7 @@ def run(settings: Settings) -> dict:
     return study.summary
 
 
-def main() -> None:
-    describe_stage(__doc__)
-    run(load_settings())
+main = stage_main(__doc__, run)
 
 
 if __name__ == "__main__":

@@ -12,8 +12,8 @@ a change of figure style never reruns it).
 from __future__ import annotations
 
 from stages.io import paths
-from stages.io.cli import describe_stage, run_cli
-from stages.io.files import fresh_outputs, load_settings, read_json, read_parquet, write_json
+from stages.io.cli import run_cli, stage_main
+from stages.io.files import fresh_outputs, read_json, read_parquet, write_json
 from stages.io.model_store import load_model
 from stages.lib.model.evaluation import evaluate
 from stages.lib.settings import Settings
@@ -42,9 +42,7 @@ def run(settings: Settings) -> dict:
     return result["metrics"]
 
 
-def main() -> None:
-    describe_stage(__doc__)
-    run(load_settings())
+main = stage_main(__doc__, run)
 
 
 if __name__ == "__main__":

@@ -14,9 +14,9 @@ import time
 from functools import partial
 
 from stages.io import paths
-from stages.io.cli import describe_stage, run_cli
+from stages.io.cli import run_cli, stage_main
 from stages.io.figures import write_figures
-from stages.io.files import fresh_outputs, load_settings, read_json, read_parquet, write_csv, write_json, write_parquet
+from stages.io.files import fresh_outputs, read_json, read_parquet, write_csv, write_json, write_parquet
 from stages.io.model_store import load_model
 from stages.io.workers import submit, worker_pool
 from stages.lib.model.importance import (
@@ -37,7 +37,7 @@ from stages.report import explain as report
 def run(settings: Settings) -> dict:
     """The work runs in two worker processes in this order: permutation importance and the test
     customers first, so that the figures are drawn here while the workers explain the train customers."""
-    seed, explain = settings.seed, settings.explain
+    seed, explain, started = settings.seed, settings.explain, time.perf_counter()
     with fresh_outputs("explain"), worker_pool() as pool:
         pipeline = load_model(paths.MODEL)
         train = read_parquet(paths.TRAIN).set_index(ID, drop=False)
@@ -60,19 +60,16 @@ def run(settings: Settings) -> dict:
         write_csv(paths.SHAP_IMPORTANCE, table, digits=6)
         metrics = explain_metrics(explanation, len(test), errors, table, examples)
         write_json(paths.EXPLAIN_METRICS, metrics, digits=4)
-    return metrics
-
-
-def main() -> None:
-    describe_stage(__doc__)
-    started = time.perf_counter()
-    metrics = run(load_settings())
     print(
         f"explain: {metrics['explainer']}: {metrics['explained_customers']} customers explained in "
         f"{time.perf_counter() - started:.1f} s; "
         f"additivity error {max(metrics['additivity_max_abs_error'].values()):.1e}; "
         f"Spearman(SHAP, permutation) {metrics['spearman_shap_vs_permutation']:.2f}"
     )
+    return metrics
+
+
+main = stage_main(__doc__, run)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,8 @@ metrics/data_quality.json: what each fixing rule touched (paths: stages/io/paths
 from __future__ import annotations
 
 from stages.io import paths
-from stages.io.cli import describe_stage, run_cli
-from stages.io.files import fresh_outputs, load_settings, write_json, write_parquet
+from stages.io.cli import run_cli, stage_main
+from stages.io.files import fresh_outputs, write_json, write_parquet
 from stages.io.partitions import read_month
 from stages.lib.data.preparation import prepare_customers
 from stages.lib.data.quality import QualityLog
@@ -30,13 +30,12 @@ def run(settings: Settings) -> QualityLog:
     return log
 
 
-def main() -> None:
-    describe_stage(__doc__)
-    log = run(load_settings())
-    print(
-        f"prepare: kept {log.customers['kept']} of {log.customers['read']} customers "
-        f"(train {log.customers['train']}, test {log.customers['test']})"
-    )
+def summary(log: QualityLog) -> str:
+    kept = log.customers
+    return f"prepare: kept {kept['kept']} of {kept['read']} customers (train {kept['train']}, test {kept['test']})"
+
+
+main = stage_main(__doc__, run, summary)
 
 
 if __name__ == "__main__":

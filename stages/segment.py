@@ -12,11 +12,10 @@ reports/customers_for_marketing.csv (the list marketing acts on), tables, figure
 from __future__ import annotations
 
 from stages.io import paths
-from stages.io.cli import describe_stage, run_cli
+from stages.io.cli import run_cli, stage_main
 from stages.io.figures import write_figures
 from stages.io.files import (
     fresh_outputs,
-    load_settings,
     read_json,
     read_parquet,
     write_csv,
@@ -77,19 +76,18 @@ def run(settings: Settings) -> dict:
     return metrics
 
 
-def main() -> None:
-    describe_stage(__doc__)
-    metrics = run(load_settings())
-    print(
-        f"segment: {metrics['chosen_segment']}: {metrics['customers']} customers, monthly profit at stake "
-        f"{metrics['profit_at_stake']:.1f} ({metrics['share_of_profit']:.1%}); {len(metrics['offers'])} offers"
-    )
+def summary(metrics: dict) -> str:
     decision = metrics["decision"]
-    print(
+    return (
+        f"segment: {metrics['chosen_segment']}: {metrics['customers']} customers, monthly profit at stake "
+        f"{metrics['profit_at_stake']:.1f} ({metrics['share_of_profit']:.1%}); {len(metrics['offers'])} offers\n"
         f"segment: action list: {decision['contacted']} contacts within the budget, expected "
         f"{decision['expected_value']:.1f} thousand roubles of monthly profit saved; "
         f"{decision['excluded_for_consent']} without consent; drift: {metrics['drift_verdict']}"
     )
+
+
+main = stage_main(__doc__, run, summary)
 
 
 if __name__ == "__main__":

@@ -12,8 +12,8 @@ over each (reports/model_comparison.csv, drawn by `dvc plots`), and metrics/trai
 from __future__ import annotations
 
 from stages.io import paths
-from stages.io.cli import describe_stage, run_cli
-from stages.io.files import fresh_outputs, load_settings, read_json, read_parquet, write_csv, write_json, write_parquet
+from stages.io.cli import run_cli, stage_main
+from stages.io.files import fresh_outputs, read_json, read_parquet, write_csv, write_json, write_parquet
 from stages.io.model_store import save_model
 from stages.lib.model.training import (
     REFERENCE,
@@ -67,9 +67,7 @@ def run(settings: Settings) -> dict:
     return metrics
 
 
-def main() -> None:
-    describe_stage(__doc__)
-    run(load_settings())
+main = stage_main(__doc__, run)
 
 
 if __name__ == "__main__":

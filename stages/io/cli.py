@@ -12,16 +12,25 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from stages.io.files import load_settings
 from stages.lib.errors import DataError
 
 
-def describe_stage(doc: str) -> None:
-    """``python -m stages.<name> --help`` prints the stage's docstring; stages take no arguments:
-    they read and write the catalog's paths (stages/io/paths.py) under the working directory."""
-    parser = argparse.ArgumentParser(
-        description=doc.strip().splitlines()[0], epilog=doc, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.parse_args()
+def stage_main(doc: str, run: Callable, summary: Callable[..., str] | None = None) -> Callable[[], None]:
+    """A DVC stage's main(): ``--help`` prints ``doc`` (stages take no arguments: they read and write the
+    catalog's paths, stages/io/paths.py, under the working directory), then ``run`` on the validated
+    params.yaml, then the one line ``summary`` makes of what ``run`` returned."""
+
+    def main() -> None:
+        parser = argparse.ArgumentParser(
+            description=doc.strip().splitlines()[0], epilog=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+        )
+        parser.parse_args()
+        result = run(load_settings())
+        if summary is not None:
+            print(summary(result))
+
+    return main
 
 
 def save_trace(stage: str) -> Path:
