@@ -19,14 +19,7 @@ from stages.io.figures import write_figures
 from stages.io.files import fresh_outputs, read_json, read_parquet, write_csv, write_json, write_parquet
 from stages.io.model_store import load_model
 from stages.io.workers import submit, worker_pool
-from stages.lib.model.importance import (
-    additivity_errors,
-    dependence_features,
-    example_customers,
-    explain_metrics,
-    importance_table,
-    permutation_check,
-)
+from stages.lib.model import importance
 from stages.lib.model.pipeline import expected_features, predict_risk
 from stages.lib.model.shap_values import SHAP_DECIMALS, Job, combine, fold_jobs, per_customer
 from stages.lib.schema import ID
@@ -43,22 +36,22 @@ def run(settings: Settings) -> dict:
         train = read_parquet(paths.TRAIN).set_index(ID, drop=False)
         test = read_parquet(paths.TEST).set_index(ID, drop=False)
         oof = read_parquet(paths.OOF)
-        permutation = pool.submit(permutation_check, pipeline, test, explain.permutation_repeats, seed)
+        permutation = pool.submit(importance.permutation_check, pipeline, test, explain.permutation_repeats, seed)
         start = partial(submit, pool, size=explain.background_size, permutations=explain.permutations, seed=seed)
         test_pending = start(Job(pipeline, test, train))  # queued first: the figures need it
         pending = [start(job) for job in fold_jobs(load_model(paths.FOLD_MODELS), train, oof)]
         on_test = test_pending.result()
-        table = importance_table(on_test, test.index, expected_features(pipeline), permutation.result())
+        table = importance.importance_table(on_test, test.index, expected_features(pipeline), permutation.result())
         risk = predict_risk(pipeline, test)
-        examples = example_customers(test, risk, read_json(paths.EVALUATE_METRICS)["threshold"])
-        dependence = dependence_features(table, on_test.values.columns, explain.dependence_plots)
+        examples = importance.example_customers(test, risk, read_json(paths.EVALUATE_METRICS)["threshold"])
+        dependence = importance.dependence_features(table, on_test.values.columns, explain.dependence_plots)
         figures = report.figures(on_test, test[ID].to_numpy(), risk, table, dependence, examples, seed)
         write_figures(paths.EXPLAIN_FIGURES, figures)
         explanation = combine([on_test, *(p.result() for p in pending)])
-        errors = additivity_errors(explanation, pipeline, test, oof)
+        errors = importance.additivity_errors(explanation, pipeline, test, oof)
         write_parquet(paths.SHAP_VALUES, per_customer(explanation, expected_features(pipeline)), digits=SHAP_DECIMALS)
         write_csv(paths.SHAP_IMPORTANCE, table, digits=6)
-        metrics = explain_metrics(explanation, len(test), errors, table, examples)
+        metrics = importance.explain_metrics(explanation, len(test), errors, table, examples)
         write_json(paths.EXPLAIN_METRICS, metrics, digits=4)
     print(
         f"explain: {metrics['explainer']}: {metrics['explained_customers']} customers explained in "

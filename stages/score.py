@@ -3,17 +3,14 @@
     python -m stages.score --raw DIR --out FILE [--models models] [--reference FILE] [--params params.yaml]
                            [--scheduler ADDRESS]
 
-DIR holds the four exports (market_file.csv without «Покупательская активность» is fine, in any
-CSV dialect `prepare` reads). They are split into partitions of about `scale.partition_customers`
-customers, and each partition goes through the same validation, fixing rules and feature code as
-`prepare`, then the saved model: in this process, or on the Dask cluster at ADDRESS, with the same
-bytes either way. FILE.parts/ gets every scored customer as partitioned parquet; FILE gets the action
-list (`;`-separated UTF-8 with BOM and decimal commas, for Excel with a Russian locale): the
-customers the decision needed reasons for (SHAP values against a sample of the month's customers),
-the budget's contacts first, and those left unscored, with why; FILE with the suffix .html gets the
-manager's page. An empty cell or unseen label in a behaviour column is imputed and flagged. The
-month is compared with the training month (drift verdict fine / watch / retrain). Structural defects
-fail with the same one-paragraph errors as `prepare`.
+DIR holds the four exports in any CSV dialect `prepare` reads (market_file.csv may lack «Покупательская
+активность»). They go in partitions of about `scale.partition_customers` customers through the same reader,
+rules and features as `prepare`, then the saved model, here or on the Dask cluster at ADDRESS, with the same
+bytes either way. Writes every scored customer to FILE.parts/ (parquet); the action list to FILE (`;`, UTF-8
+with BOM, decimal commas: Excel with a Russian locale), the budget's contacts first, with reasons (SHAP against
+a sample of the month) and why the others are not contacted; the manager's page to FILE with the suffix .html,
+with the drift verdict (fine / watch / retrain) against the training month. An empty cell or unseen label in a
+behaviour column is imputed and flagged; structural defects fail with the same paragraphs as `prepare`.
 """
 
 from __future__ import annotations

@@ -14,15 +14,7 @@ from __future__ import annotations
 from stages.io import paths
 from stages.io.cli import run_cli, stage_main
 from stages.io.figures import write_figures
-from stages.io.files import (
-    fresh_outputs,
-    read_json,
-    read_parquet,
-    write_csv,
-    write_excel_csv,
-    write_json,
-    write_text,
-)
+from stages.io.files import fresh_outputs, read_json, read_parquet, write_csv, write_excel_csv, write_json, write_text
 from stages.io.model_store import load_model
 from stages.lib.decision.drift import compare, medians
 from stages.lib.decision.offers import decide_with, listing

@@ -15,50 +15,36 @@ from stages.io import paths
 from stages.io.cli import run_cli, stage_main
 from stages.io.files import fresh_outputs, read_json, read_parquet, write_csv, write_json, write_parquet
 from stages.io.model_store import save_model
-from stages.lib.model.training import (
-    REFERENCE,
-    best_per_family,
-    choose_family,
-    comparison_table,
-    family_pipelines,
-    fit_calibrated,
-    model_features,
-    paired_comparisons,
-    reference_pipeline,
-    repeated_cv,
-    run_search,
-    summarise_cv,
-    train_metrics,
-)
+from stages.lib.model import training
 from stages.lib.settings import Settings
 
 
 def run(settings: Settings) -> dict:
-    seed, train_settings = settings.seed, settings.train
+    seed, params = settings.seed, settings.train
     with fresh_outputs("train"):
         train = read_parquet(paths.TRAIN)
         pairs = read_json(paths.EDA_SUMMARY)["multicollinear_pairs"]
-        features, dropped = model_features(pairs, train_settings.drop_multicollinear)
+        features, dropped = training.model_features(pairs, params.drop_multicollinear)
         print(
-            f"train: searching {train_settings.n_iter} configurations over {len(train_settings.families)} families "
-            f"with {train_settings.cv_folds}-fold group-aware CV on {len(train)} customers; dropped {dropped}",
+            f"train: searching {params.n_iter} configurations over {len(params.families)} families "
+            f"with {params.cv_folds}-fold group-aware CV on {len(train)} customers; dropped {dropped}",
             flush=True,
         )
-        search = run_search(train, features, train_settings, seed)
-        best = best_per_family(search)
-        pipelines = family_pipelines(best, features, seed)
-        pipelines[REFERENCE] = reference_pipeline(train_settings.comparison, seed)
-        fold_scores = repeated_cv(pipelines, train, train_settings.comparison, seed)
-        cv = summarise_cv(fold_scores)
+        search = training.run_search(train, features, params, seed)
+        best = training.best_per_family(search)
+        pipelines = training.family_pipelines(best, features, seed)
+        pipelines[training.REFERENCE] = training.reference_pipeline(params.comparison, seed)
+        fold_scores = training.repeated_cv(pipelines, train, params.comparison, seed)
+        cv = training.summarise_cv(fold_scores)
         print(cv.round(4).to_string(index=False), flush=True)
-        chosen = choose_family(cv)
-        paired = paired_comparisons(fold_scores, chosen, train_settings.comparison.folds)
-        fit = fit_calibrated(pipelines[chosen], train, train_settings.cv_folds, train_settings.calibration, seed)
+        chosen = training.choose_family(cv)
+        paired = training.paired_comparisons(fold_scores, chosen, params.comparison.folds)
+        fit = training.fit_calibrated(pipelines[chosen], train, params.cv_folds, params.calibration, seed)
         save_model(fit.model, paths.MODEL)
         save_model(fit.folds, paths.FOLD_MODELS)
         write_parquet(paths.OOF, fit.oof, digits=10)
-        write_csv(paths.MODEL_COMPARISON, comparison_table(best, cv, paired), digits=4)
-        metrics = train_metrics(search, best, cv, paired, fit, chosen, features, dropped)
+        write_csv(paths.MODEL_COMPARISON, training.comparison_table(best, cv, paired), digits=4)
+        metrics = training.train_metrics(search, best, cv, paired, fit, chosen, features, dropped)
         write_json(paths.TRAIN_METRICS, metrics, digits=4)
     print(
         f"train: chose {chosen}: repeated CV ROC-AUC {metrics['repeated_cv_roc_auc_mean']:.4f}; "
