@@ -69,27 +69,23 @@ def best_per_family(search: RandomizedSearchCV) -> pd.DataFrame:
     results = pd.DataFrame(search.cv_results_)
     results["family"] = [family_of(model) for model in results["param_model"]]
     best_rows = results.sort_values("rank_test_score", kind="stable").groupby("family").head(1)
-    rows = []
-    for _, row in best_rows.iterrows():
-        settings = {k: describe(v) for k, v in row["params"].items() if k != "model"}
-        rows.append(
-            {
-                "family": row["family"],
-                "candidates": int((results["family"] == row["family"]).sum()),
-                "search_cv_roc_auc": row["mean_test_score"],
-                "params": row["params"],
-                "settings": "; ".join(f"{k}={v}" for k, v in sorted(settings.items())),
-            }
-        )
+    rows = [
+        {
+            "family": row["family"],
+            "candidates": int((results["family"] == row["family"]).sum()),
+            "search_cv_roc_auc": row["mean_test_score"],
+            "params": row["params"],
+            "settings": "; ".join(f"{k}={describe(v)}" for k, v in sorted(row["params"].items()) if k != "model"),
+        }
+        for _, row in best_rows.iterrows()
+    ]
     return pd.DataFrame(rows).sort_values("search_cv_roc_auc", ascending=False).reset_index(drop=True)
 
 
 def family_pipelines(best: pd.DataFrame, features: list[str], seed: int) -> dict:
     """A fresh pipeline per family set to its best parameters, plus the dummy baseline."""
-    pipelines = {"dummy": make_pipeline(make_family("dummy", seed), features)}
-    for _, row in best.iterrows():
-        pipelines[row["family"]] = make_pipeline(make_family("dummy", seed), features).set_params(**row["params"])
-    return pipelines
+    params = {"dummy": {}} | {row["family"]: row["params"] for _, row in best.iterrows()}
+    return {family: make_pipeline(make_family("dummy", seed), features).set_params(**p) for family, p in params.items()}
 
 
 def fit_and_score(pipeline, X: pd.DataFrame, y: pd.Series, fit_rows, test_rows) -> float:
@@ -231,9 +227,8 @@ def model_features(multicollinear_pairs: list[dict], drop_multicollinear: bool) 
 
 def margin(paired: pd.DataFrame, family: str) -> dict:
     row = paired.set_index("family").loc[family]
-    return {"against": family, **{column: row[column] for column in PAIRED_COLUMNS}} | {
-        "folds_won_by_chosen": int(row["folds_won_by_chosen"])
-    }
+    figures = {column: row[column] for column in PAIRED_COLUMNS}
+    return {"against": family, **figures, "folds_won_by_chosen": int(row["folds_won_by_chosen"])}
 
 
 def train_metrics(
