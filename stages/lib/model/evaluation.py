@@ -89,26 +89,19 @@ def roc_points(y, probability) -> list[dict]:
 
 def pr_points(y, probability) -> list[dict]:
     precision, recall, thresholds = precision_recall_curve(y, probability, drop_intermediate=True)
-    thresholds = np.append(thresholds, 1.0)
-    return [
-        {"recall": r, "precision": p, "threshold": t} for p, r, t in zip(precision, recall, thresholds, strict=True)
-    ]
+    points = pd.DataFrame({"recall": recall, "precision": precision, "threshold": np.append(thresholds, 1.0)})
+    return points.to_dict("records")
 
 
 def score_histogram(y, probability, bins: int) -> list[dict]:
     """Share of each class per probability bin (shares, so that class sizes do not hide the shape)."""
     edges = np.linspace(0, 1, bins + 1)
-    rows = []
-    for left, right in zip(edges[:-1], edges[1:], strict=True):
-        inside = (probability >= left) & ((probability < right) | (right == 1.0))
-        rows.append(
-            {
-                "probability": (left + right) / 2,
-                "declined": (inside & (y == 1)).sum() / max((y == 1).sum(), 1),
-                "same_level": (inside & (y == 0)).sum() / max((y == 0).sum(), 1),
-            }
-        )
-    return rows
+    index = np.clip(np.searchsorted(edges, probability, side="right") - 1, 0, bins - 1)  # the last bin is closed
+    shares = {
+        name: np.bincount(index[y == label], minlength=bins) / max((y == label).sum(), 1)
+        for name, label in (("declined", 1), ("same_level", 0))
+    }
+    return pd.DataFrame({"probability": (edges[:-1] + edges[1:]) / 2, **shares}).to_dict("records")
 
 
 def confusion_records(y, probability, threshold) -> list[dict]:
