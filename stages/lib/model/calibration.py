@@ -88,8 +88,7 @@ def inner_model(model):
 
 def calibration_method(pipeline: Pipeline) -> str:
     """How the fitted pipeline's scores are calibrated ("none" when they are not)."""
-    step = pipeline.steps[-1][1]
-    return step.calibrator.method if isinstance(step, CalibratedModel) else "none"
+    return pipeline[-1].calibrator.method if isinstance(pipeline[-1], CalibratedModel) else "none"
 
 
 def uncalibrated(pipeline: Pipeline) -> Pipeline:
@@ -166,11 +165,8 @@ def calibration_noise(probability: np.ndarray, bins: int, draws: int, seed: int)
 
     Outcomes are drawn from the probabilities themselves (so the model is calibrated by construction);
     their errors are sampling noise. A measured error inside this range is no evidence of miscalibration."""
-    rng = np.random.default_rng(seed)
-    errors = [
-        expected_calibration_error((rng.uniform(size=len(probability)) < probability).astype(int), probability, bins)
-        for _ in range(draws)
-    ]
+    outcomes = (np.random.default_rng(seed).uniform(size=(draws, len(probability))) < probability).astype(int)
+    errors = [expected_calibration_error(drawn, probability, bins) for drawn in outcomes]
     return {
         "if_calibrated_mean": float(np.mean(errors)),
         "if_calibrated_95th_percentile": float(np.percentile(errors, 95)),
