@@ -1,7 +1,4 @@
-"""Evaluation on the untouched test set: threshold from out-of-fold scores, metrics, plot data.
-
-Pure functions: `stages/evaluate.py` reads the model and data and writes what these return.
-"""
+"""Evaluation on the untouched test set: threshold from out-of-fold scores, metrics, plot data."""
 
 from __future__ import annotations
 
@@ -112,20 +109,6 @@ def confusion_records(y, probability, threshold) -> list[dict]:
 NOISE_DRAWS = 1000  # outcome draws behind the calibration error's noise floor
 
 
-def calibration_scores(y: np.ndarray, probability: np.ndarray, bins: int, seed: int) -> dict:
-    return {
-        "brier": brier_score_loss(y, probability),
-        "calibration_error": expected_calibration_error(y, probability, bins),
-        "calibration_error_noise": calibration_noise(probability, bins, NOISE_DRAWS, seed),
-    }
-
-
-def reliability_records(y: np.ndarray, probability: np.ndarray, bins: int) -> list[dict]:
-    """Reliability diagram data: per equal-width bin, mean probability, observed rate and customers."""
-    table = reliability_table(y, probability, bins)
-    return table[table["customers"] > 0].to_dict("records")
-
-
 def calibration_study(y_oof, raw_oof, p_oof, y_test, raw_test, p_test, bins: int, seed: int) -> tuple[dict, dict]:
     """Brier and calibration error before and after calibration, out of fold and on test, and the
     reliability diagrams of all four (plus the diagonal a calibrated model follows)."""
@@ -135,13 +118,16 @@ def calibration_study(y_oof, raw_oof, p_oof, y_test, raw_test, p_test, bins: int
         "train_out_of_fold_uncalibrated": ("oof_uncalibrated", y_oof, raw_oof),
         "train_out_of_fold": ("oof_calibrated", y_oof, p_oof),
     }
-    metrics = {"bins": bins} | {key: calibration_scores(y, p, bins, seed) for key, (_, y, p) in cases.items()}
-    plots = {
-        f"reliability_{name}.json": {"reliability": reliability_records(y, p, bins)} for name, y, p in cases.values()
-    }
-    plots["reliability_diagonal.json"] = {
-        "reliability": [{"predicted": 0.0, "observed": 0.0}, {"predicted": 1.0, "observed": 1.0}]
-    }
+    metrics, plots = {"bins": bins}, {}
+    for key, (name, y, p) in cases.items():
+        metrics[key] = {
+            "brier": brier_score_loss(y, p),
+            "calibration_error": expected_calibration_error(y, p, bins),
+            "calibration_error_noise": calibration_noise(p, bins, NOISE_DRAWS, seed),
+        }
+        table = reliability_table(y, p, bins)  # per equal-width bin: mean probability, observed rate, customers
+        plots[f"reliability_{name}.json"] = {"reliability": table[table["customers"] > 0].to_dict("records")}
+    plots["reliability_diagonal.json"] = {"reliability": [{"predicted": v, "observed": v} for v in (0.0, 1.0)]}
     return metrics, plots
 
 

@@ -1,6 +1,5 @@
 """What the SHAP explanations say: importance tables, the permutation cross-check, the example
-customers, additivity and the `explain` metrics. Pure functions: `stages/explain.py` writes what they return.
-"""
+customers, additivity and the `explain` metrics."""
 
 from __future__ import annotations
 

@@ -1,7 +1,4 @@
-"""The model pipeline, its search space, group-aware folds and prediction (no file I/O here).
-
-Shared by ``train`` (search and refit), ``evaluate``, ``explain``, ``segment`` and ``score``.
-"""
+"""The model pipeline, its search space, group-aware folds and prediction: what every model stage shares."""
 
 from __future__ import annotations
 

@@ -1,7 +1,4 @@
-"""Model choice: randomized search over pipelines and families, a fair repeated-CV comparison, the winner.
-
-Pure functions over the train frame and typed settings; `stages/train.py` reads and writes.
-"""
+"""Model choice: randomized search over pipelines and families, a fair repeated-CV comparison, the winner."""
 
 from __future__ import annotations
 
