@@ -98,7 +98,6 @@ def decide_within_reach(
 ) -> Generator[np.ndarray, tuple[pd.DataFrame, pd.DataFrame], Decision]:
     """The month's decision with reasons only where they can change it: yields the ids whose (rows, SHAP
     values) it needs next (the caller reads and explains them: no I/O here) and returns the decision.
-
     ``compact``: every scored customer (id, probability, profit, regular, allows_offers, `ceiling`), by id;
     ``left_out``: id, profit, not_scored_reason of the customers without a score."""
     first = first_actions(compact)

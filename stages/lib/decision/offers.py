@@ -42,10 +42,9 @@ ACTION_ORDER = tuple(ACTIONS)  # contact first, then what the budget left, then 
 
 
 def listing(customers: pd.DataFrame, left_out: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The customers an action list covers: regular ones to decide on, the others with why not.
-
-    ``customers``: id, probability, profit, segment, favourite_category, allows_offers and optionally
-    regular and flags; ``left_out``: id, profit, not_scored_reason of customers without a score."""
+    """The customers an action list covers: regular ones to decide on, the others with why not. ``customers``:
+    id, probability, profit, segment, favourite_category, allows_offers and optionally regular and flags;
+    ``left_out``: id, profit, not_scored_reason of customers without a score."""
     listed = customers[[ID, "probability", PROFIT, "segment", "favourite_category", "allows_offers"]].copy()
     regular = customers["regular"].to_numpy(dtype=bool) if "regular" in customers else True
     listed["action"] = np.where(regular, "", "not_regular")
@@ -158,10 +157,9 @@ def apply_budget(table: pd.DataFrame, budget: Budget) -> pd.DataFrame:
 def action_list(
     listed: pd.DataFrame, reasons: pd.DataFrame, catalogue: list[Offer], budget: Budget, high_risk: float
 ) -> pd.DataFrame:
-    """The list a manager acts on, sorted by priority.
-
-    ``listed``: id, probability (NaN if not scored), profit, segment, favourite_category, allows_offers,
-    action ("" to decide here, else not_regular / not_scored), note ("" or why), flags."""
+    """The list a manager acts on, sorted by priority. ``listed``: id, probability (NaN if not scored), profit,
+    segment, favourite_category, allows_offers, action ("" to decide here, else not_regular / not_scored),
+    note ("" or why), flags."""
     decided = assign(listed, reasons, catalogue)
     table = listed.drop(columns="action").join(decided).join(reasons[list(REASONS)])
     table = apply_budget(table, budget)

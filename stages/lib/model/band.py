@@ -1,8 +1,7 @@
 """The test figures as a band: the chosen configuration refitted on other train/test splits.
 
 One split gives one test ROC-AUC; refitting the same configuration on other splits shows how much of a
-difference is the split's luck. `band` computes the draws; `evaluate` places the official split.
-"""
+difference is the split's luck. `band` computes the draws; `evaluate` places the official split."""
 
 from __future__ import annotations
 

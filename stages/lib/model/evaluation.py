@@ -31,10 +31,8 @@ from stages.lib.words import CLASS_NAMES
 
 
 def choose_threshold(y: np.ndarray, probability: np.ndarray, rule: str, min_recall: float) -> float:
-    """Decision threshold from out-of-fold predictions.
-
-    ``max_f1``: the threshold with the best F1; ``youden``: max(TPR - FPR); ``min_recall``: the
-    highest threshold that still catches ``min_recall`` of the declining customers."""
+    """Decision threshold from out-of-fold predictions: ``max_f1`` the one with the best F1, ``youden``
+    max(TPR - FPR), ``min_recall`` the highest that still catches ``min_recall`` of the declining customers."""
     if rule == "max_f1":
         precision, recall, thresholds = precision_recall_curve(y, probability)
         f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
@@ -47,9 +45,8 @@ def choose_threshold(y: np.ndarray, probability: np.ndarray, rule: str, min_reca
 
 
 def bootstrap_auc(y: np.ndarray, probability: np.ndarray, n_resamples: int, seed: int) -> tuple[float, float]:
-    """95% percentile interval of ROC-AUC over bootstrap resamples of the test customers.
-
-    AUC is computed from ranks (the Mann-Whitney statistic), all resamples at once."""
+    """95% percentile interval of ROC-AUC over bootstrap resamples of the test customers, computed from
+    ranks (the Mann-Whitney statistic), all resamples at once."""
     rng = np.random.default_rng(seed)
     rows = rng.integers(0, len(y), size=(n_resamples, len(y)))
     labels, ranks = y[rows], stats.rankdata(probability[rows], axis=1)  # ties get average ranks
@@ -180,10 +177,8 @@ def band_report(band: dict, pipeline, official: dict) -> dict:
 def evaluate(
     train: pd.DataFrame, test: pd.DataFrame, oof: pd.DataFrame, pipeline, settings: Evaluate, seed: int, band: dict
 ) -> dict:
-    """All metrics and plot data; pure apart from the fitted pipeline it is given.
-
-    The threshold and the out-of-fold figures use each train customer's cross-fitted calibrated
-    probability (neither its model nor its calibrator saw it)."""
+    """All metrics and plot data. The threshold and the out-of-fold figures use each train customer's
+    cross-fitted calibrated probability (neither its model nor its calibrator saw it)."""
     y_test, y_oof = test[TARGET].to_numpy(), oof[TARGET].to_numpy()
     p_test, p_oof = predict_risk(pipeline, test), oof["probability"].to_numpy()
     raw_test, raw_oof = predict_risk(uncalibrated(pipeline), test), oof["score"].to_numpy()

@@ -90,10 +90,9 @@ def fit_clone(pipeline: Pipeline, frame: pd.DataFrame) -> Pipeline:
 
 
 def settle_optimised(model):
-    """Round the two numbers of every sigmoid calibrator inside ``model`` (SVC's Platt scaling).
-
-    They come out of an iterative optimiser whose last bits depend on the CPU's BLAS and SIMD kernels
-    (one ulp between two kernel settings); rounded, the saved model is the same on every machine."""
+    """Round the two numbers of every sigmoid calibrator inside ``model`` (SVC's Platt scaling): they come
+    out of an iterative optimiser whose last bits depend on the CPU's BLAS and SIMD kernels (one ulp between
+    two kernel settings); rounded, the saved model is the same on every machine."""
     if isinstance(model, _SigmoidCalibration):
         model.a_, model.b_ = round(float(model.a_), SETTLED_DECIMALS), round(float(model.b_), SETTLED_DECIMALS)
     elif isinstance(model, list | tuple):

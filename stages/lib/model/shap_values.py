@@ -120,10 +120,9 @@ def coalitions(orders: list[np.ndarray], features: int) -> tuple[np.ndarray, np.
 
 
 def distinct_rows(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(the distinct rows, which of them each row is); rows of no columns are all one row.
-
-    Rows are equal when every value compares equal (np.unique(axis=0) would sort the same way, ten
-    times slower). Equal values give equal model outputs, so one prediction serves them all."""
+    """(the distinct rows, which of them each row is); rows of no columns are all one row. Rows are equal
+    when every value compares equal (np.unique(axis=0) would sort the same way, ten times slower); equal
+    values give equal model outputs, so one prediction serves them all."""
     if values.shape[1] == 0:
         return values[:1], np.zeros(len(values), dtype=int)
     order = np.lexsort(values.T[::-1])

@@ -100,11 +100,9 @@ def reference_pipeline(settings: Comparison, seed: int):
 
 
 def repeated_cv(pipelines: dict, train: pd.DataFrame, settings: Comparison, seed: int) -> pd.DataFrame:
-    """Every pipeline on the same folds (``repeats`` shuffles of group-aware stratified k-fold): one
-    row per pipeline and fold, so that families can be compared fold by fold.
-
-    All fits go to one pool of workers (one pool per family or per repeat costs more to start than
-    the small models take to fit)."""
+    """Every pipeline on the same folds (``repeats`` shuffles of group-aware stratified k-fold): one row per
+    pipeline and fold, so that families can be compared fold by fold. All fits go to one pool of workers
+    (one pool per family or per repeat costs more to start than the small models take to fit)."""
     y, groups = train[TARGET], train[GROUP]
     folds = [  # seeds differ from the search's folds
         split
@@ -142,11 +140,10 @@ OOF_SEED_OFFSET = 2000  # out-of-fold scores come from folds of their own, indep
 
 
 def out_of_fold(pipeline, train: pd.DataFrame, cv_folds: int, seed: int) -> tuple[pd.DataFrame, list]:
-    """Each train customer's raw score from a model that never saw that customer (or its duplicates),
-    the fold that held the customer out, and the fold models themselves (in fold order).
-
+    """Each train customer's raw score from a model that never saw that customer (or its duplicates), the
+    fold that held the customer out, and the fold models (in fold order: `explain` explains exactly these).
     The folds are drawn independently of the search's, so the threshold, the calibrator and segment see
-    scores from folds that did not choose the configuration. `explain` explains exactly these models."""
+    scores from folds that did not choose the configuration."""
     splits = list(group_folds(cv_folds, seed + OOF_SEED_OFFSET).split(train, train[TARGET], groups=train[GROUP]))
     # fitted in this process, in order: models fitted in workers come back as separate copies of what
     # the pipeline shares, which would change the saved archive's bytes for no gain worth having
@@ -169,10 +166,9 @@ class CalibratedFit:
 
 
 def fit_calibrated(pipeline, train: pd.DataFrame, cv_folds: int, method: str, seed: int) -> CalibratedFit:
-    """The configuration fitted on all of train, its fold models, and calibration learnt out of fold.
-
-    A fold model's calibrator never saw that fold's scores, so each train customer's ``probability`` is
-    honest twice over: neither the model nor the calibrator behind it saw the customer."""
+    """The configuration fitted on all of train, its fold models, and calibration learnt out of fold. A fold
+    model's calibrator never saw that fold's scores, so each train customer's ``probability`` is honest
+    twice over: neither the model nor the calibrator behind it saw the customer."""
     model = fit_clone(pipeline, train)
     oof, fold_models = out_of_fold(pipeline, train, cv_folds, seed)
     choice = choose_calibration(oof, method)
@@ -184,11 +180,9 @@ def fit_calibrated(pipeline, train: pd.DataFrame, cv_folds: int, method: str, se
 
 
 def choose_family(cv: pd.DataFrame, besides: tuple[str, ...] = ()) -> str:
-    """The family whose best configuration has the highest repeated-CV mean (never the dummy, the
-    reference or ``besides``; a tie goes to the first name).
-
-    The search ranks configurations on one split into folds; the repeated CV averages more splits
-    for the few finalists, so it is the steadier of the two estimates to decide on."""
+    """The family whose best configuration has the highest repeated-CV mean (never the dummy, the reference
+    or ``besides``; a tie goes to the first name). The search ranks configurations on one split into folds;
+    the repeated CV averages more splits for the few finalists: the steadier estimate to decide on."""
     finalists = cv[~cv["family"].isin(["dummy", REFERENCE, *besides])]
     return str(finalists.sort_values(["cv_roc_auc_mean", "family"], ascending=[False, True])["family"].iloc[0])
 
