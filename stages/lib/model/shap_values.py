@@ -75,10 +75,8 @@ def display_frame(pipeline: Pipeline, frame: pd.DataFrame) -> pd.DataFrame:
 
 def model_output(pipeline: Pipeline, frame: pd.DataFrame, output: str) -> np.ndarray:
     """What the explanation adds up to: the probability, or its log-odds for the linear explainer."""
-    model_view = transform(pipeline, frame).to_numpy()
-    if output == "log_odds":
-        return pipeline[-1].decision_function(model_view)
-    return pipeline[-1].predict_proba(model_view)[:, 1]
+    X = model_input(frame, expected_features(pipeline))
+    return pipeline.decision_function(X) if output == "log_odds" else pipeline.predict_proba(X)[:, 1]
 
 
 # --- the model-agnostic estimator ---
