@@ -148,12 +148,11 @@ def out_of_fold(pipeline, train: pd.DataFrame, cv_folds: int, seed: int) -> tupl
     # fitted in this process, in order: models fitted in workers come back as separate copies of what
     # the pipeline shares, which would change the saved archive's bytes for no gain worth having
     models = [fit_clone(pipeline, train.iloc[fit_rows]) for fit_rows, _ in splits]
-    score, fold = pd.Series(np.nan, index=train.index), pd.Series(-1, index=train.index)
-    for number, (fold_model, (_, held_out_rows)) in enumerate(zip(models, splits, strict=True)):
-        held_out = train.index[held_out_rows]
-        score.loc[held_out] = predict_risk(fold_model, train.loc[held_out])
-        fold.loc[held_out] = number
-    oof = pd.DataFrame({ID: train[ID], TARGET: train[TARGET], "score": score.to_numpy(), "fold": fold.to_numpy()})
+    score, fold = np.full(len(train), np.nan), np.full(len(train), -1)
+    for number, (fold_model, (_, held_out)) in enumerate(zip(models, splits, strict=True)):
+        score[held_out] = predict_risk(fold_model, train.iloc[held_out])
+        fold[held_out] = number
+    oof = pd.DataFrame({ID: train[ID], TARGET: train[TARGET], "score": score, "fold": fold})
     return oof, models
 
 
