@@ -109,21 +109,18 @@ def decide_within_reach(
     decision, explained, complete = yield from explain_until_final(queue, decide, settings.budget, batch, at_most)
     unexplained = np.isin(compact[ID].to_numpy(), queue[ID].to_numpy()[explained:])
     first[unexplained] = "below_cut" if complete else "not_explained"  # a cap stops before the cut is certain
-    summary = whole_month_summary(decision, compact, first, explained, complete)
-    summary["budget"] = decision.summary["budget"]
+    how = {"reasons": {"explained": explained, "complete": complete}, "budget": decision.summary["budget"]}
+    summary = whole_month_summary(decision.actions, compact, first) | how
     return Decision(decision.actions, offer_summary(decision.actions, settings.offers.catalogue), summary)
 
 
-def whole_month_summary(
-    decision: Decision, compact: pd.DataFrame, first: np.ndarray, explained: int, complete: bool
-) -> dict:
+def whole_month_summary(actions: pd.DataFrame, compact: pd.DataFrame, first: np.ndarray) -> dict:
     """`decision_summary` of the explained list, with the customers decided without reasons counted in."""
-    summary = decision_summary(decision.actions)
+    summary = decision_summary(actions)
     decided = pd.Series(first[first != ""]).value_counts()
     summary["customers"] += int(decided.sum())
     summary["actions"] = {a: count + int(decided.get(a, 0)) for a, count in summary["actions"].items()}
     without_consent = first == "no_consent"
     summary["excluded_for_consent"] = int(without_consent.sum())
     summary["profit_of_excluded_for_consent"] = float(compact.loc[without_consent, PROFIT].sum())
-    summary["reasons"] = {"explained": explained, "complete": complete}
     return summary

@@ -128,8 +128,8 @@ def assign(listed: pd.DataFrame, reasons: pd.DataFrame, catalogue: list[Offer]) 
     for action, consent, probability, profit, keys, *words in columns:
         if not action and consent != "yes":
             action = "no_consent"
-        found = None if action else best_offer(keys, probability, profit, catalogue)  # decided before: stands
-        if found is None:
+        found = None if action else best_offer(keys, probability, profit, catalogue)
+        if found is None:  # decided before (not regular, not scored, no consent) or no offer targets a reason
             rows.append(("", "", action or "no_offer", np.nan, np.nan))
             continue
         offer, rank = found
