@@ -67,11 +67,8 @@ def scores(y: np.ndarray, probability: np.ndarray, threshold: float | None = Non
     }
     if threshold is not None:
         predicted = (probability >= threshold).astype(int)
-        result.update(
-            recall=recall_score(y, predicted, zero_division=0),
-            precision=precision_score(y, predicted, zero_division=0),
-            f1=f1_score(y, predicted, zero_division=0),
-        )
+        for name, measure in (("recall", recall_score), ("precision", precision_score), ("f1", f1_score)):
+            result[name] = measure(y, predicted, zero_division=0)
     return result
 
 
