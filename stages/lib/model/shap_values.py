@@ -226,12 +226,6 @@ def fold_jobs(folds: list[Pipeline], train: pd.DataFrame, oof: pd.DataFrame) -> 
     return [Job(model, train[fold == number], train[fold != number]) for number, model in enumerate(folds)]
 
 
-def model_explainer(model) -> ExplainerKind:
-    """A calibrated model is explained model-agnostically: the exact tree and linear explainers would
-    explain the raw score, not the calibrated probability every stage uses."""
-    return "permutation" if isinstance(model, CalibratedModel) else explainer_kind(model)
-
-
 @dataclass(frozen=True)
 class ShapWork:
     """One job's explanation as independent tasks, ``(function, arguments)`` each, and how their
@@ -252,7 +246,9 @@ def plan_work(job: Job, size: int, permutations: int, seed: int, piece_rows: int
     pieces of ``piece_rows`` (the exact explainers, fast, as one task). The model scores each input
     on its own, so the pieces give the same values however they are cut and wherever they run."""
     model = job.pipeline[-1]
-    kind = model_explainer(model)
+    # a calibrated model is explained model-agnostically: the exact tree and linear explainers would
+    # explain the raw score, not the calibrated probability every stage uses
+    kind = "permutation" if isinstance(model, CalibratedModel) else explainer_kind(model)
     X, background = transform(job.pipeline, job.rows).to_numpy(), transform(job.pipeline, job.background).to_numpy()
     if kind != "permutation":
         sample = background if size >= len(background) else shuffle(background, n_samples=size, random_state=seed)
