@@ -65,12 +65,6 @@ def cut_is_final(actions: pd.DataFrame, next_ceiling: float, budget: Budget) -> 
     return bool(len(left)) and float(left.max()) > next_ceiling
 
 
-def candidates_in_order(compact: pd.DataFrame, first: np.ndarray) -> pd.DataFrame:
-    """Candidates (id, ceiling), highest ceiling first, ties by id: the order they are explained in."""
-    table = compact.loc[first == "", [ID, "ceiling"]]
-    return table.sort_values(["ceiling", ID], ascending=[False, True], kind="stable").reset_index(drop=True)
-
-
 def explain_until_final(
     queue: pd.DataFrame, decide: Callable, budget: Budget, batch: int, at_most: int
 ) -> Generator[np.ndarray, tuple[pd.DataFrame, pd.DataFrame], tuple[Decision, int, bool]]:
@@ -101,7 +95,8 @@ def decide_within_reach(
     ``compact``: every scored customer (id, probability, profit, regular, allows_offers, `ceiling`), by id;
     ``left_out``: id, profit, not_scored_reason of the customers without a score."""
     first = first_actions(compact)
-    queue = candidates_in_order(compact, first)
+    candidates = compact.loc[first == "", [ID, "ceiling"]]  # explained highest ceiling first, ties by id
+    queue = candidates.sort_values(["ceiling", ID], ascending=[False, True], kind="stable").reset_index(drop=True)
 
     def decide(rows: pd.DataFrame, shap_values: pd.DataFrame) -> Decision:
         return decide_with(settings, listing(rows, left_out), rows, shap_values, typical)
