@@ -113,9 +113,7 @@ def best_offer(keys: list[str], probability: float, profit: float, catalogue: li
     """The offer that pays most among those any of the customer's listed reasons targets, and the rank of the
     reason it answers (ties: the stronger reason, then the catalogue's order); None if no reason is targeted."""
     targeted = [(offer, rank) for rank, key in enumerate(keys) for offer in catalogue if key in offer.targets]
-    if not targeted:
-        return None
-    return max(targeted, key=lambda found: expected_value(probability, profit, found[0]))  # the first on ties
+    return max(targeted, key=lambda found: expected_value(probability, profit, found[0]), default=None)
 
 
 def assign(listed: pd.DataFrame, reasons: pd.DataFrame, catalogue: list[Offer]) -> pd.DataFrame:
