@@ -43,9 +43,7 @@ def shuffled_copies(X: pd.DataFrame, column: int, repeats: int, seed: int) -> li
     rng, order, shuffled, copies = np.random.RandomState(seed), np.arange(len(X)), X.copy(), []
     for _ in range(repeats):
         rng.shuffle(order)
-        values = shuffled.iloc[order, column]
-        values.index = shuffled.index
-        shuffled[shuffled.columns[column]] = values
+        shuffled[shuffled.columns[column]] = shuffled.iloc[order, column].set_axis(shuffled.index)
         copies.append(shuffled.copy())
     return copies
 
