@@ -65,12 +65,6 @@ def cut_is_final(actions: pd.DataFrame, next_ceiling: float, budget: Budget) -> 
     return bool(len(left)) and float(left.max()) > next_ceiling
 
 
-def candidates_in_order(compact: pd.DataFrame, first: np.ndarray) -> pd.DataFrame:
-    """Candidates (id, ceiling), highest ceiling first, ties by id: the order they are explained in."""
-    table = compact.loc[first == "", [ID, "ceiling"]]
-    return table.sort_values(["ceiling", ID], ascending=[False, True], kind="stable").reset_index(drop=True)
-
-
 def explain_until_final(
     queue: pd.DataFrame, decide: Callable, budget: Budget, batch: int, at_most: int
 ) -> Generator[np.ndarray, tuple[pd.DataFrame, pd.DataFrame], tuple[Decision, int, bool]]:
@@ -98,11 +92,11 @@ def decide_within_reach(
 ) -> Generator[np.ndarray, tuple[pd.DataFrame, pd.DataFrame], Decision]:
     """The month's decision with reasons only where they can change it: yields the ids whose (rows, SHAP
     values) it needs next (the caller reads and explains them: no I/O here) and returns the decision.
-
     ``compact``: every scored customer (id, probability, profit, regular, allows_offers, `ceiling`), by id;
     ``left_out``: id, profit, not_scored_reason of the customers without a score."""
     first = first_actions(compact)
-    queue = candidates_in_order(compact, first)
+    candidates = compact.loc[first == "", [ID, "ceiling"]]  # explained highest ceiling first, ties by id
+    queue = candidates.sort_values(["ceiling", ID], ascending=[False, True], kind="stable").reset_index(drop=True)
 
     def decide(rows: pd.DataFrame, shap_values: pd.DataFrame) -> Decision:
         return decide_with(settings, listing(rows, left_out), rows, shap_values, typical)
@@ -110,21 +104,18 @@ def decide_within_reach(
     decision, explained, complete = yield from explain_until_final(queue, decide, settings.budget, batch, at_most)
     unexplained = np.isin(compact[ID].to_numpy(), queue[ID].to_numpy()[explained:])
     first[unexplained] = "below_cut" if complete else "not_explained"  # a cap stops before the cut is certain
-    summary = whole_month_summary(decision, compact, first, explained, complete)
-    summary["budget"] = decision.summary["budget"]
+    how = {"reasons": {"explained": explained, "complete": complete}, "budget": decision.summary["budget"]}
+    summary = whole_month_summary(decision.actions, compact, first) | how
     return Decision(decision.actions, offer_summary(decision.actions, settings.offers.catalogue), summary)
 
 
-def whole_month_summary(
-    decision: Decision, compact: pd.DataFrame, first: np.ndarray, explained: int, complete: bool
-) -> dict:
+def whole_month_summary(actions: pd.DataFrame, compact: pd.DataFrame, first: np.ndarray) -> dict:
     """`decision_summary` of the explained list, with the customers decided without reasons counted in."""
-    summary = decision_summary(decision.actions)
+    summary = decision_summary(actions)
     decided = pd.Series(first[first != ""]).value_counts()
     summary["customers"] += int(decided.sum())
     summary["actions"] = {a: count + int(decided.get(a, 0)) for a, count in summary["actions"].items()}
     without_consent = first == "no_consent"
     summary["excluded_for_consent"] = int(without_consent.sum())
     summary["profit_of_excluded_for_consent"] = float(compact.loc[without_consent, PROFIT].sum())
-    summary["reasons"] = {"explained": explained, "complete": complete}
     return summary

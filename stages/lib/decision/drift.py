@@ -33,11 +33,14 @@ def stored_edges(values: np.ndarray, bins: int) -> list[float]:
     return sorted({round(edge, STORED_DIGITS) for edge in quantile_edges(values, bins)})
 
 
+def binned(values: np.ndarray, edges: list[float]) -> np.ndarray:
+    """Count of values in each bin; bin i holds edges[i-1] < x <= edges[i] (ends open)."""
+    return np.bincount(np.searchsorted(np.asarray(edges), values, side="left"), minlength=len(edges) + 1)
+
+
 def bin_shares(values: np.ndarray, edges: list[float]) -> list[float]:
-    """Share of values in each bin; bin i holds edges[i-1] < x <= edges[i] (ends open)."""
-    index = np.searchsorted(np.asarray(edges), values, side="left")
-    counts = np.bincount(index, minlength=len(edges) + 1)
-    return [float(c) for c in counts / max(len(values), 1)]
+    """Share of values in each bin (`binned`)."""
+    return [float(c) for c in binned(values, edges) / max(len(values), 1)]
 
 
 def psi(expected: list[float], actual: list[float]) -> float:
@@ -86,27 +89,15 @@ def month_counts(month: pd.DataFrame, probability: np.ndarray, reference: dict) 
         if feature in month:
             values = month[feature].to_numpy(dtype=float)
             present = values[~np.isnan(values)]
-            bins = np.searchsorted(np.asarray(stats["edges"]), present, side="left")
-            counts[feature] = {
-                "bins": np.bincount(bins, minlength=len(stats["edges"]) + 1),
-                "missing": len(values) - len(present),
-            }
+            counts[feature] = {"bins": binned(present, stats["edges"]), "missing": len(values) - len(present)}
     for feature, shares in reference["categorical"].items():
         if feature in month:
-            values = month[feature]
-            known = values.isin(list(shares))
-            labels = values[known].value_counts()
-            counts[feature] = {
-                "bins": np.array([int(labels.get(k, 0)) for k in shares]),
-                "missing": int((~known).sum()),
-            }
+            known = month[feature].isin(list(shares))
+            labels = month[feature][known].value_counts()
+            bins = np.array([int(labels.get(k, 0)) for k in shares])
+            counts[feature] = {"bins": bins, "missing": int((~known).sum())}
     scores = np.asarray(probability, dtype=float)
-    scores = scores[~np.isnan(scores)]
-    edges = np.asarray(reference["probability"]["edges"])
-    counts[PROBABILITY] = {
-        "bins": np.bincount(np.searchsorted(edges, scores, side="left"), minlength=len(edges) + 1),
-        "missing": 0,
-    }
+    counts[PROBABILITY] = {"bins": binned(scores[~np.isnan(scores)], reference["probability"]["edges"]), "missing": 0}
     return counts
 
 
@@ -117,39 +108,25 @@ def add_counts(first: dict, second: dict) -> dict:
     }
 
 
-def count_row(feature: str, counts: dict, reference: dict, settings: Drift) -> dict:
-    """PSI and unseen/empty share of one feature, from its counts."""
+def count_row(feature: str, counts: dict, expected: list[float], settings: Drift) -> dict:
+    """PSI against the reference's ``expected`` shares and unseen/empty share of one feature, from its counts."""
     bins, missing = counts["bins"], counts["missing"]
-    shares = bins / max(int(bins.sum()), 1)
-    if feature in reference["numeric"]:
-        expected = reference["numeric"][feature]["shares"]
-    else:
-        expected = list(reference["categorical"][feature].values())
-    value = psi(expected, [float(s) for s in shares])
+    value = psi(expected, bins / max(int(bins.sum()), 1))
     unseen = float(missing / max(int(bins.sum()) + missing, 1))
-    row_verdict = worst(
-        [
-            verdict(value, settings.psi_watch, settings.psi_retrain),
-            verdict(unseen, settings.unseen_watch, settings.unseen_retrain),
-        ]
-    )
-    return {"feature": feature, "psi": value, "unseen_or_empty_share": unseen, "verdict": row_verdict}
+    verdicts = [verdict(value, settings.psi_watch, settings.psi_retrain)]
+    if feature != PROBABILITY:  # a score is never unseen
+        verdicts.append(verdict(unseen, settings.unseen_watch, settings.unseen_retrain))
+    return {"feature": feature, "psi": value, "unseen_or_empty_share": unseen, "verdict": worst(verdicts)}
 
 
 def compare_counts(counts: dict, reference: dict, settings: Drift) -> pd.DataFrame:
     """One row per feature and one for the predicted probability: PSI, unseen/empty share, verdict."""
-    features = [f for f in [*reference["numeric"], *reference["categorical"]] if f in counts]
-    rows = [count_row(f, counts[f], reference, settings) for f in features]
-    scores = counts[PROBABILITY]["bins"]
-    value = psi(reference["probability"]["shares"], [float(s) for s in scores / max(int(scores.sum()), 1)])
-    rows.append(
-        {
-            "feature": PROBABILITY,
-            "psi": value,
-            "unseen_or_empty_share": 0.0,
-            "verdict": verdict(value, settings.psi_watch, settings.psi_retrain),
-        }
+    expected = (
+        {feature: stats["shares"] for feature, stats in reference["numeric"].items()}
+        | {feature: list(shares.values()) for feature, shares in reference["categorical"].items()}
+        | {PROBABILITY: reference["probability"]["shares"]}
     )
+    rows = [count_row(f, counts[f], shares, settings) for f, shares in expected.items() if f in counts]
     table = pd.DataFrame(rows)
     # the stored reference's shares keep STORED_DIGITS decimals: PSI below that is their rounding, not drift
     keys = {"_order": table["verdict"].map(VERDICTS.index), "_psi": table["psi"].round(STORED_DIGITS)}

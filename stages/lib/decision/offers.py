@@ -42,10 +42,9 @@ ACTION_ORDER = tuple(ACTIONS)  # contact first, then what the budget left, then 
 
 
 def listing(customers: pd.DataFrame, left_out: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The customers an action list covers: regular ones to decide on, the others with why not.
-
-    ``customers``: id, probability, profit, segment, favourite_category, allows_offers and optionally
-    regular and flags; ``left_out``: id, profit, not_scored_reason of customers without a score."""
+    """The customers an action list covers: regular ones to decide on, the others with why not. ``customers``:
+    id, probability, profit, segment, favourite_category, allows_offers and optionally regular and flags;
+    ``left_out``: id, profit, not_scored_reason of customers without a score."""
     listed = customers[[ID, "probability", PROFIT, "segment", "favourite_category", "allows_offers"]].copy()
     regular = customers["regular"].to_numpy(dtype=bool) if "regular" in customers else True
     listed["action"] = np.where(regular, "", "not_regular")
@@ -114,9 +113,7 @@ def best_offer(keys: list[str], probability: float, profit: float, catalogue: li
     """The offer that pays most among those any of the customer's listed reasons targets, and the rank of the
     reason it answers (ties: the stronger reason, then the catalogue's order); None if no reason is targeted."""
     targeted = [(offer, rank) for rank, key in enumerate(keys) for offer in catalogue if key in offer.targets]
-    if not targeted:
-        return None
-    return max(targeted, key=lambda found: expected_value(probability, profit, found[0]))  # the first on ties
+    return max(targeted, key=lambda found: expected_value(probability, profit, found[0]), default=None)
 
 
 def assign(listed: pd.DataFrame, reasons: pd.DataFrame, catalogue: list[Offer]) -> pd.DataFrame:
@@ -127,24 +124,17 @@ def assign(listed: pd.DataFrame, reasons: pd.DataFrame, catalogue: list[Offer]) 
         *(reasons[r] for r in REASONS), strict=True,
     )  # fmt: skip
     for action, consent, probability, profit, keys, *words in columns:
-        if action:  # not regular or not scored: decided before
-            rows.append(("", "", action, np.nan, np.nan))
+        if not action and consent != "yes":
+            action = "no_consent"
+        found = None if action else best_offer(keys, probability, profit, catalogue)
+        if found is None:  # decided before (not regular, not scored, no consent) or no offer targets a reason
+            rows.append(("", "", action or "no_offer", np.nan, np.nan))
             continue
-        found = best_offer(keys, probability, profit, catalogue)
-        if consent != "yes":
-            rows.append(("", "", "no_consent", np.nan, np.nan))
-        elif found is None:
-            rows.append(("", "", "no_offer", np.nan, np.nan))
-        else:
-            offer, rank = found
-            value = expected_value(probability, profit, offer)
-            rows.append((offer.name, words[rank], "contact" if value > 0 else "not_worth", offer.cost, value))
-    out = pd.DataFrame(
-        rows, index=listed.index, columns=["offer", "offer_reason", "action", "offer_cost", "expected_value"]
-    )
-    return out.astype(
-        {"offer": object, "offer_reason": object, "action": object, "offer_cost": float, "expected_value": float}
-    )
+        offer, rank = found
+        value = expected_value(probability, profit, offer)
+        rows.append((offer.name, words[rank], "contact" if value > 0 else "not_worth", offer.cost, value))
+    types = {"offer": object, "offer_reason": object, "action": object, "offer_cost": float, "expected_value": float}
+    return pd.DataFrame(rows, index=listed.index, columns=list(types)).astype(types)
 
 
 def apply_budget(table: pd.DataFrame, budget: Budget) -> pd.DataFrame:
@@ -165,10 +155,9 @@ def apply_budget(table: pd.DataFrame, budget: Budget) -> pd.DataFrame:
 def action_list(
     listed: pd.DataFrame, reasons: pd.DataFrame, catalogue: list[Offer], budget: Budget, high_risk: float
 ) -> pd.DataFrame:
-    """The list a manager acts on, sorted by priority.
-
-    ``listed``: id, probability (NaN if not scored), profit, segment, favourite_category, allows_offers,
-    action ("" to decide here, else not_regular / not_scored), note ("" or why), flags."""
+    """The list a manager acts on, sorted by priority. ``listed``: id, probability (NaN if not scored), profit,
+    segment, favourite_category, allows_offers, action ("" to decide here, else not_regular / not_scored),
+    note ("" or why), flags."""
     decided = assign(listed, reasons, catalogue)
     table = listed.drop(columns="action").join(decided).join(reasons[list(REASONS)])
     table = apply_budget(table, budget)
@@ -183,45 +172,45 @@ def action_list(
     return table[list(COLUMNS)].reset_index(drop=True)
 
 
+def budget_figures(actions: pd.DataFrame) -> dict:
+    """Contacts the budget keeps and leaves, with their cost and expected value (thousand roubles)."""
+    kept = actions[actions["action"] == "contact"]
+    left = actions[actions["action"] == "over_budget"]
+    return {
+        "contacted": len(kept),
+        "cost": float(kept["offer_cost"].sum()),
+        "expected_value": float(kept["expected_value"].sum()),
+        "over_budget": len(left),
+        "expected_value_over_budget": float(left["expected_value"].sum()),
+    }
+
+
 def offer_summary(actions: pd.DataFrame, catalogue: list[Offer]) -> pd.DataFrame:
     """Per offer: customers contacted and left by the budget, cost and expected value (thousand roubles)."""
-    rows = []
-    for offer in catalogue:
-        mine = actions[actions["offer"] == offer.name]
-        kept = mine[mine["action"] == "contact"]
-        left = mine[mine["action"] == "over_budget"]
-        rows.append(
-            {
-                "offer": offer.name,
-                "description": offer.description,
-                "targets": ", ".join(offer.targets),
-                "cost_per_contact": offer.cost,
-                "assumed_effect": offer.effect,
-                "contacted": len(kept),
-                "cost": float(kept["offer_cost"].sum()),
-                "expected_value": float(kept["expected_value"].sum()),
-                "over_budget": len(left),
-                "expected_value_over_budget": float(left["expected_value"].sum()),
-            }
-        )
+    rows = [
+        {
+            "offer": offer.name,
+            "description": offer.description,
+            "targets": ", ".join(offer.targets),
+            "cost_per_contact": offer.cost,
+            "assumed_effect": offer.effect,
+            **budget_figures(actions[actions["offer"] == offer.name]),
+        }
+        for offer in catalogue
+    ]
     return pd.DataFrame(rows)
 
 
 def decision_summary(actions: pd.DataFrame) -> dict:
     """Counts and money of the month's decision: what the budget keeps and what it leaves."""
     counts = actions["action"].value_counts()
-    kept = actions[actions["action"] == "contact"]
-    left = actions[actions["action"] == "over_budget"]
+    figures = budget_figures(actions)
     no_consent = actions[actions["action"] == "no_consent"]
     return {
         "customers": len(actions),
         "actions": {a: int(counts.get(a, 0)) for a in ACTION_ORDER},
-        "contacted": len(kept),
-        "cost": float(kept["offer_cost"].sum()),
-        "expected_value": float(kept["expected_value"].sum()),
-        "over_budget": len(left),
-        "expected_value_over_budget": float(left["expected_value"].sum()),
-        "expected_value_without_budget": float(kept["expected_value"].sum() + left["expected_value"].sum()),
+        **figures,
+        "expected_value_without_budget": figures["expected_value"] + figures["expected_value_over_budget"],
         "excluded_for_consent": len(no_consent),
         "profit_of_excluded_for_consent": float(no_consent[PROFIT].sum()),
     }

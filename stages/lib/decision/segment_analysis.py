@@ -1,7 +1,6 @@
 """Risk-by-profit segments: honest scores, the matrix, the chosen segment against the rest, offers, the list.
 
-`assign_cells` is shared by `segment` (regular customers) and `score` (a new month); the rest is
-`segment`'s analysis. No file I/O here: the stage reads the inputs and writes what this returns.
+`assign_cells` is shared by `segment` (regular customers) and `score` (a new month); the rest is `segment`'s.
 """
 
 from __future__ import annotations
@@ -23,9 +22,8 @@ NOT_REGULAR = "not_regular"
 
 def assign_cells(probability, profit, high_risk: float, high_profit: float) -> np.ndarray:
     """Each customer's cell of the risk-by-profit matrix (thresholds inclusive: p >= high_risk)."""
-    risk = np.char.add(risk_band(probability, high_risk), "_risk")
-    value = np.where(np.asarray(profit) >= high_profit, "high_profit", "low_profit")
-    return np.char.add(np.char.add(risk, "_"), value).astype(object)
+    value = np.where(np.asarray(profit) >= high_profit, "_high_profit", "_low_profit")
+    return np.char.add(np.char.add(risk_band(probability, high_risk), "_risk"), value).astype(object)
 
 
 def matrix(frame: pd.DataFrame) -> pd.DataFrame:
@@ -59,9 +57,8 @@ def honest_scores(customers: pd.DataFrame, test: pd.DataFrame, oof: pd.DataFrame
 
 
 def shap_drivers(shap_values: pd.DataFrame, in_segment: pd.Series) -> pd.DataFrame:
-    """Mean SHAP per grouped feature inside and outside the segment: what drives the segment's risk.
-
-    Units are those of the explanation: probability points, or log-odds for a linear model."""
+    """Mean SHAP per grouped feature inside and outside the segment: what drives the segment's risk
+    (in the explanation's units: probability points, or log-odds for a linear model)."""
     values = shap_values.set_index(ID).drop(columns="shap_base_value")
     inside = in_segment.to_numpy()
     table = pd.DataFrame({"mean_shap_segment": values[inside].mean(), "mean_shap_others": values[~inside].mean()})
@@ -81,10 +78,9 @@ def offers(comparison: pd.DataFrame, drivers: pd.DataFrame, min_effect_size: flo
     driver_rank = {f: i + 1 for i, f in enumerate(drivers["feature"])}
     chosen = []
     for row in comparison.itertuples():
-        if not row.significant or abs(row.effect_size) < min_effect_size or row.kind != "numeric":
-            continue
         direction = "higher" if row.effect_size > 0 else "lower"
-        if (row.feature, direction) not in OFFERS:
+        matters = row.significant and abs(row.effect_size) >= min_effect_size and row.kind == "numeric"
+        if not matters or (row.feature, direction) not in OFFERS:
             continue
         chosen.append(
             {
@@ -116,11 +112,8 @@ def summarise_segment(scored: pd.DataFrame, cells: pd.DataFrame, chosen: str) ->
 
 def marketing_list(scored: pd.DataFrame, in_segment: pd.Series, reasons: pd.DataFrame) -> pd.DataFrame:
     """Every regular customer, the chosen segment first, riskiest first within it; ties broken by id."""
-    listed = (
-        scored[[ID, "probability", PROFIT, "segment", "score_source"]]
-        .assign(in_chosen_segment=in_segment.to_numpy())
-        .join(reasons)
-    )
+    columns = [ID, "probability", PROFIT, "segment", "score_source"]
+    listed = scored[columns].assign(in_chosen_segment=in_segment.to_numpy()).join(reasons)
     return listed.sort_values(["in_chosen_segment", "probability", ID], ascending=[False, False, True])
 
 

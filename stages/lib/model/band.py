@@ -1,19 +1,17 @@
 """The test figures as a band: the chosen configuration refitted on other train/test splits.
 
 One split gives one test ROC-AUC; refitting the same configuration on other splits shows how much of a
-difference is the split's luck. `band` computes the draws; `evaluate` places the official split.
-"""
+difference is the split's luck. `band` computes the draws; `evaluate` places the official split."""
 
 from __future__ import annotations
 
 import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import clone
-from sklearn.metrics import brier_score_loss, recall_score, roc_auc_score
 
 from stages.lib.data.split import split_train_test
 from stages.lib.model.calibration import calibration_method, expected_calibration_error, uncalibrated
-from stages.lib.model.evaluation import choose_threshold, configuration
+from stages.lib.model.evaluation import BAND_MEASURES, choose_threshold, configuration, scores
 from stages.lib.model.pipeline import N_JOBS, predict_risk
 from stages.lib.model.training import fit_calibrated
 from stages.lib.schema import TARGET
@@ -27,19 +25,13 @@ def band_draw(customers: pd.DataFrame, pipeline, settings: Settings, split_seed:
         clone(uncalibrated(pipeline)), train, settings.train.cv_folds, settings.train.calibration, split_seed
     )
     rule = settings.evaluate.threshold
-    threshold = choose_threshold(
-        fitted.oof[TARGET].to_numpy(), fitted.oof["probability"].to_numpy(), rule.rule, rule.min_recall
-    )
+    oof_y, oof_probability = fitted.oof[TARGET].to_numpy(), fitted.oof["probability"].to_numpy()
+    threshold = choose_threshold(oof_y, oof_probability, rule.rule, rule.min_recall)
     y, probability = test[TARGET].to_numpy(), predict_risk(fitted.model, test)
-    return {
-        "split_seed": split_seed,
-        "roc_auc": roc_auc_score(y, probability),
-        "brier": brier_score_loss(y, probability),
-        "calibration_error": expected_calibration_error(y, probability, settings.evaluate.calibration_bins),
-        "recall": recall_score(y, (probability >= threshold).astype(int), zero_division=0),
-        "threshold": threshold,
-        "calibration_method": calibration_method(fitted.model),
-    }
+    ece = expected_calibration_error(y, probability, settings.evaluate.calibration_bins)
+    measured = scores(y, probability, threshold) | {"calibration_error": ece}
+    record = {"split_seed": split_seed, **{m: measured[m] for m in BAND_MEASURES}, "threshold": threshold}
+    return record | {"calibration_method": calibration_method(fitted.model)}
 
 
 def band_record(customers: pd.DataFrame, pipeline, settings: Settings) -> dict:

@@ -57,10 +57,8 @@ class Calibrator(BaseEstimator):
 
 
 class CalibratedModel(ClassifierMixin, BaseEstimator):
-    """A fitted model step and the calibrator fitted on its out-of-fold scores.
-
-    It is never fitted as a whole (the calibrator needs out-of-fold scores, which only `train` has):
-    `calibrate` builds it from parts already fitted."""
+    """A fitted model step and the calibrator fitted on its out-of-fold scores. Never fitted as a whole
+    (the calibrator needs out-of-fold scores, which only `train` has): `calibrate` builds it from fitted parts."""
 
     def __init__(self, model=None, calibrator: Calibrator | None = None):
         self.model = model
@@ -88,8 +86,7 @@ def inner_model(model):
 
 def calibration_method(pipeline: Pipeline) -> str:
     """How the fitted pipeline's scores are calibrated ("none" when they are not)."""
-    step = pipeline.steps[-1][1]
-    return step.calibrator.method if isinstance(step, CalibratedModel) else "none"
+    return pipeline[-1].calibrator.method if isinstance(pipeline[-1], CalibratedModel) else "none"
 
 
 def uncalibrated(pipeline: Pipeline) -> Pipeline:
@@ -127,9 +124,8 @@ def cross_fitted(score: np.ndarray, fold: np.ndarray, calibrators: list[Calibrat
 
 
 def choose_calibration(oof: pd.DataFrame, method: str) -> CalibrationChoice:
-    """The calibration method (``auto``: the lowest cross-validated Brier) and its fold calibrators.
-
-    ``oof`` has the raw out-of-fold ``score``, the target and the ``fold`` (0, 1, ...) of each train customer."""
+    """The calibration method (``auto``: the lowest cross-validated Brier) and its fold calibrators from
+    ``oof``: the raw out-of-fold ``score``, the target and the ``fold`` (0, 1, ...) of each train customer."""
     score, y, fold = oof["score"].to_numpy(float), oof[TARGET].to_numpy(int), oof["fold"].to_numpy(int)
     candidates = METHODS if method == "auto" else (method,)
     calibrators = {name: fold_calibrators(score, y, fold, name) for name in candidates}
@@ -162,15 +158,11 @@ def reliability_table(y: np.ndarray, probability: np.ndarray, bins: int) -> pd.D
 
 
 def calibration_noise(probability: np.ndarray, bins: int, draws: int, seed: int) -> dict:
-    """The calibration error a perfectly calibrated model would still show on this many customers.
-
-    Outcomes are drawn from the probabilities themselves (so the model is calibrated by construction);
-    their errors are sampling noise. A measured error inside this range is no evidence of miscalibration."""
-    rng = np.random.default_rng(seed)
-    errors = [
-        expected_calibration_error((rng.uniform(size=len(probability)) < probability).astype(int), probability, bins)
-        for _ in range(draws)
-    ]
+    """The calibration error a perfectly calibrated model would still show on this many customers: outcomes
+    drawn from the probabilities themselves, so their errors are sampling noise. A measured error inside
+    this range is no evidence of miscalibration."""
+    outcomes = (np.random.default_rng(seed).uniform(size=(draws, len(probability))) < probability).astype(int)
+    errors = [expected_calibration_error(drawn, probability, bins) for drawn in outcomes]
     return {
         "if_calibrated_mean": float(np.mean(errors)),
         "if_calibrated_95th_percentile": float(np.percentile(errors, 95)),

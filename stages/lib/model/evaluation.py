@@ -1,7 +1,4 @@
-"""Evaluation on the untouched test set: threshold from out-of-fold scores, metrics, plot data.
-
-Pure functions: `stages/evaluate.py` reads the model and data and writes what these return.
-"""
+"""Evaluation on the untouched test set: threshold from out-of-fold scores, metrics, plot data."""
 
 from __future__ import annotations
 
@@ -34,10 +31,8 @@ from stages.lib.words import CLASS_NAMES
 
 
 def choose_threshold(y: np.ndarray, probability: np.ndarray, rule: str, min_recall: float) -> float:
-    """Decision threshold from out-of-fold predictions.
-
-    ``max_f1``: the threshold with the best F1; ``youden``: max(TPR - FPR); ``min_recall``: the
-    highest threshold that still catches ``min_recall`` of the declining customers."""
+    """Decision threshold from out-of-fold predictions: ``max_f1`` the one with the best F1, ``youden``
+    max(TPR - FPR), ``min_recall`` the highest that still catches ``min_recall`` of the declining customers."""
     if rule == "max_f1":
         precision, recall, thresholds = precision_recall_curve(y, probability)
         f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
@@ -50,9 +45,8 @@ def choose_threshold(y: np.ndarray, probability: np.ndarray, rule: str, min_reca
 
 
 def bootstrap_auc(y: np.ndarray, probability: np.ndarray, n_resamples: int, seed: int) -> tuple[float, float]:
-    """95% percentile interval of ROC-AUC over bootstrap resamples of the test customers.
-
-    AUC is computed from ranks (the Mann-Whitney statistic), all resamples at once."""
+    """95% percentile interval of ROC-AUC over bootstrap resamples of the test customers, computed from
+    ranks (the Mann-Whitney statistic), all resamples at once."""
     rng = np.random.default_rng(seed)
     rows = rng.integers(0, len(y), size=(n_resamples, len(y)))
     labels, ranks = y[rows], stats.rankdata(probability[rows], axis=1)  # ties get average ranks
@@ -73,11 +67,8 @@ def scores(y: np.ndarray, probability: np.ndarray, threshold: float | None = Non
     }
     if threshold is not None:
         predicted = (probability >= threshold).astype(int)
-        result.update(
-            recall=recall_score(y, predicted, zero_division=0),
-            precision=precision_score(y, predicted, zero_division=0),
-            f1=f1_score(y, predicted, zero_division=0),
-        )
+        for name, measure in (("recall", recall_score), ("precision", precision_score), ("f1", f1_score)):
+            result[name] = measure(y, predicted, zero_division=0)
     return result
 
 
@@ -89,26 +80,19 @@ def roc_points(y, probability) -> list[dict]:
 
 def pr_points(y, probability) -> list[dict]:
     precision, recall, thresholds = precision_recall_curve(y, probability, drop_intermediate=True)
-    thresholds = np.append(thresholds, 1.0)
-    return [
-        {"recall": r, "precision": p, "threshold": t} for p, r, t in zip(precision, recall, thresholds, strict=True)
-    ]
+    points = pd.DataFrame({"recall": recall, "precision": precision, "threshold": np.append(thresholds, 1.0)})
+    return points.to_dict("records")
 
 
 def score_histogram(y, probability, bins: int) -> list[dict]:
     """Share of each class per probability bin (shares, so that class sizes do not hide the shape)."""
     edges = np.linspace(0, 1, bins + 1)
-    rows = []
-    for left, right in zip(edges[:-1], edges[1:], strict=True):
-        inside = (probability >= left) & ((probability < right) | (right == 1.0))
-        rows.append(
-            {
-                "probability": (left + right) / 2,
-                "declined": (inside & (y == 1)).sum() / max((y == 1).sum(), 1),
-                "same_level": (inside & (y == 0)).sum() / max((y == 0).sum(), 1),
-            }
-        )
-    return rows
+    index = np.clip(np.searchsorted(edges, probability, side="right") - 1, 0, bins - 1)  # the last bin is closed
+    shares = {
+        name: np.bincount(index[y == label], minlength=bins) / max((y == label).sum(), 1)
+        for name, label in (("declined", 1), ("same_level", 0))
+    }
+    return pd.DataFrame({"probability": (edges[:-1] + edges[1:]) / 2, **shares}).to_dict("records")
 
 
 def confusion_records(y, probability, threshold) -> list[dict]:
@@ -117,20 +101,6 @@ def confusion_records(y, probability, threshold) -> list[dict]:
 
 
 NOISE_DRAWS = 1000  # outcome draws behind the calibration error's noise floor
-
-
-def calibration_scores(y: np.ndarray, probability: np.ndarray, bins: int, seed: int) -> dict:
-    return {
-        "brier": brier_score_loss(y, probability),
-        "calibration_error": expected_calibration_error(y, probability, bins),
-        "calibration_error_noise": calibration_noise(probability, bins, NOISE_DRAWS, seed),
-    }
-
-
-def reliability_records(y: np.ndarray, probability: np.ndarray, bins: int) -> list[dict]:
-    """Reliability diagram data: per equal-width bin, mean probability, observed rate and customers."""
-    table = reliability_table(y, probability, bins)
-    return table[table["customers"] > 0].to_dict("records")
 
 
 def calibration_study(y_oof, raw_oof, p_oof, y_test, raw_test, p_test, bins: int, seed: int) -> tuple[dict, dict]:
@@ -142,13 +112,16 @@ def calibration_study(y_oof, raw_oof, p_oof, y_test, raw_test, p_test, bins: int
         "train_out_of_fold_uncalibrated": ("oof_uncalibrated", y_oof, raw_oof),
         "train_out_of_fold": ("oof_calibrated", y_oof, p_oof),
     }
-    metrics = {"bins": bins} | {key: calibration_scores(y, p, bins, seed) for key, (_, y, p) in cases.items()}
-    plots = {
-        f"reliability_{name}.json": {"reliability": reliability_records(y, p, bins)} for name, y, p in cases.values()
-    }
-    plots["reliability_diagonal.json"] = {
-        "reliability": [{"predicted": 0.0, "observed": 0.0}, {"predicted": 1.0, "observed": 1.0}]
-    }
+    metrics, plots = {"bins": bins}, {}
+    for key, (name, y, p) in cases.items():
+        metrics[key] = {
+            "brier": brier_score_loss(y, p),
+            "calibration_error": expected_calibration_error(y, p, bins),
+            "calibration_error_noise": calibration_noise(p, bins, NOISE_DRAWS, seed),
+        }
+        table = reliability_table(y, p, bins)  # per equal-width bin: mean probability, observed rate, customers
+        plots[f"reliability_{name}.json"] = {"reliability": table[table["customers"] > 0].to_dict("records")}
+    plots["reliability_diagonal.json"] = {"reliability": [{"predicted": v, "observed": v} for v in (0.0, 1.0)]}
     return metrics, plots
 
 
@@ -201,10 +174,8 @@ def band_report(band: dict, pipeline, official: dict) -> dict:
 def evaluate(
     train: pd.DataFrame, test: pd.DataFrame, oof: pd.DataFrame, pipeline, settings: Evaluate, seed: int, band: dict
 ) -> dict:
-    """All metrics and plot data; pure apart from the fitted pipeline it is given.
-
-    The threshold and the out-of-fold figures use each train customer's cross-fitted calibrated
-    probability (neither its model nor its calibrator saw it)."""
+    """All metrics and plot data. The threshold and the out-of-fold figures use each train customer's
+    cross-fitted calibrated probability (neither its model nor its calibrator saw it)."""
     y_test, y_oof = test[TARGET].to_numpy(), oof[TARGET].to_numpy()
     p_test, p_oof = predict_risk(pipeline, test), oof["probability"].to_numpy()
     raw_test, raw_oof = predict_risk(uncalibrated(pipeline), test), oof["score"].to_numpy()

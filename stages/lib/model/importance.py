@@ -1,6 +1,5 @@
 """What the SHAP explanations say: importance tables, the permutation cross-check, the example
-customers, additivity and the `explain` metrics. Pure functions: `stages/explain.py` writes what they return.
-"""
+customers, additivity and the `explain` metrics."""
 
 from __future__ import annotations
 
@@ -44,27 +43,20 @@ def shuffled_copies(X: pd.DataFrame, column: int, repeats: int, seed: int) -> li
     rng, order, shuffled, copies = np.random.RandomState(seed), np.arange(len(X)), X.copy(), []
     for _ in range(repeats):
         rng.shuffle(order)
-        values = shuffled.iloc[order, column]
-        values.index = shuffled.index
-        shuffled[shuffled.columns[column]] = values
+        shuffled[shuffled.columns[column]] = shuffled.iloc[order, column].set_axis(shuffled.index)
         copies.append(shuffled.copy())
     return copies
 
 
 def permutation_check(pipeline: Pipeline, test: pd.DataFrame, repeats: int, seed: int) -> pd.DataFrame:
-    """Drop in test ROC-AUC when one input feature is shuffled: an explainer-independent importance.
-
-    The numbers of sklearn's ``permutation_importance(scoring="roc_auc")`` (same shuffles, same
-    scores), with every shuffled copy scored in one model call instead of one call per copy."""
+    """Drop in test ROC-AUC when one input feature is shuffled: an explainer-independent importance. The
+    numbers of sklearn's ``permutation_importance(scoring="roc_auc")``, every shuffled copy in one model call."""
     features = expected_features(pipeline)
     X, y = model_input(test, features), test[TARGET]
     column_seed = np.random.RandomState(seed).randint(np.iinfo(np.int32).max + 1)
-    copies = [
-        X,
-        *(copy for column in range(len(features)) for copy in shuffled_copies(X, column, repeats, column_seed)),
-    ]
-    scores = ranking_scores(pipeline, pd.concat(copies, ignore_index=True))
-    auc = np.array([roc_auc_score(y, part) for part in np.split(scores, len(copies))])
+    shuffled = [c for column in range(len(features)) for c in shuffled_copies(X, column, repeats, column_seed)]
+    scores = ranking_scores(pipeline, pd.concat([X, *shuffled], ignore_index=True))
+    auc = np.array([roc_auc_score(y, part) for part in np.split(scores, len(shuffled) + 1)])
     importances = auc[0] - auc[1:].reshape(len(features), repeats)
     return pd.DataFrame(
         {"permutation_importance": importances.mean(axis=1), "permutation_std": importances.std(axis=1)}, index=features
@@ -96,9 +88,8 @@ def dependence_features(table: pd.DataFrame, explained_columns, count: int) -> l
 def example_customers(test: pd.DataFrame, risk: np.ndarray, threshold: float) -> dict[str, int]:
     """The highest-risk, nearest-the-threshold and lowest-risk test customers (ties: smallest id)."""
     risk = np.round(risk, SHAP_DECIMALS)  # near-ties (probabilities close to 1) must not follow the last bits
-    frame = pd.DataFrame(
-        {ID: test[ID].to_numpy(), "risk": risk, "gap": np.round(np.abs(risk - threshold), SHAP_DECIMALS)}
-    )
+    gap = np.round(np.abs(risk - threshold), SHAP_DECIMALS)
+    frame = pd.DataFrame({ID: test[ID].to_numpy(), "risk": risk, "gap": gap})
     pick = lambda by, ascending: int(frame.sort_values([by, ID], ascending=[ascending, True])[ID].iloc[0])  # noqa: E731
     return dict(zip(EXAMPLE_KINDS, (pick("risk", False), pick("gap", True), pick("risk", True)), strict=True))
 

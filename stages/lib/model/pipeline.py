@@ -1,7 +1,4 @@
-"""The model pipeline, its search space, group-aware folds and prediction (no file I/O here).
-
-Shared by ``train`` (search and refit), ``evaluate``, ``explain``, ``segment`` and ``score``.
-"""
+"""The model pipeline, its search space, group-aware folds and prediction: what every model stage shares."""
 
 from __future__ import annotations
 
@@ -31,7 +28,7 @@ N_JOBS = 2  # worker processes for fitting and explaining: the machine's two cor
 # tests/lib/test_settings.py keep the two in step.
 SCALERS = dict(zip(SCALER_NAMES, (StandardScaler, MinMaxScaler, lambda: "passthrough"), strict=True))
 DISTRIBUTIONS = {
-    "loguniform": lambda low, high: stats.loguniform(low, high),
+    "loguniform": stats.loguniform,
     "uniform": lambda low, high: stats.uniform(low, high - low),
     "randint": lambda low, high: stats.randint(low, high + 1),
 }
@@ -39,21 +36,17 @@ DISTRIBUTIONS = {
 
 def make_preprocessor(features: list[str]) -> ColumnTransformer:
     """Imputers first, so that a missing value or an unseen category at scoring time never crashes."""
-    numeric_features = [f for f in NUMERIC_FEATURES if f in features]
-    binary_features = [f for f in BINARY_FEATURES if f in features]
-    nominal_features = [f for f in NOMINAL_FEATURES if f in features]
-    numeric = Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())])
-    binary_levels = [BINARY_LEVELS[n] for n in binary_features]
-    to_flags = OrdinalEncoder(categories=binary_levels, handle_unknown="use_encoded_value", unknown_value=np.nan)
-    binary = Pipeline([("encode", to_flags), ("impute", SimpleImputer(strategy="most_frequent"))])
+    kinds = (NUMERIC_FEATURES, BINARY_FEATURES, NOMINAL_FEATURES)
+    numeric, binary, nominal = ([f for f in kind if f in features] for kind in kinds)
+    levels = [BINARY_LEVELS[n] for n in binary]
+    to_flags = OrdinalEncoder(categories=levels, handle_unknown="use_encoded_value", unknown_value=np.nan)
     one_hot = OneHotEncoder(
-        categories=[NOMINAL_LEVELS[n] for n in nominal_features], handle_unknown="ignore", sparse_output=False
+        categories=[NOMINAL_LEVELS[n] for n in nominal], handle_unknown="ignore", sparse_output=False
     )
-    nominal = Pipeline([("impute", SimpleImputer(strategy="most_frequent")), ("encode", one_hot)])
     parts = [
-        ("numeric", numeric, numeric_features),
-        ("binary", binary, binary_features),
-        ("nominal", nominal, nominal_features),
+        ("numeric", Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())]), numeric),
+        ("binary", Pipeline([("encode", to_flags), ("impute", SimpleImputer(strategy="most_frequent"))]), binary),
+        ("nominal", Pipeline([("impute", SimpleImputer(strategy="most_frequent")), ("encode", one_hot)]), nominal),
     ]
     return ColumnTransformer(parts, verbose_feature_names_out=False)
 
@@ -97,10 +90,9 @@ def fit_clone(pipeline: Pipeline, frame: pd.DataFrame) -> Pipeline:
 
 
 def settle_optimised(model):
-    """Round the two numbers of every sigmoid calibrator inside ``model`` (SVC's Platt scaling).
-
-    They come out of an iterative optimiser whose last bits depend on the CPU's BLAS and SIMD kernels
-    (one ulp between two kernel settings); rounded, the saved model is the same on every machine."""
+    """Round the two numbers of every sigmoid calibrator inside ``model`` (SVC's Platt scaling): they come
+    out of an iterative optimiser whose last bits depend on the CPU's BLAS and SIMD kernels (one ulp between
+    two kernel settings); rounded, the saved model is the same on every machine."""
     if isinstance(model, _SigmoidCalibration):
         model.a_, model.b_ = round(float(model.a_), SETTLED_DECIMALS), round(float(model.b_), SETTLED_DECIMALS)
     elif isinstance(model, list | tuple):

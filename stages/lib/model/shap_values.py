@@ -75,10 +75,8 @@ def display_frame(pipeline: Pipeline, frame: pd.DataFrame) -> pd.DataFrame:
 
 def model_output(pipeline: Pipeline, frame: pd.DataFrame, output: str) -> np.ndarray:
     """What the explanation adds up to: the probability, or its log-odds for the linear explainer."""
-    model_view = transform(pipeline, frame).to_numpy()
-    if output == "log_odds":
-        return pipeline[-1].decision_function(model_view)
-    return pipeline[-1].predict_proba(model_view)[:, 1]
+    X = model_input(frame, expected_features(pipeline))
+    return pipeline.decision_function(X) if output == "log_odds" else pipeline.predict_proba(X)[:, 1]
 
 
 # --- the model-agnostic estimator ---
@@ -97,13 +95,8 @@ def kmeans_summary(background: np.ndarray, size: int) -> tuple[np.ndarray, np.nd
     data = SimpleImputer(missing_values=np.nan, strategy="mean").fit_transform(background)
     with threadpool_limits(1):
         kmeans = KMeans(n_clusters=size, random_state=0, n_init=10).fit(data)
-    centres = kmeans.cluster_centers_
-    for i in range(size):
-        for j in range(data.shape[1]):
-            centres[i, j] = data[np.argmin(np.abs(data[:, j] - centres[i, j])), j]
-    weights = 1.0 * np.bincount(kmeans.labels_)
-    weights /= np.sum(weights)
-    return centres, weights
+    nearest = np.argmin(np.abs(data[:, None, :] - kmeans.cluster_centers_[None, :, :]), axis=0)  # (centre, column)
+    return data[nearest, np.arange(data.shape[1])], np.bincount(kmeans.labels_) / len(kmeans.labels_)
 
 
 def feature_orders(features: int, permutations: int, seed: int) -> list[np.ndarray]:
@@ -115,7 +108,6 @@ def feature_orders(features: int, permutations: int, seed: int) -> list[np.ndarr
 
 def coalitions(orders: list[np.ndarray], features: int) -> tuple[np.ndarray, np.ndarray]:
     """(distinct masks, the mask of step k of each order): step k switches on the first k features.
-
     The empty and the full coalition are shared by every order, and orders may share more."""
     included = np.zeros((len(orders), features + 1, features), dtype=bool)
     for number, order in enumerate(orders):
@@ -126,10 +118,9 @@ def coalitions(orders: list[np.ndarray], features: int) -> tuple[np.ndarray, np.
 
 
 def distinct_rows(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(the distinct rows, which of them each row is); rows of no columns are all one row.
-
-    Rows are equal when every value compares equal (np.unique(axis=0) would sort the same way, ten
-    times slower). Equal values give equal model outputs, so one prediction serves them all."""
+    """(the distinct rows, which of them each row is); rows of no columns are all one row. Rows are equal
+    when every value compares equal (np.unique(axis=0) would sort the same way, ten times slower); equal
+    values give equal model outputs, so one prediction serves them all."""
     if values.shape[1] == 0:
         return values[:1], np.zeros(len(values), dtype=int)
     order = np.lexsort(values.T[::-1])
@@ -155,10 +146,8 @@ def coalition_inputs(X: np.ndarray, background: np.ndarray, mask: np.ndarray) ->
 
 @dataclass(frozen=True)
 class CoalitionPlan:
-    """Every model input the permutation estimator needs, each distinct one once.
-
-    The model scores each input on its own, so predicting ``inputs`` in any pieces, anywhere, and
-    reading them back through ``where`` is exactly predicting every (row, coalition, background row)."""
+    """Every model input the permutation estimator needs, each distinct one once: predicting ``inputs``
+    in any pieces and reading them back through ``where`` is predicting every (row, coalition, background row)."""
 
     orders: list[np.ndarray]
     steps: np.ndarray  # (order, step) -> coalition number
@@ -230,19 +219,11 @@ class Job:
 
 
 def fold_jobs(folds: list[Pipeline], train: pd.DataFrame, oof: pd.DataFrame) -> list[Job]:
-    """Each train customer by the fold model that never saw it, background: the train customers that
-    model was fitted on (test customers: the deployed pipeline, background every train customer).
-
-    So every explanation belongs to the same honest score segment uses (out-of-fold for train).
-    ``oof`` names each train customer's fold (``train`` is indexed by customer id)."""
+    """Each train customer by the fold model that never saw it, against the customers that model was
+    fitted on: the honest (out-of-fold) score segment uses. ``oof`` names each train customer's fold
+    (``train`` is indexed by customer id); test customers are the deployed pipeline's job."""
     fold = oof.set_index(ID)["fold"].reindex(train.index).to_numpy()
     return [Job(model, train[fold == number], train[fold != number]) for number, model in enumerate(folds)]
-
-
-def model_explainer(model) -> ExplainerKind:
-    """A calibrated model is explained model-agnostically: the exact tree and linear explainers would
-    explain the raw score, not the calibrated probability every stage uses."""
-    return "permutation" if isinstance(model, CalibratedModel) else explainer_kind(model)
 
 
 @dataclass(frozen=True)
@@ -265,7 +246,9 @@ def plan_work(job: Job, size: int, permutations: int, seed: int, piece_rows: int
     pieces of ``piece_rows`` (the exact explainers, fast, as one task). The model scores each input
     on its own, so the pieces give the same values however they are cut and wherever they run."""
     model = job.pipeline[-1]
-    kind = model_explainer(model)
+    # a calibrated model is explained model-agnostically: the exact tree and linear explainers would
+    # explain the raw score, not the calibrated probability every stage uses
+    kind = "permutation" if isinstance(model, CalibratedModel) else explainer_kind(model)
     X, background = transform(job.pipeline, job.rows).to_numpy(), transform(job.pipeline, job.background).to_numpy()
     if kind != "permutation":
         sample = background if size >= len(background) else shuffle(background, n_samples=size, random_state=seed)

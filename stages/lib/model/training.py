@@ -1,7 +1,4 @@
-"""Model choice: randomized search over pipelines and families, a fair repeated-CV comparison, the winner.
-
-Pure functions over the train frame and typed settings; `stages/train.py` reads and writes.
-"""
+"""Model choice: randomized search over pipelines and families, a fair repeated-CV comparison, the winner."""
 
 from __future__ import annotations
 
@@ -69,27 +66,23 @@ def best_per_family(search: RandomizedSearchCV) -> pd.DataFrame:
     results = pd.DataFrame(search.cv_results_)
     results["family"] = [family_of(model) for model in results["param_model"]]
     best_rows = results.sort_values("rank_test_score", kind="stable").groupby("family").head(1)
-    rows = []
-    for _, row in best_rows.iterrows():
-        settings = {k: describe(v) for k, v in row["params"].items() if k != "model"}
-        rows.append(
-            {
-                "family": row["family"],
-                "candidates": int((results["family"] == row["family"]).sum()),
-                "search_cv_roc_auc": row["mean_test_score"],
-                "params": row["params"],
-                "settings": "; ".join(f"{k}={v}" for k, v in sorted(settings.items())),
-            }
-        )
+    rows = [
+        {
+            "family": row["family"],
+            "candidates": int((results["family"] == row["family"]).sum()),
+            "search_cv_roc_auc": row["mean_test_score"],
+            "params": row["params"],
+            "settings": "; ".join(f"{k}={describe(v)}" for k, v in sorted(row["params"].items()) if k != "model"),
+        }
+        for _, row in best_rows.iterrows()
+    ]
     return pd.DataFrame(rows).sort_values("search_cv_roc_auc", ascending=False).reset_index(drop=True)
 
 
 def family_pipelines(best: pd.DataFrame, features: list[str], seed: int) -> dict:
     """A fresh pipeline per family set to its best parameters, plus the dummy baseline."""
-    pipelines = {"dummy": make_pipeline(make_family("dummy", seed), features)}
-    for _, row in best.iterrows():
-        pipelines[row["family"]] = make_pipeline(make_family("dummy", seed), features).set_params(**row["params"])
-    return pipelines
+    params = {"dummy": {}} | {row["family"]: row["params"] for _, row in best.iterrows()}
+    return {family: make_pipeline(make_family("dummy", seed), features).set_params(**p) for family, p in params.items()}
 
 
 def fit_and_score(pipeline, X: pd.DataFrame, y: pd.Series, fit_rows, test_rows) -> float:
@@ -107,11 +100,9 @@ def reference_pipeline(settings: Comparison, seed: int):
 
 
 def repeated_cv(pipelines: dict, train: pd.DataFrame, settings: Comparison, seed: int) -> pd.DataFrame:
-    """Every pipeline on the same folds (``repeats`` shuffles of group-aware stratified k-fold): one
-    row per pipeline and fold, so that families can be compared fold by fold.
-
-    All fits go to one pool of workers (one pool per family or per repeat costs more to start than
-    the small models take to fit)."""
+    """Every pipeline on the same folds (``repeats`` shuffles of group-aware stratified k-fold): one row per
+    pipeline and fold, so that families can be compared fold by fold. All fits go to one pool of workers
+    (one pool per family or per repeat costs more to start than the small models take to fit)."""
     y, groups = train[TARGET], train[GROUP]
     folds = [  # seeds differ from the search's folds
         split
@@ -149,21 +140,19 @@ OOF_SEED_OFFSET = 2000  # out-of-fold scores come from folds of their own, indep
 
 
 def out_of_fold(pipeline, train: pd.DataFrame, cv_folds: int, seed: int) -> tuple[pd.DataFrame, list]:
-    """Each train customer's raw score from a model that never saw that customer (or its duplicates),
-    the fold that held the customer out, and the fold models themselves (in fold order).
-
+    """Each train customer's raw score from a model that never saw that customer (or its duplicates), the
+    fold that held the customer out, and the fold models (in fold order: `explain` explains exactly these).
     The folds are drawn independently of the search's, so the threshold, the calibrator and segment see
-    scores from folds that did not choose the configuration. `explain` explains exactly these models."""
+    scores from folds that did not choose the configuration."""
     splits = list(group_folds(cv_folds, seed + OOF_SEED_OFFSET).split(train, train[TARGET], groups=train[GROUP]))
     # fitted in this process, in order: models fitted in workers come back as separate copies of what
     # the pipeline shares, which would change the saved archive's bytes for no gain worth having
     models = [fit_clone(pipeline, train.iloc[fit_rows]) for fit_rows, _ in splits]
-    score, fold = pd.Series(np.nan, index=train.index), pd.Series(-1, index=train.index)
-    for number, (fold_model, (_, held_out_rows)) in enumerate(zip(models, splits, strict=True)):
-        held_out = train.index[held_out_rows]
-        score.loc[held_out] = predict_risk(fold_model, train.loc[held_out])
-        fold.loc[held_out] = number
-    oof = pd.DataFrame({ID: train[ID], TARGET: train[TARGET], "score": score.to_numpy(), "fold": fold.to_numpy()})
+    score, fold = np.full(len(train), np.nan), np.full(len(train), -1)
+    for number, (fold_model, (_, held_out)) in enumerate(zip(models, splits, strict=True)):
+        score[held_out] = predict_risk(fold_model, train.iloc[held_out])
+        fold[held_out] = number
+    oof = pd.DataFrame({ID: train[ID], TARGET: train[TARGET], "score": score, "fold": fold})
     return oof, models
 
 
@@ -176,10 +165,9 @@ class CalibratedFit:
 
 
 def fit_calibrated(pipeline, train: pd.DataFrame, cv_folds: int, method: str, seed: int) -> CalibratedFit:
-    """The configuration fitted on all of train, its fold models, and calibration learnt out of fold.
-
-    A fold model's calibrator never saw that fold's scores, so each train customer's ``probability`` is
-    honest twice over: neither the model nor the calibrator behind it saw the customer."""
+    """The configuration fitted on all of train, its fold models, and calibration learnt out of fold. A fold
+    model's calibrator never saw that fold's scores, so each train customer's ``probability`` is honest
+    twice over: neither the model nor the calibrator behind it saw the customer."""
     model = fit_clone(pipeline, train)
     oof, fold_models = out_of_fold(pipeline, train, cv_folds, seed)
     choice = choose_calibration(oof, method)
@@ -191,11 +179,9 @@ def fit_calibrated(pipeline, train: pd.DataFrame, cv_folds: int, method: str, se
 
 
 def choose_family(cv: pd.DataFrame, besides: tuple[str, ...] = ()) -> str:
-    """The family whose best configuration has the highest repeated-CV mean (never the dummy, the
-    reference or ``besides``; a tie goes to the first name).
-
-    The search ranks configurations on one split into folds; the repeated CV averages more splits
-    for the few finalists, so it is the steadier of the two estimates to decide on."""
+    """The family whose best configuration has the highest repeated-CV mean (never the dummy, the reference
+    or ``besides``; a tie goes to the first name). The search ranks configurations on one split into folds;
+    the repeated CV averages more splits for the few finalists: the steadier estimate to decide on."""
     finalists = cv[~cv["family"].isin(["dummy", REFERENCE, *besides])]
     return str(finalists.sort_values(["cv_roc_auc_mean", "family"], ascending=[False, True])["family"].iloc[0])
 
@@ -231,9 +217,8 @@ def model_features(multicollinear_pairs: list[dict], drop_multicollinear: bool) 
 
 def margin(paired: pd.DataFrame, family: str) -> dict:
     row = paired.set_index("family").loc[family]
-    return {"against": family, **{column: row[column] for column in PAIRED_COLUMNS}} | {
-        "folds_won_by_chosen": int(row["folds_won_by_chosen"])
-    }
+    figures = {column: row[column] for column in PAIRED_COLUMNS}
+    return {"against": family, **figures, "folds_won_by_chosen": int(row["folds_won_by_chosen"])}
 
 
 def train_metrics(
