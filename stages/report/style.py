@@ -1,7 +1,5 @@
-"""One plotting style for every figure, and the two-group charts eda and segment share.
-
-Colours, sizes and fonts (and the saved PNG's resolution) are set here once. Chart functions return
-the figure; the stage hands it to ``stages.io.figures.write_figures``.
+"""One plotting style for every figure (colours, sizes, fonts, the PNG's resolution), and the two-group charts
+eda and segment share. Chart functions return the figure; the stage hands it to ``stages.io.figures.write_figures``.
 """
 
 from __future__ import annotations
@@ -19,13 +17,12 @@ from stages.lib.words import CLASS_NAMES, PERIOD_WORDS, label, unit, with_unit
 
 CLASS_COLORS = {0: "#4C72B0", 1: "#DD5A3E"}  # blue = kept activity, red = declined, in every figure
 NEUTRAL, HIGHLIGHT = "#8C8C8C", "#2A9D8F"
-WIDE, SQUARE, TALL = (10, 5), (7, 6), (9, 8)
-DPI = 100
+WIDE, TALL = (10, 5), (9, 8)
 
 plt.rcParams.update(
     {
-        "figure.dpi": DPI,
-        "savefig.dpi": DPI,
+        "figure.dpi": 100,
+        "savefig.dpi": 100,
         "font.size": 10,
         "axes.titlesize": 12,
         "axes.labelsize": 10,
@@ -78,14 +75,8 @@ def histograms(
     for ax, feature in zip(axes, features, strict=False):
         bins = np.histogram_bin_edges(frame[feature], bins=20)
         for level in (0, 1):
-            ax.hist(
-                frame.loc[group == level, feature],
-                bins=bins,
-                density=True,
-                alpha=0.55,
-                color=colors[level],
-                label=names[level],
-            )
+            values = frame.loc[group == level, feature]
+            ax.hist(values, bins=bins, density=True, alpha=0.55, color=colors[level], label=names[level])
         ax.set(title=label(feature), ylabel="density", xlabel=value_label(feature, "value"))
     legend_below(fig, axes[0], title)
     return fig
@@ -97,12 +88,8 @@ def boxplots(
     """Box plots per group: medians, spread and outliers side by side."""
     fig, axes = grid(len(features))
     for ax, feature in zip(axes, features, strict=False):
-        parts = ax.boxplot(
-            [frame.loc[group == level, feature] for level in (0, 1)],
-            patch_artist=True,
-            widths=0.6,
-            flierprops={"markersize": 3},
-        )
+        values = [frame.loc[group == level, feature] for level in (0, 1)]
+        parts = ax.boxplot(values, patch_artist=True, widths=0.6, flierprops={"markersize": 3})
         for patch, level in zip(parts["boxes"], (0, 1), strict=True):
             patch.set_facecolor(colors[level])
         ax.set_xticks([1, 2], [textwrap.fill(names[level], 14) for level in (0, 1)])
@@ -133,29 +120,22 @@ def share_bars(
 
 
 def period_trends(
-    frame: pd.DataFrame,
-    group,
-    measures: dict[str, list[str]],
-    *,
-    names=CLASS_NAMES,
-    colors=CLASS_COLORS,
-    title: str,
-    sample: int = 40,
-    seed: int = 0,
+    frame: pd.DataFrame, group, measures: dict[str, list[str]], *, title: str, sample: int = 40, seed: int = 0
 ) -> plt.Figure:
-    """Per-customer trends over periods (thin lines, a seeded sample) with each group's mean ± 95% CI."""
+    """Per-customer trends over periods (thin lines, a seeded sample) with each class's mean ± 95% CI."""
     fig, axes = plt.subplots(1, len(measures), figsize=WIDE, squeeze=False, layout="constrained")
     rng = np.random.default_rng(seed)
     for ax, (measure, columns) in zip(axes.flat, measures.items(), strict=True):
         steps = np.arange(len(columns))
         for level in (0, 1):
             values = frame.loc[group == level, columns].to_numpy(dtype=float)
+            color = CLASS_COLORS[level]
             for row in values[rng.permutation(len(values))[:sample]]:
-                ax.plot(steps, row, color=colors[level], alpha=0.08, linewidth=0.8)
+                ax.plot(steps, row, color=color, alpha=0.08, linewidth=0.8)
             mean = values.mean(axis=0)
             half_width = 1.96 * values.std(axis=0, ddof=1) / np.sqrt(len(values))
-            ax.fill_between(steps, mean - half_width, mean + half_width, color=colors[level], alpha=0.25)
-            ax.plot(steps, mean, color=colors[level], marker="o", linewidth=2.5, label=f"{names[level]} (mean)")
+            ax.fill_between(steps, mean - half_width, mean + half_width, color=color, alpha=0.25)
+            ax.plot(steps, mean, color=color, marker="o", linewidth=2.5, label=f"{CLASS_NAMES[level]} (mean)")
         ax.set_xticks(steps, [PERIOD_WORDS[c.removeprefix(f"{measure}_")] for c in columns])
         ax.set(title=label(measure), xlabel="month", ylabel=with_unit(label(measure), measure))
     legend_below(fig, axes.flat[0], title)
@@ -184,22 +164,16 @@ def effect_sizes(table: pd.DataFrame, *, title: str, positive: str, negative: st
     return fig
 
 
-def heatmap(
-    matrix: pd.DataFrame,
-    *,
-    title: str,
-    fmt: str = ".2f",
-    cmap: str = "Reds",
-    vmax: float | None = 1.0,
-    colorbar: str = "",
-) -> plt.Figure:
+def heatmap(matrix: pd.DataFrame, *, title: str, colorbar: str, fmt=".2f", cmap="Reds", vmax=1.0) -> plt.Figure:
+    """``matrix`` as coloured cells from 0 to ``vmax``, each cell's value written in it."""
+    values = matrix.to_numpy(dtype=float)
     fig, ax = figure(figsize=TALL)
-    image = ax.imshow(matrix.to_numpy(dtype=float), cmap=cmap, vmin=0, vmax=vmax)
+    image = ax.imshow(values, cmap=cmap, vmin=0, vmax=vmax)
     ticks = [label(c) for c in matrix.columns]
     ax.set_xticks(range(len(ticks)), ticks, rotation=90, fontsize=8)  # upright: slanted names would overlap
     ax.set_yticks(range(len(ticks)), ticks, fontsize=8)
     ax.grid(False)
-    for (i, j), value in np.ndenumerate(matrix.to_numpy(dtype=float)):
+    for (i, j), value in np.ndenumerate(values):
         ax.text(j, i, format(value, fmt), ha="center", va="center", fontsize=6)
     fig.colorbar(image, ax=ax, shrink=0.8, label=colorbar)
     ax.set_title(title)
