@@ -1,5 +1,5 @@
-"""One plotting style for every figure (colours, sizes, fonts, the PNG's resolution), and the two-group charts
-eda and segment share. Chart functions return the figure; the stage hands it to ``stages.io.figures.write_figures``.
+"""One plotting style for every figure (colours, sizes, fonts, the PNG's resolution), the two-group charts and the
+markdown blocks eda and segment share. Charts return the figure; stages hand it to ``stages.io.figures.write_figures``.
 """
 
 from __future__ import annotations
@@ -178,3 +178,14 @@ def heatmap(matrix: pd.DataFrame, *, title: str, colorbar: str, fmt=".2f", cmap=
     fig.colorbar(image, ax=ax, shrink=0.8, label=colorbar)
     ax.set_title(title)
     return fig
+
+
+# --- markdown, shared by the eda and segment reports ---
+
+
+def blocks(*parts: str | list[str]) -> list[str]:
+    """Markdown lines: each part (a line, or a list of lines kept together) followed by a blank line."""
+    lines = []
+    for part in parts:
+        lines += [part, ""] if isinstance(part, str) else [*part, ""]
+    return lines
