@@ -161,11 +161,8 @@ def targets_in_words(targets: str) -> str:
     words = []
     for target in targets.split(", "):
         feature, _, direction = target.partition(":")
-        words.append(
-            f"{direction} {PHRASES[feature]}"
-            if direction in ("low", "high")
-            else f"{PHRASES[feature]}: {level(direction)}"
-        )
+        high_or_low = direction in ("low", "high")
+        words.append(f"{direction} {PHRASES[feature]}" if high_or_low else f"{PHRASES[feature]}: {level(direction)}")
     return "; ".join(words)
 
 

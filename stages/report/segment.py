@@ -58,9 +58,8 @@ def matrix_figure(scored: pd.DataFrame, cells: pd.DataFrame, high_risk: float, h
     sizes = cells.set_index("segment")
     for cell in CELLS:  # each cell's size and profit in the legend below, so no box hides a customer
         rows = scored[scored["segment"] == cell]
-        summary = (
-            f"{level(cell)}: {sizes.loc[cell, 'customers']} customers, profit {sizes.loc[cell, 'profit_at_stake']:,.0f}"
-        )
+        customers, profit = sizes.loc[cell, "customers"], sizes.loc[cell, "profit_at_stake"]
+        summary = f"{level(cell)}: {customers} customers, profit {profit:,.0f}"
         ax.scatter(rows["probability"], rows[PROFIT], s=10, alpha=0.6, color=CELL_COLORS[cell], label=summary)
     ax.axvline(high_risk, color="black", linestyle="--", linewidth=1)
     ax.axhline(high_profit, color="black", linestyle="--", linewidth=1)
@@ -91,20 +90,17 @@ def drivers_figure(drivers: pd.DataFrame, amount: str) -> plt.Figure:
 def segment_figures(analysis: SegmentAnalysis, segment: Segment, explained_output: str) -> dict[str, plt.Figure]:
     """Every figure of ``FIGURES``, drawn in that order."""
     scored, group = analysis.scored, analysis.in_segment.to_numpy().astype(int)
-    groups = {"names": SEGMENT_NAMES, "colors": SEGMENT_COLORS}
     continuous, discrete = split_numeric(scored, NUMERIC_FEATURES, segment.discrete_max_levels)
     categorical = [*discrete, *BINARY_FEATURES, *NOMINAL_FEATURES]
+
+    def two_groups(chart, features: list[str], what: str) -> plt.Figure:
+        return chart(scored, group, features, names=SEGMENT_NAMES, colors=SEGMENT_COLORS, title=f"{TWO_GROUPS}: {what}")
+
     return {
         "risk_profit_matrix": matrix_figure(scored, analysis.cells, segment.high_risk, segment.high_profit),
-        "segment_histograms": style.histograms(
-            scored, group, continuous, **groups, title=f"{TWO_GROUPS}: continuous features"
-        ),
-        "segment_boxplots": style.boxplots(
-            scored, group, continuous, **groups, title=f"{TWO_GROUPS}: medians and spread"
-        ),
-        "segment_shares": style.share_bars(
-            scored, group, categorical, **groups, title=f"{TWO_GROUPS}: discrete and categorical features"
-        ),
+        "segment_histograms": two_groups(style.histograms, continuous, "continuous features"),
+        "segment_boxplots": two_groups(style.boxplots, continuous, "medians and spread"),
+        "segment_shares": two_groups(style.share_bars, categorical, "discrete and categorical features"),
         "segment_effect_sizes": style.effect_sizes(
             analysis.comparison,
             positive="segment",

@@ -146,10 +146,8 @@ def effect_sizes(table: pd.DataFrame, *, title: str, positive: str, negative: st
     """Features ranked by absolute effect size; colour says which group is higher, hatching = not significant."""
     table = table.iloc[::-1]
     fig, ax = figure(figsize=(9, 0.35 * len(table) + 1.5))
-    colors = [
-        CLASS_COLORS[1] if (e > 0 or k == "categorical") else CLASS_COLORS[0]
-        for e, k in zip(table["effect_size"], table["kind"], strict=True)
-    ]
+    red = (table["effect_size"] > 0) | (table["kind"] == "categorical")
+    colors = [CLASS_COLORS[int(is_red)] for is_red in red]
     bars = ax.barh([label(f) for f in table["feature"]], table["effect_size"].abs(), color=colors)
     for bar, significant in zip(bars, table["significant"], strict=True):
         if not significant:
