@@ -41,15 +41,13 @@ plt.rcParams.update(
 
 
 def figure(**kwargs):
-    """A figure with one axes, laid out by matplotlib's constrained layout (titles and legends never clipped)."""
+    """A figure (one axes unless told otherwise), laid out by constrained layout (titles and legends never clipped)."""
     return plt.subplots(layout="constrained", **kwargs)
 
 
 def grid(n: int, columns: int = 4, cell: tuple[float, float] = (3.4, 2.6)):
     rows = -(-n // columns)
-    fig, axes = plt.subplots(
-        rows, columns, figsize=(cell[0] * columns, cell[1] * rows), squeeze=False, layout="constrained"
-    )
+    fig, axes = figure(nrows=rows, ncols=columns, figsize=(cell[0] * columns, cell[1] * rows), squeeze=False)
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     return fig, axes.flat
@@ -123,7 +121,7 @@ def period_trends(
     frame: pd.DataFrame, group, measures: dict[str, list[str]], *, title: str, sample: int = 40, seed: int = 0
 ) -> plt.Figure:
     """Per-customer trends over periods (thin lines, a seeded sample) with each class's mean ± 95% CI."""
-    fig, axes = plt.subplots(1, len(measures), figsize=WIDE, squeeze=False, layout="constrained")
+    fig, axes = figure(ncols=len(measures), figsize=WIDE, squeeze=False)
     rng = np.random.default_rng(seed)
     for ax, (measure, columns) in zip(axes.flat, measures.items(), strict=True):
         steps = np.arange(len(columns))
