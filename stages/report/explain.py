@@ -88,8 +88,7 @@ def waterfall_figure(view: shap.Explanation, title: str, unit: str, shown: int =
         right = max(start, start + step)  # on the left stay clear
         ax.annotate(f"{step:+.3f}", (right, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
     ax.set_yticks(positions, names, fontsize=9)
-    end = base + sum(steps)
-    for x, words, line in ((base, BASE_RATE, ":"), (end, THIS_CUSTOMER, "--")):
+    for x, words, line in ((base, BASE_RATE, ":"), (base + sum(steps), THIS_CUSTOMER, "--")):
         ax.axvline(x, color="black", linestyle=line, linewidth=1.2, label=f"{words}: {x:.3f}")
     ax.margins(x=0.15)
     fig.suptitle(title)
