@@ -93,9 +93,8 @@ def money(value: float) -> str:
 
 def summary_section(page: PageInput) -> str:
     s = page.decision.summary
-    budget = s["budget"]
-    limits = [f"{budget['contacts']} contacts" if budget["contacts"] is not None else ""]
-    limits.append(f"{money(budget['money'])}" if budget["money"] is not None else "")
+    contacts, cash = s["budget"]["contacts"], s["budget"]["money"]
+    limits = [f"{contacts} contacts" if contacts is not None else "", money(cash) if cash is not None else ""]
     limit = " and ".join(x for x in limits if x) or "no limit"
     return f"""<section id="summary"><h1>{escape(page.title)}</h1>
 <p class="muted">{escape(page.month)}. Probabilities: {escape(page.probability_source)}.
