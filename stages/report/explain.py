@@ -7,6 +7,7 @@ Figures describe the deployed model on the untouched test customers. They are re
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -83,18 +84,11 @@ def waterfall_figure(view: shap.Explanation, title: str, unit: str, shown: int =
     positions = np.arange(len(steps))[::-1]
     colours = [style.CLASS_COLORS[1] if step > 0 else style.CLASS_COLORS[0] for step in steps]
     ax.barh(positions, steps, left=starts, color=colours, height=0.6)
-    for y, start, step in zip(positions, starts, steps, strict=True):  # every value right of its bar: the
-        ax.annotate(  # names on the left stay clear
-            f"{step:+.3f}",
-            (max(start, start + step), y),
-            xytext=(3, 0),
-            textcoords="offset points",
-            va="center",
-            fontsize=8,
-        )
+    for y, start, step in zip(positions, starts, steps, strict=True):  # every value right of its bar: the names
+        right = max(start, start + step)  # on the left stay clear
+        ax.annotate(f"{step:+.3f}", (right, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
     ax.set_yticks(positions, names, fontsize=9)
-    end = base + sum(steps)
-    for x, words, line in ((base, BASE_RATE, ":"), (end, THIS_CUSTOMER, "--")):
+    for x, words, line in ((base, BASE_RATE, ":"), (base + sum(steps), THIS_CUSTOMER, "--")):
         ax.axvline(x, color="black", linestyle=line, linewidth=1.2, label=f"{words}: {x:.3f}")
     ax.margins(x=0.15)
     fig.suptitle(title)
@@ -132,7 +126,7 @@ def figures(
     np.random.seed(seed)  # noqa: NPY002
     drawn = {
         "beeswarm": shap_figure(
-            lambda: shap.plots.beeswarm(on_test, max_display=16, order=beeswarm_order(on_test), show=False),
+            partial(shap.plots.beeswarm, on_test, max_display=16, order=beeswarm_order(on_test), show=False),
             "SHAP values on test: each dot is a customer",
             f"SHAP value ({unit} of decline; > 0 raises the risk)",
         ),
@@ -146,16 +140,14 @@ def figures(
     columns = list(explanation.values.columns)
     for feature in dependence:
         column, colour = columns.index(feature), columns.index(colour_feature(table, feature, columns))
-        drawn[f"dependence_{feature}"] = shap_figure(
-            lambda column=column, colour=colour: shap.plots.scatter(
-                on_test[:, column], color=on_test[:, colour], show=False
-            ),
-            f"How {readable(feature).lower()} moves the risk",
-            with_unit(readable(feature), feature),
+        scatter = partial(shap.plots.scatter, on_test[:, column], color=on_test[:, colour], show=False)
+        fig = shap_figure(
+            scatter, f"How {readable(feature).lower()} moves the risk", with_unit(readable(feature), feature)
         )
-        plot, colour_bar = drawn[f"dependence_{feature}"].axes[:2]
+        plot, colour_bar = fig.axes[:2]
         plot.set_ylabel(f"SHAP value ({unit} of decline)", fontsize=11)
         colour_bar.set_ylabel(with_unit(readable(columns[colour]), columns[colour]), fontsize=11)
+        drawn[f"dependence_{feature}"] = fig
     for kind in EXAMPLE_KINDS:
         customer = examples[kind]
         row = int(np.flatnonzero(test_ids == customer)[0])

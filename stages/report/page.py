@@ -93,9 +93,8 @@ def money(value: float) -> str:
 
 def summary_section(page: PageInput) -> str:
     s = page.decision.summary
-    budget = s["budget"]
-    limits = [f"{budget['contacts']} contacts" if budget["contacts"] is not None else ""]
-    limits.append(f"{money(budget['money'])}" if budget["money"] is not None else "")
+    contacts, cash = s["budget"]["contacts"], s["budget"]["money"]
+    limits = [f"{contacts} contacts" if contacts is not None else "", money(cash) if cash is not None else ""]
     limit = " and ".join(x for x in limits if x) or "no limit"
     return f"""<section id="summary"><h1>{escape(page.title)}</h1>
 <p class="muted">{escape(page.month)}. Probabilities: {escape(page.probability_source)}.
@@ -161,11 +160,8 @@ def targets_in_words(targets: str) -> str:
     words = []
     for target in targets.split(", "):
         feature, _, direction = target.partition(":")
-        words.append(
-            f"{direction} {PHRASES[feature]}"
-            if direction in ("low", "high")
-            else f"{PHRASES[feature]}: {level(direction)}"
-        )
+        high_or_low = direction in ("low", "high")
+        words.append(f"{direction} {PHRASES[feature]}" if high_or_low else f"{PHRASES[feature]}: {level(direction)}")
     return "; ".join(words)
 
 

@@ -58,9 +58,8 @@ def matrix_figure(scored: pd.DataFrame, cells: pd.DataFrame, high_risk: float, h
     sizes = cells.set_index("segment")
     for cell in CELLS:  # each cell's size and profit in the legend below, so no box hides a customer
         rows = scored[scored["segment"] == cell]
-        summary = (
-            f"{level(cell)}: {sizes.loc[cell, 'customers']} customers, profit {sizes.loc[cell, 'profit_at_stake']:,.0f}"
-        )
+        customers, profit = sizes.loc[cell, "customers"], sizes.loc[cell, "profit_at_stake"]
+        summary = f"{level(cell)}: {customers} customers, profit {profit:,.0f}"
         ax.scatter(rows["probability"], rows[PROFIT], s=10, alpha=0.6, color=CELL_COLORS[cell], label=summary)
     ax.axvline(high_risk, color="black", linestyle="--", linewidth=1)
     ax.axhline(high_profit, color="black", linestyle="--", linewidth=1)
@@ -91,20 +90,17 @@ def drivers_figure(drivers: pd.DataFrame, amount: str) -> plt.Figure:
 def segment_figures(analysis: SegmentAnalysis, segment: Segment, explained_output: str) -> dict[str, plt.Figure]:
     """Every figure of ``FIGURES``, drawn in that order."""
     scored, group = analysis.scored, analysis.in_segment.to_numpy().astype(int)
-    groups = {"names": SEGMENT_NAMES, "colors": SEGMENT_COLORS}
     continuous, discrete = split_numeric(scored, NUMERIC_FEATURES, segment.discrete_max_levels)
     categorical = [*discrete, *BINARY_FEATURES, *NOMINAL_FEATURES]
+
+    def two_groups(chart, features: list[str], what: str) -> plt.Figure:
+        return chart(scored, group, features, names=SEGMENT_NAMES, colors=SEGMENT_COLORS, title=f"{TWO_GROUPS}: {what}")
+
     return {
         "risk_profit_matrix": matrix_figure(scored, analysis.cells, segment.high_risk, segment.high_profit),
-        "segment_histograms": style.histograms(
-            scored, group, continuous, **groups, title=f"{TWO_GROUPS}: continuous features"
-        ),
-        "segment_boxplots": style.boxplots(
-            scored, group, continuous, **groups, title=f"{TWO_GROUPS}: medians and spread"
-        ),
-        "segment_shares": style.share_bars(
-            scored, group, categorical, **groups, title=f"{TWO_GROUPS}: discrete and categorical features"
-        ),
+        "segment_histograms": two_groups(style.histograms, continuous, "continuous features"),
+        "segment_boxplots": two_groups(style.boxplots, continuous, "medians and spread"),
+        "segment_shares": two_groups(style.share_bars, categorical, "discrete and categorical features"),
         "segment_effect_sizes": style.effect_sizes(
             analysis.comparison,
             positive="segment",
@@ -156,106 +152,89 @@ def difference_sentence(row) -> str:
 
 def scoring_section(scored: pd.DataFrame) -> list[str]:
     sources = scored["score_source"]
-    return [
+    return style.blocks(
         "## How the customers were scored",
-        "",
         f"Each of the **{len(scored)} regular customers** has a probability that their purchasing activity declines "
         "over the next three months, from a model that never saw that customer's outcome: "
         f"{(sources == 'out_of_fold').sum()} customers were scored out-of-fold during training, "
         f"{(sources == 'saved_model').sum()} held-out customers by the saved model. "
         "Profit is the average monthly profit the shop made from each customer over the last three months "
         "(units as in the shop's export).",
-        "",
-    ]
+    )
 
 
 def chosen_section(analysis: SegmentAnalysis) -> list[str]:
     segment, summary = analysis.scored[analysis.in_segment], analysis.summary
-    heading = [f"## The chosen segment: {level(analysis.chosen)}", ""]
+    heading = f"## The chosen segment: {level(analysis.chosen)}"
     if not len(segment):
-        return [*heading, "The chosen segment is empty with the current thresholds.", ""]
+        return style.blocks(heading, "The chosen segment is empty with the current thresholds.")
     allows = (segment["allows_offers"] == "yes").mean()
     favourite = segment["favourite_category"].value_counts(normalize=True)
-    return [
-        *heading,
+    return style.blocks(
+        heading,
         f"**{summary['customers']} customers** ({summary['share_of_customers']:.1%} of regular customers) bring "
         f"**{summary['profit_at_stake']:,.1f} of monthly profit** ({summary['share_of_profit']:.1%} of the total) "
         f"and have a mean probability of decline of {summary['mean_probability']:.2f}. "
         f"{allows:.0%} of them agreed to receive offers; their most common favourite category is "
         f"{level(favourite.index[0])} ({favourite.iloc[0]:.0%}).",
-        "",
-    ]
+    )
 
 
 def differences_section(analysis: SegmentAnalysis, differences_in_report: int, amount: str) -> list[str]:
     comparison = analysis.comparison
     top = comparison[comparison["significant"]].head(differences_in_report)
-    return [
+    return style.blocks(
         "## How the segment differs from the other regular customers",
-        "",
-        *[f"- {difference_sentence(row)}" for row in top.itertuples()],
-        "",
+        [f"- {difference_sentence(row)}" for row in top.itertuples()],
         f"Full table: [`segment_comparison.csv`]({paths.link(paths.SEGMENTS_REPORT, paths.SEGMENT_COMPARISON)}). "
         f"![effect sizes]({figure_link('segment_effect_sizes')})",
-        "",
         f"What the model says drives their risk (mean SHAP inside the segment vs outside, {amount}):",
-        "",
-        *[
+        [
             f"- {label(r.feature)}: {r.mean_shap_segment:+.3f} in the segment vs {r.mean_shap_others:+.3f} "
             "for the others"
             for r in analysis.drivers.head(5).itertuples()
         ],
-        "",
         f"![drivers]({figure_link('segment_shap_drivers')})",
-        "",
-    ]
+    )
 
 
 def offers_section(offer_list: list[dict]) -> list[str]:
-    return [
-        "## Offers",
-        "",
-        *[f"{i}. {o['offer']}.  \n   _Why: {o['evidence']}._" for i, o in enumerate(offer_list, start=1)],
-        "" if offer_list else "No difference is large enough to justify a targeted offer with these thresholds.",
-        "",
-    ]
+    offers = [f"{i}. {o['offer']}.  \n   _Why: {o['evidence']}._" for i, o in enumerate(offer_list, start=1)]
+    # a blank line ends a non-empty list (so two before the next heading)
+    end = "" if offer_list else "No difference is large enough to justify a targeted offer with these thresholds."
+    return style.blocks("## Offers", [*offers, end])
 
 
 def list_section() -> list[str]:
     figures = (("histograms", "segment_histograms"), ("box plots", "segment_boxplots"), ("shares", "segment_shares"))
-    return [
+    return style.blocks(
         "## The list",
-        "",
         f"[`customers_for_marketing.csv`]({paths.link(paths.SEGMENTS_REPORT, paths.MARKETING_LIST)}): "
         "every regular customer with probability, profit, matrix cell, whether they are in the chosen segment, "
         "and the three features that push that customer's risk up the most (from SHAP), in words.",
-        "",
         "Figures: " + ", ".join(f"[{words}]({figure_link(name)})" for words, name in figures) + ".",
-        "",
-    ]
+    )
 
 
 def segments_markdown(analysis: SegmentAnalysis, segment: Segment, explained_output: str) -> str:
     """reports/segments.md, for the shop's managers."""
     lines = [
-        "# Which regular customers to act on, and what to offer them",
-        "",
-        "_Generated by `python -m stages.segment`; every number is computed from the data and the model. "
-        "Thresholds and the chosen segment are in `params.yaml` (`segment`)._",
-        "",
+        *style.blocks(
+            "# Which regular customers to act on, and what to offer them",
+            "_Generated by `python -m stages.segment`; every number is computed from the data and the model. "
+            "Thresholds and the chosen segment are in `params.yaml` (`segment`)._",
+        ),
         *scoring_section(analysis.scored),
-        # :g, so that the typed 4.0 reads as the 4 written in params.yaml
-        f"## The risk-by-profit matrix (high risk: probability ≥ {segment.high_risk:g}, "
-        f"high profit: ≥ {segment.high_profit:g})",
-        "",
-        "The probabilities are calibrated on out-of-fold scores, so a cell's mean probability of decline "
-        "should be close to the share of its customers who actually declined (`observed_decline_rate`); "
-        "a large gap would mean the probabilities cannot be taken at face value there.",
-        "",
-        markdown_table(matrix_table(analysis.cells)),
-        "",
-        f"![matrix]({figure_link('risk_profit_matrix')})",
-        "",
+        *style.blocks(
+            # :g, so that the typed 4.0 reads as the 4 written in params.yaml
+            f"## The risk-by-profit matrix (high risk: probability ≥ {segment.high_risk:g}, "
+            f"high profit: ≥ {segment.high_profit:g})",
+            "The probabilities are calibrated on out-of-fold scores, so a cell's mean probability of decline "
+            "should be close to the share of its customers who actually declined (`observed_decline_rate`); "
+            "a large gap would mean the probabilities cannot be taken at face value there.",
+            markdown_table(matrix_table(analysis.cells)),
+            f"![matrix]({figure_link('risk_profit_matrix')})",
+        ),
         *chosen_section(analysis),
         *differences_section(analysis, segment.differences_in_report, shap_amount(explained_output)),
         *offers_section(analysis.offers),

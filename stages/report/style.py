@@ -1,7 +1,5 @@
-"""One plotting style for every figure, and the two-group charts eda and segment share.
-
-Colours, sizes and fonts (and the saved PNG's resolution) are set here once. Chart functions return
-the figure; the stage hands it to ``stages.io.figures.write_figures``.
+"""One plotting style for every figure (colours, sizes, fonts, the PNG's resolution), the two-group charts and the
+markdown blocks eda and segment share. Charts return the figure; stages hand it to ``stages.io.figures.write_figures``.
 """
 
 from __future__ import annotations
@@ -19,13 +17,12 @@ from stages.lib.words import CLASS_NAMES, PERIOD_WORDS, label, unit, with_unit
 
 CLASS_COLORS = {0: "#4C72B0", 1: "#DD5A3E"}  # blue = kept activity, red = declined, in every figure
 NEUTRAL, HIGHLIGHT = "#8C8C8C", "#2A9D8F"
-WIDE, SQUARE, TALL = (10, 5), (7, 6), (9, 8)
-DPI = 100
+WIDE, TALL = (10, 5), (9, 8)
 
 plt.rcParams.update(
     {
-        "figure.dpi": DPI,
-        "savefig.dpi": DPI,
+        "figure.dpi": 100,
+        "savefig.dpi": 100,
         "font.size": 10,
         "axes.titlesize": 12,
         "axes.labelsize": 10,
@@ -44,15 +41,13 @@ plt.rcParams.update(
 
 
 def figure(**kwargs):
-    """A figure with one axes, laid out by matplotlib's constrained layout (titles and legends never clipped)."""
+    """A figure (one axes unless told otherwise), laid out by constrained layout (titles and legends never clipped)."""
     return plt.subplots(layout="constrained", **kwargs)
 
 
 def grid(n: int, columns: int = 4, cell: tuple[float, float] = (3.4, 2.6)):
     rows = -(-n // columns)
-    fig, axes = plt.subplots(
-        rows, columns, figsize=(cell[0] * columns, cell[1] * rows), squeeze=False, layout="constrained"
-    )
+    fig, axes = figure(nrows=rows, ncols=columns, figsize=(cell[0] * columns, cell[1] * rows), squeeze=False)
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     return fig, axes.flat
@@ -78,14 +73,8 @@ def histograms(
     for ax, feature in zip(axes, features, strict=False):
         bins = np.histogram_bin_edges(frame[feature], bins=20)
         for level in (0, 1):
-            ax.hist(
-                frame.loc[group == level, feature],
-                bins=bins,
-                density=True,
-                alpha=0.55,
-                color=colors[level],
-                label=names[level],
-            )
+            values = frame.loc[group == level, feature]
+            ax.hist(values, bins=bins, density=True, alpha=0.55, color=colors[level], label=names[level])
         ax.set(title=label(feature), ylabel="density", xlabel=value_label(feature, "value"))
     legend_below(fig, axes[0], title)
     return fig
@@ -97,12 +86,8 @@ def boxplots(
     """Box plots per group: medians, spread and outliers side by side."""
     fig, axes = grid(len(features))
     for ax, feature in zip(axes, features, strict=False):
-        parts = ax.boxplot(
-            [frame.loc[group == level, feature] for level in (0, 1)],
-            patch_artist=True,
-            widths=0.6,
-            flierprops={"markersize": 3},
-        )
+        values = [frame.loc[group == level, feature] for level in (0, 1)]
+        parts = ax.boxplot(values, patch_artist=True, widths=0.6, flierprops={"markersize": 3})
         for patch, level in zip(parts["boxes"], (0, 1), strict=True):
             patch.set_facecolor(colors[level])
         ax.set_xticks([1, 2], [textwrap.fill(names[level], 14) for level in (0, 1)])
@@ -133,29 +118,22 @@ def share_bars(
 
 
 def period_trends(
-    frame: pd.DataFrame,
-    group,
-    measures: dict[str, list[str]],
-    *,
-    names=CLASS_NAMES,
-    colors=CLASS_COLORS,
-    title: str,
-    sample: int = 40,
-    seed: int = 0,
+    frame: pd.DataFrame, group, measures: dict[str, list[str]], *, title: str, sample: int = 40, seed: int = 0
 ) -> plt.Figure:
-    """Per-customer trends over periods (thin lines, a seeded sample) with each group's mean ± 95% CI."""
-    fig, axes = plt.subplots(1, len(measures), figsize=WIDE, squeeze=False, layout="constrained")
+    """Per-customer trends over periods (thin lines, a seeded sample) with each class's mean ± 95% CI."""
+    fig, axes = figure(ncols=len(measures), figsize=WIDE, squeeze=False)
     rng = np.random.default_rng(seed)
     for ax, (measure, columns) in zip(axes.flat, measures.items(), strict=True):
         steps = np.arange(len(columns))
         for level in (0, 1):
             values = frame.loc[group == level, columns].to_numpy(dtype=float)
+            color = CLASS_COLORS[level]
             for row in values[rng.permutation(len(values))[:sample]]:
-                ax.plot(steps, row, color=colors[level], alpha=0.08, linewidth=0.8)
+                ax.plot(steps, row, color=color, alpha=0.08, linewidth=0.8)
             mean = values.mean(axis=0)
             half_width = 1.96 * values.std(axis=0, ddof=1) / np.sqrt(len(values))
-            ax.fill_between(steps, mean - half_width, mean + half_width, color=colors[level], alpha=0.25)
-            ax.plot(steps, mean, color=colors[level], marker="o", linewidth=2.5, label=f"{names[level]} (mean)")
+            ax.fill_between(steps, mean - half_width, mean + half_width, color=color, alpha=0.25)
+            ax.plot(steps, mean, color=color, marker="o", linewidth=2.5, label=f"{CLASS_NAMES[level]} (mean)")
         ax.set_xticks(steps, [PERIOD_WORDS[c.removeprefix(f"{measure}_")] for c in columns])
         ax.set(title=label(measure), xlabel="month", ylabel=with_unit(label(measure), measure))
     legend_below(fig, axes.flat[0], title)
@@ -166,10 +144,8 @@ def effect_sizes(table: pd.DataFrame, *, title: str, positive: str, negative: st
     """Features ranked by absolute effect size; colour says which group is higher, hatching = not significant."""
     table = table.iloc[::-1]
     fig, ax = figure(figsize=(9, 0.35 * len(table) + 1.5))
-    colors = [
-        CLASS_COLORS[1] if (e > 0 or k == "categorical") else CLASS_COLORS[0]
-        for e, k in zip(table["effect_size"], table["kind"], strict=True)
-    ]
+    red = (table["effect_size"] > 0) | (table["kind"] == "categorical")
+    colors = [CLASS_COLORS[int(is_red)] for is_red in red]
     bars = ax.barh([label(f) for f in table["feature"]], table["effect_size"].abs(), color=colors)
     for bar, significant in zip(bars, table["significant"], strict=True):
         if not significant:
@@ -184,23 +160,28 @@ def effect_sizes(table: pd.DataFrame, *, title: str, positive: str, negative: st
     return fig
 
 
-def heatmap(
-    matrix: pd.DataFrame,
-    *,
-    title: str,
-    fmt: str = ".2f",
-    cmap: str = "Reds",
-    vmax: float | None = 1.0,
-    colorbar: str = "",
-) -> plt.Figure:
+def heatmap(matrix: pd.DataFrame, *, title: str, colorbar: str, fmt=".2f", cmap="Reds", vmax=1.0) -> plt.Figure:
+    """``matrix`` as coloured cells from 0 to ``vmax``, each cell's value written in it."""
+    values = matrix.to_numpy(dtype=float)
     fig, ax = figure(figsize=TALL)
-    image = ax.imshow(matrix.to_numpy(dtype=float), cmap=cmap, vmin=0, vmax=vmax)
+    image = ax.imshow(values, cmap=cmap, vmin=0, vmax=vmax)
     ticks = [label(c) for c in matrix.columns]
     ax.set_xticks(range(len(ticks)), ticks, rotation=90, fontsize=8)  # upright: slanted names would overlap
     ax.set_yticks(range(len(ticks)), ticks, fontsize=8)
     ax.grid(False)
-    for (i, j), value in np.ndenumerate(matrix.to_numpy(dtype=float)):
+    for (i, j), value in np.ndenumerate(values):
         ax.text(j, i, format(value, fmt), ha="center", va="center", fontsize=6)
     fig.colorbar(image, ax=ax, shrink=0.8, label=colorbar)
     ax.set_title(title)
     return fig
+
+
+# --- markdown, shared by the eda and segment reports ---
+
+
+def blocks(*parts: str | list[str]) -> list[str]:
+    """Markdown lines: each part (a line, or a list of lines kept together) followed by a blank line."""
+    lines = []
+    for part in parts:
+        lines += [part, ""] if isinstance(part, str) else [*part, ""]
+    return lines
