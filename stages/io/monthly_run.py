@@ -7,7 +7,6 @@ comes back compact and sorted by id, with integer counts, so nothing depends on 
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 import time
 from collections.abc import Callable, Generator, Iterator
@@ -110,16 +109,12 @@ def fresh_month_outputs(out: Path) -> Iterator[None]:
 @contextmanager
 def scratch_folder(near: Path) -> Iterator[Path]:
     """A scratch folder for the split exports, beside the output (a cluster's workers see it there too)."""
-    folder = Path(tempfile.mkdtemp(prefix=".split-", dir=near))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix=".split-", dir=near, ignore_cleanup_errors=True) as folder:
+        yield Path(folder)
 
 
 def check_headers(raw_dir: Path) -> None:
-    """Every export's header from its first MiB, before any file is read further: a wrong one fails in a
-    second."""
+    """Every export's header from its first MiB, before any file is read further: a wrong one fails in a second."""
     for spec in RAW_FILES:
         check_columns(open_export(raw_dir / spec.filename, spec).names, spec, require_optional=False)
 

@@ -125,8 +125,7 @@ class SplitTask:
 
 
 def split_export(task: SplitTask) -> QualityLog:
-    """Type one export of a new month (target optional, odd behaviour cells set aside) into its partitions;
-    the log holds its rows read."""
+    """Type one export of a new month (target optional, odd cells set aside) into its partitions; log: rows read."""
     spec, log = SPEC[task.key], QualityLog()
     writers = PartWriters(Path(task.folder), spec.key, task.parts)
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from itertools import combinations
 
 import pandas as pd
 from sklearn.metrics import roc_auc_score
@@ -68,21 +69,11 @@ def phik_matrices(customers: pd.DataFrame, continuous: list[str]) -> tuple[pd.Da
 
 def multicollinear_pairs(correlation: pd.DataFrame, threshold: float) -> list[dict]:
     """Feature pairs (target excluded) whose phik reaches the threshold, strongest first."""
-    features = [c for c in correlation.columns if c != TARGET]
     pairs = []
-    for i, first in enumerate(features):
-        for second in features[i + 1 :]:
-            if correlation.loc[first, second] >= threshold:
-                pairs.append(
-                    {
-                        "features": [first, second],
-                        "phik": float(correlation.loc[first, second]),
-                        "phik_with_target": [
-                            float(correlation.loc[first, TARGET]),
-                            float(correlation.loc[second, TARGET]),
-                        ],
-                    }
-                )
+    for a, b in combinations([c for c in correlation.columns if c != TARGET], 2):
+        if (phik := float(correlation.loc[a, b])) >= threshold:
+            to_target = [float(correlation.loc[a, TARGET]), float(correlation.loc[b, TARGET])]
+            pairs.append({"features": [a, b], "phik": phik, "phik_with_target": to_target})
     return sorted(pairs, key=lambda p: -p["phik"])
 
 
@@ -104,9 +95,7 @@ def identifier_check(customers: pd.DataFrame, bins: int) -> dict:
 
 
 def trend_means(customers: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Mean of each period column per class (index: target 0/1), earliest month first.
-
-    ``columns`` run from the current month backwards, as the schema lists them."""
+    """Mean of each period column per class (index: target 0/1), earliest month first (``columns`` run back)."""
     return customers.groupby(TARGET)[columns[::-1]].mean()
 
 
