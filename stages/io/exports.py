@@ -69,9 +69,8 @@ def head_text(head: bytes, spec: RawFile, whole: bool) -> tuple[str, str]:
     try:
         return "cp1251", head.decode("cp1251")
     except UnicodeDecodeError as error:
-        raise refused(
-            spec.filename, "the file is neither UTF-8 nor Windows-1251 text", "Export it again as CSV in UTF-8."
-        ) from error
+        problem = "the file is neither UTF-8 nor Windows-1251 text"
+        raise refused(spec.filename, problem, "Export it again as CSV in UTF-8.") from error
 
 
 def split_line(line: str, separator: str) -> list[str]:
@@ -126,8 +125,7 @@ def open_export(path: Path, spec: RawFile) -> Export:
 def open_quote_at_the_end(export: Export) -> bool:
     """Does the file's last non-blank line hold an odd number of quotes (an export cut inside a cell)? The
     tail is decoded first: in UTF-16 a quote's byte is also half of other characters (Т is 22 04)."""
-    size = export.path.stat().st_size
-    start = max(0, size - TAIL_BYTES)
+    start = max(0, export.path.stat().st_size - TAIL_BYTES)
     with export.path.open("rb") as file:
         codec = export.encoding
         if codec == "utf-16":
@@ -139,16 +137,13 @@ def open_quote_at_the_end(export: Export) -> bool:
     return last.count('"') % 2 == 1
 
 
-class RaggedRows:
+class RaggedRows(list):
     """pyarrow's handler of rows with another number of fields than the header: blank-looking lines are
-    skipped (as blank lines are), any other is remembered and stops the read."""
-
-    def __init__(self):
-        self.found: list = []
+    skipped (as blank lines are), any other is remembered (in this list) and stops the read."""
 
     def __call__(self, row) -> str:
         if row.text.strip(PY_SPACE):
-            self.found.append(row)
+            self.append(row)
         return "skip"
 
 
@@ -256,8 +251,8 @@ def read_chunks(export: Export, chunk_rows: int) -> Iterator[pd.DataFrame]:
     try:
         with progress(export) as bar:
             for batch in reader(export, handler):
-                if handler.found:
-                    raise ragged(export, handler.found[0])
+                if handler:
+                    raise ragged(export, handler[0])
                 batch = without_blank_lines(batch, export.separator)
                 pending.append(batch)
                 rows += batch.num_rows
@@ -269,7 +264,7 @@ def read_chunks(export: Export, chunk_rows: int) -> Iterator[pd.DataFrame]:
                     pending, rows = rest.to_batches(), rest.num_rows
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
         raise unreadable(export, error) from error
-    if handler.found:
-        raise ragged(export, handler.found[0])
+    if handler:
+        raise ragged(export, handler[0])
     if rows:
         yield stripped(pa.Table.from_batches(pending), export, offset)

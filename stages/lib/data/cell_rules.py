@@ -197,9 +197,8 @@ class ExportCells:
     def decide_marks(self) -> None:
         """Each numeric column's decimal mark from all its cells; a DataError for a contradiction, or no rows."""
         if not self.rows:
-            raise refused(
-                self.spec.filename, "the file has no rows (only the header)", "Export it again with its data."
-            )
+            problem = "the file has no rows (only the header)"
+            raise refused(self.spec.filename, problem, "Export it again with its data.")
         for column in self.numeric:
             found = [m for m in MARKS if self.found[column.raw, m].count]
             used = [m for m in MARKS if self.used[column.raw, m].count]

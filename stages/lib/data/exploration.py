@@ -26,8 +26,6 @@ from stages.lib.schema import (
 from stages.lib.settings import Eda
 from stages.lib.stats import compare_groups, rename_groups, split_numeric
 
-GROUP_NAMES = {"a": "same_level", "b": "declined"}
-
 
 @dataclass(frozen=True)
 class Exploration:
@@ -47,10 +45,9 @@ class Exploration:
 
 
 def comparison(customers: pd.DataFrame, alpha: float) -> pd.DataFrame:
-    table = compare_groups(
-        customers, customers[TARGET] == 1, NUMERIC_FEATURES, [*BINARY_FEATURES, *NOMINAL_FEATURES], alpha
-    )
-    return rename_groups(table, GROUP_NAMES["a"], GROUP_NAMES["b"])
+    nominal = [*BINARY_FEATURES, *NOMINAL_FEATURES]
+    table = compare_groups(customers, customers[TARGET] == 1, NUMERIC_FEATURES, nominal, alpha)
+    return rename_groups(table, "same_level", "declined")
 
 
 def phik_matrices(customers: pd.DataFrame, continuous: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -131,7 +128,8 @@ def explore(customers: pd.DataFrame, train: pd.DataFrame, settings: Eda) -> Expl
     continuous, discrete = split_numeric(customers, NUMERIC_FEATURES, settings.discrete_max_levels)
     table = comparison(customers, settings.alpha)
     correlation, significance = phik_matrices(train, continuous)
-    pairs = multicollinear_pairs(correlation, settings.multicollinearity_threshold)
+    threshold = settings.multicollinearity_threshold
+    pairs = multicollinear_pairs(correlation, threshold)
     identifier = identifier_check(customers, settings.identifier_ranges)
     return Exploration(
         customers=len(customers),
@@ -144,7 +142,5 @@ def explore(customers: pd.DataFrame, train: pd.DataFrame, settings: Eda) -> Expl
         pairs=pairs,
         identifier=identifier,
         trends={"revenue": trend_means(customers, REVENUE_COLUMNS), "minutes": trend_means(customers, MINUTES_COLUMNS)},
-        summary=summary(
-            customers, table, pairs, identifier, settings.top_features, settings.multicollinearity_threshold
-        ),
+        summary=summary(customers, table, pairs, identifier, settings.top_features, threshold),
     )
