@@ -26,7 +26,7 @@ from stages.io.model_store import load_model
 from stages.io.partitions import SplitTask, count_parts, part_of, read_partition, split_export
 from stages.io.workers import month_shap
 from stages.lib.data.cell_rules import check_columns
-from stages.lib.data.customer_rules import CustomerRuleError, RuleBreak, check_customers, month_break
+from stages.lib.data.customer_rules import COUNTED_RULES, CustomerRuleError, RuleBreak, check_customers, month_break
 from stages.lib.data.quality import QualityLog
 from stages.lib.decision.candidates import ceiling
 from stages.lib.decision.drift import add_counts, medians, month_counts
@@ -136,7 +136,7 @@ def score_in_parts(
         raise CustomerRuleError(month_break(breaks))
     seconds = {"split": split - started, "partitions": time.perf_counter() - split}
     log = QualityLog()
-    log.declare("exact_duplicate_rows", "label_typos", "extreme_revenue")
+    log.declare(*COUNTED_RULES, "extreme_revenue")
     for part_log in [*split_logs, *(r.log for r in results)]:
         log.merge(part_log)
 
