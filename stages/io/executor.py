@@ -21,20 +21,15 @@ from stages.lib.errors import refused
 SCHEDULER_VARIABLE = "SCORE_SCHEDULER"
 
 
-def bar(total: int, what: str) -> tqdm:
-    return tqdm(total=total, desc=what, unit="task", delay=2, disable=None, leave=False, file=sys.stderr)
+def bar(tasks, what: str, total: int | None = None) -> tqdm:
+    return tqdm(tasks, total=total, desc=what, unit="task", delay=2, disable=None, leave=False, file=sys.stderr)
 
 
 class Local:
     """This process, one task after another."""
 
     def map(self, function: Callable, tasks: list, what: str) -> list:
-        results = []
-        with bar(len(tasks), what) as progress:
-            for task in tasks:
-                results.append(function(task))
-                progress.update()
-        return results
+        return [function(task) for task in bar(tasks, what)]
 
 
 def kernels() -> dict:
@@ -67,9 +62,8 @@ class Dask:
         from distributed import as_completed
 
         futures = self.client.map(function, tasks, pure=False)
-        with bar(len(tasks), what) as progress:
-            for _ in as_completed(futures, loop=self.client.loop):
-                progress.update()
+        for _ in bar(as_completed(futures, loop=self.client.loop), what, len(futures)):
+            pass  # the bar advances as each task finishes
         return self.client.gather(futures)
 
     def close(self) -> None:

@@ -14,7 +14,9 @@ import io
 import re
 import sys
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass
+from functools import reduce
 from pathlib import Path
 
 import pandas as pd
@@ -62,16 +64,13 @@ def head_text(head: bytes, spec: RawFile, whole: bool) -> tuple[str, str]:
         if head.startswith(bom):
             text = codecs.getincrementaldecoder(encoding)().decode(head, final=whole)
             return encoding, text.lstrip("\ufeff")
-    try:
+    with suppress(UnicodeDecodeError):
         return "utf-8", codecs.getincrementaldecoder("utf-8")().decode(head, final=whole)
-    except UnicodeDecodeError:
-        pass
     try:
         return "cp1251", head.decode("cp1251")
     except UnicodeDecodeError as error:
-        raise refused(
-            spec.filename, "the file is neither UTF-8 nor Windows-1251 text", "Export it again as CSV in UTF-8."
-        ) from error
+        problem = "the file is neither UTF-8 nor Windows-1251 text"
+        raise refused(spec.filename, problem, "Export it again as CSV in UTF-8.") from error
 
 
 def split_line(line: str, separator: str) -> list[str]:
@@ -118,21 +117,15 @@ def open_export(path: Path, spec: RawFile) -> Export:
     if len(names) > 1 and not names[-1]:
         names = names[:-1]  # a header that ends with the separator (Excel writes one on every line)
     first_row = next((line for line in lines[at + 1 :] if line.strip(PY_SPACE)), None)
-    trailing = first_row is not None and has_trailing_field(first_row, separator, len(names))
+    fields = [] if first_row is None else split_line(first_row, separator)
+    trailing = len(fields) == len(names) + 1 and not fields[-1]  # one more, empty, field: Excel's trailing `;`
     return Export(path, spec, encoding, separator, tuple(names), at + 1, trailing)
-
-
-def has_trailing_field(row: str, separator: str, width: int) -> bool:
-    """Does a data row end with one field more than the header, and an empty one (Excel's trailing `;`)?"""
-    fields = next(csv.reader([row], delimiter=separator))
-    return len(fields) == width + 1 and not fields[-1].strip(PY_SPACE)
 
 
 def open_quote_at_the_end(export: Export) -> bool:
     """Does the file's last non-blank line hold an odd number of quotes (an export cut inside a cell)? The
     tail is decoded first: in UTF-16 a quote's byte is also half of other characters (Т is 22 04)."""
-    size = export.path.stat().st_size
-    start = max(0, size - TAIL_BYTES)
+    start = max(0, export.path.stat().st_size - TAIL_BYTES)
     with export.path.open("rb") as file:
         codec = export.encoding
         if codec == "utf-16":
@@ -144,39 +137,28 @@ def open_quote_at_the_end(export: Export) -> bool:
     return last.count('"') % 2 == 1
 
 
-class RaggedRows:
+class RaggedRows(list):
     """pyarrow's handler of rows with another number of fields than the header: blank-looking lines are
-    skipped (as blank lines are), any other is remembered and stops the read."""
-
-    def __init__(self):
-        self.found: list = []
+    skipped (as blank lines are), any other is remembered (in this list) and stops the read."""
 
     def __call__(self, row) -> str:
         if row.text.strip(PY_SPACE):
-            self.found.append(row)
+            self.append(row)
         return "skip"
 
 
 def reader(export: Export, handler: RaggedRows) -> pacsv.CSVStreamingReader:
-    width = len(export.names) + export.trailing
-    columns = [f"c{i}" for i in range(width)]  # positional: the exported names may repeat
-    return pacsv.open_csv(
-        export.path,
-        read_options=pacsv.ReadOptions(
-            encoding="utf8" if export.encoding == "utf-8" else export.encoding,
-            block_size=BLOCK_BYTES,
-            skip_rows=export.header_lines,
-            column_names=columns,
-        ),
-        parse_options=pacsv.ParseOptions(
-            delimiter=export.separator, newlines_in_values=True, ignore_empty_lines=True, invalid_row_handler=handler
-        ),
-        convert_options=pacsv.ConvertOptions(
-            column_types={c: pa.large_string() for c in columns},
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
+    columns = [f"c{i}" for i in range(len(export.names) + export.trailing)]  # positional: the names may repeat
+    codec = "utf8" if export.encoding == "utf-8" else export.encoding  # arrow's name for it
+    types = dict.fromkeys(columns, pa.large_string())
+    read = pacsv.ReadOptions(
+        encoding=codec, block_size=BLOCK_BYTES, skip_rows=export.header_lines, column_names=columns
     )
+    parse = pacsv.ParseOptions(
+        delimiter=export.separator, newlines_in_values=True, ignore_empty_lines=True, invalid_row_handler=handler
+    )
+    convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False)
+    return pacsv.open_csv(export.path, read_options=read, parse_options=parse, convert_options=convert)
 
 
 def unreadable(export: Export, error: Exception) -> DataError:
@@ -201,8 +183,7 @@ def ragged(export: Export, row) -> DataError:
 
 
 def ragged_row_number(export: Export, width: int) -> int | None:
-    """The first ragged row's number below the header, found by Python's csv reader (the error path only:
-    it reads up to that row)."""
+    """The first ragged row's number below the header, found by Python's csv reader (on the error path only)."""
     with export.path.open("rb") as raw, io.TextIOWrapper(raw, encoding=export.encoding, newline="") as text:
         records = csv.reader(text, delimiter=export.separator)
         number = 0
@@ -221,9 +202,8 @@ def stripped(table: pa.Table, export: Export, offset: int) -> pd.DataFrame:
     columns = [strip_cell_text(column) for column in table.columns]
     if export.trailing:
         extra = columns.pop()
-        full = pc.invert(pc.equal(extra, ""))
-        if pc.any(full).as_py():
-            at = pc.index(full, True).as_py()
+        at = pc.index(pc.not_equal(extra, ""), True).as_py()  # -1: every row ends with an empty field
+        if at >= 0:
             row, value = offset + at + 1, shown(str(extra[at]))
             problem = (
                 f"row {row} has a value after the last column ({value}) while the other rows end with an empty field"
@@ -248,17 +228,8 @@ def strip_cell_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
 
 def progress(export: Export) -> tqdm:
     """A progress bar in bytes on stderr, shown only on a terminal and only if reading takes over 2 s."""
-    size = export.path.stat().st_size
-    return tqdm(
-        total=size,
-        desc=export.spec.filename,
-        unit="B",
-        unit_scale=True,
-        delay=2,
-        disable=None,
-        leave=False,
-        file=sys.stderr,
-    )
+    size, name = export.path.stat().st_size, export.spec.filename
+    return tqdm(total=size, desc=name, unit="B", unit_scale=True, delay=2, disable=None, leave=False, file=sys.stderr)
 
 
 def without_blank_lines(batch: pa.RecordBatch, separator: str) -> pa.RecordBatch:
@@ -266,9 +237,7 @@ def without_blank_lines(batch: pa.RecordBatch, separator: str) -> pa.RecordBatch
     if not separator.isspace() or not batch.num_rows:
         return batch
     filled = [pc.not_equal(pc.utf8_trim(column, PY_SPACE), "") for column in batch.columns]
-    keep = filled[0]
-    for column in filled[1:]:
-        keep = pc.or_(keep, column)
+    keep = reduce(pc.or_, filled)
     return batch if pc.all(keep).as_py() else batch.filter(keep)
 
 
@@ -282,8 +251,8 @@ def read_chunks(export: Export, chunk_rows: int) -> Iterator[pd.DataFrame]:
     try:
         with progress(export) as bar:
             for batch in reader(export, handler):
-                if handler.found:
-                    raise ragged(export, handler.found[0])
+                if handler:
+                    raise ragged(export, handler[0])
                 batch = without_blank_lines(batch, export.separator)
                 pending.append(batch)
                 rows += batch.num_rows
@@ -295,7 +264,7 @@ def read_chunks(export: Export, chunk_rows: int) -> Iterator[pd.DataFrame]:
                     pending, rows = rest.to_batches(), rest.num_rows
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
         raise unreadable(export, error) from error
-    if handler.found:
-        raise ragged(export, handler.found[0])
+    if handler:
+        raise ragged(export, handler[0])
     if rows:
         yield stripped(pa.Table.from_batches(pending), export, offset)

@@ -5,6 +5,7 @@ Its own module, so that only the stages that draw (eda, explain, segment) depend
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from stages.io.files import atomic_write
@@ -18,7 +19,5 @@ def write_figures(folder: Path, figures: dict) -> None:
     for name, fig in figures.items():
         if fig.get_layout_engine() is None:  # our own figures lay themselves out (constrained); shap's do not
             fig.tight_layout()
-        atomic_write(
-            folder / f"{name}.png", lambda tmp, fig=fig: fig.savefig(tmp, format="png", metadata={"Software": None})
-        )
+        atomic_write(folder / f"{name}.png", partial(fig.savefig, format="png", metadata={"Software": None}))
         pyplot.close(fig)

@@ -29,25 +29,23 @@ def load_settings(path: Path = paths.PARAMS) -> Settings:
     return parse_settings(raw, str(path))
 
 
-def remove(path: Path) -> None:
-    if path.is_dir():
-        shutil.rmtree(path)
-    elif path.exists():
-        path.unlink()
+def remove(*paths: Path) -> None:
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
 
 
 @contextmanager
 def fresh_outputs(stage: str) -> Iterator[None]:
-    """Delete the outputs the catalog declares for ``stage`` (and nothing else) before it runs and
-    again if it fails: no stale or partial files."""
+    """Delete the outputs the catalog declares for ``stage`` (only those) before it runs and if it fails."""
     outputs = paths.STAGES[stage].writes
-    for path in outputs:
-        remove(path)
+    remove(*outputs)
     try:
         yield
     except BaseException:
-        for path in outputs:
-            remove(path)
+        remove(*outputs)
         raise
 
 
@@ -94,19 +92,14 @@ def write_parquet(path: Path | str, frame: pd.DataFrame, digits: int | None = No
     atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False, engine="pyarrow", compression="snappy"))
 
 
-def write_csv(path: Path | str, frame: pd.DataFrame, digits: int = 6) -> None:
-    frame = frame.round(digits)
-    atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n"))
+def write_csv(path: Path | str, frame: pd.DataFrame, digits: int = 6, **options) -> None:
+    frame, options = frame.round(digits), {"index": False, "lineterminator": "\n", **options}
+    atomic_write(path, lambda tmp: frame.to_csv(tmp, **options))
 
 
 def write_excel_csv(path: Path | str, frame: pd.DataFrame, digits: int = 6) -> None:
-    """A CSV that Excel with a Russian locale opens as a table: `;` separator, decimal comma, UTF-8
-    with BOM, Windows line ends."""
-    frame = frame.round(digits)
-    atomic_write(
-        path,
-        lambda tmp: frame.to_csv(tmp, index=False, sep=";", decimal=",", encoding="utf-8-sig", lineterminator="\r\n"),
-    )
+    """A CSV Excel in a Russian locale opens as a table: `;` separator, decimal comma, UTF-8 BOM, CRLF line ends."""
+    write_csv(path, frame, digits, sep=";", decimal=",", encoding="utf-8-sig", lineterminator="\r\n")
 
 
 def read_parquet(path: Path | str) -> pd.DataFrame:

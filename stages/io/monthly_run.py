@@ -7,7 +7,6 @@ comes back compact and sorted by id, with integer counts, so nothing depends on 
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 import time
 from collections.abc import Callable, Generator, Iterator
@@ -27,7 +26,7 @@ from stages.io.model_store import load_model
 from stages.io.partitions import SplitTask, count_parts, part_of, read_partition, split_export
 from stages.io.workers import month_shap
 from stages.lib.data.cell_rules import check_columns
-from stages.lib.data.customer_rules import CustomerRuleError, RuleBreak, check_customers, month_break
+from stages.lib.data.customer_rules import COUNTED_RULES, CustomerRuleError, RuleBreak, check_customers, month_break
 from stages.lib.data.quality import QualityLog
 from stages.lib.decision.candidates import ceiling
 from stages.lib.decision.drift import add_counts, medians, month_counts
@@ -110,16 +109,12 @@ def fresh_month_outputs(out: Path) -> Iterator[None]:
 @contextmanager
 def scratch_folder(near: Path) -> Iterator[Path]:
     """A scratch folder for the split exports, beside the output (a cluster's workers see it there too)."""
-    folder = Path(tempfile.mkdtemp(prefix=".split-", dir=near))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix=".split-", dir=near, ignore_cleanup_errors=True) as folder:
+        yield Path(folder)
 
 
 def check_headers(raw_dir: Path) -> None:
-    """Every export's header from its first MiB, before any file is read further: a wrong one fails in a
-    second."""
+    """Every export's header from its first MiB, before any file is read further: a wrong one fails in a second."""
     for spec in RAW_FILES:
         check_columns(open_export(raw_dir / spec.filename, spec).names, spec, require_optional=False)
 
@@ -141,7 +136,7 @@ def score_in_parts(
         raise CustomerRuleError(month_break(breaks))
     seconds = {"split": split - started, "partitions": time.perf_counter() - split}
     log = QualityLog()
-    log.declare("exact_duplicate_rows", "label_typos", "extreme_revenue")
+    log.declare(*COUNTED_RULES, "extreme_revenue")
     for part_log in [*split_logs, *(r.log for r in results)]:
         log.merge(part_log)
 

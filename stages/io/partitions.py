@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -48,12 +49,11 @@ def typed_export(
 
 def read_month(raw_dir: Path, log: QualityLog, chunk_rows: int = TRAINING_CHUNK_ROWS) -> dict[str, pd.DataFrame]:
     """The four exports of the training month typed, target required, in memory: one partition."""
-    return {
-        spec.key: pd.concat(
-            list(typed_export(Path(raw_dir) / spec.filename, spec, chunk_rows, log, True, False)), ignore_index=True
-        )
-        for spec in RAW_FILES
-    }
+    month = {}
+    for spec in RAW_FILES:
+        chunks = typed_export(Path(raw_dir) / spec.filename, spec, chunk_rows, log, True, False)
+        month[spec.key] = pd.concat(list(chunks), ignore_index=True)
+    return month
 
 
 def part_of(ids: np.ndarray, parts: int) -> np.ndarray:
@@ -72,10 +72,8 @@ def count_parts(market_file: Path, customers: int) -> int:
     file gives 1: reading it later raises the usual error)."""
     if not market_file.is_file():
         return 1
-    lines = 0
     with market_file.open("rb") as file:
-        while block := file.read(NEWLINES_BLOCK):
-            lines += block.count(b"\n")
+        lines = sum(block.count(b"\n") for block in iter(partial(file.read, NEWLINES_BLOCK), b""))
     return max(1, -(-lines // customers))
 
 
@@ -125,8 +123,7 @@ class SplitTask:
 
 
 def split_export(task: SplitTask) -> QualityLog:
-    """Type one export of a new month (target optional, odd behaviour cells set aside) into its partitions;
-    the log holds its rows read."""
+    """Type one export of a new month (target optional, odd cells set aside) into its partitions; log: rows read."""
     spec, log = SPEC[task.key], QualityLog()
     writers = PartWriters(Path(task.folder), spec.key, task.parts)
     try:

@@ -24,14 +24,13 @@ SPACES = " \u00a0"  # thousands separators in any convention
 MARKS = (",", ".")  # either may be the decimal mark; then the other may only group thousands
 PY_SPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())  # what str.strip() and \s match
 WHITESPACE_RUN = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_SPACE) + "]+"  # Python's \s, in RE2's words
-MISSING_MARKERS = ("", "nan", "na", "n/a", "null", "none", "-", "#н/д", "#n/a")
 ROW, TEXT = "_row", "_text"  # a row's position among its file's data rows, and its raw cells joined
 TYPO, ODD = "_typo_", "_odd_"  # prefix a column name: a typo fixed; a soft cell set aside ("" empty, else its label)
-SOFT_FEATURES = [c.name for c in MARKET_FILE.columns if c.name in FEATURES]  # the cells `soft` may set aside
+SOFT_COLUMNS = [c for c in MARKET_FILE.columns if c.name in FEATURES]  # the cells `soft` may set aside
 PLACEHOLDER = {"int": "0", "float": "0"}  # passes the checks; set back to missing before the model sees it
 SHOWN_VALUES = 3  # example values quoted in a paragraph
 JOIN, ESCAPE = "\x1f", "\x1b"  # joins a row's cells; escapes both inside a cell, so rows join one-to-one
-MISSING = pa.array(MISSING_MARKERS, type=pa.large_string())
+MISSING = pa.array(["", "nan", "na", "n/a", "null", "none", "-", "#н/д", "#n/a"], type=pa.large_string())
 TYPOS = pa.array(list(LABEL_TYPOS), type=pa.large_string())
 
 
@@ -42,19 +41,11 @@ def check_columns(names: tuple[str, ...], spec: RawFile, require_optional: bool)
     extra = [c for c in names if c not in expected]
     duplicated = sorted({c for c in names if names.count(c) > 1})
     if missing:
-        raise DataError(
-            spec.filename,
-            ", ".join(missing),
-            "expected column(s) are missing",
-            hint=f"The export must have the columns {expected}.",
-        )
+        hint = f"The export must have the columns {expected}."
+        raise DataError(spec.filename, ", ".join(missing), "expected column(s) are missing", hint=hint)
     if extra or duplicated:
-        raise DataError(
-            spec.filename,
-            ", ".join(extra + duplicated),
-            "unexpected or repeated column(s)",
-            hint=f"Remove them from the export, or declare them in stages/lib/schema.py. Expected {expected}.",
-        )
+        hint = f"Remove them from the export, or declare them in stages/lib/schema.py. Expected {expected}."
+        raise DataError(spec.filename, ", ".join(extra + duplicated), "unexpected or repeated column(s)", hint=hint)
 
 
 # --- the decimal mark: one rule, settled once per column from all its cells ---
@@ -171,7 +162,10 @@ def refusal(rule: str, column: Column, cells: Cells, mark: str | None) -> tuple[
     }[rule]
 
 
-RULES = {"category": ("missing", "unknown"), "number": ("missing", "text", "fraction", "range")}
+RULES = {
+    "category": ("missing", "unknown"),
+    **dict.fromkeys(("id", "int", "float"), ("missing", "text", "fraction", "range")),
+}
 
 
 class ExportCells:
@@ -184,7 +178,7 @@ class ExportCells:
         self.numeric = [c for c in self.present if c.kind != "category"]
         self.used = {(c.raw, mark): Cells() for c in self.numeric for mark in MARKS}  # cells holding the mark
         self.found = {(c.raw, mark): Cells() for c in self.numeric for mark in MARKS}  # ... as a decimal mark
-        self.broken = {(c.raw, rule): Cells() for c in self.present for rule in RULES[kind_of(c)]}
+        self.broken = {(c.raw, rule): Cells() for c in self.present for rule in RULES[c.kind]}
         self.marks: dict[str, str] = {}
         self.rows = self.typed_rows = 0
 
@@ -203,9 +197,8 @@ class ExportCells:
     def decide_marks(self) -> None:
         """Each numeric column's decimal mark from all its cells; a DataError for a contradiction, or no rows."""
         if not self.rows:
-            raise refused(
-                self.spec.filename, "the file has no rows (only the header)", "Export it again with its data."
-            )
+            problem = "the file has no rows (only the header)"
+            raise refused(self.spec.filename, problem, "Export it again with its data.")
         for column in self.numeric:
             found = [m for m in MARKS if self.found[column.raw, m].count]
             used = [m for m in MARKS if self.used[column.raw, m].count]
@@ -220,9 +213,7 @@ class ExportCells:
         """The second pass: a chunk's typed columns (English names), each row's number, text and typo flags
         (and, if soft, its cells to impute and flag text); None once a cell has broken a rule."""
         self.typed_rows += len(chunk)
-        extra = None
-        if self.soft:
-            chunk, extra = soft_cells(chunk)
+        chunk, extra = soft_cells(chunk) if self.soft else (chunk, None)
         typed, typos = {}, {}
         for column in self.present:
             text = strings(chunk[column.raw])
@@ -280,10 +271,6 @@ def known_labels(column: Column) -> list[str]:
     return [*column.labels, *(typo for typo, fixed in LABEL_TYPOS.items() if fixed in column.labels)]
 
 
-def kind_of(column: Column) -> str:
-    return "category" if column.kind == "category" else "number"
-
-
 def row_text(chunk: pd.DataFrame) -> pd.Series:
     """Each row's cells joined (JOIN and ESCAPE inside a cell escaped): two rows are exact repeats of one
     another exactly when their texts are equal. Joined, and later compared, by pyarrow."""
@@ -308,9 +295,8 @@ def odd_cells(values: pd.Series, column: Column) -> tuple[np.ndarray, np.ndarray
     empty = pc.fill_null(pc.is_in(pc.utf8_lower(text), value_set=MISSING), True).to_numpy(zero_copy_only=False)
     unseen = np.zeros(len(values), dtype=bool)
     if column.kind == "category":
-        found = pc.is_in(text, value_set=pa.array(known_labels(column), type=pa.large_string()))
-        found = found.to_numpy(zero_copy_only=False)
-        unseen = ~found & ~empty
+        known = pa.array(known_labels(column), type=pa.large_string())
+        unseen = ~pc.is_in(text, value_set=known).to_numpy(zero_copy_only=False) & ~empty
     return empty, unseen, text
 
 
@@ -319,9 +305,7 @@ def soft_cells(chunk: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     and per row one ODD column per soft feature: null where the cell was kept, "" where it was empty, the
     label where it was unseen."""
     chunk, odd = chunk.copy(), {}
-    for column in MARKET_FILE.columns:
-        if column.name not in SOFT_FEATURES:
-            continue
+    for column in SOFT_COLUMNS:
         originals = np.full(len(chunk), None, dtype=object)
         if column.raw in chunk:
             empty, unseen, text = odd_cells(chunk[column.raw], column)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from itertools import combinations
 
 import pandas as pd
 from sklearn.metrics import roc_auc_score
@@ -24,8 +25,6 @@ from stages.lib.schema import (
 )
 from stages.lib.settings import Eda
 from stages.lib.stats import compare_groups, rename_groups, split_numeric
-
-GROUP_NAMES = {"a": "same_level", "b": "declined"}
 
 
 @dataclass(frozen=True)
@@ -46,10 +45,9 @@ class Exploration:
 
 
 def comparison(customers: pd.DataFrame, alpha: float) -> pd.DataFrame:
-    table = compare_groups(
-        customers, customers[TARGET] == 1, NUMERIC_FEATURES, [*BINARY_FEATURES, *NOMINAL_FEATURES], alpha
-    )
-    return rename_groups(table, GROUP_NAMES["a"], GROUP_NAMES["b"])
+    nominal = [*BINARY_FEATURES, *NOMINAL_FEATURES]
+    table = compare_groups(customers, customers[TARGET] == 1, NUMERIC_FEATURES, nominal, alpha)
+    return rename_groups(table, "same_level", "declined")
 
 
 def phik_matrices(customers: pd.DataFrame, continuous: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -68,21 +66,11 @@ def phik_matrices(customers: pd.DataFrame, continuous: list[str]) -> tuple[pd.Da
 
 def multicollinear_pairs(correlation: pd.DataFrame, threshold: float) -> list[dict]:
     """Feature pairs (target excluded) whose phik reaches the threshold, strongest first."""
-    features = [c for c in correlation.columns if c != TARGET]
     pairs = []
-    for i, first in enumerate(features):
-        for second in features[i + 1 :]:
-            if correlation.loc[first, second] >= threshold:
-                pairs.append(
-                    {
-                        "features": [first, second],
-                        "phik": float(correlation.loc[first, second]),
-                        "phik_with_target": [
-                            float(correlation.loc[first, TARGET]),
-                            float(correlation.loc[second, TARGET]),
-                        ],
-                    }
-                )
+    for a, b in combinations([c for c in correlation.columns if c != TARGET], 2):
+        if (phik := float(correlation.loc[a, b])) >= threshold:
+            to_target = [float(correlation.loc[a, TARGET]), float(correlation.loc[b, TARGET])]
+            pairs.append({"features": [a, b], "phik": phik, "phik_with_target": to_target})
     return sorted(pairs, key=lambda p: -p["phik"])
 
 
@@ -104,9 +92,7 @@ def identifier_check(customers: pd.DataFrame, bins: int) -> dict:
 
 
 def trend_means(customers: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Mean of each period column per class (index: target 0/1), earliest month first.
-
-    ``columns`` run from the current month backwards, as the schema lists them."""
+    """Mean of each period column per class (index: target 0/1), earliest month first (``columns`` run back)."""
     return customers.groupby(TARGET)[columns[::-1]].mean()
 
 
@@ -142,7 +128,8 @@ def explore(customers: pd.DataFrame, train: pd.DataFrame, settings: Eda) -> Expl
     continuous, discrete = split_numeric(customers, NUMERIC_FEATURES, settings.discrete_max_levels)
     table = comparison(customers, settings.alpha)
     correlation, significance = phik_matrices(train, continuous)
-    pairs = multicollinear_pairs(correlation, settings.multicollinearity_threshold)
+    threshold = settings.multicollinearity_threshold
+    pairs = multicollinear_pairs(correlation, threshold)
     identifier = identifier_check(customers, settings.identifier_ranges)
     return Exploration(
         customers=len(customers),
@@ -155,7 +142,5 @@ def explore(customers: pd.DataFrame, train: pd.DataFrame, settings: Eda) -> Expl
         pairs=pairs,
         identifier=identifier,
         trends={"revenue": trend_means(customers, REVENUE_COLUMNS), "minutes": trend_means(customers, MINUTES_COLUMNS)},
-        summary=summary(
-            customers, table, pairs, identifier, settings.top_features, settings.multicollinearity_threshold
-        ),
+        summary=summary(customers, table, pairs, identifier, settings.top_features, threshold),
     )

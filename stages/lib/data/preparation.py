@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from stages.lib.data.customer_rules import check_customers
+from stages.lib.data.customer_rules import COUNTED_RULES, check_customers
 from stages.lib.data.features import build_customers, handle_duplicate_customers, keep_regular
 from stages.lib.data.quality import QualityLog
 from stages.lib.schema import MARKET_FILE
 from stages.lib.settings import Prepare
 
 RULES = (  # reported even when they touch nothing
-    "exact_duplicate_rows",
-    "label_typos",
+    *COUNTED_RULES,
     "extreme_revenue",
     "not_regular_removed",
     "duplicate_customers_found",

@@ -20,22 +20,20 @@ class QualityLog:
     def record(self, rule: str, ids: Iterable, detail: str | None = None) -> None:
         """One application of a rule: ``ids`` holds the customer id of every row it touched."""
         ids = [str(i) for i in ids]
+        self.add(rule, len(ids), set(ids), {detail: len(ids)} if detail else {})
+
+    def add(self, rule: str, rows: int, ids: set, by_source: dict) -> None:
         self.declare(rule)
         entry = self.rules[rule]
-        entry["rows"] += len(ids)
-        entry["customer_ids"].update(ids)
-        if detail:
-            entry["by_source"][detail] = entry["by_source"].get(detail, 0) + len(ids)
+        entry["rows"] += rows
+        entry["customer_ids"] |= ids
+        for source, count in by_source.items():
+            entry["by_source"][source] = entry["by_source"].get(source, 0) + count
 
     def merge(self, other: QualityLog) -> None:
         """Add another log's counts (a partition of the same run): rules in this log's order first."""
         for rule, entry in other.rules.items():
-            self.declare(rule)
-            mine = self.rules[rule]
-            mine["rows"] += entry["rows"]
-            mine["customer_ids"] |= entry["customer_ids"]
-            for source, rows in entry["by_source"].items():
-                mine["by_source"][source] = mine["by_source"].get(source, 0) + rows
+            self.add(rule, entry["rows"], entry["customer_ids"], entry["by_source"])
         for name, rows in other.rows_read.items():
             self.rows_read[name] = self.rows_read.get(name, 0) + rows
         for name, count in other.customers.items():

@@ -16,20 +16,14 @@ def split_train_test(customers: pd.DataFrame, test_size: float, seed: int) -> tu
     """Stratified split by target at the level of duplicate groups: a group never straddles it."""
     group_target = customers.groupby(GROUP)[TARGET].max()
     if group_target.value_counts().min() < 2:
-        raise DataError(
-            "prepared data",
-            TARGET,
-            "a class has fewer than two customers; cannot stratify the split",
-            hint="Check the target column of market_file.csv.",
-        )
+        problem = "a class has fewer than two customers; cannot stratify the split"
+        raise DataError("prepared data", TARGET, problem, hint="Check the target column of market_file.csv.")
     train_groups, _ = train_test_split(
         group_target.index, test_size=test_size, stratify=group_target.to_numpy(), random_state=seed
     )
     in_train = customers[GROUP].isin(train_groups)
-    return (
-        customers.loc[in_train].sort_values(ID).reset_index(drop=True),
-        customers.loc[~in_train].sort_values(ID).reset_index(drop=True),
-    )
+    train, test = (customers.loc[rows].sort_values(ID).reset_index(drop=True) for rows in (in_train, ~in_train))
+    return train, test
 
 
 def split_summary(train: pd.DataFrame, test: pd.DataFrame) -> dict:
