@@ -19,20 +19,11 @@ import argparse
 import time
 from pathlib import Path
 
-from stages.io import paths
+from stages.io import monthly_run, paths
 from stages.io.cli import run_cli
 from stages.io.executor import SCHEDULER_VARIABLE, executor
 from stages.io.files import load_settings, read_json, write_excel_csv, write_text
 from stages.io.model_store import load_model
-from stages.io.monthly_run import (
-    answered,
-    check_output,
-    explainer,
-    fresh_month_outputs,
-    parts_folder,
-    score_in_parts,
-    scratch_folder,
-)
 from stages.io.workers import worker_pool
 from stages.lib.decision.candidates import decide_within_reach
 from stages.lib.decision.drift import compare_counts, medians
@@ -58,8 +49,9 @@ def arguments() -> argparse.Namespace:
 
 def main() -> None:
     args = arguments()
-    check_output(args.out, args.raw, args.models)
-    with fresh_month_outputs(args.out):  # a previous month's list must not survive a failed run, nor a partial one
+    monthly_run.check_output(args.out, args.raw, args.models)
+    # a previous month's list must not survive a failed run, nor a partial one
+    with monthly_run.fresh_month_outputs(args.out):
         settings = load_settings(args.params)
         if not args.reference.is_file():
             raise refused(str(args.reference), "the training month's reference is missing", "Run `dvc repro`.")
@@ -68,18 +60,19 @@ def main() -> None:
 
 def score(args: argparse.Namespace, settings: Settings, reference: dict) -> None:
     """Score the month, decide, and write the list, its page and the partitions."""
-    page_path, parts, model_path = args.out.with_suffix(".html"), parts_folder(args.out), args.models / paths.MODEL.name
+    page_path, model_path = args.out.with_suffix(".html"), args.models / paths.MODEL.name
+    parts = monthly_run.parts_folder(args.out)
     pipeline = load_model(model_path)  # refused here if tampered with
-    with executor(args.scheduler) as chosen, scratch_folder(args.out.parent) as split_to:
-        month = score_in_parts(chosen, args.raw, split_to, parts, model_path, settings, reference)
+    with executor(args.scheduler) as chosen, monthly_run.scratch_folder(args.out.parent) as split_to:
+        month = monthly_run.score_in_parts(chosen, args.raw, split_to, parts, model_path, settings, reference)
     started = time.perf_counter()
     with worker_pool() as pool:
-        explain = explainer(pool, pipeline, parts, month, settings)
+        explain = monthly_run.explainer(pool, pipeline, parts, month, settings)
         scale = settings.scale
         plan = decide_within_reach(
             month.compact, month.left_out, medians(reference), settings, scale.reasons_batch, scale.reasons_at_most
         )
-        decision = answered(plan, explain)
+        decision = monthly_run.answered(plan, explain)
     month.seconds["reasons"] = time.perf_counter() - started
     drift = compare_counts(month.drift, reference, settings.drift)
     write_excel_csv(args.out, decision.actions, digits=4)
