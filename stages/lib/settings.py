@@ -27,11 +27,8 @@ SCALERS = ("standard", "minmax", "none")
 DISTRIBUTIONS = ("loguniform", "uniform", "randint")
 CALIBRATION = ("auto", "none", "sigmoid", "isotonic")  # stages/lib/model/calibration.py: METHODS, and auto
 # What an offer may target: a numeric feature being low or high, or a category having a label.
-TARGET_DIRECTIONS = {
-    **{name: ("low", "high") for name in NUMERIC_FEATURES},
-    **{
-        c.name: tuple(c.labels.values()) for c in MARKET_FILE.columns if c.name in (*BINARY_FEATURES, *NOMINAL_FEATURES)
-    },
+TARGET_DIRECTIONS = {name: ("low", "high") for name in NUMERIC_FEATURES} | {
+    name: tuple(MARKET_FILE.column(name).labels.values()) for name in (*BINARY_FEATURES, *NOMINAL_FEATURES)
 }
 
 
@@ -92,13 +89,6 @@ def check_dimension(key: str, spec: Any) -> None:
         raise ValueError(f"{where}: {kind} needs low < high (positive for loguniform, whole for randint)")
 
 
-def check_hyperparameter(family: str, name: str, known: list[str]) -> None:
-    if name not in known:
-        guess = difflib.get_close_matches(name, known, n=1)
-        hint = f"did you mean {guess[0]!r}?" if guess else "see the estimator's get_params()"
-        raise ValueError(f"`train.search_spaces.{family}.{name}`: not a hyperparameter of {family} ({hint})")
-
-
 class Train(Section):
     drop_multicollinear: bool
     cv_folds: Bins
@@ -110,15 +100,18 @@ class Train(Section):
     comparison: Comparison
     calibration: Literal[CALIBRATION]  # type: ignore[valid-type]
 
-    @field_validator("search_spaces")
-    @classmethod
+    @field_validator("search_spaces")  # pydantic makes a validator whose first argument is cls a classmethod
     def known_hyperparameters(cls, spaces: dict) -> dict:
         """Every dimension names a real hyperparameter of its family and is a valid distribution."""
         for family, dims in spaces.items():
             known = sorted(FAMILIES[family].make(0).get_params())
             for name, spec in (dims or {}).items():
-                check_hyperparameter(family, name, known)
-                check_dimension(f"train.search_spaces.{family}.{name}", spec)
+                key = f"train.search_spaces.{family}.{name}"
+                if name not in known:
+                    guess = difflib.get_close_matches(name, known, n=1)
+                    hint = f"did you mean {guess[0]!r}?" if guess else "see the estimator's get_params()"
+                    raise ValueError(f"`{key}`: not a hyperparameter of {family} ({hint})")
+                check_dimension(key, spec)
         return spaces
 
 
@@ -167,7 +160,6 @@ class Offer(Section):
     effect: Annotated[float, Field(gt=0, le=1)]  # assumed share of the decline probability the offer removes
 
     @field_validator("targets")
-    @classmethod
     def known_targets(cls, targets: list[str]) -> list[str]:
         for target in targets:
             feature, _, direction = target.partition(":")
@@ -181,7 +173,6 @@ class Offers(Section):
     catalogue: Annotated[list[Offer], Field(min_length=1)]
 
     @field_validator("catalogue")
-    @classmethod
     def unique_names(cls, catalogue: list[Offer]) -> list[Offer]:
         names = [offer.name for offer in catalogue]
         if len(set(names)) != len(names):
