@@ -86,9 +86,8 @@ DRIFT_VERDICTS = {
 # Units of the numbers figures put on an axis, by feature name or its prefix (revenue_current -> revenue).
 # Revenue («Выручка», about 5,000 a month) has no stated unit either, and it cannot share profit's unit
 # (profit would be 0.1 % of it, or 80 %): the axes say so rather than guess.
-REVENUE_PER_MONTH = "per month, unit not stated"
 UNITS = {
-    "revenue": REVENUE_PER_MONTH,
+    "revenue": "per month, unit not stated",
     "profit": MONEY_PER_MONTH,
     "minutes": "minutes per month",
     "days_registered": "days",

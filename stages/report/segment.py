@@ -15,16 +15,7 @@ from stages.lib.decision.segment_analysis import SegmentAnalysis
 from stages.lib.schema import BINARY_FEATURES, NOMINAL_FEATURES, NUMERIC_FEATURES, PROFIT
 from stages.lib.settings import CELLS, Segment
 from stages.lib.stats import split_numeric
-from stages.lib.words import (
-    MONEY_PER_MONTH,
-    PHRASES,
-    SEGMENT_NAMES,
-    SHAP_AMOUNTS,
-    label,
-    level,
-    sentence_start,
-    with_unit,
-)
+from stages.lib.words import PHRASES, SEGMENT_NAMES, SHAP_AMOUNTS, label, level, sentence_start, unit, with_unit
 from stages.report import style
 
 SEGMENT_COLORS = {0: style.NEUTRAL, 1: style.HIGHLIGHT}
@@ -69,7 +60,7 @@ def matrix_figure(scored: pd.DataFrame, cells: pd.DataFrame, high_risk: float, h
         title="Regular customers by risk and profit",
         xlim=(0, 1),
     )
-    fig.legend(loc="outside lower center", ncol=2, fontsize=9, title=f"Cells (profit in {MONEY_PER_MONTH})")
+    fig.legend(loc="outside lower center", ncol=2, fontsize=9, title=f"Cells (profit in {unit(PROFIT)})")
     return fig
 
 
