@@ -204,10 +204,10 @@ def number(value, digits: int) -> str:
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
 
 
-def select(name: str, label_text: str, values: list[str], words: dict | None = None) -> str:
+def select(name: str, values: list[str], words: dict | None = None) -> str:
     options = "".join(f'<option value="{escape(v)}">{escape((words or {}).get(v, level(v)))}</option>' for v in values)
     control = f'<select data-filter="{name}" id="filter-{name}"><option value="">all</option>{options}</select>'
-    return f"<label>{escape(label_text)} {control}</label>"
+    return f"<label>{name.capitalize()} {control}</label>"
 
 
 def action_row(r) -> str:
@@ -238,12 +238,11 @@ def actions_section(actions: pd.DataFrame) -> str:
             ("reason for the offer", False), ("risk reasons", False), ("flags", False),
         )
     )  # fmt: skip
-    offers = sorted(o for o in table["offer"].unique() if o)
     filters = (
-        select("offer", "Offer", offers)
-        + select("risk", "Risk", [b for b in RISK_BANDS if b in set(table["risk_band"])], RISK_BANDS)
-        + select("consent", "Consent", sorted(c for c in table["allows_offers"].unique() if c))
-        + select("action", "Action", [a for a in ACTIONS if a in set(table["action"])], ACTIONS)
+        select("offer", sorted(o for o in table["offer"].unique() if o))
+        + select("risk", [b for b in RISK_BANDS if b in set(table["risk_band"])], RISK_BANDS)
+        + select("consent", sorted(c for c in table["allows_offers"].unique() if c))
+        + select("action", [a for a in ACTIONS if a in set(table["action"])], ACTIONS)
     )
     rows = "".join(action_row(r) for r in table.itertuples())
     return f"""<section id="action-list"><h2>The action list</h2>
