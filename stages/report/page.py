@@ -253,13 +253,9 @@ Showing <b id="shown">{len(table)}</b> of {len(table)} customers.</p>
 <div class="wrap"><table id="actions"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div></section>"""
 
 
-def links_section(links: dict[str, str]) -> str:
-    items = "".join(f'<li><a href="{escape(href)}">{escape(text)}</a></li>' for text, href in links.items())
-    return f'<section id="analyst"><h2>For the analyst</h2><ul>{items}</ul></section>'
-
-
 def manager_page(page: PageInput) -> str:
     """The whole page as one HTML string: no external resource of any kind."""
+    links = "".join(f'<li><a href="{escape(href)}">{escape(text)}</a></li>' for text, href in page.links.items())
     matrix = (
         f'<section id="matrix"><h2>Risk by profit</h2>{matrix_svg(page.cells, page.segment)}'
         f'<p class="muted">Regular customers by probability of decline and average monthly profit '
@@ -272,7 +268,7 @@ def manager_page(page: PageInput) -> str:
             offers_section(page.decision.offers),
             drift_section(page.drift, page.verdict),
             actions_section(page.decision.actions),
-            links_section(page.links),
+            f'<section id="analyst"><h2>For the analyst</h2><ul>{links}</ul></section>',
         ]
     )
     return (
