@@ -95,7 +95,7 @@ class Train(Section):
     n_iter: Count
     families: Annotated[list[Literal[SEARCHABLE]], Field(min_length=1)]  # type: ignore[valid-type]
     scalers: Annotated[list[Literal[SCALERS]], Field(min_length=1)]  # type: ignore[valid-type]
-    select_k: Annotated[list[Annotated[int, Field(ge=1)] | Literal["all"]], Field(min_length=1)]
+    select_k: Annotated[list[Count | Literal["all"]], Field(min_length=1)]
     search_spaces: dict[Literal[SEARCHABLE], dict[str, Any] | None]  # type: ignore[valid-type]
     comparison: Comparison
     calibration: Literal[CALIBRATION]  # type: ignore[valid-type]
@@ -197,8 +197,8 @@ class Scale(Section):
     customers: Annotated[list[Count], Field(min_length=1)]  # benchmark sizes (scripts/bench_scale.py)
     chunk_rows: Annotated[int, Field(ge=10)]  # raw rows read and validated at a time
     partition_customers: Annotated[int, Field(ge=10)]  # about this many customers per partition of `score`
-    reasons_batch: Annotated[int, Field(ge=1)]  # candidates explained at a time, highest ceiling first
-    reasons_at_most: Annotated[int, Field(ge=1)]  # no more customers explained in one month
+    reasons_batch: Count  # candidates explained at a time, highest ceiling first
+    reasons_at_most: Count  # no more customers explained in one month
 
 
 class Settings(Section):

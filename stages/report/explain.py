@@ -1,7 +1,6 @@
 """What `explain` shows: SHAP beeswarm, importance bars, dependence plots and three customers' waterfalls.
 
-Figures describe the deployed model on the untouched test customers. They are returned by name
-(``FIGURES`` and ``figure_names``) for ``stages.io.figures.write_figures``.
+Figures describe the deployed model on the untouched test customers; they are returned by name (``figure_names``).
 """
 
 from __future__ import annotations

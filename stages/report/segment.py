@@ -1,7 +1,6 @@
 """What `segment` shows: the risk-by-profit matrix, the chosen segment against the rest, reports/segments.md.
 
-Figures are returned by name (``FIGURES``) for ``stages.io.figures.write_figures``; the markdown
-links only to outputs the catalog declares, as relative links from the report (``paths.link``).
+Figures are returned by name (``FIGURES``); the markdown links only to declared outputs, relative to the report.
 """
 
 from __future__ import annotations
