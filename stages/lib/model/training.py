@@ -191,15 +191,10 @@ def comparison_table(best: pd.DataFrame, cv: pd.DataFrame, paired: pd.DataFrame)
     table = cv.merge(best.drop(columns="params"), on="family", how="left").merge(paired, on="family", how="left")
     table = table.sort_values(["cv_roc_auc_mean", "family"], ascending=[False, True]).reset_index(drop=True)
     table["folds_won_by_chosen"] = table["folds_won_by_chosen"].astype("Int64")  # a count, empty for the chosen
-    return table[["family", "cv_roc_auc_mean", "cv_roc_auc_std", "cv_fits", *PAIRED_COLUMNS, *SEARCH_COLUMNS]]
+    margins = list(paired.columns.drop("family"))  # the keys of stats.paired_difference
+    return table[["family", "cv_roc_auc_mean", "cv_roc_auc_std", "cv_fits", *margins, *SEARCH_COLUMNS]]
 
 
-PAIRED_COLUMNS = [
-    "chosen_minus_this",
-    "chosen_minus_this_ci95_low",
-    "chosen_minus_this_ci95_high",
-    "folds_won_by_chosen",
-]
 SEARCH_COLUMNS = ["search_cv_roc_auc", "candidates", "settings"]
 
 
@@ -217,8 +212,7 @@ def model_features(multicollinear_pairs: list[dict], drop_multicollinear: bool) 
 
 def margin(paired: pd.DataFrame, family: str) -> dict:
     row = paired.set_index("family").loc[family]
-    figures = {column: row[column] for column in PAIRED_COLUMNS}
-    return {"against": family, **figures, "folds_won_by_chosen": int(row["folds_won_by_chosen"])}
+    return {"against": family, **row, "folds_won_by_chosen": int(row["folds_won_by_chosen"])}
 
 
 def train_metrics(
