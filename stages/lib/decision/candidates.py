@@ -1,13 +1,8 @@
 """A month's decision at any size: SHAP reasons only for the customers who can change it.
 
-A reason can only pick an offer that targets one of the customer's own values, so no offer is worth more
-than their *ceiling* (max over those offers of p × profit × effect − cost). `score` explains candidates
-in batches, highest ceiling first, and stops once the budget's cut falls at an explained customer worth
-more than every unexplained ceiling: the contacts, their order and the cut are then exactly those of
-explaining everyone. Without a budget every candidate is explained, up to ``scale.reasons_at_most``.
-Customers decided without reasons: not regular, no consent, ``no_offer``, ``not_worth`` (ceiling ≤ 0),
-``below_cut`` and ``not_explained``; only explained (and unscored) customers are listed, the summary
-counts everyone.
+No offer is worth more to a customer than their *ceiling*: `score` explains candidates highest ceiling
+first and stops once the budget's cut is certain, so contacts, order and cut equal those of explaining
+everyone. Why this holds, and the actions of customers decided without reasons: docs/scale.md.
 """
 
 from __future__ import annotations
