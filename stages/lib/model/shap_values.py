@@ -24,12 +24,11 @@ from stages.lib.model.families import ExplainerKind, explainer_kind
 from stages.lib.model.pipeline import expected_features, model_input
 from stages.lib.schema import ID
 
-EXPLAINER_NAMES = {
-    "tree": "tree (exact)",
-    "linear": "linear (exact)",
-    "permutation": "permutation sampling (model-agnostic, k-means background)",
+EXPLAINERS = {  # kind: (name, explained output)
+    "tree": ("tree (exact)", "probability"),
+    "linear": ("linear (exact)", "log_odds"),
+    "permutation": ("permutation sampling (model-agnostic, k-means background)", "probability"),
 }
-EXPLAINED_OUTPUTS = {"tree": "probability", "linear": "log_odds", "permutation": "probability"}
 SHAP_DECIMALS = 10
 
 
@@ -62,15 +61,6 @@ def transform(pipeline: Pipeline, frame: pd.DataFrame, steps: int = -1) -> pd.Da
     preprocessing = pipeline[:steps]
     values = preprocessing.transform(model_input(frame, expected_features(pipeline)))
     return pd.DataFrame(values, columns=preprocessing.get_feature_names_out(), index=frame.index)
-
-
-def display_frame(pipeline: Pipeline, frame: pd.DataFrame) -> pd.DataFrame:
-    """Every preprocessed column (before selection) in the units a reader knows: raw numbers, 0/1 flags."""
-    display = transform(pipeline, frame, steps=1)
-    for column in display.columns:
-        if column in frame and pd.api.types.is_numeric_dtype(frame[column]):
-            display[column] = frame[column].to_numpy(dtype=float)
-    return display
 
 
 def model_output(pipeline: Pipeline, frame: pd.DataFrame, output: str) -> np.ndarray:
@@ -262,22 +252,24 @@ def plan_work(job: Job, size: int, permutations: int, seed: int, piece_rows: int
 
 
 def explanation(pipeline: Pipeline, frame: pd.DataFrame, values: np.ndarray, base: float, kind: str) -> Explanation:
-    """SHAP values in the model's input space -> an Explanation over every preprocessed column."""
-    display = display_frame(pipeline, frame)
+    """SHAP values in the model's input space -> an Explanation over every preprocessed column (before
+    selection), displayed in the units a reader knows: raw numbers, 0/1 flags."""
+    display = transform(pipeline, frame, steps=1)
+    for column in display.columns:
+        if column in frame and pd.api.types.is_numeric_dtype(frame[column]):
+            display[column] = frame[column].to_numpy(dtype=float)
     columns = pipeline[:-1].get_feature_names_out()
     # columns the selection step dropped get SHAP 0: the model never sees them
     values = pd.DataFrame(values, columns=columns, index=frame.index).reindex(columns=display.columns, fill_value=0.0)
     # rounded before anything is written or drawn: the last bits depend on the CPU's kernels
     values, base_values = values.round(SHAP_DECIMALS), pd.Series(round(base, SHAP_DECIMALS), index=frame.index)
-    return Explanation(values, base_values, display, EXPLAINER_NAMES[kind], EXPLAINED_OUTPUTS[kind])
+    return Explanation(values, base_values, display, *EXPLAINERS[kind])
 
 
 def combine(parts: list[Explanation]) -> Explanation:
     """Row-wise union of explanations of models sharing one preprocessing layout (fold models)."""
-    values, base_values, display = (
-        pd.concat([getattr(p, part) for p in parts]) for part in ("values", "base_values", "display")
-    )
-    return Explanation(values, base_values, display, parts[0].explainer, parts[0].output)
+    frames = [pd.concat([getattr(p, part) for p in parts]) for part in ("values", "base_values", "display")]
+    return Explanation(*frames, parts[0].explainer, parts[0].output)
 
 
 # --- per input feature ---
