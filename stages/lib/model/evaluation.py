@@ -38,10 +38,8 @@ def choose_threshold(y: np.ndarray, probability: np.ndarray, rule: str, min_reca
         f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
         return float(thresholds[np.argmax(f1[:-1])])
     fpr, tpr, thresholds = roc_curve(y, probability)
-    thresholds = np.minimum(thresholds, 1.0)
-    if rule == "youden":
-        return float(thresholds[np.argmax(tpr - fpr)])
-    return float(thresholds[np.argmax(tpr >= min_recall)])  # min_recall
+    best = np.argmax(tpr - fpr) if rule == "youden" else np.argmax(tpr >= min_recall)
+    return float(min(thresholds[best], 1.0))  # scikit-learn's first threshold is +inf
 
 
 def bootstrap_auc(y: np.ndarray, probability: np.ndarray, n_resamples: int, seed: int) -> tuple[float, float]:
@@ -147,9 +145,13 @@ def plain(value) -> str:
     return repr(value)
 
 
-def band_position(draws: pd.DataFrame, official: dict) -> dict:
-    """Where the official split's test figures fall among the other splits' draws."""
-    position = {"splits": len(draws)}
+def band_report(band: dict, pipeline, official: dict) -> dict:
+    """Where the official split's test figures fall among the other splits' draws (the stage `band`), if
+    that band was made for this very configuration; otherwise what to do."""
+    if band["configuration"] != configuration(pipeline):
+        return {"status": "stale: the band was made for another configuration; run `dvc repro band`"}
+    draws = pd.DataFrame(band["draws"])
+    position = {"status": "current", "splits": len(draws)}
     for measure in BAND_MEASURES:
         values = draws[measure].to_numpy()
         position[measure] = {
@@ -161,14 +163,6 @@ def band_position(draws: pd.DataFrame, official: dict) -> dict:
             "official_percentile": float((values < official[measure]).mean() * 100),
         }
     return position
-
-
-def band_report(band: dict, pipeline, official: dict) -> dict:
-    """The official split's place in the band of the stage `band`, if that band was made for this very
-    configuration; otherwise what to do."""
-    if band["configuration"] != configuration(pipeline):
-        return {"status": "stale: the band was made for another configuration; run `dvc repro band`"}
-    return {"status": "current", **band_position(pd.DataFrame(band["draws"]), official)}
 
 
 def evaluate(
