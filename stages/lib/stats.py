@@ -59,9 +59,8 @@ def compare_categorical(a: pd.Series, b: pd.Series) -> dict:
 def compare_groups(
     frame: pd.DataFrame, in_b: pd.Series, numeric: list[str], categorical: list[str], alpha: float
 ) -> pd.DataFrame:
-    """One row per feature comparing rows where ``in_b`` is False (group a) with True (group b).
-
-    Sorted by absolute effect size, strongest first; ``significant`` uses Holm-adjusted p-values."""
+    """One row per feature comparing rows where ``in_b`` is False (group a) with True (group b), strongest
+    effect first; ``significant`` uses Holm-adjusted p-values."""
     in_b = in_b.astype(bool).to_numpy()
     rows = []
     for feature in [*numeric, *categorical]:

@@ -1,9 +1,7 @@
 """Calibration: a monotone map from the model's score to a probability that means what it says.
 
-Fitted on out-of-fold scores only, never on test, and saved inside the pipeline around the model step,
-so every stage sees the same calibrated number. ``sigmoid`` is Platt scaling on the score's log-odds,
-``isotonic`` a non-decreasing step function; ``auto`` picks by cross-validated Brier score among
-none/sigmoid/isotonic.
+``sigmoid`` is Platt scaling on the score's log-odds, ``isotonic`` a non-decreasing step function; why
+out of fold and inside the saved pipeline: docs/pipeline.md (Calibration).
 """
 
 from __future__ import annotations

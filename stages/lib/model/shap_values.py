@@ -1,9 +1,6 @@
-"""SHAP explanations of exactly the saved pipelines: their fitted preprocessing, their model, their output.
-
-The fitted ``pipeline[:-1]`` transforms the data and the explainer explains the final model's
-probability of «activity declined» there: exact tree SHAP for trees, exact linear SHAP (log-odds) for
-logistic regression, else a permutation explainer on a k-means summary. `plan_work` turns a job into
-independent tasks for `stages.io.workers`.
+"""SHAP explanations of exactly the saved pipelines: their fitted preprocessing, their model, their output
+(the explainers: docs/pipeline.md, `explain`). `plan_work` turns a job into independent tasks for
+`stages.io.workers`.
 """
 
 from __future__ import annotations
