@@ -95,8 +95,7 @@ REFERENCE = "reference_extra_trees"  # a fixed yardstick, never a candidate
 
 def reference_pipeline(settings: Comparison, seed: int):
     """The published kind of solution: extra trees on every feature, no selection, fixed settings."""
-    model = make_family("extra_trees", seed).set_params(n_estimators=settings.reference_trees)
-    return make_pipeline(model, FEATURES)
+    return make_pipeline(make_family("extra_trees", seed).set_params(n_estimators=settings.reference_trees))
 
 
 def repeated_cv(pipelines: dict, train: pd.DataFrame, settings: Comparison, seed: int) -> pd.DataFrame:
@@ -136,14 +135,14 @@ def paired_comparisons(fold_scores: pd.DataFrame, chosen: str, folds: int) -> pd
     return pd.DataFrame(rows)
 
 
-OOF_SEED_OFFSET = 2000  # out-of-fold scores come from folds of their own, independent of the search's
+# out-of-fold scores come from folds of their own, independent of the search's: the threshold, the
+# calibrator and segment see scores from folds that did not choose the configuration
+OOF_SEED_OFFSET = 2000
 
 
 def out_of_fold(pipeline, train: pd.DataFrame, cv_folds: int, seed: int) -> tuple[pd.DataFrame, list]:
     """Each train customer's raw score from a model that never saw that customer (or its duplicates), the
-    fold that held the customer out, and the fold models (in fold order: `explain` explains exactly these).
-    The folds are drawn independently of the search's, so the threshold, the calibrator and segment see
-    scores from folds that did not choose the configuration."""
+    fold that held the customer out, and the fold models (in fold order: `explain` explains exactly these)."""
     splits = list(group_folds(cv_folds, seed + OOF_SEED_OFFSET).split(train, train[TARGET], groups=train[GROUP]))
     # fitted in this process, in order: models fitted in workers come back as separate copies of what
     # the pipeline shares, which would change the saved archive's bytes for no gain worth having
