@@ -155,11 +155,8 @@ def apply_budget(table: pd.DataFrame, budget: Budget) -> pd.DataFrame:
 def action_list(
     listed: pd.DataFrame, reasons: pd.DataFrame, catalogue: list[Offer], budget: Budget, high_risk: float
 ) -> pd.DataFrame:
-    """The list a manager acts on, sorted by priority. ``listed``: id, probability (NaN if not scored), profit,
-    segment, favourite_category, allows_offers, action ("" to decide here, else not_regular / not_scored),
-    note ("" or why), flags."""
-    decided = assign(listed, reasons, catalogue)
-    table = listed.drop(columns="action").join(decided).join(reasons[list(REASONS)])
+    """The list a manager acts on, sorted by priority. ``listed``: from `listing` (action "" to decide here)."""
+    table = listed.drop(columns="action").join(assign(listed, reasons, catalogue)).join(reasons[list(REASONS)])
     table = apply_budget(table, budget)
     table["risk_band"] = np.where(table["probability"].isna(), "", risk_band(table["probability"], high_risk))
     unknown = (table["action"] == "no_consent") & (table["allows_offers"] != "no")
