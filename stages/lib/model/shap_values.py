@@ -224,8 +224,20 @@ class ShapWork:
     finish: Callable[[list], tuple[np.ndarray, float]]
 
     def explanation(self, results: list) -> Explanation:
+        """The tasks' results -> an Explanation over every preprocessed column (before selection),
+        displayed in the units a reader knows: raw numbers, 0/1 flags."""
         values, base = self.finish(results)
-        return explanation(self.job.pipeline, self.job.rows, values, base, self.kind)
+        pipeline, frame = self.job.pipeline, self.job.rows
+        display = transform(pipeline, frame, steps=1)
+        for column in display.columns:
+            if column in frame and pd.api.types.is_numeric_dtype(frame[column]):
+                display[column] = frame[column].to_numpy(dtype=float)
+        # columns the selection step dropped get SHAP 0: the model never sees them
+        values = pd.DataFrame(values, columns=pipeline[:-1].get_feature_names_out(), index=frame.index)
+        values = values.reindex(columns=display.columns, fill_value=0.0)
+        # rounded before anything is written or drawn: the last bits depend on the CPU's kernels
+        values, base_values = values.round(SHAP_DECIMALS), pd.Series(round(base, SHAP_DECIMALS), index=frame.index)
+        return Explanation(values, base_values, display, *EXPLAINERS[self.kind])
 
 
 def plan_work(job: Job, size: int, permutations: int, seed: int, piece_rows: int) -> ShapWork:
@@ -246,21 +258,6 @@ def plan_work(job: Job, size: int, permutations: int, seed: int, piece_rows: int
     base = float(np.average(probability_of_decline(model, centres), weights=weights))
     tasks = [(probability_of_decline, (model, piece)) for piece in pieces]
     return ShapWork(job, kind, tasks, lambda results: (shapley_values(plan, np.concatenate(results), weights), base))
-
-
-def explanation(pipeline: Pipeline, frame: pd.DataFrame, values: np.ndarray, base: float, kind: str) -> Explanation:
-    """SHAP values in the model's input space -> an Explanation over every preprocessed column (before
-    selection), displayed in the units a reader knows: raw numbers, 0/1 flags."""
-    display = transform(pipeline, frame, steps=1)
-    for column in display.columns:
-        if column in frame and pd.api.types.is_numeric_dtype(frame[column]):
-            display[column] = frame[column].to_numpy(dtype=float)
-    columns = pipeline[:-1].get_feature_names_out()
-    # columns the selection step dropped get SHAP 0: the model never sees them
-    values = pd.DataFrame(values, columns=columns, index=frame.index).reindex(columns=display.columns, fill_value=0.0)
-    # rounded before anything is written or drawn: the last bits depend on the CPU's kernels
-    values, base_values = values.round(SHAP_DECIMALS), pd.Series(round(base, SHAP_DECIMALS), index=frame.index)
-    return Explanation(values, base_values, display, *EXPLAINERS[kind])
 
 
 def combine(parts: list[Explanation]) -> Explanation:
