@@ -1,9 +1,7 @@
 """The monthly action list: one offer per customer, its expected value, consent and the budget cut.
 
-A customer's strongest risk reasons (positive SHAP values) are matched against the offer catalogue; the
-first reason some offer targets picks the offer (the highest expected value among several). Expected
-value, in thousand roubles per month: probability × profit × effect − cost. Customers without consent
-are listed with that reason and never contacted.
+How a customer's reasons pick the offer, and the expected value (thousand roubles per month):
+docs/monthly.md, One offer per customer.
 """
 
 from __future__ import annotations
