@@ -151,8 +151,7 @@ def out_of_fold(pipeline, train: pd.DataFrame, cv_folds: int, seed: int) -> tupl
     for number, (fold_model, (_, held_out)) in enumerate(zip(models, splits, strict=True)):
         score[held_out] = predict_risk(fold_model, train.iloc[held_out])
         fold[held_out] = number
-    oof = pd.DataFrame({ID: train[ID], TARGET: train[TARGET], "score": score, "fold": fold})
-    return oof, models
+    return pd.DataFrame({ID: train[ID], TARGET: train[TARGET], "score": score, "fold": fold}), models
 
 
 @dataclass(frozen=True)
@@ -170,8 +169,7 @@ def fit_calibrated(pipeline, train: pd.DataFrame, cv_folds: int, method: str, se
     model = fit_clone(pipeline, train)
     oof, fold_models = out_of_fold(pipeline, train, cv_folds, seed)
     choice = choose_calibration(oof, method)
-    score, y = oof["score"].to_numpy(), oof[TARGET].to_numpy()
-    final = calibrate(model, Calibrator(choice.method).fit(score, y))
+    final = calibrate(model, Calibrator(choice.method).fit(oof["score"].to_numpy(), oof[TARGET].to_numpy()))
     pairs = zip(fold_models, choice.fold_calibrators, strict=True)
     folds = [calibrate(fold_model, calibrator) for fold_model, calibrator in pairs]
     return CalibratedFit(final, folds, oof.assign(probability=choice.cross_fitted), choice)
