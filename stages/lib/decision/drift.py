@@ -91,8 +91,7 @@ def month_counts(month: pd.DataFrame, probability: np.ndarray, reference: dict) 
     for feature, shares in reference["categorical"].items():
         if feature in month:
             known = month[feature].isin(list(shares))
-            labels = month[feature][known].value_counts()
-            bins = np.array([int(labels.get(k, 0)) for k in shares])
+            bins = month[feature][known].value_counts().reindex(list(shares), fill_value=0).to_numpy()
             counts[feature] = {"bins": bins, "missing": int((~known).sum())}
     scores = np.asarray(probability, dtype=float)
     counts[PROBABILITY] = {"bins": binned(scores[~np.isnan(scores)], reference["probability"]["edges"]), "missing": 0}
