@@ -57,17 +57,16 @@ def bootstrap_auc(y: np.ndarray, probability: np.ndarray, n_resamples: int, seed
     return float(low), float(high)
 
 
-def scores(y: np.ndarray, probability: np.ndarray, threshold: float | None = None) -> dict:
-    result = {
+def scores(y: np.ndarray, probability: np.ndarray, threshold: float) -> dict:
+    predicted = (probability >= threshold).astype(int)
+    return {
         "roc_auc": roc_auc_score(y, probability),
         "pr_auc": average_precision_score(y, probability),
         "brier": brier_score_loss(y, probability),
+        "recall": recall_score(y, predicted, zero_division=0),
+        "precision": precision_score(y, predicted, zero_division=0),
+        "f1": f1_score(y, predicted, zero_division=0),
     }
-    if threshold is not None:
-        predicted = (probability >= threshold).astype(int)
-        for name, measure in (("recall", recall_score), ("precision", precision_score), ("f1", f1_score)):
-            result[name] = measure(y, predicted, zero_division=0)
-    return result
 
 
 def roc_points(y, probability) -> list[dict]:
