@@ -44,8 +44,7 @@ def bin_shares(values: np.ndarray, edges: list[float]) -> list[float]:
 
 
 def psi(expected: list[float], actual: list[float]) -> float:
-    e = np.maximum(np.asarray(expected, dtype=float), FLOOR)
-    a = np.maximum(np.asarray(actual, dtype=float), FLOOR)
+    e, a = (np.maximum(np.asarray(shares, dtype=float), FLOOR) for shares in (expected, actual))
     return float(np.sum((a - e) * np.log(a / e)))
 
 
