@@ -8,11 +8,12 @@ everyone. Why this holds, and the actions of customers decided without reasons: 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
-from stages.lib.decision.offers import Decision, decide_with, decision_summary, expected_value, listing, offer_summary
+from stages.lib.decision.offers import Decision, decide_with, decision_summary, expected_value, listing
 from stages.lib.schema import ID, NUMERIC_FEATURES, PROFIT
 from stages.lib.settings import Budget, Offer, Settings
 
@@ -101,7 +102,7 @@ def decide_within_reach(
     first[unexplained] = "below_cut" if complete else "not_explained"  # a cap stops before the cut is certain
     how = {"reasons": {"explained": explained, "complete": complete}, "budget": decision.summary["budget"]}
     summary = whole_month_summary(decision.actions, compact, first) | how
-    return Decision(decision.actions, offer_summary(decision.actions, settings.offers.catalogue), summary)
+    return replace(decision, summary=summary)
 
 
 def whole_month_summary(actions: pd.DataFrame, compact: pd.DataFrame, first: np.ndarray) -> dict:
