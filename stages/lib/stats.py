@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+GROUP_STATISTICS = ("median", "mean", "shares")  # per-group columns, suffixed _a and _b
+
 
 def holm(p_values: pd.Series) -> pd.Series:
     """Holm-Bonferroni adjusted p-values (controls the family-wise error rate)."""
@@ -57,9 +59,8 @@ def compare_categorical(a: pd.Series, b: pd.Series) -> dict:
 def compare_groups(
     frame: pd.DataFrame, in_b: pd.Series, numeric: list[str], categorical: list[str], alpha: float
 ) -> pd.DataFrame:
-    """One row per feature comparing rows where ``in_b`` is False (group a) with True (group b).
-
-    Sorted by absolute effect size, strongest first; ``significant`` uses Holm-adjusted p-values."""
+    """One row per feature comparing rows where ``in_b`` is False (group a) with True (group b), strongest
+    effect first; ``significant`` uses Holm-adjusted p-values."""
     in_b = in_b.astype(bool).to_numpy()
     rows = []
     for feature in [*numeric, *categorical]:
@@ -71,18 +72,15 @@ def compare_groups(
     table["significant"] = table["p_value_holm"] < alpha
     table["abs_effect"] = table["effect_size"].abs()
     table = table.sort_values(["abs_effect", "feature"], ascending=[False, True]).drop(columns="abs_effect")
-    columns = ["feature", "kind", *(f"{stat}_{group}" for stat in ("median", "mean", "shares") for group in "ab")]
+    columns = ["feature", "kind", *(f"{stat}_{group}" for stat in GROUP_STATISTICS for group in "ab")]
     columns += ["test", "statistic", "p_value", "p_value_holm", "significant", "effect_measure", "effect_size"]
     return table.reindex(columns=columns).reset_index(drop=True)
 
 
 def rename_groups(table: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
     """Give the a/b columns the groups' names, e.g. median_same_level, median_declined."""
-    return table.rename(
-        columns=lambda c: (
-            c.replace("_a", f"_{a}") if c.endswith("_a") else c.replace("_b", f"_{b}") if c.endswith("_b") else c
-        )
-    )
+    names = {f"{stat}_{group}": f"{stat}_{name}" for stat in GROUP_STATISTICS for group, name in (("a", a), ("b", b))}
+    return table.rename(columns=names)
 
 
 def split_numeric(frame: pd.DataFrame, features: list[str], max_levels: int) -> tuple[list[str], list[str]]:

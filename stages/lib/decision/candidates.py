@@ -1,23 +1,19 @@
 """A month's decision at any size: SHAP reasons only for the customers who can change it.
 
-A reason can only pick an offer that targets one of the customer's own values, so no offer is worth more
-than their *ceiling* (max over those offers of p × profit × effect − cost). `score` explains candidates
-in batches, highest ceiling first, and stops once the budget's cut falls at an explained customer worth
-more than every unexplained ceiling: the contacts, their order and the cut are then exactly those of
-explaining everyone. Without a budget every candidate is explained, up to ``scale.reasons_at_most``.
-Customers decided without reasons: not regular, no consent, ``no_offer``, ``not_worth`` (ceiling ≤ 0),
-``below_cut`` and ``not_explained``; only explained (and unscored) customers are listed, the summary
-counts everyone.
+No offer is worth more to a customer than their *ceiling*: `score` explains candidates highest ceiling
+first and stops once the budget's cut is certain, so contacts, order and cut equal those of explaining
+everyone. Why this holds, and the actions of customers decided without reasons: docs/scale.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
-from stages.lib.decision.offers import Decision, decide_with, decision_summary, expected_value, listing, offer_summary
+from stages.lib.decision.offers import Decision, decide_with, decision_summary, expected_value, listing
 from stages.lib.schema import ID, NUMERIC_FEATURES, PROFIT
 from stages.lib.settings import Budget, Offer, Settings
 
@@ -106,7 +102,7 @@ def decide_within_reach(
     first[unexplained] = "below_cut" if complete else "not_explained"  # a cap stops before the cut is certain
     how = {"reasons": {"explained": explained, "complete": complete}, "budget": decision.summary["budget"]}
     summary = whole_month_summary(decision.actions, compact, first) | how
-    return Decision(decision.actions, offer_summary(decision.actions, settings.offers.catalogue), summary)
+    return replace(decision, summary=summary)
 
 
 def whole_month_summary(actions: pd.DataFrame, compact: pd.DataFrame, first: np.ndarray) -> dict:

@@ -1,10 +1,8 @@
 """Does a new month still look like the month the model learned from? PSI, unseen categories, scores.
 
-The reference (``reference_stats``, written by `drift_reference`) holds each numeric feature's quantile
-bins, each category's shares, the typical (median) values and the model's probability bins. ``compare``
-measures a month against it by PSI = Σ (month − reference) · ln(month / reference) and the share of
-unseen labels or empty cells; thresholds give each row and the month a verdict fine / watch / retrain.
-Plain NumPy: a drift library would add dozens of pinned packages for the same number.
+``compare`` measures a month against the reference (``reference_stats``, written by `drift_reference`) by
+PSI = Σ (month − reference) · ln(month / reference) and the share of unseen labels or empty cells; see
+docs/monthly.md (Drift) for the verdicts and why plain NumPy.
 """
 
 from __future__ import annotations
@@ -27,10 +25,12 @@ def quantile_edges(values: np.ndarray, bins: int) -> list[float]:
     return [float(e) for e in np.unique(edges)]
 
 
-def stored_edges(values: np.ndarray, bins: int) -> list[float]:
-    """`quantile_edges` cut on the stored reference's grid (edges that rounding would merge, merged):
-    read back from its file, the reference bins a month exactly as it did when it was computed."""
-    return sorted({round(edge, STORED_DIGITS) for edge in quantile_edges(values, bins)})
+def stored_bins(values: np.ndarray, bins: int) -> dict:
+    """Edges and shares of `quantile_edges`' bins, the edges cut on the stored reference's grid (edges that
+    rounding would merge, merged): read back from its file, the reference bins a month exactly as it did
+    when it was computed."""
+    edges = sorted({round(edge, STORED_DIGITS) for edge in quantile_edges(values, bins)})
+    return {"edges": edges, "shares": bin_shares(values, edges)}
 
 
 def binned(values: np.ndarray, edges: list[float]) -> np.ndarray:
@@ -44,8 +44,7 @@ def bin_shares(values: np.ndarray, edges: list[float]) -> list[float]:
 
 
 def psi(expected: list[float], actual: list[float]) -> float:
-    e = np.maximum(np.asarray(expected, dtype=float), FLOOR)
-    a = np.maximum(np.asarray(actual, dtype=float), FLOOR)
+    e, a = (np.maximum(np.asarray(shares, dtype=float), FLOOR) for shares in (expected, actual))
     return float(np.sum((a - e) * np.log(a / e)))
 
 
@@ -54,18 +53,16 @@ def reference_stats(customers: pd.DataFrame, probability: np.ndarray, bins: int)
     numeric = {}
     for feature in NUMERIC_FEATURES:
         values = customers[feature].to_numpy(dtype=float)
-        edges = stored_edges(values, bins)
-        numeric[feature] = {"median": float(np.median(values)), "edges": edges, "shares": bin_shares(values, edges)}
+        numeric[feature] = {"median": float(np.median(values)), **stored_bins(values, bins)}
     categorical = {
         f: {str(k): float(v) for k, v in customers[f].value_counts(normalize=True).sort_index().items()}
         for f in [*BINARY_FEATURES, *NOMINAL_FEATURES]
     }
-    edges = stored_edges(np.asarray(probability, dtype=float), bins)
     return {
         "customers": len(customers),
         "numeric": numeric,
         "categorical": categorical,
-        "probability": {"edges": edges, "shares": bin_shares(np.asarray(probability, dtype=float), edges)},
+        "probability": stored_bins(np.asarray(probability, dtype=float), bins),
     }
 
 
@@ -93,8 +90,7 @@ def month_counts(month: pd.DataFrame, probability: np.ndarray, reference: dict) 
     for feature, shares in reference["categorical"].items():
         if feature in month:
             known = month[feature].isin(list(shares))
-            labels = month[feature][known].value_counts()
-            bins = np.array([int(labels.get(k, 0)) for k in shares])
+            bins = month[feature][known].value_counts().reindex(list(shares), fill_value=0).to_numpy()
             counts[feature] = {"bins": bins, "missing": int((~known).sum())}
     scores = np.asarray(probability, dtype=float)
     counts[PROBABILITY] = {"bins": binned(scores[~np.isnan(scores)], reference["probability"]["edges"]), "missing": 0}

@@ -1,9 +1,7 @@
 """The monthly action list: one offer per customer, its expected value, consent and the budget cut.
 
-A customer's strongest risk reasons (positive SHAP values) are matched against the offer catalogue; the
-first reason some offer targets picks the offer (the highest expected value among several). Expected
-value, in thousand roubles per month: probability × profit × effect − cost. Customers without consent
-are listed with that reason and never contacted.
+How a customer's reasons pick the offer, and the expected value (thousand roubles per month):
+docs/monthly.md, One offer per customer.
 """
 
 from __future__ import annotations
@@ -155,11 +153,8 @@ def apply_budget(table: pd.DataFrame, budget: Budget) -> pd.DataFrame:
 def action_list(
     listed: pd.DataFrame, reasons: pd.DataFrame, catalogue: list[Offer], budget: Budget, high_risk: float
 ) -> pd.DataFrame:
-    """The list a manager acts on, sorted by priority. ``listed``: id, probability (NaN if not scored), profit,
-    segment, favourite_category, allows_offers, action ("" to decide here, else not_regular / not_scored),
-    note ("" or why), flags."""
-    decided = assign(listed, reasons, catalogue)
-    table = listed.drop(columns="action").join(decided).join(reasons[list(REASONS)])
+    """The list a manager acts on, sorted by priority. ``listed``: from `listing` (action "" to decide here)."""
+    table = listed.drop(columns="action").join(assign(listed, reasons, catalogue)).join(reasons[list(REASONS)])
     table = apply_budget(table, budget)
     table["risk_band"] = np.where(table["probability"].isna(), "", risk_band(table["probability"], high_risk))
     unknown = (table["action"] == "no_consent") & (table["allows_offers"] != "no")

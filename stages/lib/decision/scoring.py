@@ -25,10 +25,8 @@ NOT_SCORED = "not_scored_reason"
 
 def not_scored(all_ids: pd.Series, scored_ids: pd.Series, rule: str) -> pd.Series:
     """Why each customer absent from the features was left out: only the extreme-revenue rule drops anyone."""
-    reason = (
-        "revenue above the extreme-revenue threshold (rule drop_customer)"
-        if rule == "drop_customer"
-        else "revenue above the extreme-revenue threshold in every month: no plausible month to repair from"
+    reason = "revenue above the extreme-revenue threshold " + (
+        "(rule drop_customer)" if rule == "drop_customer" else "in every month: no plausible month to repair from"
     )
     missing = sorted(set(all_ids) - set(scored_ids))
     return pd.Series(reason, index=pd.Index(missing, name=ID), dtype=object)

@@ -38,8 +38,7 @@ def matrix(frame: pd.DataFrame) -> pd.DataFrame:
         **observed,
         mean_profit=(PROFIT, "mean"),
     )
-    cells = cells.reindex(CELLS).fillna({"customers": 0, "profit_at_stake": 0.0})
-    cells["customers"] = cells["customers"].astype(int)
+    cells = cells.reindex(CELLS).fillna({"customers": 0, "profit_at_stake": 0.0}).astype({"customers": int})
     cells["share_of_customers"] = cells["customers"] / max(len(frame), 1)
     cells["share_of_profit"] = cells["profit_at_stake"] / frame[PROFIT].sum()
     return cells.rename_axis("segment").reset_index()
@@ -102,9 +101,7 @@ def summarise_segment(scored: pd.DataFrame, cells: pd.DataFrame, chosen: str) ->
     segment = scored[scored["segment"] == chosen]
     return {
         "customers": int(row["customers"]),
-        "share_of_customers": float(row["share_of_customers"]),
-        "profit_at_stake": float(row["profit_at_stake"]),
-        "share_of_profit": float(row["share_of_profit"]),
+        **{key: float(row[key]) for key in ("share_of_customers", "profit_at_stake", "share_of_profit")},
         "mean_probability": float(row["mean_probability"]) if len(segment) else 0.0,
         "declined_share_observed": float(segment[TARGET].mean()) if len(segment) else 0.0,  # a check, never a filter
     }

@@ -24,9 +24,8 @@ def band_draw(customers: pd.DataFrame, pipeline, settings: Settings, split_seed:
     fitted = fit_calibrated(
         clone(uncalibrated(pipeline)), train, settings.train.cv_folds, settings.train.calibration, split_seed
     )
-    rule = settings.evaluate.threshold
-    oof_y, oof_probability = fitted.oof[TARGET].to_numpy(), fitted.oof["probability"].to_numpy()
-    threshold = choose_threshold(oof_y, oof_probability, rule.rule, rule.min_recall)
+    oof, rule = fitted.oof, settings.evaluate.threshold
+    threshold = choose_threshold(oof[TARGET].to_numpy(), oof["probability"].to_numpy(), rule.rule, rule.min_recall)
     y, probability = test[TARGET].to_numpy(), predict_risk(fitted.model, test)
     ece = expected_calibration_error(y, probability, settings.evaluate.calibration_bins)
     measured = scores(y, probability, threshold) | {"calibration_error": ece}

@@ -1,9 +1,7 @@
 """Calibration: a monotone map from the model's score to a probability that means what it says.
 
-Fitted on out-of-fold scores only, never on test, and saved inside the pipeline around the model step,
-so every stage sees the same calibrated number. ``sigmoid`` is Platt scaling on the score's log-odds,
-``isotonic`` a non-decreasing step function; ``auto`` picks by cross-validated Brier score among
-none/sigmoid/isotonic.
+``sigmoid`` is Platt scaling on the score's log-odds, ``isotonic`` a non-decreasing step function; why
+out of fold and inside the saved pipeline: docs/pipeline.md (Calibration).
 """
 
 from __future__ import annotations
@@ -111,16 +109,14 @@ class CalibrationChoice:
     brier_by_method: dict[str, float]  # cross-validated Brier of each candidate on the out-of-fold scores
 
 
-def fold_calibrators(score: np.ndarray, y: np.ndarray, fold: np.ndarray, method: str) -> list[Calibrator]:
-    """Fold k's calibrator (k = 0, 1, ...), fitted on the scores of every other fold."""
-    return [Calibrator(method).fit(score[fold != number], y[fold != number]) for number in range(fold.max() + 1)]
-
-
-def cross_fitted(score: np.ndarray, fold: np.ndarray, calibrators: list[Calibrator]) -> np.ndarray:
-    calibrated = np.empty_like(score, dtype=float)
-    for number, calibrator in enumerate(calibrators):
-        calibrated[fold == number] = calibrator.predict(score[fold == number])
-    return calibrated
+def cross_fit(score: np.ndarray, y: np.ndarray, fold: np.ndarray, method: str) -> tuple[list, np.ndarray]:
+    """Fold k's calibrator (k = 0, 1, ...), fitted on the scores of every other fold, and each score
+    calibrated by its fold's calibrator."""
+    calibrators, calibrated = [], np.empty_like(score, dtype=float)
+    for number in range(fold.max() + 1):
+        calibrators.append(Calibrator(method).fit(score[fold != number], y[fold != number]))
+        calibrated[fold == number] = calibrators[-1].predict(score[fold == number])
+    return calibrators, calibrated
 
 
 def choose_calibration(oof: pd.DataFrame, method: str) -> CalibrationChoice:
@@ -128,11 +124,10 @@ def choose_calibration(oof: pd.DataFrame, method: str) -> CalibrationChoice:
     ``oof``: the raw out-of-fold ``score``, the target and the ``fold`` (0, 1, ...) of each train customer."""
     score, y, fold = oof["score"].to_numpy(float), oof[TARGET].to_numpy(int), oof["fold"].to_numpy(int)
     candidates = METHODS if method == "auto" else (method,)
-    calibrators = {name: fold_calibrators(score, y, fold, name) for name in candidates}
-    fitted = {name: cross_fitted(score, fold, calibrators[name]) for name in candidates}
-    brier = {name: float(brier_score_loss(y, values)) for name, values in fitted.items()}
+    fits = {name: cross_fit(score, y, fold, name) for name in candidates}
+    brier = {name: float(brier_score_loss(y, calibrated)) for name, (_, calibrated) in fits.items()}
     chosen = min(candidates, key=lambda name: (round(brier[name], 6), METHODS.index(name)))
-    return CalibrationChoice(chosen, calibrators[chosen], fitted[chosen], brier)
+    return CalibrationChoice(chosen, *fits[chosen], brier)
 
 
 def expected_calibration_error(y: np.ndarray, probability: np.ndarray, bins: int) -> float:

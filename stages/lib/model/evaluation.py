@@ -38,10 +38,8 @@ def choose_threshold(y: np.ndarray, probability: np.ndarray, rule: str, min_reca
         f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
         return float(thresholds[np.argmax(f1[:-1])])
     fpr, tpr, thresholds = roc_curve(y, probability)
-    thresholds = np.minimum(thresholds, 1.0)
-    if rule == "youden":
-        return float(thresholds[np.argmax(tpr - fpr)])
-    return float(thresholds[np.argmax(tpr >= min_recall)])  # min_recall
+    best = np.argmax(tpr - fpr) if rule == "youden" else np.argmax(tpr >= min_recall)
+    return float(min(thresholds[best], 1.0))  # scikit-learn's first threshold is +inf
 
 
 def bootstrap_auc(y: np.ndarray, probability: np.ndarray, n_resamples: int, seed: int) -> tuple[float, float]:
@@ -59,17 +57,16 @@ def bootstrap_auc(y: np.ndarray, probability: np.ndarray, n_resamples: int, seed
     return float(low), float(high)
 
 
-def scores(y: np.ndarray, probability: np.ndarray, threshold: float | None = None) -> dict:
-    result = {
+def scores(y: np.ndarray, probability: np.ndarray, threshold: float) -> dict:
+    predicted = (probability >= threshold).astype(int)
+    return {
         "roc_auc": roc_auc_score(y, probability),
         "pr_auc": average_precision_score(y, probability),
         "brier": brier_score_loss(y, probability),
+        "recall": recall_score(y, predicted, zero_division=0),
+        "precision": precision_score(y, predicted, zero_division=0),
+        "f1": f1_score(y, predicted, zero_division=0),
     }
-    if threshold is not None:
-        predicted = (probability >= threshold).astype(int)
-        for name, measure in (("recall", recall_score), ("precision", precision_score), ("f1", f1_score)):
-            result[name] = measure(y, predicted, zero_division=0)
-    return result
 
 
 def roc_points(y, probability) -> list[dict]:
@@ -147,9 +144,13 @@ def plain(value) -> str:
     return repr(value)
 
 
-def band_position(draws: pd.DataFrame, official: dict) -> dict:
-    """Where the official split's test figures fall among the other splits' draws."""
-    position = {"splits": len(draws)}
+def band_report(band: dict, pipeline, official: dict) -> dict:
+    """Where the official split's test figures fall among the other splits' draws (the stage `band`), if
+    that band was made for this very configuration; otherwise what to do."""
+    if band["configuration"] != configuration(pipeline):
+        return {"status": "stale: the band was made for another configuration; run `dvc repro band`"}
+    draws = pd.DataFrame(band["draws"])
+    position = {"status": "current", "splits": len(draws)}
     for measure in BAND_MEASURES:
         values = draws[measure].to_numpy()
         position[measure] = {
@@ -161,14 +162,6 @@ def band_position(draws: pd.DataFrame, official: dict) -> dict:
             "official_percentile": float((values < official[measure]).mean() * 100),
         }
     return position
-
-
-def band_report(band: dict, pipeline, official: dict) -> dict:
-    """The official split's place in the band of the stage `band`, if that band was made for this very
-    configuration; otherwise what to do."""
-    if band["configuration"] != configuration(pipeline):
-        return {"status": "stale: the band was made for another configuration; run `dvc repro band`"}
-    return {"status": "current", **band_position(pd.DataFrame(band["draws"]), official)}
 
 
 def evaluate(

@@ -1,8 +1,7 @@
 """The model families: the one registry of what the search may choose from.
 
-Each family has a name (used in `params.yaml`: `train.families` and the key of its
-`train.search_spaces` entry), a factory for a fresh estimator with the settings the search does not
-vary, and the kind of SHAP explainer that explains it exactly or, failing that, model-agnostically.
+A family's name is used in `params.yaml` (`train.families`, the keys of `train.search_spaces`); its
+factory sets what the search does not vary.
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ ExplainerKind = Literal["tree", "linear", "permutation"]
 class Family:
     make: Callable[[int], object]  # seed -> a fresh, unfitted estimator
     estimator_type: type  # how a fitted pipeline's model step is recognised
-    explainer: ExplainerKind
+    explainer: ExplainerKind  # the SHAP explainer that explains it exactly or, failing that, model-agnostically
 
 
 def calibrated_svc(seed: int) -> CalibratedClassifierCV:

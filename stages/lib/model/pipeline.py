@@ -85,8 +85,7 @@ def group_folds(n_splits: int, seed: int) -> StratifiedGroupKFold:
 
 def fit_clone(pipeline: Pipeline, frame: pd.DataFrame) -> Pipeline:
     """A fresh copy of ``pipeline`` fitted on ``frame`` (the pipeline itself is left untouched)."""
-    fitted = clone(pipeline).fit(model_input(frame, expected_inputs(pipeline)), frame[TARGET])
-    return settle_optimised(fitted)
+    return settle_optimised(clone(pipeline).fit(model_input(frame, expected_inputs(pipeline)), frame[TARGET]))
 
 
 def settle_optimised(model):

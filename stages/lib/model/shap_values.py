@@ -1,9 +1,6 @@
-"""SHAP explanations of exactly the saved pipelines: their fitted preprocessing, their model, their output.
-
-The fitted ``pipeline[:-1]`` transforms the data and the explainer explains the final model's
-probability of «activity declined» there: exact tree SHAP for trees, exact linear SHAP (log-odds) for
-logistic regression, else a permutation explainer on a k-means summary. `plan_work` turns a job into
-independent tasks for `stages.io.workers`.
+"""SHAP explanations of exactly the saved pipelines: their fitted preprocessing, their model, their output
+(the explainers: docs/pipeline.md, `explain`). `plan_work` turns a job into independent tasks for
+`stages.io.workers`.
 """
 
 from __future__ import annotations
@@ -24,12 +21,11 @@ from stages.lib.model.families import ExplainerKind, explainer_kind
 from stages.lib.model.pipeline import expected_features, model_input
 from stages.lib.schema import ID
 
-EXPLAINER_NAMES = {
-    "tree": "tree (exact)",
-    "linear": "linear (exact)",
-    "permutation": "permutation sampling (model-agnostic, k-means background)",
+EXPLAINERS = {  # kind: (name, explained output)
+    "tree": ("tree (exact)", "probability"),
+    "linear": ("linear (exact)", "log_odds"),
+    "permutation": ("permutation sampling (model-agnostic, k-means background)", "probability"),
 }
-EXPLAINED_OUTPUTS = {"tree": "probability", "linear": "log_odds", "permutation": "probability"}
 SHAP_DECIMALS = 10
 
 
@@ -62,15 +58,6 @@ def transform(pipeline: Pipeline, frame: pd.DataFrame, steps: int = -1) -> pd.Da
     preprocessing = pipeline[:steps]
     values = preprocessing.transform(model_input(frame, expected_features(pipeline)))
     return pd.DataFrame(values, columns=preprocessing.get_feature_names_out(), index=frame.index)
-
-
-def display_frame(pipeline: Pipeline, frame: pd.DataFrame) -> pd.DataFrame:
-    """Every preprocessed column (before selection) in the units a reader knows: raw numbers, 0/1 flags."""
-    display = transform(pipeline, frame, steps=1)
-    for column in display.columns:
-        if column in frame and pd.api.types.is_numeric_dtype(frame[column]):
-            display[column] = frame[column].to_numpy(dtype=float)
-    return display
 
 
 def model_output(pipeline: Pipeline, frame: pd.DataFrame, output: str) -> np.ndarray:
@@ -237,8 +224,20 @@ class ShapWork:
     finish: Callable[[list], tuple[np.ndarray, float]]
 
     def explanation(self, results: list) -> Explanation:
+        """The tasks' results -> an Explanation over every preprocessed column (before selection),
+        displayed in the units a reader knows: raw numbers, 0/1 flags."""
         values, base = self.finish(results)
-        return explanation(self.job.pipeline, self.job.rows, values, base, self.kind)
+        pipeline, frame = self.job.pipeline, self.job.rows
+        display = transform(pipeline, frame, steps=1)
+        for column in display.columns:
+            if column in frame and pd.api.types.is_numeric_dtype(frame[column]):
+                display[column] = frame[column].to_numpy(dtype=float)
+        # columns the selection step dropped get SHAP 0: the model never sees them
+        values = pd.DataFrame(values, columns=pipeline[:-1].get_feature_names_out(), index=frame.index)
+        values = values.reindex(columns=display.columns, fill_value=0.0)
+        # rounded before anything is written or drawn: the last bits depend on the CPU's kernels
+        values, base_values = values.round(SHAP_DECIMALS), pd.Series(round(base, SHAP_DECIMALS), index=frame.index)
+        return Explanation(values, base_values, display, *EXPLAINERS[self.kind])
 
 
 def plan_work(job: Job, size: int, permutations: int, seed: int, piece_rows: int) -> ShapWork:
@@ -261,23 +260,10 @@ def plan_work(job: Job, size: int, permutations: int, seed: int, piece_rows: int
     return ShapWork(job, kind, tasks, lambda results: (shapley_values(plan, np.concatenate(results), weights), base))
 
 
-def explanation(pipeline: Pipeline, frame: pd.DataFrame, values: np.ndarray, base: float, kind: str) -> Explanation:
-    """SHAP values in the model's input space -> an Explanation over every preprocessed column."""
-    display = display_frame(pipeline, frame)
-    columns = pipeline[:-1].get_feature_names_out()
-    # columns the selection step dropped get SHAP 0: the model never sees them
-    values = pd.DataFrame(values, columns=columns, index=frame.index).reindex(columns=display.columns, fill_value=0.0)
-    # rounded before anything is written or drawn: the last bits depend on the CPU's kernels
-    values, base_values = values.round(SHAP_DECIMALS), pd.Series(round(base, SHAP_DECIMALS), index=frame.index)
-    return Explanation(values, base_values, display, EXPLAINER_NAMES[kind], EXPLAINED_OUTPUTS[kind])
-
-
 def combine(parts: list[Explanation]) -> Explanation:
     """Row-wise union of explanations of models sharing one preprocessing layout (fold models)."""
-    values, base_values, display = (
-        pd.concat([getattr(p, part) for p in parts]) for part in ("values", "base_values", "display")
-    )
-    return Explanation(values, base_values, display, parts[0].explainer, parts[0].output)
+    frames = [pd.concat([getattr(p, part) for p in parts]) for part in ("values", "base_values", "display")]
+    return Explanation(*frames, parts[0].explainer, parts[0].output)
 
 
 # --- per input feature ---

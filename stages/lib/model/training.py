@@ -95,8 +95,7 @@ REFERENCE = "reference_extra_trees"  # a fixed yardstick, never a candidate
 
 def reference_pipeline(settings: Comparison, seed: int):
     """The published kind of solution: extra trees on every feature, no selection, fixed settings."""
-    model = make_family("extra_trees", seed).set_params(n_estimators=settings.reference_trees)
-    return make_pipeline(model, FEATURES)
+    return make_pipeline(make_family("extra_trees", seed).set_params(n_estimators=settings.reference_trees))
 
 
 def repeated_cv(pipelines: dict, train: pd.DataFrame, settings: Comparison, seed: int) -> pd.DataFrame:
@@ -136,14 +135,14 @@ def paired_comparisons(fold_scores: pd.DataFrame, chosen: str, folds: int) -> pd
     return pd.DataFrame(rows)
 
 
-OOF_SEED_OFFSET = 2000  # out-of-fold scores come from folds of their own, independent of the search's
+# out-of-fold scores come from folds of their own, independent of the search's: the threshold, the
+# calibrator and segment see scores from folds that did not choose the configuration
+OOF_SEED_OFFSET = 2000
 
 
 def out_of_fold(pipeline, train: pd.DataFrame, cv_folds: int, seed: int) -> tuple[pd.DataFrame, list]:
     """Each train customer's raw score from a model that never saw that customer (or its duplicates), the
-    fold that held the customer out, and the fold models (in fold order: `explain` explains exactly these).
-    The folds are drawn independently of the search's, so the threshold, the calibrator and segment see
-    scores from folds that did not choose the configuration."""
+    fold that held the customer out, and the fold models (in fold order: `explain` explains exactly these)."""
     splits = list(group_folds(cv_folds, seed + OOF_SEED_OFFSET).split(train, train[TARGET], groups=train[GROUP]))
     # fitted in this process, in order: models fitted in workers come back as separate copies of what
     # the pipeline shares, which would change the saved archive's bytes for no gain worth having
@@ -152,8 +151,7 @@ def out_of_fold(pipeline, train: pd.DataFrame, cv_folds: int, seed: int) -> tupl
     for number, (fold_model, (_, held_out)) in enumerate(zip(models, splits, strict=True)):
         score[held_out] = predict_risk(fold_model, train.iloc[held_out])
         fold[held_out] = number
-    oof = pd.DataFrame({ID: train[ID], TARGET: train[TARGET], "score": score, "fold": fold})
-    return oof, models
+    return pd.DataFrame({ID: train[ID], TARGET: train[TARGET], "score": score, "fold": fold}), models
 
 
 @dataclass(frozen=True)
@@ -171,8 +169,7 @@ def fit_calibrated(pipeline, train: pd.DataFrame, cv_folds: int, method: str, se
     model = fit_clone(pipeline, train)
     oof, fold_models = out_of_fold(pipeline, train, cv_folds, seed)
     choice = choose_calibration(oof, method)
-    score, y = oof["score"].to_numpy(), oof[TARGET].to_numpy()
-    final = calibrate(model, Calibrator(choice.method).fit(score, y))
+    final = calibrate(model, Calibrator(choice.method).fit(oof["score"].to_numpy(), oof[TARGET].to_numpy()))
     pairs = zip(fold_models, choice.fold_calibrators, strict=True)
     folds = [calibrate(fold_model, calibrator) for fold_model, calibrator in pairs]
     return CalibratedFit(final, folds, oof.assign(probability=choice.cross_fitted), choice)
@@ -191,15 +188,10 @@ def comparison_table(best: pd.DataFrame, cv: pd.DataFrame, paired: pd.DataFrame)
     table = cv.merge(best.drop(columns="params"), on="family", how="left").merge(paired, on="family", how="left")
     table = table.sort_values(["cv_roc_auc_mean", "family"], ascending=[False, True]).reset_index(drop=True)
     table["folds_won_by_chosen"] = table["folds_won_by_chosen"].astype("Int64")  # a count, empty for the chosen
-    return table[["family", "cv_roc_auc_mean", "cv_roc_auc_std", "cv_fits", *PAIRED_COLUMNS, *SEARCH_COLUMNS]]
+    margins = list(paired.columns.drop("family"))  # the keys of stats.paired_difference
+    return table[["family", "cv_roc_auc_mean", "cv_roc_auc_std", "cv_fits", *margins, *SEARCH_COLUMNS]]
 
 
-PAIRED_COLUMNS = [
-    "chosen_minus_this",
-    "chosen_minus_this_ci95_low",
-    "chosen_minus_this_ci95_high",
-    "folds_won_by_chosen",
-]
 SEARCH_COLUMNS = ["search_cv_roc_auc", "candidates", "settings"]
 
 
@@ -217,8 +209,7 @@ def model_features(multicollinear_pairs: list[dict], drop_multicollinear: bool) 
 
 def margin(paired: pd.DataFrame, family: str) -> dict:
     row = paired.set_index("family").loc[family]
-    figures = {column: row[column] for column in PAIRED_COLUMNS}
-    return {"against": family, **figures, "folds_won_by_chosen": int(row["folds_won_by_chosen"])}
+    return {"against": family, **row, "folds_won_by_chosen": int(row["folds_won_by_chosen"])}
 
 
 def train_metrics(
