@@ -4,7 +4,8 @@
 decimal-mark evidence, `decide_marks` settles it once, `typed` types every chunk with vectorised masks
 and `finish` raises the first broken rule (schema order) as one DataError naming file, column, count,
 ids, rows and values. Each typed row keeps its row number, its raw cells joined (for the repeat finder)
-and its typo flags. For `score`, `soft` sets aside odd behaviour cells of market_file.csv instead.
+and its typo flags. A new month's (`score`'s) optional columns may be missing, and its odd behaviour cells
+of market_file.csv are set aside instead (`soft_cells`).
 """
 
 from __future__ import annotations
@@ -34,10 +35,10 @@ MISSING = pa.array(["", "nan", "na", "n/a", "null", "none", "-", "#н/д", "#n/a
 TYPOS = pa.array(list(LABEL_TYPOS), type=pa.large_string())
 
 
-def check_columns(names: tuple[str, ...], spec: RawFile, require_optional: bool) -> None:
+def check_columns(names: tuple[str, ...], spec: RawFile, new_month: bool) -> None:
     expected = [c.raw for c in spec.columns]
-    optional = {c.raw for c in spec.columns if c.name in spec.optional}
-    missing = [c for c in expected if c not in names and (require_optional or c not in optional)]
+    optional = {c.raw for c in spec.columns if c.name in spec.optional and new_month}
+    missing = [c for c in expected if c not in names and c not in optional]
     extra = [c for c in names if c not in expected]
     duplicated = sorted({c for c in names if names.count(c) > 1})
     if missing:
@@ -171,9 +172,9 @@ RULES = {
 class ExportCells:
     """One export's cells through the rules, in two passes over its chunks (see the module's docstring)."""
 
-    def __init__(self, spec: RawFile, names: tuple[str, ...], require_optional: bool, soft: bool = False):
-        check_columns(tuple(names), spec, require_optional)  # a wrong header fails before any row is read
-        self.spec, self.soft = spec, soft and spec.key == MARKET_FILE.key
+    def __init__(self, spec: RawFile, names: tuple[str, ...], new_month: bool = False):
+        check_columns(tuple(names), spec, new_month)  # a wrong header fails before any row is read
+        self.spec, self.soft = spec, new_month and spec.key == MARKET_FILE.key
         self.present = [c for c in spec.columns if c.raw in names]
         self.numeric = [c for c in self.present if c.kind != "category"]
         self.used = {(c.raw, mark): Cells() for c in self.numeric for mark in MARKS}  # cells holding the mark
