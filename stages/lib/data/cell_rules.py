@@ -128,39 +128,33 @@ class Cells:
             if len(self.values) == SHOWN_VALUES:
                 break
 
-    def shown(self) -> str:
-        return ", ".join(repr(v) for v in self.values)
-
-    def error(self, spec: RawFile, column: Column, problem: str, hint: str) -> DataError:
+    def error(self, spec: RawFile, column: Column, rule: str, mark: str | None) -> DataError:
+        """The paragraph of a broken ``rule``: what the cells do, their count, first ids, rows and values."""
+        fix, shown = "Correct these cells in the export.", ", ".join(repr(v) for v in self.values)
+        problem, hint = {
+            "missing": ("have no value (empty or NaN)", "Fill the value in the export; this column may not be empty."),
+            "unknown": (
+                f"have an unknown category ({shown})",
+                f"Allowed labels are {sorted(column.labels)}; fix the export, or add a typo to LABEL_TYPOS "
+                "or a new label to stages/lib/schema.py.",
+            ),
+            "text": (
+                f"hold text where a number is expected, or break the column's decimal mark {mark!r} ({shown})",
+                fix,
+            ),
+            "fraction": ("hold fractions where a whole number is expected", fix),
+            "range": (
+                f"are outside the allowed range [{column.low}, {column.high}] ({shown})",
+                "Correct the export, or widen the range in stages/lib/schema.py if such values are real.",
+            ),
+            "marks": (
+                f"mix a decimal comma and a decimal point in one column ({shown})",
+                "Use one decimal mark in the whole column (and the other one, if any, only to group thousands).",
+            ),
+        }[rule]
         return DataError(
             spec.filename, column.raw, f"{self.count} row(s) {problem}", self.ids, hint, self.rows, self.count
         )
-
-
-def refusal(rule: str, column: Column, cells: Cells, mark: str | None) -> tuple[str, str]:
-    """(problem, hint) of a broken rule, for `Cells.error`."""
-    fix = "Correct these cells in the export."
-    return {
-        "missing": ("have no value (empty or NaN)", "Fill the value in the export; this column may not be empty."),
-        "unknown": (
-            f"have an unknown category ({cells.shown()})",
-            f"Allowed labels are {sorted(column.labels)}; fix the export, or add a typo to LABEL_TYPOS "
-            "or a new label to stages/lib/schema.py.",
-        ),
-        "text": (
-            f"hold text where a number is expected, or break the column's decimal mark {mark!r} ({cells.shown()})",
-            fix,
-        ),
-        "fraction": ("hold fractions where a whole number is expected", fix),
-        "range": (
-            f"are outside the allowed range [{column.low}, {column.high}] ({cells.shown()})",
-            "Correct the export, or widen the range in stages/lib/schema.py if such values are real.",
-        ),
-        "marks": (
-            f"mix a decimal comma and a decimal point in one column ({cells.shown()})",
-            "Use one decimal mark in the whole column (and the other one, if any, only to group thousands).",
-        ),
-    }[rule]
 
 
 RULES = {
@@ -207,7 +201,7 @@ class ExportCells:
             if mark is None:
                 evidence = self.found if found else self.used
                 cells = min((evidence[column.raw, m] for m in MARKS), key=lambda c: c.count)  # the rarer mark's
-                raise cells.error(self.spec, column, *refusal("marks", column, cells, None))
+                raise cells.error(self.spec, column, "marks", None)
             self.marks[column.raw] = mark
 
     def typed(self, chunk: pd.DataFrame) -> pd.DataFrame | None:
@@ -264,7 +258,7 @@ class ExportCells:
         for (raw, rule), cells in self.broken.items():
             if cells.count:
                 column = next(c for c in self.present if c.raw == raw)
-                raise cells.error(self.spec, column, *refusal(rule, column, cells, self.marks.get(raw)))
+                raise cells.error(self.spec, column, rule, self.marks.get(raw))
 
 
 def known_labels(column: Column) -> list[str]:
@@ -287,20 +281,6 @@ def row_text(chunk: pd.DataFrame) -> pd.Series:
 # --- `score`'s soft cells: an odd behaviour cell of a new month is imputed and flagged, not refused ---
 
 
-def odd_cells(values: pd.Series, column: Column) -> tuple[np.ndarray, np.ndarray, pa.Array]:
-    """(empty, unseen) masks of one column's cells, and their text (runs of whitespace made one space in a
-    category: labels may hold spaces, the missing markers hold none)."""
-    text = strings(values)
-    if column.kind == "category":
-        text = pc.replace_substring_regex(text, WHITESPACE_RUN, " ")
-    empty = pc.fill_null(pc.is_in(pc.utf8_lower(text), value_set=MISSING), True).to_numpy(zero_copy_only=False)
-    unseen = np.zeros(len(values), dtype=bool)
-    if column.kind == "category":
-        known = pa.array(known_labels(column), type=pa.large_string())
-        unseen = ~pc.is_in(text, value_set=known).to_numpy(zero_copy_only=False) & ~empty
-    return empty, unseen, text
-
-
 def soft_cells(chunk: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """market_file.csv's chunk with empty cells and unseen labels of model features replaced by placeholders,
     and per row one ODD column per soft feature: null where the cell was kept, "" where it was empty, the
@@ -309,10 +289,16 @@ def soft_cells(chunk: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     for column in SOFT_COLUMNS:
         originals = np.full(len(chunk), None, dtype=object)
         if column.raw in chunk:
-            empty, unseen, text = odd_cells(chunk[column.raw], column)
+            kept = text = strings(chunk[column.raw])
+            unseen = np.zeros(len(chunk), dtype=bool)
+            if column.kind == "category":  # runs of whitespace made one space: labels may hold spaces, markers none
+                text = pc.replace_substring_regex(text, WHITESPACE_RUN, " ")
+            empty = pc.fill_null(pc.is_in(pc.utf8_lower(text), value_set=MISSING), True).to_numpy(zero_copy_only=False)
+            if column.kind == "category":
+                known = pa.array(known_labels(column), type=pa.large_string())
+                unseen = ~pc.is_in(text, value_set=known).to_numpy(zero_copy_only=False) & ~empty
             if (empty | unseen).any():
                 placeholder = next(iter(column.labels)) if column.kind == "category" else PLACEHOLDER[column.kind]
-                kept = strings(chunk[column.raw])
                 chunk[column.raw] = pd.arrays.ArrowExtensionArray(
                     pc.if_else(pa.array(empty | unseen), pa.scalar(placeholder, pa.large_string()), kept)
                 )
