@@ -113,21 +113,16 @@ def scratch_folder(near: Path) -> Iterator[Path]:
         yield Path(folder)
 
 
-def check_headers(raw_dir: Path) -> None:
-    """Every export's header from its first MiB, before any file is read further: a wrong one fails in a second."""
-    for spec in RAW_FILES:
-        check_columns(open_export(raw_dir / spec.filename, spec).names, spec, new_month=True)
-
-
 def score_in_parts(
     chosen, raw_dir: Path, split_to: Path, out: Path, model: Path, settings: Settings, reference: dict
 ) -> ScoredParts:
     """Split the exports (one task per file), score the partitions (one task each), gather."""
-    check_headers(raw_dir)
+    for spec in RAW_FILES:  # every header from its first MiB first: a wrong one fails in a second
+        check_columns(open_export(raw_dir / spec.filename, spec).names, spec, new_month=True)
     parts = count_parts(raw_dir / MARKET_FILE.filename, settings.scale.partition_customers)
     split_one = partial(split_export, raw_dir, split_to, parts, settings.scale.chunk_rows)
     started = time.perf_counter()
-    split_logs = chosen.map(split_one, [spec.key for spec in RAW_FILES], "splitting the exports")
+    split_logs = chosen.map(split_one, list(RAW_FILES), "splitting the exports")
     split = time.perf_counter()
     score_one = partial(score_part, split_to, model, out, settings, reference)
     results = chosen.map(score_one, list(range(parts)), "scoring the partitions")
@@ -158,15 +153,10 @@ class PartResult:
     broken: RuleBreak | None = None  # the customer rule this partition breaks, if any
 
 
-def cached_model(path: str):
-    """A worker loads (and verifies) the model once per version of the file, not once per partition: a
-    cluster's workers outlive a run, and `dvc repro` may rewrite the model at the same path."""
-    stat = Path(path).stat()
-    return model_version(path, stat.st_mtime_ns, stat.st_size)
-
-
 @lru_cache(maxsize=2)
 def model_version(path: str, modified_ns: int, size: int):
+    """A worker loads (and verifies) the model once per version of the file, not once per partition: a
+    cluster's workers outlive a run, and `dvc repro` may rewrite the model at the same path."""
     return load_model(path)
 
 
@@ -181,7 +171,8 @@ def score_part(split_to: Path, model: Path, out: Path, settings: Settings, refer
         checked = check_customers(frames, settings.prepare.drop_exact_duplicate_rows, log)
     except CustomerRuleError as error:
         return PartResult(broken=error.broken)
-    pipeline = cached_model(str(model))
+    stat = Path(model).stat()
+    pipeline = model_version(str(model), stat.st_mtime_ns, stat.st_size)
     month = score_tables(checked.tables, checked.odd, pipeline, settings.prepare, settings.segment, log)
     customers = month.customers.round(PROBABILITY_DECIMALS)  # what is written is what the decision sees
     write_parquet(part_file(out, "part", index), customers)

@@ -22,7 +22,6 @@ from stages.lib.data.cell_rules import ExportCells
 from stages.lib.data.quality import QualityLog
 from stages.lib.schema import ID, RAW_FILES, RawFile
 
-SPEC = {spec.key: spec for spec in RAW_FILES}
 TRAINING_CHUNK_ROWS = 200_000  # rows of the training month typed at a time (it is held whole anyway)
 NEWLINES_BLOCK = 1 << 24
 MIX = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / golden ratio: Fibonacci hashing
@@ -76,40 +75,26 @@ def count_parts(market_file: Path, customers: int) -> int:
     return max(1, -(-lines // customers))
 
 
-class PartWriters:
-    """Appends row groups to one parquet file per partition; every partition gets a file, maybe empty."""
-
-    def __init__(self, folder: Path, key: str, parts: int):
-        self.files = [part_file(folder, key, index) for index in range(parts)]
-        self.writers = []
-
-    def add(self, typed: pd.DataFrame) -> None:
-        table = pa.Table.from_pandas(typed, preserve_index=False)
-        if not self.writers:
-            self.writers = [pq.ParquetWriter(file, table.schema) for file in self.files]
-        table = table.cast(self.writers[0].schema)
-        parts = part_of(typed[ID].to_numpy(), len(self.files))
-        order = np.argsort(parts, kind="stable")
-        bounds = np.searchsorted(parts[order], np.arange(1, len(self.files)))
-        for writer, rows in zip(self.writers, np.split(order, bounds), strict=True):
-            if len(rows):
-                writer.write_table(table.take(rows))
-
-    def close(self) -> None:
-        for writer in self.writers:
-            writer.close()
-
-
-def split_export(raw_dir: Path, folder: Path, parts: int, chunk_rows: int, key: str) -> QualityLog:
+def split_export(raw_dir: Path, folder: Path, parts: int, chunk_rows: int, spec: RawFile) -> QualityLog:
     """Type one export of a new month (target optional, odd cells set aside) into ``parts`` parquet files
-    ``<key>-<index>.parquet`` in ``folder``; log: rows read."""
-    spec, log = SPEC[key], QualityLog()
-    writers = PartWriters(Path(folder), key, parts)
+    ``<key>-<index>.parquet`` in ``folder``, rows appended chunk by chunk (every partition gets a file,
+    maybe empty); log: rows read."""
+    log, writers = QualityLog(), []
     try:
         for typed in typed_export(Path(raw_dir) / spec.filename, spec, chunk_rows, log, new_month=True):
-            writers.add(typed)
+            table = pa.Table.from_pandas(typed, preserve_index=False)
+            if not writers:
+                writers = [pq.ParquetWriter(part_file(folder, spec.key, i), table.schema) for i in range(parts)]
+            table = table.cast(writers[0].schema)
+            part = part_of(typed[ID].to_numpy(), parts)
+            order = np.argsort(part, kind="stable")
+            bounds = np.searchsorted(part[order], np.arange(1, parts))
+            for writer, rows in zip(writers, np.split(order, bounds), strict=True):
+                if len(rows):
+                    writer.write_table(table.take(rows))
     finally:
-        writers.close()
+        for writer in writers:
+            writer.close()
     return log
 
 
