@@ -226,8 +226,7 @@ class ExportCells:
 
     def refuse(self, column: Column, rule: str, chunk: pd.DataFrame, text: pa.Array, mask) -> np.ndarray:
         mask = np.asarray(mask, dtype=bool)
-        if mask.any():
-            self.broken[column.raw, rule].add(chunk, text, mask)
+        self.broken[column.raw, rule].add(chunk, text, mask)
         return mask
 
     def number(self, column: Column, chunk: pd.DataFrame, text: pa.Array) -> np.ndarray:
