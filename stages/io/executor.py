@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from tqdm import tqdm
 
 from stages import KERNELS
+from stages.io.exports import shown
 from stages.lib.errors import refused
 
 SCHEDULER_VARIABLE = "SCORE_SCHEDULER"
@@ -76,8 +77,7 @@ ADDRESS = re.compile(r"(?:(?:tcp|tls)://)?(?:[A-Za-z0-9][A-Za-z0-9_.-]*|\[[0-9A-
 def check_address(address: str) -> None:
     """A scheduler address is checked before any connection: a typo is a paragraph, not a minute's stall."""
     if not ADDRESS.fullmatch(address):
-        shown = repr(address if len(address) <= 80 else address[:80] + "…")
-        problem = f"{shown} is not a Dask scheduler address (given by --scheduler or ${SCHEDULER_VARIABLE})"
+        problem = f"{shown(address)} is not a Dask scheduler address (given by --scheduler or ${SCHEDULER_VARIABLE})"
         hint = "Give tcp://HOST:PORT (or tls://HOST:PORT, HOST:PORT) as `dask scheduler` prints it."
         raise refused("--scheduler", problem, hint)
 

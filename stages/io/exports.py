@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import reduce
+from itertools import islice
 from pathlib import Path
 
 import pandas as pd
@@ -150,13 +151,13 @@ class RaggedRows(list):
 def reader(export: Export, handler: RaggedRows) -> pacsv.CSVStreamingReader:
     columns = [f"c{i}" for i in range(len(export.names) + export.trailing)]  # positional: the names may repeat
     codec = "utf8" if export.encoding == "utf-8" else export.encoding  # arrow's name for it
-    types = dict.fromkeys(columns, pa.large_string())
     read = pacsv.ReadOptions(
         encoding=codec, block_size=BLOCK_BYTES, skip_rows=export.header_lines, column_names=columns
     )
     parse = pacsv.ParseOptions(
         delimiter=export.separator, newlines_in_values=True, ignore_empty_lines=True, invalid_row_handler=handler
     )
+    types = dict.fromkeys(columns, pa.large_string())
     convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False)
     return pacsv.open_csv(export.path, read_options=read, parse_options=parse, convert_options=convert)
 
@@ -175,25 +176,16 @@ def unreadable(export: Export, error: Exception) -> DataError:
 
 
 def ragged(export: Export, row) -> DataError:
+    """A row of another width than the header's, its number found by Python's csv reader (on the error path only)."""
     width = len(export.names) + export.trailing
-    number = ragged_row_number(export, width)
+    with export.path.open("rb") as raw, io.TextIOWrapper(raw, encoding=export.encoding, newline="") as text:
+        records = islice(csv.reader(text, delimiter=export.separator), export.header_lines, None)
+        # a blank-looking line is not a row (a line of separators is one, of empty cells)
+        rows = (fields for fields in records if export.separator.join(fields).strip(PY_SPACE))
+        number = next((number for number, fields in enumerate(rows, 1) if len(fields) != width), None)
     problem = f"a row has {row.actual_columns} field(s) where the header has {width} ({shown(row.text)})"
     hint = "Every row needs exactly as many fields as the header: check separators and quotes in that row."
     return refused(export.spec.filename, problem, hint, rows=[number] if number else [])
-
-
-def ragged_row_number(export: Export, width: int) -> int | None:
-    """The first ragged row's number below the header, found by Python's csv reader (on the error path only)."""
-    with export.path.open("rb") as raw, io.TextIOWrapper(raw, encoding=export.encoding, newline="") as text:
-        records = csv.reader(text, delimiter=export.separator)
-        number = 0
-        for index, fields in enumerate(records):
-            if index < export.header_lines or not export.separator.join(fields).strip(PY_SPACE):
-                continue  # a blank-looking line: not a row (a line of separators is one, of empty cells)
-            number += 1
-            if len(fields) != width:
-                return number
-    return None
 
 
 def stripped(table: pa.Table, export: Export, offset: int) -> pd.DataFrame:
@@ -226,12 +218,6 @@ def strip_cell_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.if_else(quoted, pc.utf8_trim(inner, PY_SPACE), trimmed)
 
 
-def progress(export: Export) -> tqdm:
-    """A progress bar in bytes on stderr, shown only on a terminal and only if reading takes over 2 s."""
-    size, name = export.path.stat().st_size, export.spec.filename
-    return tqdm(total=size, desc=name, unit="B", unit_scale=True, delay=2, disable=None, leave=False, file=sys.stderr)
-
-
 def without_blank_lines(batch: pa.RecordBatch, separator: str) -> pa.RecordBatch:
     """With a whitespace separator (tab), a line of separators alone is blank: a line, not a row of empty cells."""
     if not separator.isspace() or not batch.num_rows:
@@ -248,8 +234,11 @@ def read_chunks(export: Export, chunk_rows: int) -> Iterator[pd.DataFrame]:
         problem = "the last row opens a quote it never closes: the export looks cut short"
         raise refused(export.spec.filename, problem, "Export the file again, whole.")
     handler, pending, rows, offset = RaggedRows(), [], 0, 0
+    size, name = export.path.stat().st_size, export.spec.filename
+    # a progress bar in bytes, shown only on a terminal and only if reading takes over 2 s
+    bar = tqdm(total=size, desc=name, unit="B", unit_scale=True, delay=2, disable=None, leave=False, file=sys.stderr)
     try:
-        with progress(export) as bar:
+        with bar:
             for batch in reader(export, handler):
                 if handler:
                     raise ragged(export, handler[0])

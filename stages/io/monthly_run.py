@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from functools import lru_cache, reduce
+from functools import lru_cache, partial, reduce
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 from stages.io.exports import open_export
 from stages.io.files import write_parquet
 from stages.io.model_store import load_model
-from stages.io.partitions import SplitTask, count_parts, part_of, read_partition, split_export
+from stages.io.partitions import count_parts, part_file, part_of, read_partition, split_export
 from stages.io.workers import month_shap
 from stages.lib.data.cell_rules import check_columns
 from stages.lib.data.customer_rules import COUNTED_RULES, CustomerRuleError, RuleBreak, check_customers, month_break
@@ -113,24 +113,19 @@ def scratch_folder(near: Path) -> Iterator[Path]:
         yield Path(folder)
 
 
-def check_headers(raw_dir: Path) -> None:
-    """Every export's header from its first MiB, before any file is read further: a wrong one fails in a second."""
-    for spec in RAW_FILES:
-        check_columns(open_export(raw_dir / spec.filename, spec).names, spec, require_optional=False)
-
-
 def score_in_parts(
     chosen, raw_dir: Path, split_to: Path, out: Path, model: Path, settings: Settings, reference: dict
 ) -> ScoredParts:
     """Split the exports (one task per file), score the partitions (one task each), gather."""
-    check_headers(raw_dir)
+    for spec in RAW_FILES:  # every header from its first MiB first: a wrong one fails in a second
+        check_columns(open_export(raw_dir / spec.filename, spec).names, spec, new_month=True)
     parts = count_parts(raw_dir / MARKET_FILE.filename, settings.scale.partition_customers)
-    tasks = [SplitTask(raw_dir / s.filename, s.key, split_to, parts, settings.scale.chunk_rows) for s in RAW_FILES]
+    split_one = partial(split_export, raw_dir, split_to, parts, settings.scale.chunk_rows)
     started = time.perf_counter()
-    split_logs = chosen.map(split_export, tasks, "splitting the exports")
+    split_logs = chosen.map(split_one, list(RAW_FILES), "splitting the exports")
     split = time.perf_counter()
-    tasks = [PartTask(split_to, index, model, out, settings, reference) for index in range(parts)]
-    results = chosen.map(score_part, tasks, "scoring the partitions")
+    score_one = partial(score_part, split_to, model, out, settings, reference)
+    results = chosen.map(score_one, list(range(parts)), "scoring the partitions")
     breaks = [r.broken for r in results if r.broken is not None]
     if breaks:  # every partition's rows of the month's first broken rule, in one paragraph
         raise CustomerRuleError(month_break(breaks))
@@ -149,16 +144,6 @@ def score_in_parts(
 
 
 @dataclass(frozen=True)
-class PartTask:
-    split_to: Path  # the folder of the split exports' partitions
-    index: int
-    model: Path
-    out: Path  # the folder of the scored partitions
-    settings: Settings
-    reference: dict  # the training month's drift reference
-
-
-@dataclass(frozen=True)
 class PartResult:
     compact: pd.DataFrame | None = None
     left_out: pd.DataFrame | None = None
@@ -168,43 +153,36 @@ class PartResult:
     broken: RuleBreak | None = None  # the customer rule this partition breaks, if any
 
 
-def scored_part(folder: Path, index: int) -> Path:
-    return Path(folder) / f"part-{index:05d}.parquet"
-
-
-def cached_model(path: str):
-    """A worker loads (and verifies) the model once per version of the file, not once per partition: a
-    cluster's workers outlive a run, and `dvc repro` may rewrite the model at the same path."""
-    stat = Path(path).stat()
-    return model_version(path, stat.st_mtime_ns, stat.st_size)
-
-
 @lru_cache(maxsize=2)
 def model_version(path: str, modified_ns: int, size: int):
+    """A worker loads (and verifies) the model once per version of the file, not once per partition: a
+    cluster's workers outlive a run, and `dvc repro` may rewrite the model at the same path."""
     return load_model(path)
 
 
-def score_part(task: PartTask) -> PartResult:
-    """Validate, featurise and score one partition; write its customers; return what the month needs."""
-    frames = read_partition(task.split_to, task.index)
-    settings, log = task.settings, QualityLog()
+def score_part(split_to: Path, model: Path, out: Path, settings: Settings, reference: dict, index: int) -> PartResult:
+    """Validate, featurise and score partition ``index`` of the split exports in ``split_to``; write its
+    customers into ``out``; return what the month needs (drift counted against the training month's ``reference``)."""
+    frames = read_partition(split_to, index)
+    log = QualityLog()
     if all(frame.empty for frame in frames.values()):
         return PartResult(log=log)  # no customer's id falls into this partition
     try:
         checked = check_customers(frames, settings.prepare.drop_exact_duplicate_rows, log)
     except CustomerRuleError as error:
         return PartResult(broken=error.broken)
-    pipeline = cached_model(str(task.model))
+    stat = Path(model).stat()
+    pipeline = model_version(str(model), stat.st_mtime_ns, stat.st_size)
     month = score_tables(checked.tables, checked.odd, pipeline, settings.prepare, settings.segment, log)
     customers = month.customers.round(PROBABILITY_DECIMALS)  # what is written is what the decision sees
-    write_parquet(scored_part(task.out, task.index), customers)
+    write_parquet(part_file(out, "part", index), customers)
     regular = customers[customers["regular"]]
     compact = customers[COMPACT[:-1]].astype(COMPACT_TYPES)
-    compact["ceiling"] = ceiling(customers, medians(task.reference), settings.offers.catalogue)
+    compact["ceiling"] = ceiling(customers, medians(reference), settings.offers.catalogue)
     return PartResult(
         compact=compact,
         left_out=month.left_out,
-        drift=month_counts(regular, regular["probability"].to_numpy(), task.reference),
+        drift=month_counts(regular, regular["probability"].to_numpy(), reference),
         log=log,
         flagged=customers.loc[customers["flags"] != "", [ID, "flags"]],
     )
@@ -213,7 +191,7 @@ def score_part(task: PartTask) -> PartResult:
 def read_customers(folder: Path, ids: np.ndarray, parts: int) -> pd.DataFrame:
     """The scored partitions' rows of ``ids``, sorted by id: only the files those ids fall into are read."""
     ids = np.asarray(ids, dtype=np.int64)
-    files = [str(scored_part(folder, index)) for index in np.unique(part_of(ids, parts))]
+    files = [str(part_file(folder, "part", index)) for index in np.unique(part_of(ids, parts))]
     if not files:  # no ids: the columns alone, for an empty list
         return pq.read_schema(min(folder.glob("part-*.parquet"))).empty_table().to_pandas()
     table = ds.dataset(files, format="parquet").to_table(filter=ds.field(ID).isin(ids))

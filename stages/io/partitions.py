@@ -9,7 +9,6 @@ when it is scored.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -23,19 +22,18 @@ from stages.lib.data.cell_rules import ExportCells
 from stages.lib.data.quality import QualityLog
 from stages.lib.schema import ID, RAW_FILES, RawFile
 
-SPEC = {spec.key: spec for spec in RAW_FILES}
 TRAINING_CHUNK_ROWS = 200_000  # rows of the training month typed at a time (it is held whole anyway)
 NEWLINES_BLOCK = 1 << 24
 MIX = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / golden ratio: Fibonacci hashing
 
 
 def typed_export(
-    path: Path, spec: RawFile, chunk_rows: int, log: QualityLog, require_optional: bool, soft: bool
+    path: Path, spec: RawFile, chunk_rows: int, log: QualityLog, new_month: bool
 ) -> Iterator[pd.DataFrame]:
     """One export's typed chunks (`ExportCells.typed`); its rows read go to ``log``. A broken rule is one
     DataError once the whole file is read (the chunks given before it are to be thrown away)."""
     export = open_export(Path(path), spec)
-    cells = ExportCells(spec, export.names, require_optional, soft)
+    cells = ExportCells(spec, export.names, new_month)
     for chunk in read_chunks(export, chunk_rows):
         cells.observe(chunk)
     cells.decide_marks()
@@ -51,7 +49,7 @@ def read_month(raw_dir: Path, log: QualityLog, chunk_rows: int = TRAINING_CHUNK_
     """The four exports of the training month typed, target required, in memory: one partition."""
     month = {}
     for spec in RAW_FILES:
-        chunks = typed_export(Path(raw_dir) / spec.filename, spec, chunk_rows, log, True, False)
+        chunks = typed_export(Path(raw_dir) / spec.filename, spec, chunk_rows, log, new_month=False)
         month[spec.key] = pd.concat(list(chunks), ignore_index=True)
     return month
 
@@ -77,62 +75,26 @@ def count_parts(market_file: Path, customers: int) -> int:
     return max(1, -(-lines // customers))
 
 
-class PartWriters:
-    """Appends row groups to one parquet file per partition; every partition gets a file, maybe empty."""
-
-    def __init__(self, folder: Path, key: str, parts: int):
-        self.folder, self.key, self.parts = folder, key, parts
-        self.schema, self.writers = None, {}
-
-    def add(self, typed: pd.DataFrame) -> None:
-        table = pa.Table.from_pandas(typed, preserve_index=False)
-        self.schema = self.schema or table.schema
-        table = table.cast(self.schema)
-        parts = part_of(typed[ID].to_numpy(), self.parts)
-        order = np.argsort(parts, kind="stable")
-        bounds = np.searchsorted(parts[order], np.arange(self.parts + 1))
-        for index in range(self.parts):
-            if bounds[index] < bounds[index + 1]:
-                self.writer(index).write_table(table.take(order[bounds[index] : bounds[index + 1]]))
-
-    def writer(self, index: int) -> pq.ParquetWriter:
-        if index not in self.writers:
-            self.writers[index] = pq.ParquetWriter(part_file(self.folder, self.key, index), self.schema)
-        return self.writers[index]
-
-    def close(self) -> None:
-        for index in range(self.parts):
-            self.writer(index).close()
-
-    def discard(self) -> None:
-        for index, writer in self.writers.items():
-            writer.close()
-            part_file(self.folder, self.key, index).unlink()
-        self.writers = {}
-
-
-@dataclass(frozen=True)
-class SplitTask:
-    """One export to split: ``parts`` parquet files ``<key>-<index>.parquet`` in ``folder``."""
-
-    path: Path
-    key: str
-    folder: Path
-    parts: int
-    chunk_rows: int
-
-
-def split_export(task: SplitTask) -> QualityLog:
-    """Type one export of a new month (target optional, odd cells set aside) into its partitions; log: rows read."""
-    spec, log = SPEC[task.key], QualityLog()
-    writers = PartWriters(Path(task.folder), spec.key, task.parts)
+def split_export(raw_dir: Path, folder: Path, parts: int, chunk_rows: int, spec: RawFile) -> QualityLog:
+    """Type one export of a new month (target optional, odd cells set aside) into ``parts`` parquet files
+    ``<key>-<index>.parquet`` in ``folder``, rows appended chunk by chunk (every partition gets a file,
+    maybe empty); log: rows read."""
+    log, writers = QualityLog(), []
     try:
-        for typed in typed_export(Path(task.path), spec, task.chunk_rows, log, require_optional=False, soft=True):
-            writers.add(typed)
-    except BaseException:
-        writers.discard()
-        raise
-    writers.close()
+        for typed in typed_export(Path(raw_dir) / spec.filename, spec, chunk_rows, log, new_month=True):
+            table = pa.Table.from_pandas(typed, preserve_index=False)
+            if not writers:
+                writers = [pq.ParquetWriter(part_file(folder, spec.key, i), table.schema) for i in range(parts)]
+            table = table.cast(writers[0].schema)
+            part = part_of(typed[ID].to_numpy(), parts)
+            order = np.argsort(part, kind="stable")
+            bounds = np.searchsorted(part[order], np.arange(1, parts))
+            for writer, rows in zip(writers, np.split(order, bounds), strict=True):
+                if len(rows):
+                    writer.write_table(table.take(rows))
+    finally:
+        for writer in writers:
+            writer.close()
     return log
 
 

@@ -47,10 +47,10 @@ def stop_workers(pool: ProcessPoolExecutor) -> None:
 
 
 @contextmanager
-def worker_pool(workers: int = N_JOBS) -> Iterator[ProcessPoolExecutor]:
+def worker_pool() -> Iterator[ProcessPoolExecutor]:
     """Worker processes forked from this one: they start in a tenth of a second with every module
     already imported, where spawned workers take seconds each to import scikit-learn again."""
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=start_worker)
+    pool = ProcessPoolExecutor(N_JOBS, mp_context=multiprocessing.get_context("fork"), initializer=start_worker)
     try:
         yield pool
     except BaseException:  # an error or an interruption (KeyboardInterrupt): the work is no longer wanted
@@ -70,9 +70,9 @@ class Pending:
         return self.work.explanation([future.result() for future in self.futures])
 
 
-def submit(pool: Executor, job: Job, size: int, permutations: int, seed: int, piece_rows: int = PIECE_ROWS) -> Pending:
+def submit(pool: Executor, job: Job, size: int, permutations: int, seed: int) -> Pending:
     """Start explaining one job: each task of its `plan_work` on the pool."""
-    work = plan_work(job, size, permutations, seed, piece_rows)
+    work = plan_work(job, size, permutations, seed, PIECE_ROWS)
     return Pending(work, [pool.submit(task, *arguments) for task, arguments in work.tasks])
 
 

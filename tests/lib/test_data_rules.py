@@ -26,7 +26,7 @@ def money_frame(rows):
 def checked_file(frame, spec, drop_repeated, log, chunk_rows=CHUNK):
     """One export's strings through both passes of the cell rules, then the customer rules of its file."""
     chunks = [frame.iloc[at : at + chunk_rows] for at in range(0, len(frame), chunk_rows)]
-    cells = ExportCells(spec, tuple(frame.columns), require_optional=True)
+    cells = ExportCells(spec, tuple(frame.columns))
     for chunk in chunks:
         cells.observe(chunk)
     cells.decide_marks()
@@ -50,7 +50,7 @@ def column_mark(cells, kind="float") -> str:
     """The decimal mark the rule settles for a column of ``cells`` (read in chunks of CHUNK rows)."""
     spec = RawFile("t", "t.csv", (ID_COLUMN, Column("x", "x", kind)))
     frame = pd.DataFrame({"id": [str(i) for i in range(1, len(cells) + 1)], "x": cells})
-    export = ExportCells(spec, ("id", "x"), require_optional=True)
+    export = ExportCells(spec, ("id", "x"))
     for at in range(0, len(frame), CHUNK):
         export.observe(frame.iloc[at : at + CHUNK])
     export.decide_marks()
@@ -156,9 +156,9 @@ def test_a_refusal_counts_the_cells_of_every_chunk_and_shows_the_first():
 
 def test_a_wrong_header_fails_before_any_row_is_read():
     with pytest.raises(DataError, match="money.csv, column 'Прибыль': expected column"):
-        ExportCells(MONEY, ("id", "Прибыль_"), require_optional=True)
+        ExportCells(MONEY, ("id", "Прибыль_"))
     with pytest.raises(DataError, match="column 'id': unexpected or repeated"):
-        ExportCells(MONEY, ("id", "id", "Прибыль"), require_optional=True)
+        ExportCells(MONEY, ("id", "id", "Прибыль"))
 
 
 def test_rules_hold_across_chunks():

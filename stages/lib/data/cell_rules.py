@@ -4,7 +4,8 @@
 decimal-mark evidence, `decide_marks` settles it once, `typed` types every chunk with vectorised masks
 and `finish` raises the first broken rule (schema order) as one DataError naming file, column, count,
 ids, rows and values. Each typed row keeps its row number, its raw cells joined (for the repeat finder)
-and its typo flags. For `score`, `soft` sets aside odd behaviour cells of market_file.csv instead.
+and its typo flags. A new month's (`score`'s) optional columns may be missing, and its odd behaviour cells
+of market_file.csv are set aside instead (`soft_cells`).
 """
 
 from __future__ import annotations
@@ -34,10 +35,10 @@ MISSING = pa.array(["", "nan", "na", "n/a", "null", "none", "-", "#н/д", "#n/a
 TYPOS = pa.array(list(LABEL_TYPOS), type=pa.large_string())
 
 
-def check_columns(names: tuple[str, ...], spec: RawFile, require_optional: bool) -> None:
+def check_columns(names: tuple[str, ...], spec: RawFile, new_month: bool) -> None:
     expected = [c.raw for c in spec.columns]
-    optional = {c.raw for c in spec.columns if c.name in spec.optional}
-    missing = [c for c in expected if c not in names and (require_optional or c not in optional)]
+    optional = {c.raw for c in spec.columns if c.name in spec.optional and new_month}
+    missing = [c for c in expected if c not in names and c not in optional]
     extra = [c for c in names if c not in expected]
     duplicated = sorted({c for c in names if names.count(c) > 1})
     if missing:
@@ -127,39 +128,33 @@ class Cells:
             if len(self.values) == SHOWN_VALUES:
                 break
 
-    def shown(self) -> str:
-        return ", ".join(repr(v) for v in self.values)
-
-    def error(self, spec: RawFile, column: Column, problem: str, hint: str) -> DataError:
+    def error(self, spec: RawFile, column: Column, rule: str, mark: str | None) -> DataError:
+        """The paragraph of a broken ``rule``: what the cells do, their count, first ids, rows and values."""
+        fix, shown = "Correct these cells in the export.", ", ".join(repr(v) for v in self.values)
+        problem, hint = {
+            "missing": ("have no value (empty or NaN)", "Fill the value in the export; this column may not be empty."),
+            "unknown": (
+                f"have an unknown category ({shown})",
+                f"Allowed labels are {sorted(column.labels)}; fix the export, or add a typo to LABEL_TYPOS "
+                "or a new label to stages/lib/schema.py.",
+            ),
+            "text": (
+                f"hold text where a number is expected, or break the column's decimal mark {mark!r} ({shown})",
+                fix,
+            ),
+            "fraction": ("hold fractions where a whole number is expected", fix),
+            "range": (
+                f"are outside the allowed range [{column.low}, {column.high}] ({shown})",
+                "Correct the export, or widen the range in stages/lib/schema.py if such values are real.",
+            ),
+            "marks": (
+                f"mix a decimal comma and a decimal point in one column ({shown})",
+                "Use one decimal mark in the whole column (and the other one, if any, only to group thousands).",
+            ),
+        }[rule]
         return DataError(
             spec.filename, column.raw, f"{self.count} row(s) {problem}", self.ids, hint, self.rows, self.count
         )
-
-
-def refusal(rule: str, column: Column, cells: Cells, mark: str | None) -> tuple[str, str]:
-    """(problem, hint) of a broken rule, for `Cells.error`."""
-    fix = "Correct these cells in the export."
-    return {
-        "missing": ("have no value (empty or NaN)", "Fill the value in the export; this column may not be empty."),
-        "unknown": (
-            f"have an unknown category ({cells.shown()})",
-            f"Allowed labels are {sorted(column.labels)}; fix the export, or add a typo to LABEL_TYPOS "
-            "or a new label to stages/lib/schema.py.",
-        ),
-        "text": (
-            f"hold text where a number is expected, or break the column's decimal mark {mark!r} ({cells.shown()})",
-            fix,
-        ),
-        "fraction": ("hold fractions where a whole number is expected", fix),
-        "range": (
-            f"are outside the allowed range [{column.low}, {column.high}] ({cells.shown()})",
-            "Correct the export, or widen the range in stages/lib/schema.py if such values are real.",
-        ),
-        "marks": (
-            f"mix a decimal comma and a decimal point in one column ({cells.shown()})",
-            "Use one decimal mark in the whole column (and the other one, if any, only to group thousands).",
-        ),
-    }[rule]
 
 
 RULES = {
@@ -171,9 +166,9 @@ RULES = {
 class ExportCells:
     """One export's cells through the rules, in two passes over its chunks (see the module's docstring)."""
 
-    def __init__(self, spec: RawFile, names: tuple[str, ...], require_optional: bool, soft: bool = False):
-        check_columns(tuple(names), spec, require_optional)  # a wrong header fails before any row is read
-        self.spec, self.soft = spec, soft and spec.key == MARKET_FILE.key
+    def __init__(self, spec: RawFile, names: tuple[str, ...], new_month: bool = False):
+        check_columns(tuple(names), spec, new_month)  # a wrong header fails before any row is read
+        self.spec, self.soft = spec, new_month and spec.key == MARKET_FILE.key
         self.present = [c for c in spec.columns if c.raw in names]
         self.numeric = [c for c in self.present if c.kind != "category"]
         self.used = {(c.raw, mark): Cells() for c in self.numeric for mark in MARKS}  # cells holding the mark
@@ -206,7 +201,7 @@ class ExportCells:
             if mark is None:
                 evidence = self.found if found else self.used
                 cells = min((evidence[column.raw, m] for m in MARKS), key=lambda c: c.count)  # the rarer mark's
-                raise cells.error(self.spec, column, *refusal("marks", column, cells, None))
+                raise cells.error(self.spec, column, "marks", None)
             self.marks[column.raw] = mark
 
     def typed(self, chunk: pd.DataFrame) -> pd.DataFrame | None:
@@ -231,8 +226,7 @@ class ExportCells:
 
     def refuse(self, column: Column, rule: str, chunk: pd.DataFrame, text: pa.Array, mask) -> np.ndarray:
         mask = np.asarray(mask, dtype=bool)
-        if mask.any():
-            self.broken[column.raw, rule].add(chunk, text, mask)
+        self.broken[column.raw, rule].add(chunk, text, mask)
         return mask
 
     def number(self, column: Column, chunk: pd.DataFrame, text: pa.Array) -> np.ndarray:
@@ -263,7 +257,7 @@ class ExportCells:
         for (raw, rule), cells in self.broken.items():
             if cells.count:
                 column = next(c for c in self.present if c.raw == raw)
-                raise cells.error(self.spec, column, *refusal(rule, column, cells, self.marks.get(raw)))
+                raise cells.error(self.spec, column, rule, self.marks.get(raw))
 
 
 def known_labels(column: Column) -> list[str]:
@@ -286,20 +280,6 @@ def row_text(chunk: pd.DataFrame) -> pd.Series:
 # --- `score`'s soft cells: an odd behaviour cell of a new month is imputed and flagged, not refused ---
 
 
-def odd_cells(values: pd.Series, column: Column) -> tuple[np.ndarray, np.ndarray, pa.Array]:
-    """(empty, unseen) masks of one column's cells, and their text (runs of whitespace made one space in a
-    category: labels may hold spaces, the missing markers hold none)."""
-    text = strings(values)
-    if column.kind == "category":
-        text = pc.replace_substring_regex(text, WHITESPACE_RUN, " ")
-    empty = pc.fill_null(pc.is_in(pc.utf8_lower(text), value_set=MISSING), True).to_numpy(zero_copy_only=False)
-    unseen = np.zeros(len(values), dtype=bool)
-    if column.kind == "category":
-        known = pa.array(known_labels(column), type=pa.large_string())
-        unseen = ~pc.is_in(text, value_set=known).to_numpy(zero_copy_only=False) & ~empty
-    return empty, unseen, text
-
-
 def soft_cells(chunk: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """market_file.csv's chunk with empty cells and unseen labels of model features replaced by placeholders,
     and per row one ODD column per soft feature: null where the cell was kept, "" where it was empty, the
@@ -308,10 +288,16 @@ def soft_cells(chunk: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     for column in SOFT_COLUMNS:
         originals = np.full(len(chunk), None, dtype=object)
         if column.raw in chunk:
-            empty, unseen, text = odd_cells(chunk[column.raw], column)
+            kept = text = strings(chunk[column.raw])
+            unseen = np.zeros(len(chunk), dtype=bool)
+            if column.kind == "category":  # runs of whitespace made one space: labels may hold spaces, markers none
+                text = pc.replace_substring_regex(text, WHITESPACE_RUN, " ")
+            empty = pc.fill_null(pc.is_in(pc.utf8_lower(text), value_set=MISSING), True).to_numpy(zero_copy_only=False)
+            if column.kind == "category":
+                known = pa.array(known_labels(column), type=pa.large_string())
+                unseen = ~pc.is_in(text, value_set=known).to_numpy(zero_copy_only=False) & ~empty
             if (empty | unseen).any():
                 placeholder = next(iter(column.labels)) if column.kind == "category" else PLACEHOLDER[column.kind]
-                kept = strings(chunk[column.raw])
                 chunk[column.raw] = pd.arrays.ArrowExtensionArray(
                     pc.if_else(pa.array(empty | unseen), pa.scalar(placeholder, pa.large_string()), kept)
                 )

@@ -39,10 +39,7 @@ class CustomerRuleError(DataError):
     def __init__(self, broken: RuleBreak):
         problem = broken.problem.format(count=broken.count)
         super().__init__(broken.file, broken.column, problem, broken.ids, broken.hint, broken.rows)
-        self.broken = broken
-
-    def __reduce__(self):  # crosses to a Dask client whole, so that partitions' breaks can be added up
-        return (CustomerRuleError, (self.broken,))
+        self.broken = broken  # `score` adds up the partitions' breaks (`month_break`)
 
 
 def broken(spec: RawFile, rule: int, column, problem: str, count: int, ids, hint: str, rows=()) -> CustomerRuleError:

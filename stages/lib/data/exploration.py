@@ -44,12 +44,6 @@ class Exploration:
     summary: dict  # reports/eda_summary.json
 
 
-def comparison(customers: pd.DataFrame, alpha: float) -> pd.DataFrame:
-    nominal = [*BINARY_FEATURES, *NOMINAL_FEATURES]
-    table = compare_groups(customers, customers[TARGET] == 1, NUMERIC_FEATURES, nominal, alpha)
-    return rename_groups(table, "same_level", "declined")
-
-
 def phik_matrices(customers: pd.DataFrame, continuous: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """phik correlation of all features and the target, and its significance (Z-score)."""
     import phik  # noqa: F401  (registers the DataFrame accessors)
@@ -126,7 +120,9 @@ def explore(customers: pd.DataFrame, train: pd.DataFrame, settings: Eda) -> Expl
     feature of a multicollinear pair to drop, use the train customers only, so nothing the model
     learns has seen a test customer."""
     continuous, discrete = split_numeric(customers, NUMERIC_FEATURES, settings.discrete_max_levels)
-    table = comparison(customers, settings.alpha)
+    nominal = [*BINARY_FEATURES, *NOMINAL_FEATURES]
+    compared = compare_groups(customers, customers[TARGET] == 1, NUMERIC_FEATURES, nominal, settings.alpha)
+    table = rename_groups(compared, "same_level", "declined")
     correlation, significance = phik_matrices(train, continuous)
     threshold = settings.multicollinearity_threshold
     pairs = multicollinear_pairs(correlation, threshold)
