@@ -70,9 +70,9 @@ class Pending:
         return self.work.explanation([future.result() for future in self.futures])
 
 
-def submit(pool: Executor, job: Job, size: int, permutations: int, seed: int) -> Pending:
+def submit(pool: Executor, job: Job, size: int, permutations: int, seed: int, piece_rows: int = PIECE_ROWS) -> Pending:
     """Start explaining one job: each task of its `plan_work` on the pool."""
-    work = plan_work(job, size, permutations, seed, PIECE_ROWS)
+    work = plan_work(job, size, permutations, seed, piece_rows)
     return Pending(work, [pool.submit(task, *arguments) for task, arguments in work.tasks])
 
 
