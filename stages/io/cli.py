@@ -33,13 +33,6 @@ def stage_main(doc: str, run: Callable, summary: Callable[..., str] | None = Non
     return main
 
 
-def save_trace(stage: str) -> Path:
-    """The full traceback of the exception being handled, in a file a developer can read."""
-    path = Path(tempfile.gettempdir()) / f"one-click-{stage}-traceback.txt"
-    path.write_text(traceback.format_exc(), encoding="utf-8")
-    return path
-
-
 STOP_SIGNALS = {signal.SIGINT: 130, signal.SIGTERM: 143}  # exit code 128 + the signal's number, as shells report
 
 
@@ -68,15 +61,6 @@ def interruptible() -> Iterator[list[int]]:
                 signal.signal(number, handler)
 
 
-def stop_joblib_workers() -> None:
-    """Kill the worker processes joblib keeps for reuse (loky's executor): left alone, they outlive an
-    interrupted stage. Reads loky's module global because get_reusable_executor() would start workers."""
-    module = sys.modules.get("joblib.externals.loky.reusable_executor")
-    executor = getattr(module, "_executor", None)
-    if executor is not None:
-        executor.shutdown(wait=True, kill_workers=True)
-
-
 def run_cli(stage: str, main: Callable[[], None]) -> None:
     """Run a stage's main(): bad input or settings end in one paragraph and exit code 2, a bug in one
     paragraph that says where its traceback went and exit code 1, SIGINT or SIGTERM in one line and
@@ -93,13 +77,19 @@ def run_cli(stage: str, main: Callable[[], None]) -> None:
             )
             sys.exit(2)
         except KeyboardInterrupt:
-            stop_joblib_workers()
+            # kill the workers joblib keeps for reuse (loky's executor): left alone, they outlive the stage;
+            # loky's module global is read because get_reusable_executor() would start workers
+            loky = getattr(sys.modules.get("joblib.externals.loky.reusable_executor"), "_executor", None)
+            if loky is not None:
+                loky.shutdown(wait=True, kill_workers=True)
             number = received[0] if received else signal.SIGINT
             name = signal.Signals(number).name
             print(f"{stage}: interrupted ({name}); its partial outputs were removed.", file=sys.stderr)
             sys.exit(STOP_SIGNALS[number])
         except Exception as error:  # a bug, not the user's input: say so, and keep the trace for whoever fixes it
-            where, first_line = save_trace(stage), (str(error).splitlines() or [""])[0]
+            where = Path(tempfile.gettempdir()) / f"one-click-{stage}-traceback.txt"
+            where.write_text(traceback.format_exc(), encoding="utf-8")
+            first_line = (str(error).splitlines() or [""])[0]
             print(
                 f"{stage}: failed unexpectedly ({type(error).__name__}: {first_line}). "
                 f"This is a bug in the pipeline, not in your input; the full traceback is in {where}. "
