@@ -11,7 +11,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 
 from tqdm import tqdm
 
@@ -45,10 +45,7 @@ class Dask:
         from distributed import Client  # imported only when asked for: it takes a second
 
         self.client = Client(address, set_as_default=False)
-        self.check_kernels()
-
-    def check_kernels(self) -> None:
-        """Workers started with other numerical kernels could differ in the last bits: refuse them."""
+        # workers started with other numerical kernels could differ in the last bits: refuse them
         other = sorted(worker for worker, seen in self.client.run(kernels).items() if seen != kernels())
         if other:
             self.client.close()
@@ -67,19 +64,8 @@ class Dask:
             pass  # the bar advances as each task finishes
         return self.client.gather(futures)
 
-    def close(self) -> None:
-        self.client.close()
-
 
 ADDRESS = re.compile(r"(?:(?:tcp|tls)://)?(?:[A-Za-z0-9][A-Za-z0-9_.-]*|\[[0-9A-Fa-f:.]+\]):\d{1,5}")
-
-
-def check_address(address: str) -> None:
-    """A scheduler address is checked before any connection: a typo is a paragraph, not a minute's stall."""
-    if not ADDRESS.fullmatch(address):
-        problem = f"{shown(address)} is not a Dask scheduler address (given by --scheduler or ${SCHEDULER_VARIABLE})"
-        hint = "Give tcp://HOST:PORT (or tls://HOST:PORT, HOST:PORT) as `dask scheduler` prints it."
-        raise refused("--scheduler", problem, hint)
 
 
 @contextmanager
@@ -89,13 +75,14 @@ def executor(address: str | None) -> Iterator[Local | Dask]:
     if address is None:
         yield Local()
         return
-    check_address(address)
+    if not ADDRESS.fullmatch(address):  # checked before any connection: a typo is a paragraph, not a minute's stall
+        problem = f"{shown(address)} is not a Dask scheduler address (given by --scheduler or ${SCHEDULER_VARIABLE})"
+        hint = "Give tcp://HOST:PORT (or tls://HOST:PORT, HOST:PORT) as `dask scheduler` prints it."
+        raise refused("--scheduler", problem, hint)
     try:
         chosen = Dask(address)
     except OSError as error:
         hint = "Start the cluster (or check the address), or leave --scheduler out to score in this process."
         raise refused("--scheduler", f"cannot reach the Dask scheduler at {address} ({error})", hint) from error
-    try:
+    with closing(chosen.client):
         yield chosen
-    finally:
-        chosen.close()
