@@ -64,10 +64,8 @@ def settled_mark(found: list[str], used: list[str], kind: str) -> str | None:
     appear at all (``used``); ``None`` for a contradiction. One mark found: it. Both: a contradiction. No
     evidence ("5,835", "1.234"): in a float column the single mark used is decimal ("5,835" = 5.835), in an
     int/id column it groups thousands ("5,835" = 5835); both marks used without evidence: a contradiction."""
-    if found:
+    if found or len(used) == 2:
         return found[0] if len(found) == 1 else None
-    if len(used) == 2:
-        return None
     if not used:
         return "."
     if kind == "float":
@@ -122,11 +120,8 @@ class Cells:
             first = hit[: EXAMPLE_COUNT - len(self.ids)]
             self.ids += chunk[ID].iloc[first].tolist()
             self.rows += (chunk.index[first] + 1).tolist()
-        for value in text.take(hit[:1000]).to_pylist() if len(self.values) < SHOWN_VALUES else ():
-            if value not in self.values:
-                self.values.append(value)
-            if len(self.values) == SHOWN_VALUES:
-                break
+        if len(self.values) < SHOWN_VALUES:  # the first distinct values, in file order
+            self.values = list(dict.fromkeys([*self.values, *text.take(hit[:1000]).to_pylist()]))[:SHOWN_VALUES]
 
     def error(self, spec: RawFile, column: Column, rule: str, mark: str | None) -> DataError:
         """The paragraph of a broken ``rule``: what the cells do, their count, first ids, rows and values."""
@@ -219,9 +214,7 @@ class ExportCells:
                 typed[column.name] = self.number(column, chunk, text)
         if any(cells.count for cells in self.broken.values()):
             return None
-        frame = pd.DataFrame({**typed, **typos})
-        frame[ROW] = np.asarray(chunk.index, dtype=np.int64)
-        frame[TEXT] = row_text(chunk)
+        frame = pd.DataFrame({**typed, **typos, ROW: np.asarray(chunk.index, dtype=np.int64), TEXT: row_text(chunk)})
         return frame if extra is None else pd.concat([frame, extra], axis=1)
 
     def refuse(self, column: Column, rule: str, chunk: pd.DataFrame, text: pa.Array, mask) -> np.ndarray:
