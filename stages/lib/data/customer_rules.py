@@ -75,13 +75,6 @@ def drop_repeats(frame: pd.DataFrame, spec: RawFile, allowed: bool, log: Quality
     return frame.loc[~repeated].reset_index(drop=True)
 
 
-def count_typos(frame: pd.DataFrame, spec: RawFile, log: QualityLog) -> None:
-    """Label typos fixed in the rows kept."""
-    for column in spec.columns:
-        if TYPO + column.name in frame and frame[TYPO + column.name].any():
-            log.record("label_typos", frame.loc[frame[TYPO + column.name], ID], detail=f"{spec.filename}:{column.raw}")
-
-
 def check_unique_keys(frame: pd.DataFrame, spec: RawFile) -> None:
     conflicting = frame.duplicated(subset=spec.key_columns, keep=False).to_numpy()
     if conflicting.any():
@@ -120,7 +113,9 @@ def check_file(frame: pd.DataFrame, spec: RawFile, drop_repeated: bool, log: Qua
     if not frame[ROW].is_monotonic_increasing:  # a partition's rows are written in file order already
         frame = frame.sort_values(ROW, kind="stable").reset_index(drop=True)
     frame = drop_repeats(frame, spec, drop_repeated, log).drop(columns=TEXT)  # the text is the largest column
-    count_typos(frame, spec, log)
+    for column in spec.columns:
+        if TYPO + column.name in frame and frame[TYPO + column.name].any():
+            log.record("label_typos", frame.loc[frame[TYPO + column.name], ID], detail=f"{spec.filename}:{column.raw}")
     check_unique_keys(frame, spec)
     check_periods(frame, spec)
     return frame
@@ -137,9 +132,7 @@ def check_customers(frames: dict[str, pd.DataFrame], drop_repeated: bool, log: Q
     """A partition's typed rows of the four exports -> the tables every customer rule has passed."""
     log.declare(*COUNTED_RULES)
     checked = {spec.key: check_file(frames[spec.key], spec, drop_repeated, log) for spec in RAW_FILES}
-    tables = {
-        spec.key: checked[spec.key][[c.name for c in spec.columns if c.name in checked[spec.key]]] for spec in RAW_FILES
-    }
+    tables = {spec.key: checked[spec.key].filter([c.name for c in spec.columns]) for spec in RAW_FILES}
     check_same_customers(tables)
     market = checked[MARKET_FILE.key].set_index(ID)
     odd = market[[c for c in market if c.startswith(ODD)]].rename(columns=lambda c: c.removeprefix(ODD))
