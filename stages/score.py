@@ -33,7 +33,7 @@ from stages.lib.settings import Settings
 from stages.report.page import PageInput, console_summary, manager_page
 
 
-def arguments() -> argparse.Namespace:
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--raw", type=Path, required=True, help="folder with the month's four CSV exports")
     parser.add_argument("--out", type=Path, required=True, help="CSV file to write (the page: same name, .html)")
@@ -44,11 +44,7 @@ def arguments() -> argparse.Namespace:
         "--scheduler",
         help=f"address of a Dask scheduler to score on (default: ${SCHEDULER_VARIABLE}, else this process)",
     )
-    return parser.parse_args()
-
-
-def main() -> None:
-    args = arguments()
+    args = parser.parse_args()
     monthly_run.check_output(args.out, args.raw, args.models)
     # a previous month's list must not survive a failed run, nor a partial one
     with monthly_run.fresh_month_outputs(args.out):
