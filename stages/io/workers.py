@@ -35,17 +35,6 @@ def start_worker() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def stop_workers(pool: ProcessPoolExecutor) -> None:
-    """Drop the queued work and kill the running tasks: shutdown() alone waits for them to finish.
-    The stdlib offers no way to stop a running task, hence the pool's private list of processes."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.kill()
-    for process in processes:
-        process.join(timeout=5)
-
-
 @contextmanager
 def worker_pool() -> Iterator[ProcessPoolExecutor]:
     """Worker processes forked from this one: they start in a tenth of a second with every module
@@ -54,7 +43,14 @@ def worker_pool() -> Iterator[ProcessPoolExecutor]:
     try:
         yield pool
     except BaseException:  # an error or an interruption (KeyboardInterrupt): the work is no longer wanted
-        stop_workers(pool)
+        # drop the queued work and kill the running tasks: shutdown() alone waits for them to finish; the
+        # stdlib offers no way to stop a running task, hence the pool's private list of processes
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.kill()
+        for process in processes:
+            process.join(timeout=5)
         raise
     pool.shutdown()
 
