@@ -56,7 +56,7 @@ def zero_padding(npy: bytes) -> bytes:
 def canonical_skops(data: bytes) -> bytes:
     """Make a skops archive byte-deterministic: it names objects and files by memory address (id()),
     stamps the current time and copies padding garbage; renumber ids in order of appearance, use a
-    fixed timestamp and zero the padding."""
+    fixed timestamp (ZipInfo's default, 1980-01-01) and zero the padding."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         schema = json.loads(archive.read("schema.json"))
         arrays = {name: archive.read(name) for name in archive.namelist() if name != "schema.json"}
@@ -83,9 +83,7 @@ def canonical_skops(data: bytes) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, content in [("schema.json", schema_bytes), *sorted(files.items())]:
-            archive.writestr(
-                zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), content, compress_type=zipfile.ZIP_DEFLATED
-            )
+            archive.writestr(zipfile.ZipInfo(name), content, compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
