@@ -34,10 +34,9 @@ class QualityLog:
         """Add another log's counts (a partition of the same run): rules in this log's order first."""
         for rule, entry in other.rules.items():
             self.add(rule, entry["rows"], entry["customer_ids"], entry["by_source"])
-        for name, rows in other.rows_read.items():
-            self.rows_read[name] = self.rows_read.get(name, 0) + rows
-        for name, count in other.customers.items():
-            self.customers[name] = self.customers.get(name, 0) + count
+        for mine, theirs in ((self.rows_read, other.rows_read), (self.customers, other.customers)):
+            for name, count in theirs.items():
+                mine[name] = mine.get(name, 0) + count
 
     def as_dict(self) -> dict:
         rules = {}
