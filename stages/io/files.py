@@ -78,8 +78,7 @@ def rounded(value, digits: int = 6):
 
 
 def write_json(path: Path | str, data, digits: int = 6) -> None:
-    text = json.dumps(rounded(data, digits), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    write_text(path, text)
+    write_text(path, json.dumps(rounded(data, digits), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
 def write_text(path: Path | str, text: str) -> None:
