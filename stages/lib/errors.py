@@ -1,4 +1,4 @@
-"""One error type for bad input: the message names the file, the column and example rows."""
+"""One error type for bad input the user must fix: the message names the file, the column and example rows."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ EXAMPLE_COUNT = 5
 
 
 class DataError(Exception):
-    """Bad input the user must fix: the message names the file, the column and example rows."""
-
     def __init__(
         self,
         file: str,
