@@ -189,12 +189,11 @@ def comparison_table(best: pd.DataFrame, cv: pd.DataFrame, paired: pd.DataFrame)
 def model_features(multicollinear_pairs: list[dict], drop_multicollinear: bool) -> tuple[list[str], list[str]]:
     """All features, less (if asked) the member of each pair flagged by eda that is less tied to the target."""
     dropped = []
-    if drop_multicollinear:
-        for pair in multicollinear_pairs:
-            first, second = pair["features"]
-            if first in dropped or second in dropped:
-                continue  # the pair is already broken
-            dropped.append(first if pair["phik_with_target"][0] < pair["phik_with_target"][1] else second)
+    for pair in multicollinear_pairs if drop_multicollinear else []:
+        first, second = pair["features"]
+        if first in dropped or second in dropped:
+            continue  # the pair is already broken
+        dropped.append(first if pair["phik_with_target"][0] < pair["phik_with_target"][1] else second)
     return [f for f in FEATURES if f not in dropped], dropped
 
 
