@@ -21,22 +21,16 @@ from stages.lib.settings import Settings
 
 def run(settings: Settings) -> dict:
     with fresh_outputs("evaluate"):
-        result = evaluate(
-            read_parquet(paths.TRAIN),
-            read_parquet(paths.TEST),
-            read_parquet(paths.OOF),
-            load_model(paths.MODEL),
-            settings.evaluate,
-            settings.seed,
-            read_json(paths.TEST_BAND),
-        )
+        train, test, oof = (read_parquet(path) for path in (paths.TRAIN, paths.TEST, paths.OOF))
+        model, band = load_model(paths.MODEL), read_json(paths.TEST_BAND)
+        result = evaluate(train, test, oof, model, settings.evaluate, settings.seed, band)
         write_json(paths.EVALUATE_METRICS, result["metrics"], digits=4)
         for name, data in result["plots"].items():
             write_json(paths.EVALUATE_PLOTS / name, data, digits=4)
-    test = result["metrics"]["test"]
+    on_test = result["metrics"]["test"]
     print(
-        f"evaluate: test ROC-AUC {test['roc_auc']:.4f} (95% CI {test['roc_auc_ci95_low']:.4f}-"
-        f"{test['roc_auc_ci95_high']:.4f}), PR-AUC {test['pr_auc']:.4f}, F1 {test['f1']:.4f} "
+        f"evaluate: test ROC-AUC {on_test['roc_auc']:.4f} (95% CI {on_test['roc_auc_ci95_low']:.4f}-"
+        f"{on_test['roc_auc_ci95_high']:.4f}), PR-AUC {on_test['pr_auc']:.4f}, F1 {on_test['f1']:.4f} "
         f"at threshold {result['metrics']['threshold']:.3f}"
     )
     return result["metrics"]

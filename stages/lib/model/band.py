@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pandas as pd
 from joblib import Parallel, delayed
-from sklearn.base import clone
 
 from stages.lib.data.split import split_train_test
 from stages.lib.model.calibration import calibration_method, expected_calibration_error, uncalibrated
@@ -22,7 +21,7 @@ def band_draw(customers: pd.DataFrame, pipeline, settings: Settings, split_seed:
     """One other split: refit the configuration on its train part, measure on its test part."""
     train, test = split_train_test(customers, settings.split.test_size, split_seed)
     fitted = fit_calibrated(
-        clone(uncalibrated(pipeline)), train, settings.train.cv_folds, settings.train.calibration, split_seed
+        uncalibrated(pipeline), train, settings.train.cv_folds, settings.train.calibration, split_seed
     )
     oof, rule = fitted.oof, settings.evaluate.threshold
     threshold = choose_threshold(oof[TARGET].to_numpy(), oof["probability"].to_numpy(), rule.rule, rule.min_recall)

@@ -30,13 +30,6 @@ def direction(display: pd.Series, values: pd.Series) -> str:
     return "higher value, higher risk" if rho > 0.1 else "higher value, lower risk" if rho < -0.1 else "mixed"
 
 
-def ranking_scores(pipeline: Pipeline, X: pd.DataFrame) -> np.ndarray:
-    """What sklearn's roc_auc scorer ranks by: the decision function if the model has one, else the probability."""
-    if hasattr(pipeline, "decision_function"):
-        return pipeline.decision_function(X)
-    return pipeline.predict_proba(X)[:, 1]
-
-
 def shuffled_copies(X: pd.DataFrame, column: int, repeats: int, seed: int) -> list[pd.DataFrame]:
     """sklearn's permutation_importance shuffles of one column: a fresh generator per column, and
     each repeat shuffles the previous repeat's column again."""
@@ -55,7 +48,9 @@ def permutation_check(pipeline: Pipeline, test: pd.DataFrame, repeats: int, seed
     X, y = model_input(test, features), test[TARGET]
     column_seed = np.random.RandomState(seed).randint(np.iinfo(np.int32).max + 1)
     shuffled = [c for column in range(len(features)) for c in shuffled_copies(X, column, repeats, column_seed)]
-    scores = ranking_scores(pipeline, pd.concat([X, *shuffled], ignore_index=True))
+    # what sklearn's roc_auc scorer ranks by: the decision function if the model has one, else the probability
+    ranked_by = "log_odds" if hasattr(pipeline, "decision_function") else "probability"
+    scores = model_output(pipeline, pd.concat([X, *shuffled], ignore_index=True), ranked_by)
     auc = np.array([roc_auc_score(y, part) for part in np.split(scores, len(shuffled) + 1)])
     importances = auc[0] - auc[1:].reshape(len(features), repeats)
     return pd.DataFrame(
@@ -68,10 +63,9 @@ def importance_table(
 ) -> pd.DataFrame:
     """Mean |SHAP| per transformed column and per grouped input feature, with permutation importance."""
     values, display = explanation.values.loc[test_ids], explanation.display.loc[test_ids]
-    columns = mean_abs(values).rename("mean_abs_shap").to_frame().assign(level="column")
+    columns = mean_abs(values).to_frame("mean_abs_shap").assign(level="column")
     columns["direction"] = [direction(display[c], values[c]) for c in columns.index]
-    groups = mean_abs(grouped(values, features)).rename("mean_abs_shap").to_frame().join(permutation)
-    groups["level"] = "grouped"
+    groups = mean_abs(grouped(values, features)).to_frame("mean_abs_shap").join(permutation).assign(level="grouped")
     groups["direction"] = [
         "categorical" if f in NOMINAL_FEATURES else direction(display[f], values[f]) for f in groups.index
     ]

@@ -63,20 +63,13 @@ def describe(value) -> str:
 
 def best_per_family(search: RandomizedSearchCV) -> pd.DataFrame:
     """The best searched configuration of each family, with its search CV score."""
-    results = pd.DataFrame(search.cv_results_)
+    results = pd.DataFrame(search.cv_results_).rename(columns={"mean_test_score": "search_cv_roc_auc"})
     results["family"] = [family_of(model) for model in results["param_model"]]
-    best_rows = results.sort_values("rank_test_score", kind="stable").groupby("family").head(1)
-    rows = [
-        {
-            "family": row["family"],
-            "candidates": int((results["family"] == row["family"]).sum()),
-            "search_cv_roc_auc": row["mean_test_score"],
-            "params": row["params"],
-            "settings": "; ".join(f"{k}={describe(v)}" for k, v in sorted(row["params"].items()) if k != "model"),
-        }
-        for _, row in best_rows.iterrows()
-    ]
-    return pd.DataFrame(rows).sort_values("search_cv_roc_auc", ascending=False).reset_index(drop=True)
+    best = results.sort_values("rank_test_score", kind="stable").groupby("family").head(1)
+    settings = ["; ".join(f"{k}={describe(v)}" for k, v in sorted(p.items()) if k != "model") for p in best["params"]]
+    best = best.assign(candidates=best["family"].map(results["family"].value_counts()), settings=settings)
+    columns = ["family", "candidates", "search_cv_roc_auc", "params", "settings"]
+    return best[columns].sort_values("search_cv_roc_auc", ascending=False).reset_index(drop=True)
 
 
 def family_pipelines(best: pd.DataFrame, features: list[str], seed: int) -> dict:
@@ -189,21 +182,18 @@ def comparison_table(best: pd.DataFrame, cv: pd.DataFrame, paired: pd.DataFrame)
     table = table.sort_values(["cv_roc_auc_mean", "family"], ascending=[False, True]).reset_index(drop=True)
     table["folds_won_by_chosen"] = table["folds_won_by_chosen"].astype("Int64")  # a count, empty for the chosen
     margins = list(paired.columns.drop("family"))  # the keys of stats.paired_difference
-    return table[["family", "cv_roc_auc_mean", "cv_roc_auc_std", "cv_fits", *margins, *SEARCH_COLUMNS]]
-
-
-SEARCH_COLUMNS = ["search_cv_roc_auc", "candidates", "settings"]
+    columns = ["family", "cv_roc_auc_mean", "cv_roc_auc_std", "cv_fits", *margins]
+    return table[[*columns, "search_cv_roc_auc", "candidates", "settings"]]
 
 
 def model_features(multicollinear_pairs: list[dict], drop_multicollinear: bool) -> tuple[list[str], list[str]]:
     """All features, less (if asked) the member of each pair flagged by eda that is less tied to the target."""
     dropped = []
-    if drop_multicollinear:
-        for pair in multicollinear_pairs:
-            first, second = pair["features"]
-            if first in dropped or second in dropped:
-                continue  # the pair is already broken
-            dropped.append(first if pair["phik_with_target"][0] < pair["phik_with_target"][1] else second)
+    for pair in multicollinear_pairs if drop_multicollinear else []:
+        first, second = pair["features"]
+        if first in dropped or second in dropped:
+            continue  # the pair is already broken
+        dropped.append(first if pair["phik_with_target"][0] < pair["phik_with_target"][1] else second)
     return [f for f in FEATURES if f not in dropped], dropped
 
 
