@@ -117,8 +117,7 @@ def assign(listed: pd.DataFrame, reasons: pd.DataFrame, catalogue: list[Offer]) 
     for action, consent, probability, profit, keys, *words in columns:
         if not action and consent != "yes":
             action = "no_consent"
-        # the offer that pays most among those a listed reason targets, with that reason's rank (ties: the
-        # stronger reason, then the catalogue's order)
+        # the best-paying offer a listed reason targets, and that reason's rank (ties: stronger reason, catalogue order)
         targeted = [] if action else [(o, rank) for rank, key in enumerate(keys) for o in catalogue if key in o.targets]
         found = max(targeted, key=lambda pick: expected_value(probability, profit, pick[0]), default=None)
         if found is None:  # decided before (not regular, not scored, no consent) or no offer targets a reason
