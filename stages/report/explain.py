@@ -96,19 +96,6 @@ def waterfall_figure(view: shap.Explanation, title: str, unit: str, shown: int =
     return fig
 
 
-def colour_feature(table: pd.DataFrame, feature: str, columns: list[str]) -> str:
-    """The feature that colours ``feature``'s dependence plot, chosen explicitly: the most important other
-    input feature that is one model column (``ranked``). shap's own choice (approximate interactions)
-    flips between near-equal candidates on another CPU's last bits."""
-    return next(f for f in ranked(table, "grouped")["feature"] if f != feature and f in columns)
-
-
-def beeswarm_order(view: shap.Explanation) -> np.ndarray:
-    """Columns by mean |SHAP|, the means rounded first: shap's own order follows a mean whose last bits
-    depend on the CPU's SIMD kernels, which reorders near-ties from one machine to another."""
-    return np.argsort(-np.round(np.abs(view.values).mean(axis=0), 10), kind="stable")
-
-
 def figures(
     explanation: Explanation,
     test_ids: np.ndarray,
@@ -123,9 +110,12 @@ def figures(
     on_test = shap_view(explanation, test_ids)
     unit = SHAP_UNITS[explanation.output]
     np.random.seed(seed)  # noqa: NPY002
+    # columns by mean |SHAP|, the means rounded first: shap's own order follows a mean whose last bits
+    # depend on the CPU's SIMD kernels, which reorders near-ties from one machine to another
+    order = np.argsort(-np.round(np.abs(on_test.values).mean(axis=0), 10), kind="stable")
     drawn = {
         "beeswarm": shap_figure(
-            partial(shap.plots.beeswarm, on_test, max_display=16, order=beeswarm_order(on_test), show=False),
+            partial(shap.plots.beeswarm, on_test, max_display=16, order=order, show=False),
             "SHAP values on test: each dot is a customer",
             f"SHAP value ({unit} of decline; > 0 raises the risk)",
         ),
@@ -138,11 +128,13 @@ def figures(
     }
     columns = list(explanation.values.columns)
     for feature in dependence:
-        column, colour = columns.index(feature), columns.index(colour_feature(table, feature, columns))
+        # coloured by the most important other input feature that is one model column, chosen here: shap's
+        # own choice (approximate interactions) flips between near-equal candidates on another CPU's last bits
+        other = next(f for f in ranked(table, "grouped")["feature"] if f != feature and f in columns)
+        column, colour = columns.index(feature), columns.index(other)
         scatter = partial(shap.plots.scatter, on_test[:, column], color=on_test[:, colour], show=False)
-        fig = shap_figure(
-            scatter, f"How {readable(feature).lower()} moves the risk", with_unit(readable(feature), feature)
-        )
+        name = readable(feature)
+        fig = shap_figure(scatter, f"How {name.lower()} moves the risk", with_unit(name, feature))
         plot, colour_bar = fig.axes[:2]
         plot.set_ylabel(f"SHAP value ({unit} of decline)", fontsize=11)
         colour_bar.set_ylabel(with_unit(readable(columns[colour]), columns[colour]), fontsize=11)

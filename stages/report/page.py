@@ -12,7 +12,7 @@ from html import escape
 
 import pandas as pd
 
-from stages.lib.decision.drift import month_verdict
+from stages.lib.decision.drift import worst
 from stages.lib.decision.offers import Decision
 from stages.lib.schema import ID, PROFIT
 from stages.lib.settings import Segment
@@ -84,7 +84,7 @@ class PageInput:
 
     @property
     def verdict(self) -> str:
-        return month_verdict(self.drift)
+        return worst(self.drift["verdict"])
 
 
 def money(value: float) -> str:

@@ -30,11 +30,6 @@ FIGURES = (
 TWO_GROUPS = "Chosen segment vs the other regular customers"
 
 
-def shap_amount(explained_output: str) -> str:
-    """Anything but a probability explanation is in log-odds (a linear model's additive output)."""
-    return SHAP_AMOUNTS.get(explained_output, SHAP_AMOUNTS["log_odds"])
-
-
 def figure_link(name: str) -> str:
     return paths.link(paths.SEGMENTS_REPORT, paths.SEGMENT_FIGURES / f"{name}.png")
 
@@ -97,7 +92,7 @@ def segment_figures(analysis: SegmentAnalysis, segment: Segment, explained_outpu
             negative="other customers",
             title="How the chosen segment differs from the rest",
         ),
-        "segment_shap_drivers": drivers_figure(analysis.drivers, shap_amount(explained_output)),
+        "segment_shap_drivers": drivers_figure(analysis.drivers, SHAP_AMOUNTS[explained_output]),
     }
 
 
@@ -208,7 +203,7 @@ def segments_markdown(analysis: SegmentAnalysis, segment: Segment, explained_out
             f"![matrix]({figure_link('risk_profit_matrix')})",
         ),
         *chosen_section(analysis),
-        *differences_section(analysis, segment.differences_in_report, shap_amount(explained_output)),
+        *differences_section(analysis, segment.differences_in_report, SHAP_AMOUNTS[explained_output]),
         *offers_section(analysis.offers),
         *style.blocks(
             "## The list",

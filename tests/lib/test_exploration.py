@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -90,7 +91,8 @@ def test_summary_holds_what_train_and_the_report_read():
         {"feature": ["a", "b", "c"], "effect_measure": ["rank_biserial"] * 3, "effect_size": [0.5, -0.3, 0.1]}
     )
     pairs = [{"features": ["a", "b"], "phik": 0.9, "phik_with_target": [0.2, 0.3]}]
-    result = summary(frame, table, pairs, {"roc_auc_of_id": 0.5}, top=2, threshold=0.8)
+    settings = SimpleNamespace(top_features=2, multicollinearity_threshold=0.8)
+    result = summary(frame, table, pairs, {"roc_auc_of_id": 0.5}, settings)
     assert result["customers"] == 4 and result["declined_share"] == 0.25
     assert [t["feature"] for t in result["top_features"]] == ["a", "b"]
     assert result["multicollinear_pairs"] == pairs and result["multicollinearity_threshold"] == 0.8

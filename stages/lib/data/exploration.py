@@ -95,18 +95,16 @@ def target_associations(correlation: pd.DataFrame) -> pd.Series:
     return correlation[TARGET].drop(TARGET).sort_values(ascending=False)
 
 
-def summary(
-    customers: pd.DataFrame, table: pd.DataFrame, pairs: list[dict], identifier: dict, top: int, threshold: float
-) -> dict:
+def summary(customers: pd.DataFrame, table: pd.DataFrame, pairs: list[dict], identifier: dict, settings: Eda) -> dict:
     """reports/eda_summary.json: `train` reads the multicollinear pairs from it."""
     return {
         "customers": len(customers),
         "declined_share": float(customers[TARGET].mean()),
         "top_features": [
             {"feature": r.feature, "effect_measure": r.effect_measure, "effect_size": r.effect_size}
-            for r in table.head(top).itertuples()
+            for r in table.head(settings.top_features).itertuples()
         ],
-        "multicollinearity_threshold": threshold,
+        "multicollinearity_threshold": settings.multicollinearity_threshold,
         "multicollinearity_measured_on": "train customers only",
         "multicollinear_pairs": pairs,
         "identifier_check": identifier,
@@ -124,8 +122,7 @@ def explore(customers: pd.DataFrame, train: pd.DataFrame, settings: Eda) -> Expl
     compared = compare_groups(customers, customers[TARGET] == 1, NUMERIC_FEATURES, nominal, settings.alpha)
     table = rename_groups(compared, "same_level", "declined")
     correlation, significance = phik_matrices(train, continuous)
-    threshold = settings.multicollinearity_threshold
-    pairs = multicollinear_pairs(correlation, threshold)
+    pairs = multicollinear_pairs(correlation, settings.multicollinearity_threshold)
     identifier = identifier_check(customers, settings.identifier_ranges)
     return Exploration(
         customers=len(customers),
@@ -138,5 +135,5 @@ def explore(customers: pd.DataFrame, train: pd.DataFrame, settings: Eda) -> Expl
         pairs=pairs,
         identifier=identifier,
         trends={"revenue": trend_means(customers, REVENUE_COLUMNS), "minutes": trend_means(customers, MINUTES_COLUMNS)},
-        summary=summary(customers, table, pairs, identifier, settings.top_features, threshold),
+        summary=summary(customers, table, pairs, identifier, settings),
     )

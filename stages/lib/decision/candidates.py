@@ -15,7 +15,7 @@ import pandas as pd
 
 from stages.lib.decision.offers import Decision, decide_with, decision_summary, expected_value, listing
 from stages.lib.schema import ID, NUMERIC_FEATURES, PROFIT
-from stages.lib.settings import Budget, Offer, Settings
+from stages.lib.settings import Offer, Settings
 
 
 def ceiling(customers: pd.DataFrame, typical: dict, catalogue: list[Offer]) -> np.ndarray:
@@ -52,17 +52,16 @@ def first_actions(compact: pd.DataFrame) -> np.ndarray:
     ).astype(object)
 
 
-def cut_is_final(actions: pd.DataFrame, next_ceiling: float, budget: Budget) -> bool:
+def cut_is_final(actions: pd.DataFrame, next_ceiling: float) -> bool:
     """Would no unexplained customer (all with expected value <= next_ceiling) change the contacts?
-    True when the budget left out an explained customer whose expected value is above next_ceiling."""
-    if budget.contacts is None and budget.money is None:
-        return False
+    True when the budget left out an explained customer whose expected value is above next_ceiling
+    (without a budget nobody is left out: never)."""
     left = actions.loc[actions["action"] == "over_budget", "expected_value"]
     return bool(len(left)) and float(left.max()) > next_ceiling
 
 
 def explain_until_final(
-    queue: pd.DataFrame, decide: Callable, budget: Budget, batch: int, at_most: int
+    queue: pd.DataFrame, decide: Callable, batch: int, at_most: int
 ) -> Generator[np.ndarray, tuple[pd.DataFrame, pd.DataFrame], tuple[Decision, int, bool]]:
     """Yields the ids to explain next and is sent back their (rows, SHAP values); returns (decision over the
     explained customers, how many were explained, whether that decision is final). The first ids may be none
@@ -77,7 +76,7 @@ def explain_until_final(
             reasons.append(more_reasons)
             done += len(ids)
         decision = decide(pd.concat(rows, ignore_index=True), pd.concat(reasons, ignore_index=True))
-        if done == len(queue) or cut_is_final(decision.actions, float(queue["ceiling"].iat[done]), budget):
+        if done == len(queue) or cut_is_final(decision.actions, float(queue["ceiling"].iat[done])):
             return decision, done, True
         if done >= at_most:
             return decision, done, False
@@ -97,7 +96,7 @@ def decide_within_reach(
     def decide(rows: pd.DataFrame, shap_values: pd.DataFrame) -> Decision:
         return decide_with(settings, listing(rows, left_out), rows, shap_values, typical)
 
-    decision, explained, complete = yield from explain_until_final(queue, decide, settings.budget, batch, at_most)
+    decision, explained, complete = yield from explain_until_final(queue, decide, batch, at_most)
     unexplained = np.isin(compact[ID].to_numpy(), queue[ID].to_numpy()[explained:])
     first[unexplained] = "below_cut" if complete else "not_explained"  # a cap stops before the cut is certain
     how = {"reasons": {"explained": explained, "complete": complete}, "budget": decision.summary["budget"]}

@@ -133,7 +133,3 @@ def compare_counts(counts: dict, reference: dict, settings: Drift) -> pd.DataFra
 def compare(month: pd.DataFrame, probability: np.ndarray, reference: dict, settings: Drift) -> pd.DataFrame:
     """`compare_counts` of a whole month."""
     return compare_counts(month_counts(month, probability, reference), reference, settings)
-
-
-def month_verdict(table: pd.DataFrame) -> str:
-    return worst(table["verdict"])

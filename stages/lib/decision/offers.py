@@ -107,13 +107,6 @@ def expected_value(probability, profit, offer: Offer):
     return probability * profit * offer.effect - offer.cost
 
 
-def best_offer(keys: list[str], probability: float, profit: float, catalogue: list[Offer]) -> tuple[Offer, int] | None:
-    """The offer that pays most among those any of the customer's listed reasons targets, and the rank of the
-    reason it answers (ties: the stronger reason, then the catalogue's order); None if no reason is targeted."""
-    targeted = [(offer, rank) for rank, key in enumerate(keys) for offer in catalogue if key in offer.targets]
-    return max(targeted, key=lambda found: expected_value(probability, profit, found[0]), default=None)
-
-
 def assign(listed: pd.DataFrame, reasons: pd.DataFrame, catalogue: list[Offer]) -> pd.DataFrame:
     """offer, offer_reason, offer_cost, expected_value and a first action per customer (before the budget)."""
     rows = []  # built as plain records: a month's list can hold thousands of customers
@@ -124,7 +117,9 @@ def assign(listed: pd.DataFrame, reasons: pd.DataFrame, catalogue: list[Offer]) 
     for action, consent, probability, profit, keys, *words in columns:
         if not action and consent != "yes":
             action = "no_consent"
-        found = None if action else best_offer(keys, probability, profit, catalogue)
+        # the best-paying offer a listed reason targets, and that reason's rank (ties: stronger reason, catalogue order)
+        targeted = [] if action else [(o, rank) for rank, key in enumerate(keys) for o in catalogue if key in o.targets]
+        found = max(targeted, key=lambda pick: expected_value(probability, profit, pick[0]), default=None)
         if found is None:  # decided before (not regular, not scored, no consent) or no offer targets a reason
             rows.append(("", "", action or "no_offer", np.nan, np.nan))
             continue
@@ -220,25 +215,11 @@ class Decision:
     summary: dict
 
 
-def decide(
-    listed: pd.DataFrame,
-    customers: pd.DataFrame,
-    shap_values: pd.DataFrame,
-    typical: dict,
-    min_reason_shap: float,
-    catalogue: list[Offer],
-    budget: Budget,
-    high_risk: float,
-) -> Decision:
-    """Reasons, offers, expected values, consent and the budget for the customers of ``listing``."""
-    reasons = strongest_reasons(listed, customers, shap_values, typical, min_reason_shap)
-    actions = action_list(listed, reasons, catalogue, budget, high_risk)
+def decide_with(settings: Settings, listed: pd.DataFrame, customers: pd.DataFrame, shap_values, typical) -> Decision:
+    """Reasons, offers, expected values, consent and the budget for the customers of ``listing``, with the
+    settings of params.yaml: the one call `segment` and `score` share."""
+    catalogue, budget = settings.offers.catalogue, settings.budget
+    reasons = strongest_reasons(listed, customers, shap_values, typical, settings.segment.min_reason_shap)
+    actions = action_list(listed, reasons, catalogue, budget, settings.segment.high_risk)
     summary = {**decision_summary(actions), "budget": {"contacts": budget.contacts, "money": budget.money}}
     return Decision(actions, offer_summary(actions, catalogue), summary)
-
-
-def decide_with(settings: Settings, listed: pd.DataFrame, customers: pd.DataFrame, shap_values, typical) -> Decision:
-    """`decide` with the settings of params.yaml: the one call `segment` and `score` share."""
-    segment = settings.segment
-    rules = (segment.min_reason_shap, settings.offers.catalogue, settings.budget, segment.high_risk)
-    return decide(listed, customers, shap_values, typical, *rules)
