@@ -3,11 +3,13 @@ shared by the segment analysis tests and the segment report tests."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 
 from stages.lib.schema import ID, NUMERIC_FEATURES, PROFIT, TARGET
-from stages.lib.settings import Segment
+from stages.lib.settings import Budget, Offer, Segment
 
 SETTINGS = Segment(
     high_risk=0.7,
@@ -50,4 +52,13 @@ def shap_for(frame: pd.DataFrame) -> pd.DataFrame:
             "shap_pages_per_visit": np.where(risky, 0.2, -0.1),
             "shap_service_errors": 0.0,
         }
+    )
+
+
+def decision_settings(catalogue: list[Offer], budget: Budget, min_reason_shap: float, high_risk: float = 0.7):
+    """The parts of `Settings` that `offers.decide_with` reads, for tests that choose them by hand."""
+    return SimpleNamespace(
+        budget=budget,
+        offers=SimpleNamespace(catalogue=catalogue),
+        segment=SimpleNamespace(min_reason_shap=min_reason_shap, high_risk=high_risk),
     )

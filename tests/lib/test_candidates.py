@@ -10,6 +10,7 @@ import pytest
 from stages.lib.decision.candidates import ceiling, decide_within_reach, first_actions
 from stages.lib.decision.offers import decide_with, listing
 from stages.lib.settings import Budget, Offer
+from tests.segment_frames import decision_settings
 
 TYPICAL = {"pages_per_visit": 8.0, "unpaid_items_quarter": 3.0, "minutes_current": 13.0}  # the medians reasons use
 CATALOGUE = [
@@ -47,15 +48,6 @@ def month(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     return customers, shap
 
 
-class Settings:
-    """The parts of `Settings` that `decide_with` reads."""
-
-    def __init__(self, budget: Budget):
-        self.budget = budget
-        self.offers = type("Offers", (), {"catalogue": CATALOGUE})
-        self.segment = type("Segment", (), {"min_reason_shap": 0.01, "high_risk": 0.7})
-
-
 def lazily(customers, shap, settings, batch=7, at_most=10_000):
     asked = []
     compact = customers.assign(ceiling=ceiling(customers, TYPICAL, CATALOGUE))
@@ -78,7 +70,7 @@ def lazily(customers, shap, settings, batch=7, at_most=10_000):
 @pytest.mark.parametrize("budget", [Budget(contacts=12, money=None), Budget(contacts=None, money=1.5)])
 def test_the_contacts_are_exactly_those_of_explaining_everyone(budget):
     customers, shap = month(300, seed=3)
-    settings = Settings(budget)
+    settings = decision_settings(CATALOGUE, budget, 0.01)
     everyone = decide_with(settings, listing(customers), customers, shap, TYPICAL)
     decision, explained = lazily(customers, shap, settings)
     contacts = ["id", "offer", "expected_value", "priority"]
@@ -93,7 +85,7 @@ def test_the_contacts_are_exactly_those_of_explaining_everyone(budget):
 
 def test_without_a_budget_everyone_who_could_be_worth_it_is_explained_up_to_the_cap():
     customers, shap = month(120, seed=4)
-    settings = Settings(Budget(contacts=None, money=None))
+    settings = decision_settings(CATALOGUE, Budget(contacts=None, money=None), 0.01)
     ceilings = ceiling(customers, TYPICAL, CATALOGUE)
     candidates = int(((ceilings > 0) & customers["regular"] & (customers["allows_offers"] == "yes")).sum())
     decision, explained = lazily(customers, shap, settings)
@@ -106,7 +98,7 @@ def test_without_a_budget_everyone_who_could_be_worth_it_is_explained_up_to_the_
 
 def test_nobody_below_the_cut_could_have_beaten_the_last_contact():
     customers, shap = month(300, seed=5)
-    settings = Settings(Budget(contacts=10, money=None))
+    settings = decision_settings(CATALOGUE, Budget(contacts=10, money=None), 0.01)
     decision, _ = lazily(customers, shap, settings)
     listed = set(decision.actions["id"])
     candidates = customers["regular"] & (customers["allows_offers"] == "yes")
@@ -125,6 +117,12 @@ def test_a_customer_no_offer_could_target_gets_no_offer_without_being_explained(
     untargeted = (customers["pages_per_visit"] >= 8) & (customers["unpaid_items_quarter"] < 3)
     candidates = customers["regular"] & (customers["allows_offers"] == "yes")
     assert (first[(untargeted & candidates).to_numpy()] == "no_offer").all() and (untargeted & candidates).sum() > 5
-    everyone = decide_with(Settings(Budget(contacts=None, money=None)), listing(customers), customers, shap, TYPICAL)
+    everyone = decide_with(
+        decision_settings(CATALOGUE, Budget(contacts=None, money=None), 0.01),
+        listing(customers),
+        customers,
+        shap,
+        TYPICAL,
+    )
     full = everyone.actions.set_index("id")["action"]
     assert (full[first[first == "no_offer"].index] == "no_offer").all()

@@ -17,6 +17,7 @@ from stages.lib.decision.offers import (
 )
 from stages.lib.schema import ID, NUMERIC_FEATURES, PROFIT
 from stages.lib.settings import Budget, Offer
+from tests.segment_frames import decision_settings
 
 CATALOGUE = [
     Offer(name="recommend", description="picks", targets=["pages_per_visit:low"], cost=0.1, effect=0.2),
@@ -25,15 +26,7 @@ CATALOGUE = [
 ]
 TYPICAL = {"pages_per_visit": 8.0, "unpaid_items_quarter": 3.0, "minutes_current": 13.0}
 NO_LIMIT = Budget(contacts=None, money=None)
-
-
-class Settings:
-    """The parts of `Settings` that `decide_with` reads."""
-
-    def __init__(self, budget: Budget = NO_LIMIT, high_risk: float = 0.7):
-        self.budget = budget
-        self.offers = type("Offers", (), {"catalogue": CATALOGUE})
-        self.segment = type("Segment", (), {"min_reason_shap": 0.005, "high_risk": high_risk})
+UNLIMITED = decision_settings(CATALOGUE, NO_LIMIT, min_reason_shap=0.005)
 
 
 def customers(consent=("yes", "yes", "no", "yes")) -> pd.DataFrame:
@@ -67,7 +60,9 @@ def shap(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def run(frame: pd.DataFrame, budget: Budget = NO_LIMIT, high_risk: float = 0.7):
-    return decide_with(Settings(budget, high_risk), listing(frame), frame, shap(frame), TYPICAL)
+    return decide_with(
+        decision_settings(CATALOGUE, budget, 0.005, high_risk), listing(frame), frame, shap(frame), TYPICAL
+    )
 
 
 def row(actions: pd.DataFrame, customer: int) -> pd.Series:
@@ -89,13 +84,13 @@ def test_the_offer_that_pays_is_found_among_every_listed_reason_not_only_the_fir
     reason's offer does not pay, a weaker reason's does; the customer gets the one that pays."""
     frame = customers(("yes",)).assign(probability=0.8, profit=1.0, pages_per_visit=2, unpaid_items_quarter=8)
     values = shap(frame).assign(shap_unpaid_items_quarter=0.3, shap_pages_per_visit=0.1, shap_minutes_current=0.0)
-    customer = row(decide_with(Settings(), listing(frame), frame, values, TYPICAL).actions, 1)
+    customer = row(decide_with(UNLIMITED, listing(frame), frame, values, TYPICAL).actions, 1)
     # cart (for unpaid items, the strongest reason): 0.8*1*0.3-0.5 < 0; promo (for pages): 0.8*1*0.4-0.2 > 0
     assert customer["offer"] == "promo" and customer["action"] == "contact"
     assert customer["expected_value"] == pytest.approx(0.8 * 1.0 * 0.4 - 0.2)
     assert customer["offer_reason"].startswith("low pages viewed per visit")
     frame = frame.assign(profit=0.2)  # no offer pays now: not worth contacting; the list shows the least loss
-    customer = row(decide_with(Settings(), listing(frame), frame, values, TYPICAL).actions, 1)
+    customer = row(decide_with(UNLIMITED, listing(frame), frame, values, TYPICAL).actions, 1)
     assert customer["action"] == "not_worth" and customer["offer"] == "recommend"  # 0.8*0.2*0.2-0.1 = -0.068
 
 
@@ -160,7 +155,7 @@ def test_an_imputed_cell_is_never_told_as_a_reason():
 def test_customers_not_regular_or_not_scored_are_listed_with_the_reason():
     frame = customers().assign(regular=[True, True, True, False])
     left_out = pd.DataFrame({ID: [99], PROFIT: [3.0], "not_scored_reason": ["revenue extreme in every month"]})
-    decision = decide_with(Settings(), listing(frame, left_out), frame, shap(frame), TYPICAL)
+    decision = decide_with(UNLIMITED, listing(frame, left_out), frame, shap(frame), TYPICAL)
     actions = decision.actions
     assert row(actions, 4)["action"] == "not_regular" and row(actions, 4)["offer"] == ""
     assert row(actions, 99)["action"] == "not_scored" and "extreme" in row(actions, 99)["note"]
