@@ -7,7 +7,7 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 export DVC_NO_ANALYTICS := 1
 export MPLBACKEND := Agg
 
-.PHONY: help install pull repro test lint bench bench-scale deps ceiling score band kernels trade clean
+.PHONY: help install pull repro test lint bench bench-scale deps ceiling score review adopt-effects band kernels trade clean
 
 help:
 	@echo "make repro  - create .venv, pull the raw data and every output the remote has, rebuild the rest"
@@ -17,6 +17,8 @@ help:
 	@echo "make bench-scale [N=130000] - reading, validation and scoring of N synthetic customers: time, rate, memory"
 	@echo "make deps   - print each stage's code dependencies (its import closure), as dvc.yaml lists them"
 	@echo "make score RAW=path/to/month [OUT=file.csv] - the month's action list (+ .html page) and drift check"
+	@echo "make review CAMPAIGN=x.campaign.parquet OUTCOMES=path/to/later/month [OUT=reviews/<campaign>.json] - what it achieved"
+	@echo "make adopt-effects REVIEW=reviews/<campaign>.json - the review's measured effects into params.yaml"
 	@echo "make ceiling - where ranking errors come from and how high ROC-AUC can go (after repro)"
 	@echo "make band   - only the stage band and what it needs: the test figures as a band (dvc repro band)"
 	@echo "make trade  - faster families vs the chosen: what they cost in ROC-AUC and Brier, how fast they score (after repro)"
@@ -58,9 +60,20 @@ deps: install
 # RAW and OUT are read from the environment (make puts command-line variables there), quoted: a folder's
 # name may hold spaces or anything else.
 score: install
-	@test -n "$$RAW" || { echo "usage: make score RAW=path/to/month [OUT=scores/<month>.csv]"; exit 2; }
+	@test -n "$$RAW" || { echo "usage: make score RAW=path/to/month [OUT=scores/<month>.csv] [REVIEW=file]"; exit 2; }
 	@out="$${OUT:-scores/$$(basename -- "$$RAW").csv}"; mkdir -p -- "$$(dirname -- "$$out")" && \
-	  $(PYTHON) -m stages.score --raw "$$RAW" --out "$$out"
+	  $(PYTHON) -m stages.score --raw "$$RAW" --out "$$out" $${REVIEW:+--review "$$REVIEW"}
+
+# Three months later: the campaign record against the shop's later export (CAMPAIGN, OUTCOMES, OUT quoted).
+review: install
+	@test -n "$$CAMPAIGN" -a -n "$$OUTCOMES" || \
+	  { echo "usage: make review CAMPAIGN=x.campaign.parquet OUTCOMES=path/to/month [OUT=reviews/<x>.json]"; exit 2; }
+	@out="$${OUT:-reviews/$$(basename -- "$$CAMPAIGN" .campaign.parquet).json}"; \
+	  $(PYTHON) -m stages.review --campaign "$$CAMPAIGN" --outcomes "$$OUTCOMES" --out "$$out"
+
+adopt-effects: install
+	@test -n "$$REVIEW" || { echo "usage: make adopt-effects REVIEW=reviews/<campaign>.json"; exit 2; }
+	@$(PYTHON) -m stages.adopt_effects --review "$$REVIEW"
 
 ceiling: repro
 	$(PYTHON) scripts/auc_ceiling.py

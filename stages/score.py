@@ -20,11 +20,13 @@ import time
 from pathlib import Path
 
 from stages.io import monthly_run, paths
+from stages.io.campaign_store import check_record_path, write_record
 from stages.io.cli import run_cli
 from stages.io.executor import SCHEDULER_VARIABLE, executor
-from stages.io.files import load_settings, read_json, write_excel_csv, write_text
+from stages.io.files import load_settings, md5, read_json, read_review, write_excel_csv, write_text
 from stages.io.model_store import load_model
 from stages.io.workers import worker_pool
+from stages.lib.campaign.record import campaign_record, record_metadata
 from stages.lib.decision.candidates import decide_within_reach
 from stages.lib.decision.drift import compare_counts, medians
 from stages.lib.decision.segment_analysis import matrix
@@ -40,21 +42,25 @@ def main() -> None:
     parser.add_argument("--models", type=Path, default=paths.MODELS, help="folder holding model.skops")
     parser.add_argument("--reference", type=Path, default=paths.DRIFT_REFERENCE, help="the training month's stats")
     parser.add_argument("--params", type=Path, default=paths.PARAMS)
+    parser.add_argument("--campaign-label", help="the campaign's name, keying its control group (default: RAW's name)")
+    parser.add_argument("--review", type=Path, help="the last campaign's review (REVIEW.json), shown on the page")
     parser.add_argument(
         "--scheduler",
         help=f"address of a Dask scheduler to score on (default: ${SCHEDULER_VARIABLE}, else this process)",
     )
     args = parser.parse_args()
     monthly_run.check_output(args.out, args.raw, args.models)
+    check_record_path(paths.campaign_record(args.out))
+    review = read_review(args.review) if args.review else None
     # a previous month's list must not survive a failed run, nor a partial one
     with monthly_run.fresh_month_outputs(args.out):
         settings = load_settings(args.params)
         if not args.reference.is_file():
             raise refused(str(args.reference), "the training month's reference is missing", "Run `dvc repro`.")
-        score(args, settings, read_json(args.reference))
+        score(args, settings, read_json(args.reference), review)
 
 
-def score(args: argparse.Namespace, settings: Settings, reference: dict) -> None:
+def score(args: argparse.Namespace, settings: Settings, reference: dict, review: dict | None) -> None:
     """Score the month, decide, and write the list, its page and the partitions."""
     page_path, model_path = args.out.with_suffix(".html"), args.models / paths.MODEL.name
     parts = monthly_run.parts_folder(args.out)
@@ -62,15 +68,32 @@ def score(args: argparse.Namespace, settings: Settings, reference: dict) -> None
     with executor(args.scheduler) as chosen, monthly_run.scratch_folder(args.out.parent) as split_to:
         month = monthly_run.score_in_parts(chosen, args.raw, split_to, parts, model_path, settings, reference)
     started = time.perf_counter()
+    label = args.campaign_label or args.raw.resolve().name
     with worker_pool() as pool:
         explain = monthly_run.explainer(pool, pipeline, parts, month, settings)
         scale = settings.scale
         plan = decide_within_reach(
-            month.compact, month.left_out, medians(reference), settings, scale.reasons_batch, scale.reasons_at_most
+            month.compact,
+            month.left_out,
+            medians(reference),
+            settings,
+            scale.reasons_batch,
+            scale.reasons_at_most,
+            label,
         )
         decision = monthly_run.answered(plan, explain)
     month.seconds["reasons"] = time.perf_counter() - started
     drift = compare_counts(month.drift, reference, settings.drift)
+    metadata = record_metadata(
+        label,
+        md5(model_path),
+        md5(args.params),
+        settings.offers.catalogue,
+        settings.campaign.control_share,
+        settings.seed,
+    )
+    record_path = paths.campaign_record(args.out)
+    write_record(record_path, campaign_record(month.compact, decision.actions), metadata)  # refused if it differs
     write_excel_csv(args.out, decision.actions, digits=4)
     regular = month.compact[month.compact["regular"]].astype({"segment": object})
     page = PageInput(
@@ -85,10 +108,15 @@ def score(args: argparse.Namespace, settings: Settings, reference: dict) -> None
             "The training month's page": paths.link(page_path.resolve(), paths.MANAGER_PAGE.resolve()),
         },
         segment=settings.segment,
+        campaign=label,
+        review=review,
     )
     write_text(page_path, manager_page(page))
     print(console_summary(page, month.log.as_dict(), month.flagged))
-    print(f"score: wrote {args.out}, {page_path} and {month.parts} partition(s) of every customer's score in {parts}")
+    print(
+        f"score: wrote {args.out}, {page_path}, the campaign record {record_path} and {month.parts} partition(s) "
+        f"of every customer's score in {parts}"
+    )
     timings = ", ".join(f"{step} {seconds:.0f} s" for step, seconds in month.seconds.items())
     print(f"score: {timings}; {decision.summary['reasons']['explained']} customers explained")  # this run's, not data
 

@@ -50,7 +50,9 @@ def run(settings: Settings) -> dict:
         # the training month against its own reference, as `score` would compare it
         reference = read_json(paths.DRIFT_REFERENCE)
         drift = compare(customers, predict_risk(pipeline, customers), reference, settings.drift)
-        decision = decide_with(settings, listing(analysis.scored), analysis.scored, shap_values, medians(reference))
+        decision = decide_with(
+            settings, listing(analysis.scored), analysis.scored, shap_values, medians(reference), paths.RAW.name
+        )
         write_excel_csv(paths.ACTION_LIST, decision.actions, digits=4)
         page = PageInput(
             title="Monthly decision: whom to contact, with what offer",
@@ -61,6 +63,7 @@ def run(settings: Settings) -> dict:
             drift=drift,
             links={text: paths.link(paths.MANAGER_PAGE, target) for text, target in ANALYST_LINKS.items()},
             segment=segment,
+            campaign=paths.RAW.name,
         )
         write_text(paths.MANAGER_PAGE, manager_page(page))
         metrics = {**analysis.metrics, "decision": decision.summary, "drift_verdict": page.verdict}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -27,6 +28,26 @@ def load_settings(path: Path = paths.PARAMS) -> Settings:
     except yaml.YAMLError as error:
         raise refused(str(path), f"not valid YAML ({error})".replace("\n", " "), "Fix its syntax.") from None
     return parse_settings(raw, str(path))
+
+
+def update_params(path: Path, updates: dict[tuple, object]) -> None:
+    """Set values in params.yaml by their key paths through DVC's round-trip writer (what `dvc exp run -S`
+    uses: comments and layout kept), validating the result before it replaces the file."""
+    from dvc.utils.serialize import modify_yaml  # DVC loads slowly: only this command needs it
+
+    text = Path(path).read_text(encoding="utf-8")
+
+    def write(temporary: Path) -> None:
+        temporary.write_text(text, encoding="utf-8")
+        with modify_yaml(temporary) as params:
+            for keys, value in updates.items():
+                node = params
+                for key in keys[:-1]:
+                    node = node[key]
+                node[keys[-1]] = value
+        load_settings(temporary)  # a bad value stops here, with params.yaml untouched
+
+    atomic_write(path, write)
 
 
 def remove(*paths: Path) -> None:
@@ -107,3 +128,23 @@ def read_parquet(path: Path | str) -> pd.DataFrame:
 
 def read_json(path: Path | str) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def md5(path: Path | str) -> str:
+    """The file's MD5, as DVC reports it: which model and which params made a campaign."""
+    digest = hashlib.md5()
+    with Path(path).open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_review(path: Path) -> dict:
+    """A campaign review written by `review` (its JSON), refused in one paragraph if it is not one."""
+    try:
+        review = read_json(path)
+    except (OSError, ValueError):
+        review = None
+    if not isinstance(review, dict) or review.get("kind") != "campaign_review":
+        raise refused(str(path), "not a campaign review written by `python -m stages.review`", "Give its JSON.")
+    return review

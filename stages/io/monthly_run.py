@@ -34,7 +34,7 @@ from stages.lib.decision.offers import COLUMNS
 from stages.lib.decision.scoring import PROBABILITY_DECIMALS, score_tables
 from stages.lib.decision.segment_analysis import NOT_REGULAR
 from stages.lib.errors import refused
-from stages.lib.schema import ID, MARKET_FILE, PROFIT, RAW_FILES
+from stages.lib.schema import ID, MARKET_FILE, PROFIT, RAW_FILES, TARGET
 from stages.lib.settings import CELLS, Settings
 from stages.lib.words import PAGE_MARKER as MARKER
 
@@ -141,6 +141,40 @@ def score_in_parts(
 
     drift = reduce(add_counts, [r.drift for r in results if r.drift is not None])
     return ScoredParts(gathered("compact"), gathered("left_out"), drift, log, gathered("flagged"), parts, seconds)
+
+
+def outcomes_in_parts(chosen, raw_dir: Path, split_to: Path, settings: Settings) -> pd.DataFrame:
+    """The outcome export of a later month through the same split, reader and customer rules as `score`:
+    id and declined (0/1) of every customer, sorted by id. The activity column is required here."""
+    header = open_export(raw_dir / MARKET_FILE.filename, MARKET_FILE).names
+    if MARKET_FILE.column(TARGET).raw not in header:
+        problem = f"the outcomes lack the activity column «{MARKET_FILE.column(TARGET).raw}»"
+        raise refused(str(raw_dir / MARKET_FILE.filename), problem, "Export it as in the training month's file.")
+    for spec in RAW_FILES:
+        check_columns(open_export(raw_dir / spec.filename, spec).names, spec, new_month=True)
+    parts = count_parts(raw_dir / MARKET_FILE.filename, settings.scale.partition_customers)
+    split_one = partial(split_export, raw_dir, split_to, parts, settings.scale.chunk_rows)
+    chosen.map(split_one, list(RAW_FILES), "splitting the outcomes")
+    results = chosen.map(partial(outcome_part, split_to, settings), list(range(parts)), "reading the outcomes")
+    breaks = [r.broken for r in results if r.broken is not None]
+    if breaks:
+        raise CustomerRuleError(month_break(breaks))
+    frames = [r.compact for r in results if r.compact is not None]
+    return pd.concat(frames, ignore_index=True).sort_values(ID, kind="stable").reset_index(drop=True)
+
+
+def outcome_part(split_to: Path, settings: Settings, index: int) -> PartResult:
+    """Partition ``index`` of the split outcomes, checked by the customer rules: id and declined."""
+    frames = read_partition(split_to, index)
+    if all(frame.empty for frame in frames.values()):
+        return PartResult()
+    try:
+        checked = check_customers(frames, settings.prepare.drop_exact_duplicate_rows, QualityLog())
+    except CustomerRuleError as error:
+        return PartResult(broken=error.broken)
+    market = checked.tables[MARKET_FILE.key]
+    declined = pd.to_numeric(market[TARGET].astype(object)).astype("int64").to_numpy()
+    return PartResult(compact=pd.DataFrame({ID: market[ID].to_numpy(dtype=np.int64), "declined": declined}))
 
 
 @dataclass(frozen=True)

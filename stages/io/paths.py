@@ -92,6 +92,16 @@ STAGES = {
 }
 
 
+def campaign_record(out: Path) -> Path:
+    """The campaign record `score --out OUT` writes beside its action list: <OUT stem>.campaign.parquet."""
+    return out.with_name(f"{out.stem}.campaign.parquet")
+
+
+def qini_plot(review: Path) -> Path:
+    """The Qini curve `review --out REVIEW` writes beside its JSON: <REVIEW stem>.qini.json (a DVC plot)."""
+    return review.with_name(f"{review.stem}.qini.json")
+
+
 def link(from_file: Path, to_path: Path) -> str:
     """A relative link from one output (a markdown report) to another, as the report's reader follows it."""
     return Path(os.path.relpath(to_path, from_file.parent)).as_posix()

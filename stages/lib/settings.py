@@ -150,14 +150,26 @@ class Segment(Section):
     discrete_max_levels: Bins
 
 
+class Measured(Section):
+    """Where an offer's effect was measured: the reviewed campaign, its group sizes and the interval
+    (written by `make adopt-effects`; absent: the effect is an assumption)."""
+
+    campaign: Annotated[str, Field(min_length=1)]
+    treated: Annotated[int, Field(ge=1)]
+    control: Annotated[int, Field(ge=1)]
+    ci95_low: float
+    ci95_high: float
+
+
 class Offer(Section):
-    """One offer of the catalogue; cost and effect are assumptions the shop should replace with its own."""
+    """One offer of the catalogue; cost and effect are assumptions until a reviewed campaign measures them."""
 
     name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
     description: Annotated[str, Field(min_length=1)]
     targets: Annotated[list[str], Field(min_length=1)]  # "feature:low", "feature:high" or "feature:<label>"
     cost: Annotated[float, Field(ge=0)]  # per contact, in the unit of profit (thousand roubles)
-    effect: Annotated[float, Field(gt=0, le=1)]  # assumed share of the decline probability the offer removes
+    effect: Annotated[float, Field(ge=0, le=1)]  # share of the decline probability the offer removes
+    measured: Measured | None = None  # None: `effect` is assumed, not measured
 
     @field_validator("targets")
     def known_targets(cls, targets: list[str]) -> list[str]:
@@ -193,6 +205,18 @@ class Drift(Section):
     unseen_retrain: Probability
 
 
+class Verdict(Section):
+    auc_margin: Annotated[float, Field(ge=0)]  # degraded: AUC's 95 % interval below the band's 2.5th percentile - this
+    calibration_margin: Annotated[float, Field(ge=0)]  # degraded: calibration error above its noise floor + this
+
+
+class Campaign(Section):
+    control_share: Annotated[float, Field(gt=0, le=0.5)]  # of the customers selected for contact, held out
+    min_follow_up: Fraction  # the outcomes must hold at least this share of the record's customers
+    prior_sd: Annotated[float, Field(gt=0)]  # how far the assumed effect may be off: the prior's sd
+    verdict: Verdict
+
+
 class Scale(Section):
     customers: Annotated[list[Count], Field(min_length=1)]  # benchmark sizes (scripts/bench_scale.py)
     chunk_rows: Annotated[int, Field(ge=10)]  # raw rows read and validated at a time
@@ -214,6 +238,7 @@ class Settings(Section):
     offers: Offers
     budget: Budget
     drift: Drift
+    campaign: Campaign
     scale: Scale
 
 

@@ -66,6 +66,7 @@ MONEY_PER_MONTH = f"{MONEY_UNIT} per month"
 # What the action list says about each customer (the order is the list's order of priority).
 ACTIONS = {
     "contact": "contact with the offer this month",
+    "control": "selected, but held out at random as the offer's control group: do not contact",
     "over_budget": "worth contacting, but beyond this month's budget",
     "not_worth": "the best offer costs more than it is expected to save",
     "no_offer": "no risk reason that an offer in the catalogue targets",

@@ -26,6 +26,7 @@ from stages.lib.words import (
     RISK_BANDS,
     level,
 )
+from stages.report.campaign import achieved_section, control_section
 
 STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0 auto;max-width:1200px;padding:16px 24px;
@@ -81,6 +82,8 @@ class PageInput:
     drift: pd.DataFrame  # drift.compare
     links: dict[str, str]  # link text -> relative path
     segment: Segment  # the matrix's thresholds
+    campaign: str  # the campaign's label, keying its control group
+    review: dict | None = None  # the last campaign's review, if there is one
 
     @property
     def verdict(self) -> str:
@@ -105,9 +108,10 @@ that cost. The budget leaves out <b>{s["over_budget"]}</b> more customers worth 
 ({money(s["expected_value_over_budget"])} expected). <b>{s["excluded_for_consent"]}</b> customers did not agree to
 receive offers and are not contacted (their profit: {money(s["profit_of_excluded_for_consent"])} per month).</p>
 <p>Drift check: <span class="verdict {page.verdict}">{escape(DRIFT_VERDICTS[page.verdict])}</span></p>
-<p class="muted">Expected value = probability of decline × monthly profit × the offer's assumed effect − its cost.
-The effects and costs are assumptions in params.yaml (section <code>offers</code>), not measurements:
-replace them with the shop's own campaign figures.</p></section>"""
+<p class="muted">Expected value = probability of decline × monthly profit × the offer's effect − its cost.
+The costs are assumptions in params.yaml (section <code>offers</code>); so is each effect until a campaign review
+measures it (the offers' table says which). <b>{s["control"]}</b> selected customers are held out as the control
+group that measures the offers.</p></section>"""
 
 
 def matrix_svg(cells: pd.DataFrame, segment: Segment) -> str:
@@ -169,18 +173,19 @@ def offers_section(offers: pd.DataFrame) -> str:
     rows = "".join(
         f"<tr><td><b>{escape(level(r.offer))}</b><br><span class='muted'>{escape(r.description)}</span></td>"
         f"<td>{escape(targets_in_words(r.targets))}</td><td class='n'>{r.cost_per_contact:g}</td>"
-        f"<td class='n'>{r.assumed_effect:.0%}</td><td class='n'>{r.contacted}</td><td class='n'>{r.cost:.2f}</td>"
+        f"<td class='n'>{r.effect:.0%}<br><span class='muted'>{escape(r.effect_source)}</span></td>"
+        f"<td class='n'>{r.contacted}</td><td class='n'>{r.cost:.2f}</td>"
         f"<td class='n'>{r.expected_value:.2f}</td><td class='n'>{r.over_budget}</td>"
         f"<td class='n'>{r.expected_value_over_budget:.2f}</td></tr>"
         for r in offers.itertuples()
     )
     head = (
         "<tr><th>offer</th><th>for customers whose risk comes from</th><th class='n'>cost per contact</th>"
-        "<th class='n'>assumed effect</th><th class='n'>contacted</th><th class='n'>cost</th>"
+        "<th class='n'>effect (where from)</th><th class='n'>contacted</th><th class='n'>cost</th>"
         "<th class='n'>expected value</th><th class='n'>over budget</th><th class='n'>its expected value</th></tr>"
     )
     return f"""<section id="offers"><h2>Offers</h2>{offers_svg(offers)}
-<p class="muted">Money in {MONEY_PER_MONTH}; the assumed effect is the share of a customer's probability of decline
+<p class="muted">Money in {MONEY_PER_MONTH}; the effect is the share of a customer's probability of decline
 the offer removes.</p><table id="offer-table"><thead>{head}</thead><tbody>{rows}</tbody></table></section>"""
 
 
@@ -265,7 +270,9 @@ def manager_page(page: PageInput) -> str:
         [
             summary_section(page),
             matrix,
+            achieved_section(page.review),
             offers_section(page.decision.offers),
+            control_section(page.decision.offers, page.campaign),
             drift_section(page.drift, page.verdict),
             actions_section(page.decision.actions),
             f'<section id="analyst"><h2>For the analyst</h2><ul>{links}</ul></section>',
@@ -278,6 +285,12 @@ def manager_page(page: PageInput) -> str:
         f"<title>{escape(page.title)}</title><style>{STYLE}</style></head><body>\n{body}\n"
         f"<script>{SCRIPT}</script></body></html>\n"
     )
+
+
+def control_line(r) -> str:
+    """One offer's groups on the console, and what this month can measure of it."""
+    can = "too few to measure" if pd.isna(r.detectable_effect) else f"detects an effect of {r.detectable_effect:.0%}"
+    return f"control: {r.offer}: {r.contacted} contacted, {r.control} held out; {can} (80 % power, 5 % two-sided)"
 
 
 FLAGGED_SHOWN = 20  # imputed customers named on the console; the partitions flag every one
@@ -295,6 +308,7 @@ def console_summary(page: PageInput, quality: dict, flagged: pd.DataFrame) -> st
         f"saved {summary['expected_value']:.1f} {MONEY_PER_MONTH}; the budget leaves {summary['over_budget']} "
         f"({summary['expected_value_over_budget']:.1f}); {summary['excluded_for_consent']} without consent",
     ]
+    lines += [control_line(r) for r in page.decision.offers.itertuples() if r.contacted + r.control]
     lines += [f"imputed: {row.id}: {row.flags}" for row in flagged.head(FLAGGED_SHOWN).itertuples()]
     if len(flagged) > FLAGGED_SHOWN:
         lines.append(f"imputed: and {len(flagged) - FLAGGED_SHOWN} more customers (column flags of the partitions)")

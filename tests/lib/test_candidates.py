@@ -58,7 +58,7 @@ def lazily(customers, shap, settings, batch=7, at_most=10_000):
         return rows, shap[shap["id"].isin(ids)].reset_index(drop=True)
 
     left_out = pd.DataFrame({"id": [], "profit": [], "not_scored_reason": []})
-    plan = decide_within_reach(compact, left_out, TYPICAL, settings, batch, at_most)
+    plan = decide_within_reach(compact, left_out, TYPICAL, settings, batch, at_most, "test")
     ids = next(plan)
     while True:  # what io's `answered` does: lib asks for ids, the caller explains them
         try:
@@ -71,7 +71,7 @@ def lazily(customers, shap, settings, batch=7, at_most=10_000):
 def test_the_contacts_are_exactly_those_of_explaining_everyone(budget):
     customers, shap = month(300, seed=3)
     settings = decision_settings(CATALOGUE, budget, 0.01)
-    everyone = decide_with(settings, listing(customers), customers, shap, TYPICAL)
+    everyone = decide_with(settings, listing(customers), customers, shap, TYPICAL, "test")
     decision, explained = lazily(customers, shap, settings)
     contacts = ["id", "offer", "expected_value", "priority"]
     full = everyone.actions[everyone.actions["action"] == "contact"][contacts].reset_index(drop=True)
@@ -123,6 +123,7 @@ def test_a_customer_no_offer_could_target_gets_no_offer_without_being_explained(
         customers,
         shap,
         TYPICAL,
+        "test",
     )
     full = everyone.actions.set_index("id")["action"]
     assert (full[first[first == "no_offer"].index] == "no_offer").all()

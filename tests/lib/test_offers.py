@@ -61,7 +61,7 @@ def shap(frame: pd.DataFrame) -> pd.DataFrame:
 
 def run(frame: pd.DataFrame, budget: Budget = NO_LIMIT, high_risk: float = 0.7):
     return decide_with(
-        decision_settings(CATALOGUE, budget, 0.005, high_risk), listing(frame), frame, shap(frame), TYPICAL
+        decision_settings(CATALOGUE, budget, 0.005, high_risk), listing(frame), frame, shap(frame), TYPICAL, "test"
     )
 
 
@@ -84,13 +84,13 @@ def test_the_offer_that_pays_is_found_among_every_listed_reason_not_only_the_fir
     reason's offer does not pay, a weaker reason's does; the customer gets the one that pays."""
     frame = customers(("yes",)).assign(probability=0.8, profit=1.0, pages_per_visit=2, unpaid_items_quarter=8)
     values = shap(frame).assign(shap_unpaid_items_quarter=0.3, shap_pages_per_visit=0.1, shap_minutes_current=0.0)
-    customer = row(decide_with(UNLIMITED, listing(frame), frame, values, TYPICAL).actions, 1)
+    customer = row(decide_with(UNLIMITED, listing(frame), frame, values, TYPICAL, "test").actions, 1)
     # cart (for unpaid items, the strongest reason): 0.8*1*0.3-0.5 < 0; promo (for pages): 0.8*1*0.4-0.2 > 0
     assert customer["offer"] == "promo" and customer["action"] == "contact"
     assert customer["expected_value"] == pytest.approx(0.8 * 1.0 * 0.4 - 0.2)
     assert customer["offer_reason"].startswith("low pages viewed per visit")
     frame = frame.assign(profit=0.2)  # no offer pays now: not worth contacting; the list shows the least loss
-    customer = row(decide_with(UNLIMITED, listing(frame), frame, values, TYPICAL).actions, 1)
+    customer = row(decide_with(UNLIMITED, listing(frame), frame, values, TYPICAL, "test").actions, 1)
     assert customer["action"] == "not_worth" and customer["offer"] == "recommend"  # 0.8*0.2*0.2-0.1 = -0.068
 
 
@@ -155,7 +155,7 @@ def test_an_imputed_cell_is_never_told_as_a_reason():
 def test_customers_not_regular_or_not_scored_are_listed_with_the_reason():
     frame = customers().assign(regular=[True, True, True, False])
     left_out = pd.DataFrame({ID: [99], PROFIT: [3.0], "not_scored_reason": ["revenue extreme in every month"]})
-    decision = decide_with(UNLIMITED, listing(frame, left_out), frame, shap(frame), TYPICAL)
+    decision = decide_with(UNLIMITED, listing(frame, left_out), frame, shap(frame), TYPICAL, "test")
     actions = decision.actions
     assert row(actions, 4)["action"] == "not_regular" and row(actions, 4)["offer"] == ""
     assert row(actions, 99)["action"] == "not_scored" and "extreme" in row(actions, 99)["note"]

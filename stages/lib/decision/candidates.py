@@ -83,18 +83,24 @@ def explain_until_final(
 
 
 def decide_within_reach(
-    compact: pd.DataFrame, left_out: pd.DataFrame, typical: dict, settings: Settings, batch: int, at_most: int
+    compact: pd.DataFrame,
+    left_out: pd.DataFrame,
+    typical: dict,
+    settings: Settings,
+    batch: int,
+    at_most: int,
+    label: str,
 ) -> Generator[np.ndarray, tuple[pd.DataFrame, pd.DataFrame], Decision]:
     """The month's decision with reasons only where they can change it: yields the ids whose (rows, SHAP
     values) it needs next (the caller reads and explains them: no I/O here) and returns the decision.
     ``compact``: every scored customer (id, probability, profit, regular, allows_offers, `ceiling`), by id;
-    ``left_out``: id, profit, not_scored_reason of the customers without a score."""
+    ``left_out``: id, profit, not_scored_reason of the customers without a score; ``label``: the campaign's."""
     first = first_actions(compact)
     candidates = compact.loc[first == "", [ID, "ceiling"]]  # explained highest ceiling first, ties by id
     queue = candidates.sort_values(["ceiling", ID], ascending=[False, True], kind="stable").reset_index(drop=True)
 
     def decide(rows: pd.DataFrame, shap_values: pd.DataFrame) -> Decision:
-        return decide_with(settings, listing(rows, left_out), rows, shap_values, typical)
+        return decide_with(settings, listing(rows, left_out), rows, shap_values, typical, label)
 
     decision, explained, complete = yield from explain_until_final(queue, decide, batch, at_most)
     unexplained = np.isin(compact[ID].to_numpy(), queue[ID].to_numpy()[explained:])

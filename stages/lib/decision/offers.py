@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from stages.lib.campaign.assignment import control_members, treated_increments
+from stages.lib.campaign.power import detectable_effect
 from stages.lib.schema import ID, NUMERIC_FEATURES, PROFIT
 from stages.lib.settings import Budget, Offer, Settings
 from stages.lib.words import ACTIONS, CONSENT_UNKNOWN, PHRASES, level
@@ -130,27 +132,36 @@ def assign(listed: pd.DataFrame, reasons: pd.DataFrame, catalogue: list[Offer]) 
     return pd.DataFrame(rows, index=listed.index, columns=list(types)).astype(types)
 
 
-def apply_budget(table: pd.DataFrame, budget: Budget) -> pd.DataFrame:
-    """Contacts by expected value (highest first, ties by id) until the number or money limit is reached;
-    the rest of them become ``over_budget``."""
+def apply_budget(table: pd.DataFrame, budget: Budget, control: Control) -> pd.DataFrame:
+    """Customers selected by expected value (highest first, ties by id) until the contacts or their cost reach
+    the budget; within each offer a share of them held out as its control group (``control``), who count
+    against no limit; the rest of them become ``over_budget``."""
     candidates = table[table["action"] == "contact"].sort_values(["expected_value", ID], ascending=[False, True])
+    treated = treated_increments(candidates["offer"], control.share)  # 0 where the prefix adds a control
     within = pd.Series(True, index=candidates.index)
     if budget.contacts is not None:
-        within &= np.arange(1, len(candidates) + 1) <= budget.contacts
+        within &= np.cumsum(treated) <= budget.contacts
     if budget.money is not None:
-        within &= candidates["offer_cost"].cumsum() <= budget.money + 1e-9
+        within &= np.cumsum(treated * candidates["offer_cost"].to_numpy()) <= budget.money + 1e-9
     within = within.cummin()  # a cut keeps a prefix of the ranking: nobody below it jumps the queue
     table = table.copy()
     table.loc[within.index[~within], "action"] = "over_budget"
+    held = control_members(candidates.loc[within[within].index], control.share, control.label, control.seed)
+    table.loc[held, "action"] = "control"
     return table
 
 
 def action_list(
-    listed: pd.DataFrame, reasons: pd.DataFrame, catalogue: list[Offer], budget: Budget, high_risk: float
+    listed: pd.DataFrame,
+    reasons: pd.DataFrame,
+    catalogue: list[Offer],
+    budget: Budget,
+    high_risk: float,
+    control: Control,
 ) -> pd.DataFrame:
     """The list a manager acts on, sorted by priority. ``listed``: from `listing` (action "" to decide here)."""
     table = listed.drop(columns="action").join(assign(listed, reasons, catalogue)).join(reasons[list(REASONS)])
-    table = apply_budget(table, budget)
+    table = apply_budget(table, budget, control)
     table["risk_band"] = np.where(table["probability"].isna(), "", risk_band(table["probability"], high_risk))
     unknown = (table["action"] == "no_consent") & (table["allows_offers"] != "no")
     table["note"] = [note or ACTIONS[action] for note, action in zip(table["note"], table["action"], strict=True)]
@@ -163,11 +174,13 @@ def action_list(
 
 
 def budget_figures(actions: pd.DataFrame) -> dict:
-    """Contacts the budget keeps and leaves, with their cost and expected value (thousand roubles)."""
+    """Contacts the budget keeps and leaves, the control group held out, with their cost and expected value
+    (thousand roubles; the control group costs nothing and is expected to save nothing)."""
     kept = actions[actions["action"] == "contact"]
     left = actions[actions["action"] == "over_budget"]
     return {
         "contacted": len(kept),
+        "control": int((actions["action"] == "control").sum()),
         "cost": float(kept["offer_cost"].sum()),
         "expected_value": float(kept["expected_value"].sum()),
         "over_budget": len(left),
@@ -175,16 +188,37 @@ def budget_figures(actions: pd.DataFrame) -> dict:
     }
 
 
+def measurable(actions: pd.DataFrame) -> dict:
+    """What this month's groups can measure: the decline rate expected without the offer (the selected
+    customers' mean probability) and the smallest effect found with 80 % power (None: too small)."""
+    selected = actions[actions["action"].isin(["contact", "control"])]
+    contacted, control = int((selected["action"] == "contact").sum()), int((selected["action"] == "control").sum())
+    baseline = float(selected["probability"].mean()) if len(selected) else float("nan")
+    return {"baseline_decline_rate": baseline, "detectable_effect": detectable_effect(baseline, contacted, control)}
+
+
+def effect_source(offer: Offer) -> str:
+    """``assumed``, or where the effect was measured (machine-readable; the page says it in words)."""
+    found = offer.measured
+    if found is None:
+        return "assumed"
+    interval = f"95% CI {found.ci95_low:.3f} to {found.ci95_high:.3f}"
+    return f"measured in {found.campaign}: {found.treated} treated, {found.control} control, {interval}"
+
+
 def offer_summary(actions: pd.DataFrame, catalogue: list[Offer]) -> pd.DataFrame:
-    """Per offer: customers contacted and left by the budget, cost and expected value (thousand roubles)."""
+    """Per offer: customers contacted, held out and left by the budget, cost, expected value (thousand roubles),
+    the effect used and where it comes from, and the smallest effect this month can detect."""
     rows = [
         {
             "offer": offer.name,
             "description": offer.description,
             "targets": ", ".join(offer.targets),
             "cost_per_contact": offer.cost,
-            "assumed_effect": offer.effect,
+            "effect": offer.effect,
+            "effect_source": effect_source(offer),
             **budget_figures(actions[actions["offer"] == offer.name]),
+            **measurable(actions[actions["offer"] == offer.name]),
         }
         for offer in catalogue
     ]
@@ -207,6 +241,15 @@ def decision_summary(actions: pd.DataFrame) -> dict:
 
 
 @dataclass(frozen=True)
+class Control:
+    """The month's control group: its share of the selected customers, and the key of the customers' draws."""
+
+    share: float
+    label: str  # the campaign's label: by default the export folder's name
+    seed: int
+
+
+@dataclass(frozen=True)
 class Decision:
     """A month's decision: the action list, the per-offer table and the summary numbers."""
 
@@ -215,11 +258,15 @@ class Decision:
     summary: dict
 
 
-def decide_with(settings: Settings, listed: pd.DataFrame, customers: pd.DataFrame, shap_values, typical) -> Decision:
-    """Reasons, offers, expected values, consent and the budget for the customers of ``listing``, with the
-    settings of params.yaml: the one call `segment` and `score` share."""
+def decide_with(
+    settings: Settings, listed: pd.DataFrame, customers: pd.DataFrame, shap_values, typical, label: str
+) -> Decision:
+    """Reasons, offers, expected values, consent, the budget and the control group (keyed by the campaign's
+    ``label``) for the customers of ``listing``, with the settings of params.yaml: the one call `segment` and
+    `score` share."""
     catalogue, budget = settings.offers.catalogue, settings.budget
+    control = Control(settings.campaign.control_share, label, settings.seed)
     reasons = strongest_reasons(listed, customers, shap_values, typical, settings.segment.min_reason_shap)
-    actions = action_list(listed, reasons, catalogue, budget, settings.segment.high_risk)
+    actions = action_list(listed, reasons, catalogue, budget, settings.segment.high_risk, control)
     summary = {**decision_summary(actions), "budget": {"contacts": budget.contacts, "money": budget.money}}
     return Decision(actions, offer_summary(actions, catalogue), summary)

@@ -1,0 +1,88 @@
+"""Campaign records on disk: parquet with the campaign's metadata and a checksum of the content.
+
+A record is evidence: `score` never replaces one with different content (the same run again writes the
+same bytes), and `review` refuses one edited after it was written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from stages.io.files import atomic_write
+from stages.lib.campaign.record import dumps
+from stages.lib.errors import refused
+
+KEY = b"campaign_record"  # the schema metadata key holding the campaign's metadata and checksum
+
+
+def content_checksum(frame: pd.DataFrame) -> str:
+    """SHA-256 over the column names and pandas' fixed-key hash of every row: the content, whatever the
+    Arrow buffers or parquet pages that hold it."""
+    rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    return hashlib.sha256(",".join(frame.columns).encode() + rows.tobytes()).hexdigest()
+
+
+def record_bytes(record: pd.DataFrame, metadata: dict) -> bytes:
+    full = {**metadata, "checksum": content_checksum(record)}
+    table = pa.Table.from_pandas(record, preserve_index=False).replace_schema_metadata({KEY: dumps(full).encode()})
+    sink = io.BytesIO()
+    pq.write_table(table, sink, compression="zstd", write_statistics=False)
+    return sink.getvalue()
+
+
+def write_record(path: Path, record: pd.DataFrame, metadata: dict) -> bool:
+    """Write the record unless the same bytes are there; refuse (exit 2) to replace a different one.
+    Returns whether the file was written."""
+    data = record_bytes(record, metadata)
+    if path.exists():
+        if path.is_file() and path.read_bytes() == data:
+            return False
+        problem = "a campaign record is already there, and this run's record differs from it"
+        hint = (
+            "A record is the evidence its campaign's review rests on, so it is never replaced. If this is a new "
+            "campaign, give it its own --campaign-label or --out; if the old one was never sent, move it away."
+        )
+        raise refused(str(path), problem, hint)
+    atomic_write(path, lambda temporary: temporary.write_bytes(data))
+    return True
+
+
+def check_record_path(path: Path) -> None:
+    """Before any work: an existing file at the record's path must be a record (never something else)."""
+    if path.exists() and (path.is_dir() or KEY not in (read_metadata_raw(path) or {})):
+        raise refused(str(path), "a file that is not a campaign record is where the record goes", "Give another --out.")
+
+
+def read_metadata_raw(path: Path) -> dict | None:
+    try:
+        return pq.read_schema(path).metadata or {}
+    except (pa.ArrowInvalid, OSError):
+        return None
+
+
+def read_record(path: Path) -> tuple[pd.DataFrame, dict]:
+    """The record and its metadata; refused when it is not a record or was changed after it was written."""
+    if not Path(path).is_file():
+        raise refused(str(path), "the campaign record is missing", "Give the .campaign.parquet file `score` wrote.")
+    try:
+        table = pq.read_table(path)
+        metadata = json.loads((table.schema.metadata or {})[KEY])
+    except (pa.ArrowInvalid, OSError, KeyError, ValueError):
+        raise refused(
+            str(path), "not a campaign record written by `score`", "Give the .campaign.parquet file."
+        ) from None
+    record = table.replace_schema_metadata(None).to_pandas()
+    if content_checksum(record) != metadata.get("checksum"):
+        problem = (
+            "the record's content does not match the checksum written with it: it was edited after `score` wrote it"
+        )
+        hint = "Restore the original (`dvc pull` or `dvc checkout` of the record); a review needs the untouched record."
+        raise refused(str(path), problem, hint)
+    return record, metadata

@@ -1,0 +1,66 @@
+"""The campaign record: every scored customer of a month, the offer and group the decision gave them.
+
+`score` writes it beside the action list (stages/io/campaign_store.py); `review` joins it with the
+outcomes three months later. Machine-readable, so English: `group` is treatment, control or null.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from stages.lib.schema import ID, PROFIT
+from stages.lib.settings import Offer
+
+GROUPS = {"contact": "treatment", "control": "control"}
+TYPES = {
+    ID: "int64",
+    "probability": "float64",
+    PROFIT: "float64",
+    "regular": "bool",
+    "offer": "object",
+    "offer_cost": "float64",
+    "group": "object",
+    "expected_value": "float64",
+    "action": "object",
+}
+
+
+def campaign_record(scored: pd.DataFrame, actions: pd.DataFrame) -> pd.DataFrame:
+    """``scored``: id, probability, profit, regular of every scored customer; ``actions``: the action list
+    (customers without reasons are absent from it: their offer, value and action stay null)."""
+    decided = actions.loc[actions["probability"].notna(), [ID, "offer", "offer_cost", "expected_value", "action"]]
+    record = scored[[ID, "probability", PROFIT, "regular"]].merge(decided, on=ID, how="left", validate="one_to_one")
+    record["offer"] = record["offer"].where(record["offer"].notna() & (record["offer"] != ""), None)
+    record["group"] = record["action"].map(GROUPS).astype(object)
+    record["group"] = record["group"].where(record["group"].notna(), None)
+    record["action"] = record["action"].where(record["action"].notna(), None)
+    return record[list(TYPES)].astype(TYPES).sort_values(ID, kind="stable").reset_index(drop=True)
+
+
+def record_metadata(
+    label: str, model_md5: str, params_md5: str, catalogue: list[Offer], share: float, seed: int
+) -> dict:
+    """What the record was made with: the review needs the offers' assumed effects and costs of that month."""
+    offers = {o.name: {"effect": o.effect, "cost": o.cost, "measured": o.measured is not None} for o in catalogue}
+    return {
+        "campaign": label,
+        "model_md5": model_md5,
+        "params_md5": params_md5,
+        "control_share": share,
+        "seed": seed,
+        "offers": offers,
+    }
+
+
+def groups_table(record: pd.DataFrame) -> pd.DataFrame:
+    """Per offer: treated and control customers in the record (what the review can at most measure)."""
+    chosen = record[record["group"].notna()]
+    table = pd.crosstab(chosen["offer"], chosen["group"]).reindex(columns=["treatment", "control"], fill_value=0)
+    return table.astype(np.int64)
+
+
+def dumps(metadata: dict) -> str:
+    return json.dumps(metadata, sort_keys=True, ensure_ascii=False)

@@ -1,0 +1,112 @@
+"""A campaign's review: the record joined with the outcomes, the model's realised quality, each offer's
+measured effect and money, the Qini curve, and the effects for the next decision.
+
+Pure: `stages/review.py` reads the record and the outcomes and writes what this returns.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from stages.lib.campaign.effects import measured_effect, strata, updated_effect
+from stages.lib.campaign.model_check import model_quality
+from stages.lib.campaign.qini import qini_area, qini_curve
+from stages.lib.errors import DataError, refused
+from stages.lib.schema import ID
+from stages.lib.settings import Settings
+
+
+def joined_outcomes(
+    record: pd.DataFrame, outcomes: pd.DataFrame, record_file: str, outcomes_dir: str, least: float
+) -> pd.DataFrame:
+    """The record with each customer's outcome (``declined``: 1, 0, or missing: lost to follow-up);
+    refused when the outcomes hold too few of the record's customers to be this campaign's follow-up."""
+    joined = record.merge(outcomes[[ID, "declined"]], on=ID, how="left", validate="one_to_one")
+    found = float(joined["declined"].notna().mean()) if len(joined) else 0.0
+    if found < least:
+        problem = (
+            f"the outcomes hold {found:.1%} of the campaign record's customers ({record_file}); at least "
+            f"{least:.0%} (campaign.min_follow_up) are expected of the same shop three months later"
+        )
+        raise refused(outcomes_dir, problem, "Check that these are the outcomes of this campaign's customers.")
+    if not (joined["group"] == "control").any():
+        problem = (
+            "the campaign record has no control group: every selected customer was contacted, so nothing "
+            "shows what would have happened without an offer and no effect can be measured"
+        )
+        raise DataError(record_file, "group", problem, hint="Score the next month with this version; it holds one out.")
+    return joined
+
+
+def offers_review(campaign: pd.DataFrame, assumed: dict) -> dict:
+    """Per offer with a selected customer: `effects.measured_effect` and the effect assumed at scoring."""
+    table = strata(campaign)
+    return {
+        name: {"assumed_effect": assumed.get(name, {}).get("effect"), **measured_effect(table.loc[[name]])}
+        for name in table.index
+    }
+
+
+def next_effects(offers: dict, settings: Settings, label: str) -> dict:
+    """The updated effect of each measured offer for the next decision, and the params.yaml keys to set."""
+    positions = {offer.name: index for index, offer in enumerate(settings.offers.catalogue)}
+    updates, overrides = {}, []
+    for name, figures in offers.items():
+        if not figures.get("enough_data") or name not in positions:
+            continue
+        current = settings.offers.catalogue[positions[name]].effect
+        update = updated_effect(current, figures["effect"], figures["effect_se"], settings.campaign.prior_sd)
+        key = f"offers.catalogue.{positions[name]}"
+        measured = {
+            "campaign": label,
+            "treated": figures["treated"],
+            "control": figures["control"],
+            "ci95_low": round(figures["effect_ci95_low"], 4),
+            "ci95_high": round(figures["effect_ci95_high"], 4),
+        }
+        updates[name] = {**update, "params_key": f"{key}.effect", "measured_provenance": measured}
+        overrides.append(f"{key}.effect={round(update['updated'], 4)}")
+    rule = (
+        "normal-normal: the effect in params.yaml is the prior (sd campaign.prior_sd = "
+        f"{settings.campaign.prior_sd:g}), the measurement its likelihood (sd from its interval); each weighs by its precision"
+    )
+    return {"rule": rule, "offers": updates, "dvc_exp_run_set": overrides}
+
+
+def review(
+    record: pd.DataFrame, metadata: dict, joined: pd.DataFrame, band_draws: list[dict], settings: Settings
+) -> tuple[dict, pd.DataFrame]:
+    """The review (JSON-ready) and its Qini curve. ``joined``: `joined_outcomes`."""
+    followed = joined[joined["declined"].notna()].assign(declined=lambda f: f["declined"].astype(np.int64))
+    untreated = followed[followed["regular"] & (followed["group"] != "treatment")]
+    verdict = settings.campaign.verdict
+    model = model_quality(
+        untreated["declined"],
+        untreated["probability"],
+        settings.evaluate.calibration_bins,
+        band_draws,
+        verdict.auc_margin,
+        verdict.calibration_margin,
+        settings.seed,
+    )
+    campaign = followed[followed["group"].notna()]
+    offers = offers_review(campaign, metadata["offers"])
+    curve = qini_curve(campaign)
+    selected = joined["group"].notna()
+    total = measured_effect(strata(campaign)) | {
+        "lost_to_follow_up": int(joined["declined"].isna().sum()),
+        "lost_to_follow_up_selected": int((joined["declined"].isna() & selected).sum()),
+        "qini_area": qini_area(curve),
+    }
+    result = {
+        "kind": "campaign_review",
+        "campaign_label": metadata["campaign"],
+        "record": {key: metadata[key] for key in ("model_md5", "params_md5", "control_share", "seed")},
+        "customers_in_record": len(record),
+        "model": model,
+        "offers": offers,
+        "campaign": total,
+        "effects": next_effects(offers, settings, metadata["campaign"]),
+    }
+    return result, curve
