@@ -40,7 +40,7 @@ text-align:left;vertical-align:top}td.n,th.n{text-align:right;white-space:nowrap
 #actions th{cursor:pointer;user-select:none;position:sticky;top:0;background:#f4f6f9}
 #actions th[aria-sort=ascending]::after{content:' ▲'}#actions th[aria-sort=descending]::after{content:' ▼'}
 .filters{display:flex;flex-wrap:wrap;gap:12px;margin:8px 0}.filters label{font-size:.9em}
-.wrap{max-height:640px;overflow:auto;border:1px solid #e3e7ed}
+.wrap{max-height:640px;overflow:auto;border:1px solid #e3e7ed}td.wide,th.wide{min-width:11em}
 """
 
 SCRIPT = """
@@ -111,7 +111,8 @@ receive offers and are not contacted (their profit: {money(s["profit_of_excluded
 <p class="muted">Expected value = probability of decline × monthly profit × the offer's effect − its cost.
 The costs are assumptions in params.yaml (section <code>offers</code>); so is each effect until a campaign review
 measures it (the offers' table says which). <b>{s["control"]}</b> selected customers are held out as the control
-group that measures the offers.</p></section>"""
+group that measures the offers: the price of measuring is their expected value, {money(s["expected_value_held_out"])}
+per month.</p></section>"""
 
 
 def matrix_svg(cells: pd.DataFrame, segment: Segment) -> str:
@@ -173,7 +174,7 @@ def offers_section(offers: pd.DataFrame) -> str:
     rows = "".join(
         f"<tr><td><b>{escape(level(r.offer))}</b><br><span class='muted'>{escape(r.description)}</span></td>"
         f"<td>{escape(targets_in_words(r.targets))}</td><td class='n'>{r.cost_per_contact:g}</td>"
-        f"<td class='n'>{r.effect:.0%}<br><span class='muted'>{escape(r.effect_source)}</span></td>"
+        f"<td class='wide'>{r.effect:.0%}<br><span class='muted'>{escape(r.effect_source)}</span></td>"
         f"<td class='n'>{r.contacted}</td><td class='n'>{r.cost:.2f}</td>"
         f"<td class='n'>{r.expected_value:.2f}</td><td class='n'>{r.over_budget}</td>"
         f"<td class='n'>{r.expected_value_over_budget:.2f}</td></tr>"
@@ -181,7 +182,7 @@ def offers_section(offers: pd.DataFrame) -> str:
     )
     head = (
         "<tr><th>offer</th><th>for customers whose risk comes from</th><th class='n'>cost per contact</th>"
-        "<th class='n'>effect (where from)</th><th class='n'>contacted</th><th class='n'>cost</th>"
+        "<th class='wide'>effect (where from)</th><th class='n'>contacted</th><th class='n'>cost</th>"
         "<th class='n'>expected value</th><th class='n'>over budget</th><th class='n'>its expected value</th></tr>"
     )
     return f"""<section id="offers"><h2>Offers</h2>{offers_svg(offers)}

@@ -67,16 +67,20 @@ def lazily(customers, shap, settings, batch=7, at_most=10_000):
             return finished.value, sum(asked)
 
 
+@pytest.mark.parametrize("share", [0.0, 0.2])
 @pytest.mark.parametrize("budget", [Budget(contacts=12, money=None), Budget(contacts=None, money=1.5)])
-def test_the_contacts_are_exactly_those_of_explaining_everyone(budget):
+def test_the_contacts_are_exactly_those_of_explaining_everyone(budget, share):
+    """With or without a control group: the same contacts, the same customers held out, the same order."""
     customers, shap = month(300, seed=3)
-    settings = decision_settings(CATALOGUE, budget, 0.01)
+    settings = decision_settings(CATALOGUE, budget, 0.01, control_share=share)
     everyone = decide_with(settings, listing(customers), customers, shap, TYPICAL, "test")
     decision, explained = lazily(customers, shap, settings)
-    contacts = ["id", "offer", "expected_value", "priority"]
-    full = everyone.actions[everyone.actions["action"] == "contact"][contacts].reset_index(drop=True)
-    lazy = decision.actions[decision.actions["action"] == "contact"][contacts].reset_index(drop=True)
+    contacts = ["id", "offer", "expected_value", "priority", "action"]
+    chosen = ["contact", "control"]
+    full = everyone.actions[everyone.actions["action"].isin(chosen)][contacts].reset_index(drop=True)
+    lazy = decision.actions[decision.actions["action"].isin(chosen)][contacts].reset_index(drop=True)
     pd.testing.assert_frame_equal(lazy, full)
+    assert (full["action"] == "control").any() == (share > 0)
     assert explained < 150  # far fewer than the ~230 candidates
     assert decision.summary["customers"] == len(customers) and decision.summary["reasons"]["complete"]
     assert sum(decision.summary["actions"].values()) == len(customers)

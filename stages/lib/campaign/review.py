@@ -69,7 +69,8 @@ def next_effects(offers: dict, settings: Settings, label: str) -> dict:
         overrides.append(f"{key}.effect={round(update['updated'], 4)}")
     rule = (
         "normal-normal: the effect in params.yaml is the prior (sd campaign.prior_sd = "
-        f"{settings.campaign.prior_sd:g}), the measurement its likelihood (sd from its interval); each weighs by its precision"
+        f"{settings.campaign.prior_sd:g}), the measurement its likelihood (sd from its interval); each weighs by "
+        "its precision"
     )
     return {"rule": rule, "offers": updates, "dvc_exp_run_set": overrides}
 

@@ -33,6 +33,8 @@ COLUMNS = (
     "offer",
     "offer_reason",
     "offer_cost",
+    "offer_effect",
+    "effect_source",
     "expected_value",
     "action",
     "note",
@@ -163,6 +165,8 @@ def action_list(
     table = listed.drop(columns="action").join(assign(listed, reasons, catalogue)).join(reasons[list(REASONS)])
     table = apply_budget(table, budget, control)
     table["risk_band"] = np.where(table["probability"].isna(), "", risk_band(table["probability"], high_risk))
+    table["offer_effect"] = table["offer"].map({o.name: o.effect for o in catalogue}).astype(float)
+    table["effect_source"] = table["offer"].map({o.name: effect_source(o) for o in catalogue}).fillna("")
     unknown = (table["action"] == "no_consent") & (table["allows_offers"] != "no")
     table["note"] = [note or ACTIONS[action] for note, action in zip(table["note"], table["action"], strict=True)]
     table.loc[unknown, "note"] = CONSENT_UNKNOWN
@@ -181,6 +185,8 @@ def budget_figures(actions: pd.DataFrame) -> dict:
     return {
         "contacted": len(kept),
         "control": int((actions["action"] == "control").sum()),
+        # what measuring costs: the expected value of the held-out customers, had they been contacted
+        "expected_value_held_out": float(actions.loc[actions["action"] == "control", "expected_value"].sum()),
         "cost": float(kept["offer_cost"].sum()),
         "expected_value": float(kept["expected_value"].sum()),
         "over_budget": len(left),

@@ -1,0 +1,178 @@
+"""The campaign loop through the command line: `score` writes the record and never replaces it with another,
+`review` measures the outcomes and refuses what is not this campaign's, `adopt_effects` updates params.yaml."""
+
+from __future__ import annotations
+
+import difflib
+import json
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from stages.io.campaign_store import read_record, record_bytes
+from stages.io.files import md5
+from tests.stage_runs import ROOT, run_stage
+from tests.synthetic import make_raw, write_raw
+
+N = 300
+
+
+@pytest.fixture(scope="module")
+def loop(workspace, tmp_path_factory):
+    """A month scored with no limit on contacts (enough customers in each group) and its outcomes."""
+    root, params = workspace
+    folder = tmp_path_factory.mktemp("campaign")
+    unlimited = {**params, "budget": {"contacts": None, "money": None}}
+    (folder / "params.yaml").write_text(yaml.safe_dump(unlimited, allow_unicode=True), encoding="utf-8")
+    month = write_raw(make_raw(n=N, seed=21, defects=False, with_target=False), folder / "2026-09")
+    outcomes = write_raw(make_raw(n=N, seed=21, defects=False, with_target=True), folder / "2026-12")
+    out = folder / "scores" / "2026-09.csv"
+    result = score(root, folder, month, out)
+    assert result.returncode == 0, result.stderr
+    return root, folder, month, outcomes, out, result
+
+
+def score(root, folder, month, out, *extra):
+    models, reference = root / "models", root / "reports/drift_reference.json"
+    arguments = ["--raw", str(month), "--out", str(out), "--models", str(models), "--reference", str(reference)]
+    return run_stage("score", *arguments, "--params", str(folder / "params.yaml"), *extra)
+
+
+def review(root, folder, record, outcomes, out):
+    arguments = ["--campaign", str(record), "--outcomes", str(outcomes), "--out", str(out)]
+    return run_stage(
+        "review", *arguments, "--params", str(folder / "params.yaml"), "--band", str(root / "reports/test_band.json")
+    )
+
+
+def test_the_record_holds_every_scored_customer_and_what_made_it(loop):
+    root, folder, _, _, out, result = loop
+    record, metadata = read_record(out.with_name("2026-09.campaign.parquet"))
+    assert len(record) == N and record["id"].is_unique and str(record["id"].dtype) == "int64"
+    assert set(record["group"].dropna()) == {"treatment", "control"}
+    assert record.loc[record["group"].notna(), "offer"].notna().all()
+    assert record.loc[record["group"].isna(), "action"].isin(["contact", "control"]).sum() == 0
+    assert metadata["campaign"] == "2026-09" and metadata["model_md5"] == md5(root / "models/model.skops")
+    assert metadata["params_md5"] == md5(folder / "params.yaml") and metadata["control_share"] == 0.1
+    assert "control: " in result.stdout and "held out" in result.stdout  # per offer, on the console
+    page = out.with_suffix(".html").read_text(encoding="utf-8")
+    assert 'id="control-table"' in page and "smallest effect this month can detect" in page
+    assert 'id="achieved"' not in page  # no review yet: nothing about the last campaign
+
+
+def test_the_same_run_again_writes_the_same_bytes_and_a_different_one_is_refused(loop):
+    root, folder, month, _, out, _ = loop
+    record = out.with_name("2026-09.campaign.parquet")
+    before = record.read_bytes()
+    assert score(root, folder, month, out).returncode == 0 and record.read_bytes() == before
+    refused = score(root, folder, month, out, "--campaign-label", "another")
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr and "campaign record" in refused.stderr
+    assert record.read_bytes() == before and not out.exists() and not out.with_suffix(".html").exists()
+    assert score(root, folder, month, out).returncode == 0  # the list and page back, for the tests after this one
+
+
+def test_the_campaign_label_keys_who_is_held_out_but_not_who_is_selected(loop, tmp_path):
+    root, folder, month, _, out, _ = loop
+    other = tmp_path / "other.csv"
+    assert score(root, folder, month, other, "--campaign-label", "2026-09-bis").returncode == 0
+    first, _ = read_record(out.with_name("2026-09.campaign.parquet"))
+    second, _ = read_record(tmp_path / "other.campaign.parquet")
+    assert first["group"].notna().equals(second["group"].notna())
+    assert not first["group"].equals(second["group"])
+
+
+def test_a_review_measures_the_model_and_every_offer(loop, tmp_path):
+    root, folder, _, outcomes, out, _ = loop
+    written = tmp_path / "reviews" / "2026-09.json"
+    result = review(root, folder, out.with_name("2026-09.campaign.parquet"), outcomes, written)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(written.read_text())
+    assert report["kind"] == "campaign_review" and report["campaign_label"] == "2026-09"
+    assert report["model"]["verdict"] in ("as_expected", "degraded") and report["model"]["why"]
+    record, _ = read_record(out.with_name("2026-09.campaign.parquet"))
+    untreated = record["regular"] & (record["group"] != "treatment")
+    assert report["model"]["customers"] == untreated.sum() > 0 and report["customers_in_record"] == N
+    for figures in report["offers"].values():
+        assert figures["treated"] > 0 and "assumed_effect" in figures
+    assert report["campaign"]["lost_to_follow_up"] == 0
+    qini = json.loads(written.with_name("2026-09.qini.json").read_text())["qini"]
+    assert qini[0]["share_targeted"] == 0 and qini[-1]["share_targeted"] == 1
+    page = tmp_path / "next.csv"
+    shown = score(root, folder, outcomes, page, "--review", str(written), "--campaign-label", "2026-12")
+    assert shown.returncode == 0, shown.stderr
+    assert 'id="achieved"' in page.with_suffix(".html").read_text(encoding="utf-8")
+
+
+def relabelled(raw: dict, column: str, value) -> dict:
+    raw = {key: frame.copy() for key, frame in raw.items()}
+    raw["market_file"].loc[raw["market_file"].index[3], column] = value
+    return raw
+
+
+def another_month(raw: dict) -> dict:
+    return {key: frame.assign(id=frame["id"] + 50_000) for key, frame in raw.items()}
+
+
+@pytest.mark.parametrize("case", ["another month", "unknown activity label", "no activity column"])
+def test_outcomes_that_are_not_this_campaigns_are_refused(loop, tmp_path, case):
+    root, folder, _, _, out, _ = loop
+    raw = make_raw(n=N, seed=21, defects=False, with_target=True)
+    raw = {
+        "another month": lambda: another_month(raw),
+        "unknown activity label": lambda: relabelled(raw, "Покупательская активность", "Выросла"),
+        "no activity column": lambda: make_raw(n=N, seed=21, defects=False, with_target=False),
+    }[case]()
+    written = tmp_path / "review.json"
+    result = review(root, folder, out.with_name("2026-09.campaign.parquet"), write_raw(raw, tmp_path / "o"), written)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    expected = {"another month": "0.0% of the campaign record", "unknown activity label": "Выросла"}
+    assert expected.get(case, "Покупательская активность") in result.stderr
+    assert not written.exists()
+
+
+def test_an_edited_record_or_one_without_a_control_group_is_refused(loop, tmp_path):
+    root, folder, _, outcomes, out, _ = loop
+    record, metadata = read_record(out.with_name("2026-09.campaign.parquet"))
+    table = pq.read_table(out.with_name("2026-09.campaign.parquet"))
+    edited = table.set_column(1, "probability", [np.round(record["probability"].to_numpy() * 0.9, 6)])
+    pq.write_table(edited, tmp_path / "edited.campaign.parquet")
+    result = review(root, folder, tmp_path / "edited.campaign.parquet", outcomes, tmp_path / "r1.json")
+    assert result.returncode == 2 and "edited after" in result.stderr
+    contacted_all = record.assign(group=record["group"].replace({"control": "treatment"}))
+    (tmp_path / "none.campaign.parquet").write_bytes(record_bytes(contacted_all, metadata))
+    result = review(root, folder, tmp_path / "none.campaign.parquet", outcomes, tmp_path / "r2.json")
+    assert (
+        result.returncode == 2 and "no control group" in result.stderr and "no effect can be measured" in result.stderr
+    )
+
+
+def test_a_review_never_overwrites_another_campaigns_review(loop, tmp_path):
+    root, folder, _, outcomes, out, _ = loop
+    written = tmp_path / "review.json"
+    written.write_text(json.dumps({"kind": "campaign_review", "campaign_label": "2026-06"}))
+    result = review(root, folder, out.with_name("2026-09.campaign.parquet"), outcomes, written)
+    assert result.returncode == 2 and "2026-06" in result.stderr
+    assert json.loads(written.read_text())["campaign_label"] == "2026-06"
+
+
+def test_adopting_effects_changes_only_the_measured_offers_lines(tmp_path):
+    params = tmp_path / "params.yaml"
+    original = (ROOT / "params.yaml").read_text(encoding="utf-8")
+    params.write_text(original, encoding="utf-8")
+    provenance = {"campaign": "2026-09", "treated": 5000, "control": 560, "ci95_low": 0.05, "ci95_high": 0.15}
+    update = {"updated": 0.0987, "measured_provenance": provenance}
+    review_file = tmp_path / "review.json"
+    review_file.write_text(
+        json.dumps({"kind": "campaign_review", "effects": {"offers": {"cross_category_bundle": update}}})
+    )
+    result = run_stage("adopt_effects", "--review", str(review_file), "--params", str(params))
+    assert result.returncode == 0, result.stderr
+    settings = yaml.safe_load(params.read_text(encoding="utf-8"))
+    offer = next(o for o in settings["offers"]["catalogue"] if o["name"] == "cross_category_bundle")
+    assert offer["effect"] == 0.0987 and offer["measured"] == provenance
+    diff = list(difflib.unified_diff(original.splitlines(), params.read_text(encoding="utf-8").splitlines(), n=0))
+    removed = [line for line in diff if line.startswith("-") and not line.startswith("---")]
+    added = [line for line in diff if line.startswith("+") and not line.startswith("+++")]
+    assert removed == ["-    effect: 0.12"] and added[0] == "+    effect: 0.0987" and len(added) == 7
