@@ -14,7 +14,10 @@ in its own process and prints wall time, customers per second and the process's 
 * ``score``: `python -m stages.score` with the committed model, on its own process (the local engine);
 * ``score-dask``: the same command with ``--scheduler`` pointing at a local `dask.distributed` cluster
   of 2 single-threaded workers this script starts afresh for each N (peak RSS: the `score` process,
-  and the largest worker's, read from the workers themselves).
+  and the largest worker's, read from the workers themselves);
+* ``review``, ``review-dask``: `python -m stages.review` of the campaign record the ``score`` step wrote,
+  with the same exports as the outcomes (make_scale_data.py keeps «Покупательская активность»), on the
+  same partitions and executors (run ``score`` first).
 
 ``validate`` and ``prepare`` are measured up to ``WHOLE_MONTH_UP_TO`` customers only: `prepare` holds
 the whole month in memory on purpose (it builds the training set of a few thousand customers), so
@@ -37,7 +40,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-STEPS = ("validate", "prepare", "score", "score-dask")
+STEPS = ("validate", "prepare", "score", "score-dask", "review", "review-dask")
 WHOLE_MONTH_UP_TO = 1_300_000  # validate and prepare beyond this: skipped (see the docstring)
 MODELS = ROOT / "models"  # the saved model `score` uses (`make pull` or `dvc repro train`)
 VALIDATE = (
@@ -77,6 +80,21 @@ def step_command(step: str, raw: Path, work: Path) -> tuple[list[str], Path]:
             link.symlink_to(raw, target_is_directory=True)
         shutil.copy(ROOT / "params.yaml", work / "params.yaml")
         return [PYTHON, "-m", "stages.prepare"], work
+    if step.startswith("review"):
+        review = work / step / "review.json"
+        review.parent.mkdir(parents=True, exist_ok=True)
+        record = work / "score" / "scores.campaign.parquet"
+        return [
+            PYTHON,
+            "-m",
+            "stages.review",
+            "--campaign",
+            str(record),
+            "--outcomes",
+            str(raw),
+            "--out",
+            str(review),
+        ], ROOT
     out = work / step / "scores.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.unlink(missing_ok=True)
@@ -91,12 +109,13 @@ def worker_peak_rss() -> float:
 
 
 def run_step(step: str, raw: Path, work: Path) -> tuple[float, float, int, str]:
-    """(wall s, peak RSS GiB, exit code, note) of one step; score-dask on a fresh 2-worker local cluster."""
+    """(wall s, peak RSS GiB, exit code, note) of one step; *-dask on a fresh 2-worker local cluster."""
     command, cwd = step_command(step, raw, work)
-    if step != "score-dask":
+    if not step.endswith("-dask"):
         return measured(command, cwd)
     from distributed import Client, LocalCluster
 
+    sys.path.insert(0, str(ROOT))  # `python scripts/bench_scale.py` puts scripts/, not the root, on the path
     import stages  # noqa: F401  (pins the numerical kernels in os.environ: the workers inherit them)
 
     os.environ["PYTHONPATH"] = str(ROOT)  # the workers import `stages` like the score process does

@@ -71,27 +71,12 @@ def score(args: argparse.Namespace, settings: Settings, reference: dict, review:
     label = args.campaign_label or args.raw.resolve().name
     with worker_pool() as pool:
         explain = monthly_run.explainer(pool, pipeline, parts, month, settings)
-        scale = settings.scale
-        plan = decide_within_reach(
-            month.compact,
-            month.left_out,
-            medians(reference),
-            settings,
-            scale.reasons_batch,
-            scale.reasons_at_most,
-            label,
-        )
+        reach = (settings.scale.reasons_batch, settings.scale.reasons_at_most)
+        plan = decide_within_reach(month.compact, month.left_out, medians(reference), settings, *reach, label)
         decision = monthly_run.answered(plan, explain)
     month.seconds["reasons"] = time.perf_counter() - started
     drift = compare_counts(month.drift, reference, settings.drift)
-    metadata = record_metadata(
-        label,
-        md5(model_path),
-        md5(args.params),
-        settings.offers.catalogue,
-        settings.campaign.control_share,
-        settings.seed,
-    )
+    metadata = record_metadata(label, md5(model_path), md5(args.params), settings)
     record_path = paths.campaign_record(args.out)
     write_record(record_path, campaign_record(month.compact, decision.actions), metadata)  # refused if it differs
     write_excel_csv(args.out, decision.actions, digits=4)

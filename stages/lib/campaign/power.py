@@ -3,6 +3,9 @@
 The effect is the one the catalogue assumes: the share of the probability of decline an offer removes,
 so treated customers decline at p × (1 − effect) against p in control. Two-sided test of two
 proportions at level alpha, normal approximation with unpooled variances (Chow, Shao & Wang, 2008).
+The review tests with Katz's interval of the log risk ratio instead, which is slightly more powerful on the
+same groups (simulated at the detectable effect: 80 % by this test, 83 % by the review's,
+tests/lib/test_campaign_statistics.py), so the figure planned here is a little conservative.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from stages.lib.schema import ID, PROFIT
-from stages.lib.settings import Offer
+from stages.lib.settings import Settings
 
 GROUPS = {"contact": "treatment", "control": "control"}
 TYPES = {
@@ -40,17 +40,16 @@ def campaign_record(scored: pd.DataFrame, actions: pd.DataFrame) -> pd.DataFrame
     return record[list(TYPES)].astype(TYPES).sort_values(ID, kind="stable").reset_index(drop=True)
 
 
-def record_metadata(
-    label: str, model_md5: str, params_md5: str, catalogue: list[Offer], share: float, seed: int
-) -> dict:
+def record_metadata(label: str, model_md5: str, params_md5: str, settings: Settings) -> dict:
     """What the record was made with: the review needs the offers' assumed effects and costs of that month."""
+    catalogue = settings.offers.catalogue
     offers = {o.name: {"effect": o.effect, "cost": o.cost, "measured": o.measured is not None} for o in catalogue}
     return {
         "campaign": label,
         "model_md5": model_md5,
         "params_md5": params_md5,
-        "control_share": share,
-        "seed": seed,
+        "control_share": settings.campaign.control_share,
+        "seed": settings.seed,
         "offers": offers,
     }
 
