@@ -7,7 +7,7 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 export DVC_NO_ANALYTICS := 1
 export MPLBACKEND := Agg
 
-.PHONY: help install pull repro test lint bench bench-scale deps ceiling score review adopt-effects band kernels trade clean
+.PHONY: help install pull repro test lint bench bench-scale deps ceiling score review uplift adopt-effects band kernels trade clean
 
 help:
 	@echo "make repro  - create .venv, pull the raw data and every output the remote has, rebuild the rest"
@@ -18,7 +18,8 @@ help:
 	@echo "make deps   - print each stage's code dependencies (its import closure), as dvc.yaml lists them"
 	@echo "make score RAW=path/to/month [OUT=file.csv] - the month's action list (+ .html page) and drift check"
 	@echo "make review CAMPAIGN=x.campaign.parquet OUTCOMES=path/to/later/month [OUT=reviews/<campaign>.json] - what it achieved"
-	@echo "make adopt-effects REVIEW=reviews/<campaign>.json - the review's measured effects into params.yaml"
+	@echo "make uplift REVIEWS=\"reviews/a.json reviews/b.json\" [OUT=reviews/uplift.json] - an effect per customer, oldest first"
+	@echo "make adopt-effects REVIEW=reviews/<campaign>.json | UPLIFT=reviews/uplift.json - into params.yaml"
 	@echo "make ceiling - where ranking errors come from and how high ROC-AUC can go (after repro)"
 	@echo "make band   - only the stage band and what it needs: the test figures as a band (dvc repro band)"
 	@echo "make trade  - faster families vs the chosen: what they cost in ROC-AUC and Brier, how fast they score (after repro)"
@@ -71,9 +72,16 @@ review: install
 	@out="$${OUT:-reviews/$$(basename -- "$$CAMPAIGN" .campaign.parquet).json}"; \
 	  $(PYTHON) -m stages.review --campaign "$$CAMPAIGN" --outcomes "$$OUTCOMES" --out "$$out"
 
+# Two or more reviewed campaigns, oldest first (REVIEWS is split on spaces: review files without spaces).
+uplift: install
+	@test -n "$$REVIEWS" || { echo "usage: make uplift REVIEWS=\"reviews/a.json reviews/b.json\" [OUT=...]"; exit 2; }
+	@$(PYTHON) -m stages.uplift --reviews $$REVIEWS --out "$${OUT:-reviews/uplift.json}"
+
 adopt-effects: install
-	@test -n "$$REVIEW" || { echo "usage: make adopt-effects REVIEW=reviews/<campaign>.json"; exit 2; }
-	@$(PYTHON) -m stages.adopt_effects --review "$$REVIEW"
+	@test -n "$$REVIEW$$UPLIFT" || \
+	  { echo "usage: make adopt-effects REVIEW=reviews/<campaign>.json (or UPLIFT=reviews/uplift.json)"; exit 2; }
+	@if [ -n "$$UPLIFT" ]; then $(PYTHON) -m stages.adopt_effects --uplift "$$UPLIFT"; \
+	  else $(PYTHON) -m stages.adopt_effects --review "$$REVIEW"; fi
 
 ceiling: repro
 	$(PYTHON) scripts/auc_ceiling.py

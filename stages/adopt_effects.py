@@ -1,13 +1,16 @@
-"""Put a campaign review's updated effects into params.yaml, for the next decision.
+"""Put a campaign review's updated effects (or the uplift learners chosen) into params.yaml, for the next decision.
 
     python -m stages.adopt_effects --review REVIEW.json [--params params.yaml]
+    python -m stages.adopt_effects --uplift UPLIFT.json [--params params.yaml]
 
 For each offer the review measured with enough data, sets `offers.catalogue.<i>.effect` to the updated
 effect (the measurement shrunk towards the assumption, REVIEW.json's `effects.rule`) and records where it
 was measured under `offers.catalogue.<i>.measured`. Rewrites params.yaml through DVC's own round-trip YAML
 writer, so comments and layout stay and `git diff params.yaml` shows only what changed; the result is
 validated before anything is written. The same keys as `dvc exp run -S` (REVIEW.json's
-`effects.dvc_exp_run_set`), for trying the effects in an experiment first.
+`effects.dvc_exp_run_set`), for trying the effects in an experiment first. With --uplift, sets
+`offers.catalogue.<i>.uplift` to the learner `stages.uplift` chose for the offer, and removes it from an
+offer for which the constant effect ranked better.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from pathlib import Path
 
 from stages.io import paths
 from stages.io.cli import run_cli
-from stages.io.files import load_settings, read_review, update_params
+from stages.io.files import load_settings, read_json, read_review, update_params
 from stages.lib.errors import refused
+from stages.lib.settings import Offer
 
 
 def changes(review: dict, catalogue_names: list[str]) -> dict[tuple, object]:
@@ -33,21 +37,56 @@ def changes(review: dict, catalogue_names: list[str]) -> dict[tuple, object]:
     return found
 
 
+def uplift_changes(choice: dict, catalogue: list[Offer]) -> dict[tuple, object]:
+    """(path of keys) -> the learner, for each offer of the choice: chosen, or removed where it lost."""
+    found = {}
+    for index, offer in enumerate(catalogue):
+        figures = choice["offers"].get(offer.name, {})
+        if figures.get("chosen") == "uplift":
+            found[("offers", "catalogue", index, "uplift")] = figures["model"]
+        elif figures and offer.uplift is not None:
+            found[("offers", "catalogue", index, "uplift")] = None
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--review", type=Path, required=True, help="REVIEW.json written by stages.review")
+    given = parser.add_mutually_exclusive_group(required=True)
+    given.add_argument("--review", type=Path, help="REVIEW.json written by stages.review")
+    given.add_argument("--uplift", type=Path, help="UPLIFT.json written by stages.uplift")
     parser.add_argument("--params", type=Path, default=paths.PARAMS)
     args = parser.parse_args()
-    settings, review = load_settings(args.params), read_review(args.review)
-    updates = changes(review, [offer.name for offer in settings.offers.catalogue])
+    settings = load_settings(args.params)
+    if args.review:
+        updates = changes(read_review(args.review), [offer.name for offer in settings.offers.catalogue])
+        empty = "the review measured no offer with enough customers in both groups: there is nothing to adopt"
+    else:
+        updates = uplift_changes(read_uplift(args.uplift), settings.offers.catalogue)
+        empty = "the constant effect ranked better for every offer, and none has a learner to remove"
     if not updates:
-        problem = "the review measured no offer with enough customers in both groups: there is nothing to adopt"
-        raise refused(str(args.review), problem, "Keep the assumed effects; pool more months' campaigns.")
-    update_params(args.params, updates)
+        raise refused(str(args.review or args.uplift), empty, "Keep params.yaml as it is; pool more months.")
+    update_params(args.params, updates)  # validated whole: a learner of the wrong shape stops here
     for (_, _, index, key), value in updates.items():
+        name = settings.offers.catalogue[index].name
         if key == "effect":
-            print(f"adopt-effects: {settings.offers.catalogue[index].name}: effect {value}")
+            print(f"adopt-effects: {name}: effect {value}")
+        elif key == "uplift":
+            print(f"adopt-effects: {name}: uplift learner {'adopted' if value else 'removed'}")
     print(f"adopt-effects: wrote {args.params}; `git diff {args.params}` shows the change")
+
+
+def read_uplift(path: Path) -> dict:
+    try:
+        choice = read_json(path)
+    except (OSError, ValueError):
+        choice = None
+    if (
+        not isinstance(choice, dict)
+        or choice.get("kind") != "uplift_choice"
+        or not isinstance(choice.get("offers"), dict)
+    ):
+        raise refused(str(path), "not an uplift choice written by `python -m stages.uplift`", "Give its JSON.")
+    return choice
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from stages.io import monthly_run, paths
 from stages.io.campaign_store import read_record
 from stages.io.cli import run_cli
 from stages.io.executor import SCHEDULER_VARIABLE, executor
-from stages.io.files import load_settings, read_json, write_json
+from stages.io.files import load_settings, read_json, write_json, write_parquet
 from stages.lib.campaign.review import joined_outcomes, review
 from stages.lib.errors import refused
 from stages.report.campaign import review_summary
@@ -43,11 +43,12 @@ def main() -> None:
     with executor(args.scheduler) as chosen, monthly_run.scratch_folder(args.out.parent) as split_to:
         outcomes = monthly_run.outcomes_in_parts(chosen, args.outcomes, split_to, settings)
     joined = joined_outcomes(record, outcomes, str(args.campaign), str(args.outcomes), settings.campaign.min_follow_up)
-    result, curve = review(record, metadata, joined, read_json(args.band)["draws"], settings)
+    result, curve, customers = review(record, metadata, joined, read_json(args.band)["draws"], settings)
     write_json(paths.qini_plot(args.out), {"qini": curve.to_dict("records")}, digits=4)
+    write_parquet(paths.review_customers(args.out), customers)
     write_json(args.out, result, digits=6)
     print(review_summary(result))
-    print(f"review: wrote {args.out} and {paths.qini_plot(args.out)}")
+    print(f"review: wrote {args.out}, {paths.qini_plot(args.out)} and {paths.review_customers(args.out)}")
 
 
 def check_review_output(out: Path, label: str) -> None:

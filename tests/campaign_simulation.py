@@ -96,6 +96,7 @@ def synthetic_record(
     )
     record["offer"] = record["offer"].where(record["offer"].notna(), None)
     record["offer_cost"] = record["offer"].map(costs).astype(float)
+    record["offer_effect"] = np.where(record["offer"].notna(), ASSUMED_EFFECT, np.nan)  # what the decision used
     record["expected_value"] = record["probability"] * record[PROFIT] * ASSUMED_EFFECT - record["offer_cost"]
     chosen = record.iloc[:selected]
     held = control_members(chosen, control_share, "simulated campaign", int(rng.integers(2**31)))

@@ -16,8 +16,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from stages.io.files import atomic_write
-from stages.lib.campaign.record import dumps
+from stages.lib.campaign.record import TYPES, dumps
+from stages.lib.campaign.review import CUSTOMERS
 from stages.lib.errors import refused
+from stages.lib.schema import ID
 
 KEY = b"campaign_record"  # the schema metadata key holding the campaign's metadata and checksum
 
@@ -79,6 +81,10 @@ def read_record(path: Path) -> tuple[pd.DataFrame, dict]:
             str(path), "not a campaign record written by `score`", "Give the .campaign.parquet file."
         ) from None
     record = table.replace_schema_metadata(None).to_pandas()
+    missing = sorted(set(TYPES) - set(record.columns))
+    if missing:
+        problem = f"the campaign record lacks the column(s) {missing}: it was written by another version of `score`"
+        raise refused(str(path), problem, "Score the month again with this version to write a complete record.")
     if content_checksum(record) != metadata.get("checksum"):
         problem = (
             "the record's content does not match the checksum written with it: it was edited after `score` wrote it"
@@ -86,3 +92,28 @@ def read_record(path: Path) -> tuple[pd.DataFrame, dict]:
         hint = "Restore the original (`dvc pull` or `dvc checkout` of the record); a review needs the untouched record."
         raise refused(str(path), problem, hint)
     return record, metadata
+
+
+def read_review_customers(path: Path) -> pd.DataFrame:
+    """The selected customers with outcomes a review wrote beside it (`review.CUSTOMERS`), checked."""
+    if not Path(path).is_file():
+        problem = "the review's customers with outcomes are missing (written beside REVIEW.json by `make review`)"
+        raise refused(str(path), problem, "Run the review again with this version, or `dvc pull` the file.")
+    try:
+        frame = pq.read_table(path).to_pandas()
+        frame = frame[list(CUSTOMERS)].astype(CUSTOMERS)
+    except (pa.ArrowInvalid, OSError, KeyError, ValueError, TypeError):
+        problem = f"not the customers table of a review: it needs the columns {list(CUSTOMERS)} with their types"
+        raise refused(str(path), problem, "Run the review again to rewrite it.") from None
+    wrong = (
+        ~frame["group"].isin(["treatment", "control"])
+        | ~frame["declined"].isin([0, 1])
+        | ~frame["probability"].between(0, 1)
+        | frame["offer"].isna()
+    )
+    if wrong.any():
+        row = frame[wrong].iloc[0]
+        found = f"group {row['group']!r}, declined {row['declined']!r}, probability {row['probability']!r}"
+        problem = f"customer {row[ID]} has {found}: a review writes treatment/control, 0/1 and a probability"
+        raise refused(str(path), problem, "Run the review again.")
+    return frame

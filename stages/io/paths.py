@@ -102,6 +102,11 @@ def qini_plot(review: Path) -> Path:
     return review.with_name(f"{review.stem}.qini.json")
 
 
+def review_customers(review: Path) -> Path:
+    """The selected customers with outcomes `review --out REVIEW` writes beside it: <REVIEW stem>.customers.parquet."""
+    return review.with_name(f"{review.stem}.customers.parquet")
+
+
 def link(from_file: Path, to_path: Path) -> str:
     """A relative link from one output (a markdown report) to another, as the report's reader follows it."""
     return Path(os.path.relpath(to_path, from_file.parent)).as_posix()

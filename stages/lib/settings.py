@@ -161,6 +161,29 @@ class Measured(Section):
     ci95_high: float
 
 
+Three = Annotated[list[float], Field(min_length=3, max_length=3)]  # one number per uplift covariate
+
+
+class UpliftSide(Section):
+    """A logistic regression of the decline on the standardised covariates (campaign/uplift.py)."""
+
+    intercept: float
+    coef: Three
+
+
+class Uplift(Section):
+    """An offer's effect per customer, learned from reviewed campaigns (written by `make adopt-effects
+    UPLIFT=...` where the learner beat the constant effect on a held-out month; absent: `effect` for all)."""
+
+    learner: Literal["two_model_logistic"]
+    campaigns: Annotated[list[str], Field(min_length=2)]  # the reviewed campaigns it was fitted on
+    mean: Three
+    sd: Annotated[list[Annotated[float, Field(gt=0)]], Field(min_length=3, max_length=3)]
+    control: UpliftSide
+    treatment: UpliftSide
+    cap: Probability  # no customer's effect above this: the ceiling of expected values uses it
+
+
 class Offer(Section):
     """One offer of the catalogue; cost and effect are assumptions until a reviewed campaign measures them."""
 
@@ -170,6 +193,7 @@ class Offer(Section):
     cost: Annotated[float, Field(ge=0)]  # per contact, in the unit of profit (thousand roubles)
     effect: Annotated[float, Field(ge=0, le=1)]  # share of the decline probability the offer removes
     measured: Measured | None = None  # None: `effect` is assumed, not measured
+    uplift: Uplift | None = None  # an effect per customer instead of `effect`, where it ranked better
 
     @field_validator("targets")
     def known_targets(cls, targets: list[str]) -> list[str]:
@@ -214,6 +238,8 @@ class Campaign(Section):
     control_share: Annotated[float, Field(gt=0, le=0.5)]  # of the customers selected for contact, held out
     min_follow_up: Fraction  # the outcomes must hold at least this share of the record's customers
     prior_sd: Annotated[float, Field(gt=0)]  # how far the assumed effect may be off: the prior's sd
+    uplift_min_group: Count  # an uplift learner needs this many treated and control customers per month
+    uplift_c: Annotated[float, Field(gt=0)]  # the learner's inverse regularisation strength (LogisticRegression C)
     verdict: Verdict
 
 

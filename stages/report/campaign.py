@@ -104,11 +104,19 @@ def review_summary(review: dict) -> str:
                 f"review: {name}: {figures['treated']} treated, {figures['control']} control; effect "
                 f"{figures['effect']:.3f} (95 % {figures['effect_ci95_low']:.3f} to "
                 f"{figures['effect_ci95_high']:.3f}), "
-                f"assumed {figures['assumed_effect']}; saved {money_interval(figures)} {MONEY_PER_MONTH}"
+                f"assumed {figures['assumed_effect']:.3f}; saved {money_interval(figures)} {MONEY_PER_MONTH}"
             )
         else:
             lines.append(f"review: {name}: {figures['treated']} treated, {figures['control']} control: not measurable")
     if total.get("measurable"):
         lines.append(f"review: all offers: saved {money_interval(total)} {MONEY_PER_MONTH} for {total['cost']:.1f}")
     lines.append(f"review: {total['lost_to_follow_up']} customers of the record lost to follow-up")
+    return "\n".join(lines)
+
+
+def uplift_summary(choice: dict) -> str:
+    """What `uplift` prints: per offer, the learner or the constant effect, and why."""
+    lines = [f"uplift: fitted on {', '.join(choice['campaigns'])} (the last one held out to choose)"]
+    for name, figures in choice["offers"].items():
+        lines.append(f"uplift: {name}: {figures['chosen']}: {figures['why']}")
     return "\n".join(lines)

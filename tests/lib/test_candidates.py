@@ -50,7 +50,7 @@ def month(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def lazily(customers, shap, settings, batch=7, at_most=10_000):
     asked = []
-    compact = customers.assign(ceiling=ceiling(customers, TYPICAL, CATALOGUE))
+    compact = customers.assign(ceiling=ceiling(customers, TYPICAL, settings.offers.catalogue))
 
     def explain(ids):
         asked.append(len(ids))

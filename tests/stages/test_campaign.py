@@ -7,12 +7,14 @@ import difflib
 import json
 
 import numpy as np
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import yaml
 
 from stages.io.campaign_store import read_record, record_bytes
 from stages.io.files import md5
+from stages.lib.campaign.review import CUSTOMERS
 from tests.stage_runs import ROOT, run_stage
 from tests.synthetic import make_raw, write_raw
 
@@ -97,6 +99,8 @@ def test_a_review_measures_the_model_and_every_offer(loop, tmp_path):
     for figures in report["offers"].values():
         assert figures["treated"] > 0 and "assumed_effect" in figures
     assert report["campaign"]["lost_to_follow_up"] == 0
+    customers = pd.read_parquet(written.with_name("2026-09.customers.parquet"))  # what `uplift` learns from
+    assert list(customers.columns) == list(CUSTOMERS) and len(customers) == record["group"].notna().sum()
     qini = json.loads(written.with_name("2026-09.qini.json").read_text())["qini"]
     assert qini[0]["share_targeted"] == 0 and qini[-1]["share_targeted"] == 1
     page = tmp_path / "next.csv"

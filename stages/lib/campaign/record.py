@@ -22,6 +22,7 @@ TYPES = {
     "regular": "bool",
     "offer": "object",
     "offer_cost": "float64",
+    "offer_effect": "float64",
     "group": "object",
     "expected_value": "float64",
     "action": "object",
@@ -31,7 +32,9 @@ TYPES = {
 def campaign_record(scored: pd.DataFrame, actions: pd.DataFrame) -> pd.DataFrame:
     """``scored``: id, probability, profit, regular of every scored customer; ``actions``: the action list
     (customers without reasons are absent from it: their offer, value and action stay null)."""
-    decided = actions.loc[actions["probability"].notna(), [ID, "offer", "offer_cost", "expected_value", "action"]]
+    decided = actions.loc[
+        actions["probability"].notna(), [ID, "offer", "offer_cost", "offer_effect", "expected_value", "action"]
+    ]
     record = scored[[ID, "probability", PROFIT, "regular"]].merge(decided, on=ID, how="left", validate="one_to_one")
     record["offer"] = record["offer"].where(record["offer"].notna() & (record["offer"] != ""), None)
     record["group"] = record["action"].map(GROUPS).astype(object)
@@ -43,7 +46,10 @@ def campaign_record(scored: pd.DataFrame, actions: pd.DataFrame) -> pd.DataFrame
 def record_metadata(label: str, model_md5: str, params_md5: str, settings: Settings) -> dict:
     """What the record was made with: the review needs the offers' assumed effects and costs of that month."""
     catalogue = settings.offers.catalogue
-    offers = {o.name: {"effect": o.effect, "cost": o.cost, "measured": o.measured is not None} for o in catalogue}
+    offers = {
+        o.name: {"effect": o.effect, "cost": o.cost, "measured": o.measured is not None, "uplift": o.uplift is not None}
+        for o in catalogue
+    }
     return {
         "campaign": label,
         "model_md5": model_md5,

@@ -13,8 +13,21 @@ from stages.lib.campaign.effects import measured_effect, strata, updated_effect
 from stages.lib.campaign.model_check import model_quality
 from stages.lib.campaign.qini import qini_area, qini_curve
 from stages.lib.errors import DataError, refused
-from stages.lib.schema import ID
+from stages.lib.schema import ID, PROFIT
 from stages.lib.settings import Settings
+
+# a review's selected customers with outcomes, written beside it for `make uplift`
+CUSTOMERS = {
+    ID: "int64",
+    "offer": "object",
+    "group": "object",
+    "declined": "int64",
+    "probability": "float64",
+    PROFIT: "float64",
+    "offer_cost": "float64",
+    "offer_effect": "float64",
+    "expected_value": "float64",
+}
 
 
 def joined_outcomes(
@@ -39,11 +52,17 @@ def joined_outcomes(
     return joined
 
 
-def offers_review(campaign: pd.DataFrame, assumed: dict) -> dict:
-    """Per offer with a selected customer: `effects.measured_effect` and the effect assumed at scoring."""
+def offers_review(campaign: pd.DataFrame) -> dict:
+    """Per offer with a selected customer: `effects.measured_effect` and the effect assumed at scoring (the
+    mean over its treated customers: with an uplift learner each had their own)."""
     table = strata(campaign)
+    treated = campaign[campaign["group"] == "treatment"]
+    assumed = treated.groupby("offer")["offer_effect"].mean()
     return {
-        name: {"assumed_effect": assumed.get(name, {}).get("effect"), **measured_effect(table.loc[[name]])}
+        name: {
+            "assumed_effect": float(assumed[name]) if name in assumed else None,
+            **measured_effect(table.loc[[name]]),
+        }
         for name in table.index
     }
 
@@ -77,8 +96,9 @@ def next_effects(offers: dict, settings: Settings, label: str) -> dict:
 
 def review(
     record: pd.DataFrame, metadata: dict, joined: pd.DataFrame, band_draws: list[dict], settings: Settings
-) -> tuple[dict, pd.DataFrame]:
-    """The review (JSON-ready) and its Qini curve. ``joined``: `joined_outcomes`."""
+) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    """The review (JSON-ready), its Qini curve, and the selected customers with their outcomes (what an
+    uplift learner learns from: `CUSTOMERS`). ``joined``: `joined_outcomes`."""
     followed = joined[joined["declined"].notna()].assign(declined=lambda f: f["declined"].astype(np.int64))
     untreated = followed[followed["regular"] & (followed["group"] != "treatment")]
     verdict = settings.campaign.verdict
@@ -92,7 +112,7 @@ def review(
         settings.seed,
     )
     campaign = followed[followed["group"].notna()]
-    offers = offers_review(campaign, metadata["offers"])
+    offers = offers_review(campaign)
     curve = qini_curve(campaign)
     selected = joined["group"].notna()
     total = measured_effect(strata(campaign)) | {
@@ -110,4 +130,5 @@ def review(
         "campaign": total,
         "effects": next_effects(offers, settings, metadata["campaign"]),
     }
-    return result, curve
+    customers = campaign[list(CUSTOMERS)].astype(CUSTOMERS).sort_values(ID, kind="stable")
+    return result, curve, customers.reset_index(drop=True)

@@ -13,6 +13,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from stages.lib.campaign.uplift import effect_ceiling
 from stages.lib.decision.offers import Decision, decide_with, decision_summary, expected_value, listing
 from stages.lib.schema import ID, NUMERIC_FEATURES, PROFIT
 from stages.lib.settings import Offer, Settings
@@ -36,7 +37,8 @@ def ceiling(customers: pd.DataFrame, typical: dict, catalogue: list[Offer]) -> n
                 targeted |= values < typical[feature] if side == "low" else values >= typical[feature]
             else:
                 targeted |= (customers[feature].astype(object) == side).to_numpy(dtype=bool)
-        best = np.where(targeted, np.maximum(best, expected_value(probability, profit, offer)), best)
+        value = expected_value(probability, profit, offer, effect_ceiling(offer))
+        best = np.where(targeted, np.maximum(best, value), best)
     return best
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from stages.lib.campaign.assignment import control_members, treated_increments
 from stages.lib.campaign.power import detectable_effect
+from stages.lib.campaign.uplift import offer_effects
 from stages.lib.schema import ID, NUMERIC_FEATURES, PROFIT
 from stages.lib.settings import Budget, Offer, Settings
 from stages.lib.words import ACTIONS, CONSENT_UNKNOWN, PHRASES, level
@@ -106,31 +107,36 @@ def strongest_reasons(
     return table
 
 
-def expected_value(probability, profit, offer: Offer):
-    """Monthly profit the offer is expected to save, minus its cost (thousand roubles): numbers or arrays."""
-    return probability * profit * offer.effect - offer.cost
+def expected_value(probability, profit, offer: Offer, effect=None):
+    """Monthly profit the offer is expected to save, minus its cost (thousand roubles): numbers or arrays.
+    ``effect``: the customer's own (an uplift learner's), else the offer's constant effect."""
+    return probability * profit * (offer.effect if effect is None else effect) - offer.cost
 
 
 def assign(listed: pd.DataFrame, reasons: pd.DataFrame, catalogue: list[Offer]) -> pd.DataFrame:
-    """offer, offer_reason, offer_cost, expected_value and a first action per customer (before the budget)."""
+    """offer, offer_reason, offer_cost, offer_effect, expected_value and a first action per customer (before
+    the budget); each offer's effect per customer from `uplift.offer_effects`."""
     rows = []  # built as plain records: a month's list can hold thousands of customers
+    effects = offer_effects(catalogue, listed)
     columns = zip(
-        listed["action"], listed["allows_offers"], listed["probability"], listed[PROFIT], reasons["reason_keys"],
-        *(reasons[r] for r in REASONS), strict=True,
+        range(len(listed)), listed["action"], listed["allows_offers"], listed["probability"], listed[PROFIT],
+        reasons["reason_keys"], *(reasons[r] for r in REASONS), strict=True,
     )  # fmt: skip
-    for action, consent, probability, profit, keys, *words in columns:
+    for at, action, consent, probability, profit, keys, *words in columns:
         if not action and consent != "yes":
             action = "no_consent"
         # the best-paying offer a listed reason targets, and that reason's rank (ties: stronger reason, catalogue order)
         targeted = [] if action else [(o, rank) for rank, key in enumerate(keys) for o in catalogue if key in o.targets]
-        found = max(targeted, key=lambda pick: expected_value(probability, profit, pick[0]), default=None)
+        worth = {o.name: expected_value(probability, profit, o, effects[o.name][at]) for o, _ in targeted}
+        found = max(targeted, key=lambda pick: worth[pick[0].name], default=None)
         if found is None:  # decided before (not regular, not scored, no consent) or no offer targets a reason
-            rows.append(("", "", action or "no_offer", np.nan, np.nan))
+            rows.append(("", "", action or "no_offer", np.nan, np.nan, np.nan))
             continue
         offer, rank = found
-        value = expected_value(probability, profit, offer)
-        rows.append((offer.name, words[rank], "contact" if value > 0 else "not_worth", offer.cost, value))
-    types = {"offer": object, "offer_reason": object, "action": object, "offer_cost": float, "expected_value": float}
+        value, action = worth[offer.name], "contact" if worth[offer.name] > 0 else "not_worth"
+        rows.append((offer.name, words[rank], action, offer.cost, effects[offer.name][at], value))
+    types = {"offer": object, "offer_reason": object, "action": object, "offer_cost": float}
+    types |= {"offer_effect": float, "expected_value": float}
     return pd.DataFrame(rows, index=listed.index, columns=list(types)).astype(types)
 
 
@@ -165,7 +171,6 @@ def action_list(
     table = listed.drop(columns="action").join(assign(listed, reasons, catalogue)).join(reasons[list(REASONS)])
     table = apply_budget(table, budget, control)
     table["risk_band"] = np.where(table["probability"].isna(), "", risk_band(table["probability"], high_risk))
-    table["offer_effect"] = table["offer"].map({o.name: o.effect for o in catalogue}).astype(float)
     table["effect_source"] = table["offer"].map({o.name: effect_source(o) for o in catalogue}).fillna("")
     unknown = (table["action"] == "no_consent") & (table["allows_offers"] != "no")
     table["note"] = [note or ACTIONS[action] for note, action in zip(table["note"], table["action"], strict=True)]
@@ -204,12 +209,24 @@ def measurable(actions: pd.DataFrame) -> dict:
 
 
 def effect_source(offer: Offer) -> str:
-    """``assumed``, or where the effect was measured (machine-readable; the page says it in words)."""
+    """``assumed``, where the effect was measured, or the uplift learner that gives each customer their own
+    (machine-readable; the page says it in words)."""
+    if offer.uplift is not None:
+        months = ", ".join(offer.uplift.campaigns)
+        return f"per customer, uplift learner ({offer.uplift.learner}) fitted on {months}, up to {offer.uplift.cap:.3f}"
     found = offer.measured
     if found is None:
         return "assumed"
     interval = f"95% CI {found.ci95_low:.3f} to {found.ci95_high:.3f}"
     return f"measured in {found.campaign}: {found.treated} treated, {found.control} control, {interval}"
+
+
+def mean_effect(actions: pd.DataFrame, offer: Offer) -> float:
+    """The offer's effect: constant, or with an uplift learner the mean over its selected customers."""
+    if offer.uplift is None:
+        return offer.effect
+    selected = actions.loc[actions["action"].isin(["contact", "control"]), "offer_effect"]
+    return float(selected.mean()) if len(selected) else offer.effect
 
 
 def offer_summary(actions: pd.DataFrame, catalogue: list[Offer]) -> pd.DataFrame:
@@ -221,7 +238,7 @@ def offer_summary(actions: pd.DataFrame, catalogue: list[Offer]) -> pd.DataFrame
             "description": offer.description,
             "targets": ", ".join(offer.targets),
             "cost_per_contact": offer.cost,
-            "effect": offer.effect,
+            "effect": mean_effect(actions[actions["offer"] == offer.name], offer),
             "effect_source": effect_source(offer),
             **budget_figures(actions[actions["offer"] == offer.name]),
             **measurable(actions[actions["offer"] == offer.name]),
