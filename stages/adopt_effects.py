@@ -20,7 +20,7 @@ from pathlib import Path
 
 from stages.io import paths
 from stages.io.cli import run_cli
-from stages.io.files import load_settings, read_json, read_review, update_params
+from stages.io.files import load_settings, read_review, read_written, update_params
 from stages.lib.errors import refused
 from stages.lib.settings import Offer
 
@@ -61,7 +61,10 @@ def main() -> None:
         updates = changes(read_review(args.review), [offer.name for offer in settings.offers.catalogue])
         empty = "the review measured no offer with enough customers in both groups: there is nothing to adopt"
     else:
-        updates = uplift_changes(read_uplift(args.uplift), settings.offers.catalogue)
+        choice = read_written(args.uplift, "uplift_choice", "an uplift choice", "uplift")
+        if not isinstance(choice.get("offers"), dict):
+            raise refused(str(args.uplift), "the uplift choice names no offers", "Run `make uplift` again.")
+        updates = uplift_changes(choice, settings.offers.catalogue)
         empty = "the constant effect ranked better for every offer, and none has a learner to remove"
     if not updates:
         raise refused(str(args.review or args.uplift), empty, "Keep params.yaml as it is; pool more months.")
@@ -73,20 +76,6 @@ def main() -> None:
         elif key == "uplift":
             print(f"adopt-effects: {name}: uplift learner {'adopted' if value else 'removed'}")
     print(f"adopt-effects: wrote {args.params}; `git diff {args.params}` shows the change")
-
-
-def read_uplift(path: Path) -> dict:
-    try:
-        choice = read_json(path)
-    except (OSError, ValueError):
-        choice = None
-    if (
-        not isinstance(choice, dict)
-        or choice.get("kind") != "uplift_choice"
-        or not isinstance(choice.get("offers"), dict)
-    ):
-        raise refused(str(path), "not an uplift choice written by `python -m stages.uplift`", "Give its JSON.")
-    return choice
 
 
 if __name__ == "__main__":

@@ -139,12 +139,17 @@ def md5(path: Path | str) -> str:
     return digest.hexdigest()
 
 
-def read_review(path: Path) -> dict:
-    """A campaign review written by `review` (its JSON), refused in one paragraph if it is not one."""
+def read_written(path: Path, kind: str, what: str, command: str) -> dict:
+    """A JSON this project's ``command`` wrote (its ``kind`` field), refused in one paragraph if it is not one."""
     try:
-        review = read_json(path)
+        found = read_json(path)
     except (OSError, ValueError):
-        review = None
-    if not isinstance(review, dict) or review.get("kind") != "campaign_review":
-        raise refused(str(path), "not a campaign review written by `python -m stages.review`", "Give its JSON.")
-    return review
+        found = None
+    if not isinstance(found, dict) or found.get("kind") != kind:
+        raise refused(str(path), f"not {what} written by `python -m stages.{command}`", "Give its JSON.")
+    return found
+
+
+def read_review(path: Path) -> dict:
+    """A campaign review written by `review` (its JSON)."""
+    return read_written(path, "campaign_review", "a campaign review", "review")

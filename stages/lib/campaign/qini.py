@@ -22,14 +22,19 @@ def qini_curve(campaign: pd.DataFrame) -> pd.DataFrame:
     ranked = campaign.sort_values(["expected_value", ID], ascending=[False, True], kind="stable")
     treated = (ranked["group"] == "treatment").to_numpy()
     kept = 1 - ranked["declined"].to_numpy(dtype=float)
-    n_t, n_c = np.cumsum(treated), np.cumsum(~treated)
-    kept_t, kept_c = np.cumsum(kept * treated), np.cumsum(kept * ~treated)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        curve = np.where(n_c > 0, kept_t - kept_c * n_t / np.maximum(n_c, 1), 0.0)
-    curve, size = np.r_[0.0, curve], len(ranked)
+    curve, size = np.r_[0.0, gains(treated, kept, np.ones((1, len(ranked))))[0]], len(ranked)
     at = np.unique(np.round(np.linspace(0, size, min(POINTS, size + 1))).astype(int))
     share = at / max(size, 1)
     return pd.DataFrame({"share_targeted": share, "incremental_kept": curve[at], "random": share * curve[-1]})
+
+
+def gains(treated: np.ndarray, kept: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The Qini heights after each customer, in ranked order: retained treated − retained control × treated /
+    control so far, one row per row of ``weights`` (customers' counts: ones, or bootstrap draws)."""
+    n_t, n_c = np.cumsum(weights * treated, axis=1), np.cumsum(weights * ~treated, axis=1)
+    kept_t, kept_c = np.cumsum(weights * kept * treated, axis=1), np.cumsum(weights * kept * ~treated, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(n_c > 0, kept_t - kept_c * n_t / np.maximum(n_c, 1), 0.0)
 
 
 def qini_area(curve: pd.DataFrame) -> float:

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
+from stages.lib.campaign.qini import gains
 from stages.lib.schema import ID, PROFIT
 
 COVARIATES = ("logit_probability", "logit_probability_squared", "log_profit")
@@ -102,9 +103,7 @@ def ranked_area(ranking: np.ndarray, test: pd.DataFrame, weights: np.ndarray) ->
     treated = (test["group"].to_numpy() == "treatment")[order]
     kept = (1 - test["declined"].to_numpy()).astype(float)[order]
     w = weights[:, order]
-    n_t, n_c = np.cumsum(w * treated, axis=1), np.cumsum(w * ~treated, axis=1)
-    kept_t, kept_c = np.cumsum(w * kept * treated, axis=1), np.cumsum(w * kept * ~treated, axis=1)
-    curve = np.where(n_c > 0, kept_t - kept_c * n_t / np.maximum(n_c, 1e-12), 0.0)
+    curve = gains(treated, kept, w)
     share = np.cumsum(w, axis=1) / w.sum(axis=1, keepdims=True)
     gap = curve - share * curve[:, -1:]
     zero = np.zeros((len(w), 1))
@@ -119,12 +118,12 @@ def held_out_gain(train: pd.DataFrame, test: pd.DataFrame, effect: float, c: flo
     learned = value * predicted_effect(fit_offer(train, c), test)
     weights = np.vstack([np.ones(len(test)), np.random.default_rng(seed).poisson(1.0, (BOOTSTRAP, len(test)))])
     constant, uplift = ranked_area(value * effect, test, weights), ranked_area(learned, test, weights)
-    gains = uplift[1:] - constant[1:]
+    differences = uplift[1:] - constant[1:]
     return {
         "constant": round(float(constant[0]), 4),
         "uplift": round(float(uplift[0]), 4),
         "gain": round(float(uplift[0] - constant[0]), 4),
-        "gain_lower_95": round(float(np.quantile(gains, 0.05)), 4),
+        "gain_lower_95": round(float(np.quantile(differences, 0.05)), 4),
     }
 
 
@@ -138,7 +137,8 @@ def uplift_models(
     offers = {}
     for name, effect in assumed.items():
         mine = [month[month["offer"] == name].sort_values(ID, kind="stable") for month in months]
-        if len(months) < 2 or not (learnable(pd.concat(mine[:-1]), least) and learnable(mine[-1], least)):
+        train = pd.concat(mine[:-1], ignore_index=True) if len(months) >= 2 else None
+        if train is None or not (learnable(train, least) and learnable(mine[-1], least)):
             why = (
                 f"fewer than {least} treated or control customers with outcomes in a month (campaign.uplift_min_group)"
                 if len(months) >= 2
@@ -146,7 +146,7 @@ def uplift_models(
             )
             offers[name] = {"chosen": "constant", "why": why}
             continue
-        areas = held_out_gain(pd.concat(mine[:-1], ignore_index=True), mine[-1], effect, c, seed)
+        areas = held_out_gain(train, mine[-1], effect, c, seed)
         chosen = areas["gain_lower_95"] > 0
         verdict = "it ranks better beyond the noise" if chosen else "not better beyond the month's noise"
         offers[name] = {
