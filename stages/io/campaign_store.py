@@ -22,6 +22,13 @@ from stages.lib.errors import refused
 from stages.lib.schema import ID
 
 KEY = b"campaign_record"  # the schema metadata key holding the campaign's metadata and checksum
+# the Arrow types a record's pandas dtypes are written as (strings: either width)
+ARROW_TYPES = {
+    "int64": (pa.int64(),),
+    "float64": (pa.float64(),),
+    "bool": (pa.bool_(),),
+    "object": (pa.string(), pa.large_string(), pa.null()),
+}
 
 
 def content_checksum(frame: pd.DataFrame) -> str:
@@ -70,7 +77,11 @@ def read_metadata_raw(path: Path) -> dict | None:
 
 
 def read_record(path: Path) -> tuple[pd.DataFrame, dict]:
-    """The record and its metadata; refused when it is not a record or was changed after it was written."""
+    """The record and its metadata; refused when it is not a record, lacks a column or holds one of another
+    type, was changed after it was written, or does not list each customer once in id order.
+
+    The checksum is taken slice by slice (a row's hash depends on that row only), so a record of millions
+    is held once as Arrow and once as pandas, never with the hashes of the whole table beside them."""
     if not Path(path).is_file():
         raise refused(str(path), "the campaign record is missing", "Give the .campaign.parquet file `score` wrote.")
     try:
@@ -80,18 +91,43 @@ def read_record(path: Path) -> tuple[pd.DataFrame, dict]:
         raise refused(
             str(path), "not a campaign record written by `score`", "Give the .campaign.parquet file."
         ) from None
-    record = table.replace_schema_metadata(None).to_pandas()
-    missing = sorted(set(TYPES) - set(record.columns))
-    if missing:
-        problem = f"the campaign record lacks the column(s) {missing}: it was written by another version of `score`"
-        raise refused(str(path), problem, "Score the month again with this version to write a complete record.")
-    if content_checksum(record) != metadata.get("checksum"):
+    table = table.replace_schema_metadata(None)
+    check_record_columns(path, table.schema)
+    if streamed_checksum(table) != metadata.get("checksum"):
         problem = (
             "the record's content does not match the checksum written with it: it was edited after `score` wrote it"
         )
         hint = "Restore the original (`dvc pull` or `dvc checkout` of the record); a review needs the untouched record."
         raise refused(str(path), problem, hint)
+    record = table.to_pandas(self_destruct=True, split_blocks=True)
+    del table  # self_destruct: the Arrow buffers go as their columns are converted
+    ids = record[ID].to_numpy()
+    if len(ids) > 1 and not bool((ids[1:] > ids[:-1]).all()):
+        problem = "the record's ids are not unique and increasing, as `score` writes them"
+        raise refused(str(path), problem, "Give the untouched record `score` wrote.")
     return record, metadata
+
+
+def check_record_columns(path: Path, schema: pa.Schema) -> None:
+    """Every column of `record.TYPES`, with its type (another version of `score` may have written it)."""
+    missing = sorted(set(TYPES) - set(schema.names))
+    if missing:
+        problem = f"the campaign record lacks the column(s) {missing}: it was written by another version of `score`"
+        raise refused(str(path), problem, "Score the month again with this version to write a complete record.")
+    for name, kind in TYPES.items():
+        found = schema.field(name).type
+        if found not in ARROW_TYPES[kind]:
+            problem = f"the campaign record's column {name!r} holds {found}, where `score` writes {kind}"
+            raise refused(str(path), problem, "Give the untouched record `score` wrote.")
+
+
+def streamed_checksum(table: pa.Table, rows: int = 500_000) -> str:
+    """`content_checksum` of ``table`` as pandas, computed over slices of ``rows``: the same digest."""
+    digest = hashlib.sha256(",".join(table.column_names).encode())
+    for start in range(0, max(table.num_rows, 1), rows):
+        part = table.slice(start, rows).to_pandas()
+        digest.update(pd.util.hash_pandas_object(part, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
 
 
 def read_review_customers(path: Path) -> pd.DataFrame:

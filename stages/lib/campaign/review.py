@@ -33,23 +33,29 @@ CUSTOMERS = {
 def joined_outcomes(
     record: pd.DataFrame, outcomes: pd.DataFrame, record_file: str, outcomes_dir: str, least: float
 ) -> pd.DataFrame:
-    """The record with each customer's outcome (``declined``: 1, 0, or missing: lost to follow-up);
-    refused when the outcomes hold too few of the record's customers to be this campaign's follow-up."""
-    joined = record.merge(outcomes[[ID, "declined"]], on=ID, how="left", validate="one_to_one")
-    found = float(joined["declined"].notna().mean()) if len(joined) else 0.0
+    """The record with each customer's outcome added in place (``declined``: 1.0, 0.0, or NaN: lost to
+    follow-up); refused when the outcomes hold too few of the record's customers to be this campaign's
+    follow-up. Both tables list each id once, in increasing order (`read_record`, `outcomes_in_parts`):
+    a lookup by position, not a merge, so a month of millions is not copied."""
+    known, declined = outcomes[ID].to_numpy(dtype=np.int64), outcomes["declined"].to_numpy(dtype=float)
+    ids = record[ID].to_numpy(dtype=np.int64)
+    at = np.minimum(np.searchsorted(known, ids), max(len(known) - 1, 0))
+    found_here = known[at] == ids if len(known) else np.zeros(len(ids), dtype=bool)
+    record["declined"] = np.where(found_here, declined[at] if len(known) else np.nan, np.nan)
+    found = float(found_here.mean()) if len(ids) else 0.0
     if found < least:
         problem = (
             f"the outcomes hold {found:.1%} of the campaign record's customers ({record_file}); at least "
             f"{least:.0%} (campaign.min_follow_up) are expected of the same shop three months later"
         )
         raise refused(outcomes_dir, problem, "Check that these are the outcomes of this campaign's customers.")
-    if not (joined["group"] == "control").any():
+    if not (record["group"] == "control").any():
         problem = (
             "the campaign record has no control group: every selected customer was contacted, so nothing "
             "shows what would have happened without an offer and no effect can be measured"
         )
         raise DataError(record_file, "group", problem, hint="Score the next month with this version; it holds one out.")
-    return joined
+    return record
 
 
 def offers_review(campaign: pd.DataFrame) -> dict:
@@ -99,25 +105,25 @@ def review(
 ) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
     """The review (JSON-ready), its Qini curve, and the selected customers with their outcomes (what an
     uplift learner learns from: `CUSTOMERS`). ``joined``: `joined_outcomes`."""
-    followed = joined[joined["declined"].notna()].assign(declined=lambda f: f["declined"].astype(np.int64))
-    untreated = followed[followed["regular"] & (followed["group"] != "treatment")]
+    followed, selected = joined["declined"].notna().to_numpy(), joined["group"].notna().to_numpy()
+    # masks over the whole month, copies of the selected customers only
+    untreated = followed & joined["regular"].to_numpy() & (joined["group"] != "treatment").to_numpy()
     verdict = settings.campaign.verdict
     model = model_quality(
-        untreated["declined"],
-        untreated["probability"],
+        joined["declined"].to_numpy()[untreated],
+        joined["probability"].to_numpy()[untreated],
         settings.evaluate.calibration_bins,
         band_draws,
         verdict.auc_margin,
         verdict.calibration_margin,
         settings.seed,
     )
-    campaign = followed[followed["group"].notna()]
+    campaign = joined[followed & selected].astype({"declined": np.int64})
     offers = offers_review(campaign)
     curve = qini_curve(campaign)
-    selected = joined["group"].notna()
     total = measured_effect(strata(campaign)) | {
-        "lost_to_follow_up": int(joined["declined"].isna().sum()),
-        "lost_to_follow_up_selected": int((joined["declined"].isna() & selected).sum()),
+        "lost_to_follow_up": int((~followed).sum()),
+        "lost_to_follow_up_selected": int((~followed & selected).sum()),
         "qini_area": qini_area(curve),
     }
     result = {

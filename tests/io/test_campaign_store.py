@@ -1,0 +1,78 @@
+"""The campaign record on disk: its checksum taken slice by slice is the whole table's, and a record that
+`score` could not have written is refused before a review trusts it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from stages.io.campaign_store import content_checksum, read_record, record_bytes, streamed_checksum
+from stages.lib.campaign.record import TYPES
+from stages.lib.errors import DataError
+
+METADATA = {"campaign": "2026-09", "model_md5": "m", "params_md5": "p", "control_share": 0.1, "seed": 1, "offers": {}}
+
+
+def a_record(n: int = 1_000, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    action = rng.choice(np.array(["contact", "control", "not_worth", None], dtype=object), n)
+    offer = np.where(pd.isna(action), None, rng.choice(np.array(["discount", "reminder"], dtype=object), n))
+    group = pd.Series(action).map({"contact": "treatment", "control": "control"}).astype(object)
+    frame = pd.DataFrame(
+        {
+            "id": np.arange(215_000, 215_000 + n, dtype=np.int64),
+            "probability": rng.random(n),
+            "profit": rng.gamma(2.0, 2.0, n),
+            "regular": rng.random(n) < 0.9,
+            "offer": offer,
+            "offer_cost": rng.random(n),
+            "offer_effect": rng.random(n) / 5,
+            "group": group.where(group.notna(), None),
+            "expected_value": rng.normal(size=n),
+            "action": action,
+        }
+    )
+    return frame[list(TYPES)].astype(TYPES)
+
+
+@pytest.mark.parametrize("rows", [1, 7, 333, 1_000, 5_000])
+def test_the_checksum_taken_in_slices_is_the_whole_tables(rows):
+    record = a_record()
+    table = pa.Table.from_pandas(record, preserve_index=False)
+    assert streamed_checksum(table, rows) == content_checksum(record)
+    empty = record.iloc[:0]
+    assert streamed_checksum(pa.Table.from_pandas(empty, preserve_index=False), rows) == content_checksum(empty)
+
+
+def test_a_record_reads_back_as_written(tmp_path):
+    path = tmp_path / "m.campaign.parquet"
+    path.write_bytes(record_bytes(a_record(), METADATA))
+    record, metadata = read_record(path)
+    pd.testing.assert_frame_equal(record, a_record())
+    assert metadata["campaign"] == "2026-09" and len(metadata["checksum"]) == 64
+
+
+@pytest.mark.parametrize(
+    ("case", "words"),
+    [
+        ("a column of another type", "'probability' holds string"),
+        ("an id twice", "not unique and increasing"),
+        ("ids out of order", "not unique and increasing"),
+    ],
+)
+def test_a_record_score_could_not_have_written_is_refused(tmp_path, case, words):
+    """Each with a valid checksum: the checksum proves the content unchanged, not that `score` made it."""
+    record = a_record()
+    if case == "a column of another type":
+        record = record.astype({"probability": str})
+    elif case == "an id twice":
+        record.loc[5, "id"] = record.loc[4, "id"]
+    else:
+        record = record.iloc[::-1].reset_index(drop=True)
+    path = tmp_path / "m.campaign.parquet"
+    path.write_bytes(record_bytes(record, METADATA))
+    with pytest.raises(DataError) as refusal:
+        read_record(path)
+    assert words in str(refusal.value)
