@@ -41,13 +41,13 @@ def main() -> None:
         raise refused(str(args.band), "the model's test band is missing", "Run `dvc repro band` or `dvc pull`.")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with executor(args.scheduler) as chosen, monthly_run.scratch_folder(args.out.parent) as split_to:
-        outcomes = monthly_run.outcomes_in_parts(chosen, args.outcomes, split_to, settings)
+        outcomes, warnings = monthly_run.outcomes_in_parts(chosen, args.outcomes, split_to, settings)
     joined = joined_outcomes(record, outcomes, str(args.campaign), str(args.outcomes), settings.campaign.min_follow_up)
     result, curve, customers = review(record, metadata, joined, read_json(args.band)["draws"], settings)
     write_json(paths.qini_plot(args.out), {"qini": curve.to_dict("records")}, digits=4)
     write_parquet(paths.review_customers(args.out), customers)
     write_json(args.out, result, digits=6)
-    print(review_summary(result))
+    print("\n".join([*(f"warning: {warning}" for warning in warnings), review_summary(result)]))
     print(f"review: wrote {args.out}, {paths.qini_plot(args.out)} and {paths.review_customers(args.out)}")
 
 

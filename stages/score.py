@@ -19,7 +19,7 @@ import argparse
 import time
 from pathlib import Path
 
-from stages.io import monthly_run, paths
+from stages.io import month_outputs, monthly_run, paths
 from stages.io.campaign_store import check_record_path, write_record
 from stages.io.cli import run_cli
 from stages.io.executor import SCHEDULER_VARIABLE, executor
@@ -49,12 +49,13 @@ def main() -> None:
         help=f"address of a Dask scheduler to score on (default: ${SCHEDULER_VARIABLE}, else this process)",
     )
     args = parser.parse_args()
-    monthly_run.check_output(args.out, args.raw, args.models)
+    settings = load_settings(args.params)
+    inputs = (args.raw, args.models, args.reference, args.params, *([args.review] if args.review else []))
+    month_outputs.check_output(args.out, inputs)
     check_record_path(paths.campaign_record(args.out))
     review = read_review(args.review) if args.review else None
     # a previous month's list must not survive a failed run, nor a partial one
-    with monthly_run.fresh_month_outputs(args.out):
-        settings = load_settings(args.params)
+    with month_outputs.fresh_month_outputs(args.out):
         if not args.reference.is_file():
             raise refused(str(args.reference), "the training month's reference is missing", "Run `dvc repro`.")
         score(args, settings, read_json(args.reference), review)
@@ -63,7 +64,7 @@ def main() -> None:
 def score(args: argparse.Namespace, settings: Settings, reference: dict, review: dict | None) -> None:
     """Score the month, decide, and write the list, its page and the partitions."""
     page_path, model_path = args.out.with_suffix(".html"), args.models / paths.MODEL.name
-    parts = monthly_run.parts_folder(args.out)
+    parts = month_outputs.parts_folder(args.out)
     pipeline = load_model(model_path)  # refused here if tampered with
     with executor(args.scheduler) as chosen, monthly_run.scratch_folder(args.out.parent) as split_to:
         month = monthly_run.score_in_parts(chosen, args.raw, split_to, parts, model_path, settings, reference)
@@ -95,6 +96,7 @@ def score(args: argparse.Namespace, settings: Settings, reference: dict, review:
         segment=settings.segment,
         campaign=label,
         review=review,
+        warnings=month.warnings,
     )
     write_text(page_path, manager_page(page))
     print(console_summary(page, month.log.as_dict(), month.flagged))

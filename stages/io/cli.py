@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -13,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from stages.io.files import load_settings
+from stages.io.lifetime import die_with_parent
 from stages.lib.errors import DataError
 
 
@@ -65,6 +69,7 @@ def run_cli(stage: str, main: Callable[[], None]) -> None:
     """Run a stage's main(): bad input or settings end in one paragraph and exit code 2, a bug in one
     paragraph that says where its traceback went and exit code 1, SIGINT or SIGTERM in one line and
     exit code 130 or 143 once the workers are stopped and the partial outputs removed; never a bare traceback."""
+    die_with_parent()  # `dvc repro` killed outright: this stage is interrupted (SIGTERM) and cleans up
     with interruptible() as received:
         try:
             main()
@@ -76,6 +81,12 @@ def run_cli(stage: str, main: Callable[[], None]) -> None:
                 f"{stage}: missing file: {error.filename}. Run `dvc pull` or `dvc repro` to create it.", file=sys.stderr
             )
             sys.exit(2)
+        except OSError as error:
+            # pyarrow's writers raise OSError with the message only, no errno
+            if error.errno not in (errno.ENOSPC, errno.EDQUOT) and "No space left on device" not in repr(error.args):
+                raise_unexpected(stage, error)
+            print(f"{stage}: disk full: {no_space(error)}", file=sys.stderr)
+            sys.exit(2)
         except KeyboardInterrupt:
             # kill the workers joblib keeps for reuse (loky's executor): left alone, they outlive the stage;
             # loky's module global is read because get_reusable_executor() would start workers
@@ -86,14 +97,34 @@ def run_cli(stage: str, main: Callable[[], None]) -> None:
             name = signal.Signals(number).name
             print(f"{stage}: interrupted ({name}); its partial outputs were removed.", file=sys.stderr)
             sys.exit(STOP_SIGNALS[number])
-        except Exception as error:  # a bug, not the user's input: say so, and keep the trace for whoever fixes it
-            where = Path(tempfile.gettempdir()) / f"one-click-{stage}-traceback.txt"
-            where.write_text(traceback.format_exc(), encoding="utf-8")
-            first_line = (str(error).splitlines() or [""])[0]
-            print(
-                f"{stage}: failed unexpectedly ({type(error).__name__}: {first_line}). "
-                f"This is a bug in the pipeline, not in your input; the full traceback is in {where}. "
-                "Please report it with that file.",
-                file=sys.stderr,
-            )
-            sys.exit(1)
+        except Exception as error:
+            raise_unexpected(stage, error)
+
+
+def no_space(error: OSError) -> str:
+    """One paragraph for a full disk: the folder, what is free there, and what to do."""
+    folder = Path(error.filename).parent if error.filename else Path.cwd()
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    free = shutil.disk_usage(folder).free / 2**20
+    return (
+        f"no space left while writing {error.filename or 'an output'} (the folder {folder} has {free:.0f} MiB free). "
+        "Its partial outputs were removed. Free space there and run again: `score` and `review` need about the size "
+        "of the month's exports free beside --out for the split and the partitions, a stage the size of its outputs."
+    )
+
+
+def raise_unexpected(stage: str, error: BaseException) -> None:
+    """A bug, not the user's input: say so, keep the trace for whoever fixes it, exit 1."""
+    # a new file per run, readable by its user only (mkstemp: O_EXCL, mode 0600), never a planted link
+    handle, where = tempfile.mkstemp(prefix=f"one-click-{stage}-", suffix="-traceback.txt")
+    with os.fdopen(handle, "w", encoding="utf-8") as file:
+        file.write(traceback.format_exc())
+    first_line = (str(error).splitlines() or [""])[0]
+    print(
+        f"{stage}: failed unexpectedly ({type(error).__name__}: {first_line}). "
+        f"This is a bug in the pipeline, not in your input; the full traceback is in {where}. "
+        "Please report it with that file.",
+        file=sys.stderr,
+    )
+    sys.exit(1)

@@ -10,14 +10,14 @@ from __future__ import annotations
 import os
 import re
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 
 from tqdm import tqdm
 
 from stages import KERNELS
-from stages.io.exports import shown
-from stages.lib.errors import refused
+from stages.lib.errors import refused, shown
 
 SCHEDULER_VARIABLE = "SCORE_SCHEDULER"
 
@@ -60,9 +60,37 @@ class Dask:
         from distributed import as_completed
 
         futures = self.client.map(function, tasks, pure=False)
-        for _ in bar(as_completed(futures, loop=self.client.loop), what, len(futures)):
-            pass  # the bar advances as each task finishes
-        return self.client.gather(futures)
+        try:
+            for _ in bar(as_completed(futures, loop=self.client.loop), what, len(futures)):
+                pass  # the bar advances as each task finishes
+            return self.client.gather(futures)
+        except BaseException:  # interrupted, or a task failed: none of this run's tasks may write after we return
+            self.stop(futures)
+            raise
+
+    def stop(self, futures: list) -> None:
+        """Cancel the run's tasks and wait until none of them is still running on a worker (a task already
+        running finishes its write: cancelling does not stop its thread), so that the caller's clean-up comes
+        after the last write. Gives up after STOP_WAIT_SECONDS, saying so."""
+        keys = {future.key for future in futures}
+        self.client.cancel(futures)
+        deadline = time.monotonic() + STOP_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            running = self.client.run(running_keys, on_error="ignore")
+            if not keys & set().union(*running.values()):
+                return
+            time.sleep(0.1)
+        print(
+            f"score: tasks still running on the cluster after {STOP_WAIT_SECONDS} s; stopping anyway", file=sys.stderr
+        )
+
+
+STOP_WAIT_SECONDS = 120  # at most this long for a cluster's running tasks to finish after an interruption
+
+
+def running_keys(dask_worker) -> set:
+    """The keys of the tasks occupying this worker's threads (run on each worker by `Client.run`)."""
+    return {task.key for task in dask_worker.state.all_running_tasks}
 
 
 ADDRESS = re.compile(r"(?:(?:tcp|tls)://)?(?:[A-Za-z0-9][A-Za-z0-9_.-]*|\[[0-9A-Fa-f:.]+\]):\d{1,5}")

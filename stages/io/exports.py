@@ -13,9 +13,10 @@ import csv
 import io
 import re
 import sys
+import tempfile
 from collections.abc import Iterator
-from contextlib import suppress
-from dataclasses import dataclass
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, replace
 from functools import reduce
 from itertools import islice
 from pathlib import Path
@@ -28,14 +29,15 @@ from tqdm import tqdm
 
 from stages.io import paths
 from stages.lib.data.cell_rules import PY_SPACE
-from stages.lib.errors import DataError, refused
-from stages.lib.schema import RawFile
+from stages.lib.errors import DataError, refused, shown
+from stages.lib.schema import ID, RawFile
 
 SEPARATORS = (",", ";", "\t", "|")
 HEAD_BYTES = 1 << 20  # where the encoding, the separator and the header are settled
 TAIL_BYTES = 1 << 16  # where a quote left open by a cut export is looked for
 BLOCK_BYTES = 1 << 24  # pyarrow's read block: no row may be longer
-SHOWN_CHARS = 80  # of a row or cell quoted in an error paragraph
+csv.field_size_limit(BLOCK_BYTES)  # Python's reader (on the error path) takes any field pyarrow's does
+COPY_BYTES = 1 << 20  # an export in another encoding is copied to UTF-8 this many bytes at a time
 NEWLINE = re.compile(r"\r\n|\r|\n")
 BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
@@ -51,11 +53,6 @@ class Export:
     names: tuple[str, ...]  # the header's names, stripped, as exported (they may repeat: the rules refuse that)
     header_lines: int  # physical lines up to and including the header (blank lines above it included)
     trailing: bool  # every row ends with one more, empty, field (Excel's trailing separator)
-
-
-def shown(text: str) -> str:
-    """A row or cell as an error paragraph quotes it: at most SHOWN_CHARS characters."""
-    return repr(text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…")
 
 
 def head_text(head: bytes, spec: RawFile, whole: bool) -> tuple[str, str]:
@@ -123,9 +120,10 @@ def open_export(path: Path, spec: RawFile) -> Export:
     return Export(path, spec, encoding, separator, tuple(names), at + 1, trailing)
 
 
-def open_quote_at_the_end(export: Export) -> bool:
-    """Does the file's last non-blank line hold an odd number of quotes (an export cut inside a cell)? The
-    tail is decoded first: in UTF-16 a quote's byte is also half of other characters (Т is 22 04)."""
+def tail(export: Export) -> tuple[str, bool, bool]:
+    """The file's last non-blank line, whether the file ends with a line break, and whether that line lies
+    whole in the tail read (a longer one is cut: its quotes cannot be counted). The tail is decoded first:
+    in UTF-16 a quote's byte is also half of other characters (Т is 22 04)."""
     start = max(0, export.path.stat().st_size - TAIL_BYTES)
     with export.path.open("rb") as file:
         codec = export.encoding
@@ -133,9 +131,72 @@ def open_quote_at_the_end(export: Export) -> bool:
             codec = "utf-16-be" if file.read(2) == codecs.BOM_UTF16_BE else "utf-16-le"
             start -= start % 2
         file.seek(start)
-        tail = file.read().decode(codec, errors="replace")
-    last = next((line for line in reversed(NEWLINE.split(tail)) if line.strip(PY_SPACE)), "")
-    return last.count('"') % 2 == 1
+        text = file.read().decode(codec, errors="replace")
+    lines = NEWLINE.split(text)
+    at = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].strip(PY_SPACE)), None)
+    if at is None:
+        return "", text.endswith(("\n", "\r")), start == 0
+    return lines[at], text.endswith(("\n", "\r")), at > 0 or start == 0
+
+
+def open_quote_at_the_end(export: Export) -> bool:
+    """Does the file's last non-blank line hold an odd number of quotes (an export cut inside a cell)?
+    A last line longer than the tail read is left to the reader (its row-length limit)."""
+    last, _, whole = tail(export)
+    return whole and last.count('"') % 2 == 1
+
+
+def cut_exports(exports: list[Export]) -> list[str]:
+    """A sentence for each export that does not end with a line break while another one does: it may have
+    been cut short, and its last row read as a shorter number. Names the file and the last row's id."""
+    tails = [tail(export)[:2] for export in exports]
+    if all(ends for _, ends in tails) or not any(ends for _, ends in tails):
+        return []
+    found = []
+    for export, (last, ends) in zip(exports, tails, strict=True):
+        if ends:
+            continue
+        fields = split_line(last, export.separator) if last else []
+        column = export.names.index(export.spec.column(ID).raw) if export.spec.column(ID).raw in export.names else 0
+        value = fields[column] if column < len(fields) else "unknown"
+        row = value if value.isdigit() or value == "unknown" else shown(value)
+        found.append(
+            f"{export.spec.filename} does not end with a line break, unlike the other exports: it may have been cut "
+            f"short, its last row (id {row}) read with a value cut off. Compare its last row with the shop's system "
+            "and export the file again if it differs."
+        )
+    return found
+
+
+@contextmanager
+def readable(export: Export) -> Iterator[Export]:
+    """The export as pyarrow reads it itself: UTF-8. Another encoding is decoded once, a MiB at a time, into
+    a temporary UTF-8 copy: pyarrow's own transcoding calls Python's codec from its reading threads, and
+    an error while they run can hang or abort the interpreter at exit. The copy streams (memory: a block)
+    and refuses a line longer than BLOCK_BYTES as soon as it passes, as pyarrow does."""
+    if export.encoding == "utf-8":
+        yield export
+        return
+    with tempfile.TemporaryDirectory(prefix="one-click-utf8-") as folder:
+        copy = Path(folder) / "export.csv"
+        decoder, run = codecs.getincrementaldecoder(export.encoding)(), 0  # characters since the last line break
+        try:
+            with export.path.open("rb") as source, copy.open("wb") as target:
+                for block in iter(lambda: source.read(COPY_BYTES), b""):
+                    text = decoder.decode(block)
+                    first, last = NEWLINE.search(text), max(text.rfind("\n"), text.rfind("\r"))
+                    if run + (first.start() if first else len(text)) > BLOCK_BYTES:
+                        raise refused(export.spec.filename, LONG_ROW, LONG_ROW_HINT)
+                    run = run + len(text) if last < 0 else len(text) - last - 1
+                    target.write(text.encode("utf-8"))
+                target.write(decoder.decode(b"", final=True).encode("utf-8"))
+        except UnicodeDecodeError as error:
+            raise unreadable(export, error) from None
+        yield replace(export, path=copy, encoding="utf-8")
+
+
+LONG_ROW = f"a row is longer than {BLOCK_BYTES >> 20} MiB (a quote opened and never closed, or no line breaks)"
+LONG_ROW_HINT = "Check that every quote in the file is closed and rows end with a line break; export it again."
 
 
 class RaggedRows(list):
@@ -168,21 +229,20 @@ def unreadable(export: Export, error: Exception) -> DataError:
         problem = f"the file starts as {encoding} text but holds bytes that are not {encoding} further on"
         return refused(export.spec.filename, problem, "Export the whole file again in one encoding (UTF-8).")
     if "straddling" in message or "block" in message:
-        problem = f"a row is longer than {BLOCK_BYTES >> 20} MiB (a quote opened and never closed, or no line breaks)"
-        hint = "Check that every quote in the file is closed and rows end with a line break; export it again."
-        return refused(export.spec.filename, problem, hint)
+        return refused(export.spec.filename, LONG_ROW, LONG_ROW_HINT)
     hint = "Check that every row has as many fields as the header; export it again."
     return refused(export.spec.filename, f"the CSV cannot be read ({shown(message)})", hint)
 
 
 def ragged(export: Export, row) -> DataError:
     """A row of another width than the header's, its number found by Python's csv reader (on the error path only)."""
-    width = len(export.names) + export.trailing
+    width, number = len(export.names) + export.trailing, None
     with export.path.open("rb") as raw, io.TextIOWrapper(raw, encoding=export.encoding, newline="") as text:
         records = islice(csv.reader(text, delimiter=export.separator), export.header_lines, None)
         # a blank-looking line is not a row (a line of separators is one, of empty cells)
         rows = (fields for fields in records if export.separator.join(fields).strip(PY_SPACE))
-        number = next((number for number, fields in enumerate(rows, 1) if len(fields) != width), None)
+        with suppress(csv.Error):  # a field past the limit: the row is named without its number
+            number = next((number for number, fields in enumerate(rows, 1) if len(fields) != width), None)
     problem = f"a row has {row.actual_columns} field(s) where the header has {width} ({shown(row.text)})"
     hint = "Every row needs exactly as many fields as the header: check separators and quotes in that row."
     return refused(export.spec.filename, problem, hint, rows=[number] if number else [])

@@ -7,6 +7,7 @@ import json
 import math
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,11 +19,17 @@ from stages.io import paths
 from stages.lib.errors import refused
 from stages.lib.settings import Settings, parse_settings
 
+UMASK = os.umask(0o022)  # read once (os.umask can only be read by setting it) and put back
+os.umask(UMASK)
+
 
 def load_settings(path: Path = paths.PARAMS) -> Settings:
     """params.yaml, validated whole by the typed schema."""
     if Path(path).is_dir():
         raise refused(str(path), "the params file is a folder", "Give the path of a params.yaml file.")
+    if not Path(path).is_file():
+        problem = "there is no params file here (or it is not a plain file)"
+        raise refused(str(path), problem, "Give the path of a params.yaml file, e.g. the project's own params.yaml.")
     try:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
@@ -71,16 +78,21 @@ def fresh_outputs(stage: str) -> Iterator[None]:
 
 
 def atomic_write(path: Path | str, write: Callable[[Path], None]) -> None:
-    """Write to a temporary sibling, then rename: readers never see a half-written file."""
+    """Write to a temporary sibling, then rename: readers never see a half-written file. The sibling is
+    created exclusively under a fresh random name (`tempfile.mkstemp`: O_EXCL, never through a link), so
+    nothing planted beside the target can redirect the write; the rename replaces a link at the target
+    itself, never the file it points to. The file gets the usual permissions (0666 less the umask)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    temporary = Path(name)
     try:
         write(temporary)
+        os.chmod(temporary, 0o666 & ~UMASK)
         os.replace(temporary, path)
     finally:
-        if temporary.exists():
-            temporary.unlink()
+        temporary.unlink(missing_ok=True)
 
 
 def rounded(value, digits: int = 6):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable, Generator, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache, partial, reduce
 from pathlib import Path
@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from stages.io.exports import open_export
+from stages.io.exports import cut_exports, open_export
 from stages.io.files import write_parquet
 from stages.io.model_store import load_model
 from stages.io.partitions import count_parts, part_file, part_of, read_partition, split_export
@@ -30,16 +30,12 @@ from stages.lib.data.customer_rules import COUNTED_RULES, CustomerRuleError, Rul
 from stages.lib.data.quality import QualityLog
 from stages.lib.decision.candidates import ceiling
 from stages.lib.decision.drift import add_counts, medians, month_counts
-from stages.lib.decision.offers import COLUMNS
 from stages.lib.decision.scoring import PROBABILITY_DECIMALS, score_tables
 from stages.lib.decision.segment_analysis import NOT_REGULAR
 from stages.lib.errors import refused
 from stages.lib.schema import ID, MARKET_FILE, PROFIT, RAW_FILES, TARGET
 from stages.lib.settings import CELLS, Settings
-from stages.lib.words import PAGE_MARKER as MARKER
 
-PARTS_MARKER = "_written_by_stages_score"  # the only parts folder `score` may empty
-HEADER = "\ufeff" + ";".join(COLUMNS) + "\r\n"  # what every list `score` writes starts with
 BACKGROUND_ROWS = 2000  # the month's regular customers the reasons are measured against (a seeded sample)
 # What the month's decision needs of every customer, small: about 30 bytes each.
 COMPACT = [ID, "probability", PROFIT, "regular", "segment", "allows_offers", "ceiling"]
@@ -58,52 +54,7 @@ class ScoredParts:
     flagged: pd.DataFrame  # id, flags, sorted by id
     parts: int
     seconds: dict = field(default_factory=dict)  # wall time of the split and of the partitions' scoring
-
-
-def check_output(out: Path, raw: Path, models: Path) -> None:
-    """--out (its .html page, its .parts folder) must be new or written by this command before: never a folder, an
-    input or the model, never another file it would destroy."""
-    if out.is_dir():
-        raise refused(str(out), "--out names a folder", "Give the path of a CSV file to write.")
-    if out.resolve().parent in (raw.resolve(), models.resolve()):
-        raise refused(str(out), "--out points inside the input exports or the model folder", "Write elsewhere.")
-    parts = parts_folder(out)
-    if parts.exists() and not (parts / PARTS_MARKER).is_file():
-        problem = "the partitions' folder beside --out exists and was not written by this command"
-        raise refused(str(parts), problem, "Give another --out, or move that folder away.")
-    for path, start in ((out, HEADER), (out.with_suffix(".html"), MARKER)):
-        if path.exists() and (path.is_dir() or not path.read_bytes().startswith(start.encode())):
-            problem = (
-                "--out names an existing file (or its .html page) this command did not write; refusing to overwrite it"
-            )
-            hint = "Give a new file name, or delete that file yourself if it is really a stale score list."
-            raise refused(str(path), problem, hint)
-
-
-def parts_folder(out: Path) -> Path:
-    return out.with_suffix(".parts")
-
-
-def remove_outputs(out: Path) -> None:
-    """The list, its page and the partitions a run of `score` wrote (only ours: `check_output` checked)."""
-    for path in (out, out.with_suffix(".html"), *parts_folder(out).glob("part-*.parquet")):
-        path.unlink(missing_ok=True)
-
-
-@contextmanager
-def fresh_month_outputs(out: Path) -> Iterator[None]:
-    """The previous run's outputs removed before this run, and this run's removed if it fails."""
-    remove_outputs(out)
-    parts_folder(out).mkdir(parents=True, exist_ok=True)
-    (parts_folder(out) / PARTS_MARKER).write_text("partitions of `python -m stages.score`; rewritten by each run\n")
-    try:
-        yield
-    except BaseException:
-        remove_outputs(out)
-        (parts_folder(out) / PARTS_MARKER).unlink(missing_ok=True)
-        with suppress(OSError):  # left only if someone put other files there meanwhile
-            parts_folder(out).rmdir()
-        raise
+    warnings: tuple[str, ...] = ()  # exports that may have been cut short (`exports.cut_exports`)
 
 
 @contextmanager
@@ -117,8 +68,9 @@ def score_in_parts(
     chosen, raw_dir: Path, split_to: Path, out: Path, model: Path, settings: Settings, reference: dict
 ) -> ScoredParts:
     """Split the exports (one task per file), score the partitions (one task each), gather."""
-    for spec in RAW_FILES:  # every header from its first MiB first: a wrong one fails in a second
-        check_columns(open_export(raw_dir / spec.filename, spec).names, spec, new_month=True)
+    exports = [open_export(raw_dir / spec.filename, spec) for spec in RAW_FILES]
+    for export in exports:  # every header from its first MiB first: a wrong one fails in a second
+        check_columns(export.names, export.spec, new_month=True)
     parts = count_parts(raw_dir / MARKET_FILE.filename, settings.scale.partition_customers)
     split_one = partial(split_export, raw_dir, split_to, parts, settings.scale.chunk_rows)
     started = time.perf_counter()
@@ -140,18 +92,20 @@ def score_in_parts(
         return pd.concat(frames, ignore_index=True).sort_values(ID, kind="stable").reset_index(drop=True)
 
     drift = reduce(add_counts, [r.drift for r in results if r.drift is not None])
-    return ScoredParts(gathered("compact"), gathered("left_out"), drift, log, gathered("flagged"), parts, seconds)
+    compact, left_out, flagged = gathered("compact"), gathered("left_out"), gathered("flagged")
+    return ScoredParts(compact, left_out, drift, log, flagged, parts, seconds, tuple(cut_exports(exports)))
 
 
-def outcomes_in_parts(chosen, raw_dir: Path, split_to: Path, settings: Settings) -> pd.DataFrame:
+def outcomes_in_parts(chosen, raw_dir: Path, split_to: Path, settings: Settings) -> tuple[pd.DataFrame, list[str]]:
     """The outcome export of a later month through the same split, reader and customer rules as `score`:
-    id and declined (0/1) of every customer, sorted by id. The activity column is required here."""
-    header = open_export(raw_dir / MARKET_FILE.filename, MARKET_FILE).names
-    if MARKET_FILE.column(TARGET).raw not in header:
+    id and declined (0/1) of every customer, sorted by id, and the exports that may have been cut short.
+    The activity column is required here."""
+    exports = [open_export(raw_dir / spec.filename, spec) for spec in RAW_FILES]
+    if MARKET_FILE.column(TARGET).raw not in exports[RAW_FILES.index(MARKET_FILE)].names:
         problem = f"the outcomes lack the activity column «{MARKET_FILE.column(TARGET).raw}»"
         raise refused(str(raw_dir / MARKET_FILE.filename), problem, "Export it as in the training month's file.")
-    for spec in RAW_FILES:
-        check_columns(open_export(raw_dir / spec.filename, spec).names, spec, new_month=True)
+    for export in exports:
+        check_columns(export.names, export.spec, new_month=True)
     parts = count_parts(raw_dir / MARKET_FILE.filename, settings.scale.partition_customers)
     split_one = partial(split_export, raw_dir, split_to, parts, settings.scale.chunk_rows)
     chosen.map(split_one, list(RAW_FILES), "splitting the outcomes")
@@ -160,7 +114,8 @@ def outcomes_in_parts(chosen, raw_dir: Path, split_to: Path, settings: Settings)
     if breaks:
         raise CustomerRuleError(month_break(breaks))
     frames = [r.compact for r in results if r.compact is not None]
-    return pd.concat(frames, ignore_index=True).sort_values(ID, kind="stable").reset_index(drop=True)
+    outcomes = pd.concat(frames, ignore_index=True).sort_values(ID, kind="stable").reset_index(drop=True)
+    return outcomes, cut_exports(exports)
 
 
 def outcome_part(split_to: Path, settings: Settings, index: int) -> PartResult:

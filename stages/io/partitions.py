@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from stages.io.exports import open_export, read_chunks
+from stages.io.exports import open_export, read_chunks, readable
 from stages.lib.data.cell_rules import ExportCells
 from stages.lib.data.quality import QualityLog
 from stages.lib.schema import ID, RAW_FILES, RawFile
@@ -32,16 +32,16 @@ def typed_export(
 ) -> Iterator[pd.DataFrame]:
     """One export's typed chunks (`ExportCells.typed`); its rows read go to ``log``. A broken rule is one
     DataError once the whole file is read (the chunks given before it are to be thrown away)."""
-    export = open_export(Path(path), spec)
-    cells = ExportCells(spec, export.names, new_month)
-    for chunk in read_chunks(export, chunk_rows):
-        cells.observe(chunk)
-    cells.decide_marks()
-    log.rows_read[spec.filename] = cells.rows
-    for chunk in read_chunks(export, chunk_rows):
-        typed = cells.typed(chunk)
-        if typed is not None:
-            yield typed
+    with readable(open_export(Path(path), spec)) as export:
+        cells = ExportCells(spec, export.names, new_month)
+        for chunk in read_chunks(export, chunk_rows):
+            cells.observe(chunk)
+        cells.decide_marks()
+        log.rows_read[spec.filename] = cells.rows
+        for chunk in read_chunks(export, chunk_rows):
+            typed = cells.typed(chunk)
+            if typed is not None:
+                yield typed
     cells.finish()
 
 

@@ -92,6 +92,11 @@ STAGES = {
 }
 
 
+def catalog() -> tuple[Path, ...]:
+    """Every path the pipeline reads or writes, params.yaml included: what no monthly command may overwrite."""
+    return (PARAMS, *sorted({path for stage in STAGES.values() for path in (*stage.reads, *stage.writes)}))
+
+
 def campaign_record(out: Path) -> Path:
     """The campaign record `score --out OUT` writes beside its action list: <OUT stem>.campaign.parquet."""
     return out.with_name(f"{out.stem}.campaign.parquet")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from stages.io.lifetime import die_with_parent
 from stages.lib.model.pipeline import N_JOBS, expected_features
 from stages.lib.model.shap_values import Explanation, Job, ShapWork, per_customer, plan_work
 from stages.lib.schema import ID
@@ -33,6 +34,7 @@ def start_worker() -> None:
     threadpool_limits(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent(signal.SIGKILL)  # a stage killed outright takes its workers with it
 
 
 @contextmanager

@@ -5,6 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 EXAMPLE_COUNT = 5
+SHOWN_CHARS = 80  # of a cell, row or id quoted in a paragraph: a giant cell is never repeated whole
+
+
+def clipped(value) -> str:
+    """``value`` as text, cut to SHOWN_CHARS characters (… marks the cut)."""
+    text = str(value)
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
+
+
+def shown(value) -> str:
+    """A cell or row as a paragraph quotes it: in quotes, at most SHOWN_CHARS characters."""
+    return repr(clipped(value))
 
 
 class DataError(Exception):
@@ -24,9 +36,9 @@ class DataError(Exception):
         where = f"{file}" + (f", column '{column}'" if column else "")
         examples = ""
         if ids:
-            shown = ", ".join(str(i) for i in ids[:EXAMPLE_COUNT])
+            first = ", ".join(clipped(i) for i in ids[:EXAMPLE_COUNT])
             more = f" and {count - EXAMPLE_COUNT} more" if count > EXAMPLE_COUNT else ""
-            examples = f" Example ids: {shown}{more}."
+            examples = f" Example ids: {first}{more}."
         if rows:  # data rows counted from 1 below the header (blank lines not counted)
             examples += f" Rows below the header: {', '.join(str(r) for r in rows[:EXAMPLE_COUNT])}."
         self.file, self.column, self.ids = file, column, ids

@@ -6,9 +6,13 @@ links for the analyst; written by `segment` (training month) and `score` (a new 
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import math
 from dataclasses import dataclass
 from html import escape
+from pathlib import PurePosixPath
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -40,6 +44,7 @@ text-align:left;vertical-align:top}td.n,th.n{text-align:right;white-space:nowrap
 #actions th{cursor:pointer;user-select:none;position:sticky;top:0;background:#f4f6f9}
 #actions th[aria-sort=ascending]::after{content:' ▲'}#actions th[aria-sort=descending]::after{content:' ▼'}
 .filters{display:flex;flex-wrap:wrap;gap:12px;margin:8px 0}.filters label{font-size:.9em}
+.flags{background:#fff1cc;border-left:4px solid #b88700;padding:6px 12px;margin:8px 0}
 .wrap{max-height:640px;overflow:auto;border:1px solid #e3e7ed}td.wide,th.wide{min-width:11em}
 """
 
@@ -68,6 +73,8 @@ SCRIPT = """
   apply();
 })();
 """
+# the only script the page may run (its content-security policy names this hash: no inline handler, no URL)
+SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode("ascii")
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,7 @@ class PageInput:
     segment: Segment  # the matrix's thresholds
     campaign: str  # the campaign's label, keying its control group
     review: dict | None = None  # the last campaign's review, if there is one
+    warnings: tuple[str, ...] = ()  # about the exports themselves (one that may have been cut short)
 
     @property
     def verdict(self) -> str:
@@ -98,7 +106,7 @@ def summary_section(page: PageInput) -> str:
     s = page.decision.summary
     contacts, cash = s["budget"]["contacts"], s["budget"]["money"]
     limits = [f"{contacts} contacts" if contacts is not None else "", money(cash) if cash is not None else ""]
-    limit = " and ".join(x for x in limits if x) or "no limit"
+    limit, verdict = " and ".join(x for x in limits if x) or "no limit", DRIFT_VERDICTS[page.verdict]
     return f"""<section id="summary"><h1>{escape(page.title)}</h1>
 <p class="muted">{escape(page.month)}. Probabilities: {escape(page.probability_source)}.
 Money: profit is each customer's average monthly profit, in {MONEY_PER_MONTH}.</p>
@@ -107,12 +115,18 @@ Money: profit is each customer's average monthly profit, in {MONEY_PER_MONTH}.</
 that cost. The budget leaves out <b>{s["over_budget"]}</b> more customers worth contacting
 ({money(s["expected_value_over_budget"])} expected). <b>{s["excluded_for_consent"]}</b> customers did not agree to
 receive offers and are not contacted (their profit: {money(s["profit_of_excluded_for_consent"])} per month).</p>
-<p>Drift check: <span class="verdict {page.verdict}">{escape(DRIFT_VERDICTS[page.verdict])}</span></p>
+{flags_block(page.warnings)}<p>Drift check: <span class="verdict {page.verdict}">{escape(verdict)}</span></p>
 <p class="muted">Expected value = probability of decline × monthly profit × the offer's effect − its cost.
 The costs are assumptions in params.yaml (section <code>offers</code>); so is each effect until a campaign review
 measures it (the offers' table says which). <b>{s["control"]}</b> selected customers are held out as the control
 group that measures the offers: the price of measuring is their expected value, {money(s["expected_value_held_out"])}
 per month.</p></section>"""
+
+
+def flags_block(warnings: tuple[str, ...]) -> str:
+    """What to check in the exports before acting on the list; nothing when there is nothing."""
+    items = "".join(f"<li>{escape(warning)}</li>" for warning in warnings)
+    return f'<div id="flags" class="flags"><b>Check the exports first:</b><ul>{items}</ul></div>\n' if items else ""
 
 
 def matrix_svg(cells: pd.DataFrame, segment: Segment) -> str:
@@ -261,7 +275,7 @@ Showing <b id="shown">{len(table)}</b> of {len(table)} customers.</p>
 
 def manager_page(page: PageInput) -> str:
     """The whole page as one HTML string: no external resource of any kind."""
-    links = "".join(f'<li><a href="{escape(href)}">{escape(text)}</a></li>' for text, href in page.links.items())
+    links = "".join(f"<li>{link(text, href)}</li>" for text, href in page.links.items())
     matrix = (
         f'<section id="matrix"><h2>Risk by profit</h2>{matrix_svg(page.cells, page.segment)}'
         f'<p class="muted">Regular customers by probability of decline and average monthly profit '
@@ -282,10 +296,22 @@ def manager_page(page: PageInput) -> str:
     return (
         f'{PAGE_MARKER}<html lang="en"><head><meta charset="utf-8">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
-        "script-src 'unsafe-inline'; img-src data:\">"
+        f"script-src '{SCRIPT_HASH}'; img-src data:; base-uri 'none'; form-action 'none'\">"
         f"<title>{escape(page.title)}</title><style>{STYLE}</style></head><body>\n{body}\n"
         f"<script>{SCRIPT}</script></body></html>\n"
     )
+
+
+def link(text: str, path: str) -> str:
+    """A link to a file beside the page. The href is relative and percent-encoded part by part, and starts
+    with ./ or ../, so no file name (say, one beginning «javascript:») can make it a URL with a scheme;
+    anything else (an absolute path) is shown as text, not linked."""
+    parts = PurePosixPath(path).parts
+    if not parts or PurePosixPath(path).is_absolute():
+        return escape(text)
+    href = "/".join(quote(part, safe="") for part in parts)
+    href = href if href.startswith("../") else f"./{href}"
+    return f'<a href="{escape(href)}">{escape(text)}</a>'
 
 
 def control_line(r) -> str:
@@ -304,6 +330,7 @@ def console_summary(page: PageInput, quality: dict, flagged: pd.DataFrame) -> st
     fixes = {rule: entry["rows"] for rule, entry in quality["rules"].items() if entry["rows"]}
     counts = ", ".join(f"{count} {action}" for action, count in summary["actions"].items() if count)
     lines = [
+        *(f"warning: {warning}" for warning in page.warnings),
         f"score: {summary['customers']} customers: {counts}; rows fixed by rule: {fixes or 'none'}",
         f"score: contact {summary['contacted']} (cost {summary['cost']:.1f} {MONEY_UNIT}), expected monthly profit "
         f"saved {summary['expected_value']:.1f} {MONEY_PER_MONTH}; the budget leaves {summary['over_budget']} "

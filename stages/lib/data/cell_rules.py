@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from stages.lib.errors import EXAMPLE_COUNT, DataError, refused
+from stages.lib.errors import EXAMPLE_COUNT, DataError, refused, shown
 from stages.lib.schema import FEATURES, ID, LABEL_TYPOS, MARKET_FILE, Column, RawFile
 
 SPACES = " \u00a0"  # thousands separators in any convention
@@ -125,25 +125,25 @@ class Cells:
 
     def error(self, spec: RawFile, column: Column, rule: str, mark: str | None) -> DataError:
         """The paragraph of a broken ``rule``: what the cells do, their count, first ids, rows and values."""
-        fix, shown = "Correct these cells in the export.", ", ".join(repr(v) for v in self.values)
+        fix, values = "Correct these cells in the export.", ", ".join(shown(v) for v in self.values)
         problem, hint = {
             "missing": ("have no value (empty or NaN)", "Fill the value in the export; this column may not be empty."),
             "unknown": (
-                f"have an unknown category ({shown})",
+                f"have an unknown category ({values})",
                 f"Allowed labels are {sorted(column.labels)}; fix the export, or add a typo to LABEL_TYPOS "
                 "or a new label to stages/lib/schema.py.",
             ),
             "text": (
-                f"hold text where a number is expected, or break the column's decimal mark {mark!r} ({shown})",
+                f"hold text where a number is expected, or break the column's decimal mark {mark!r} ({values})",
                 fix,
             ),
             "fraction": ("hold fractions where a whole number is expected", fix),
             "range": (
-                f"are outside the allowed range [{column.low}, {column.high}] ({shown})",
+                f"are outside the allowed range [{column.low}, {column.high}] ({values})",
                 "Correct the export, or widen the range in stages/lib/schema.py if such values are real.",
             ),
             "marks": (
-                f"mix a decimal comma and a decimal point in one column ({shown})",
+                f"mix a decimal comma and a decimal point in one column ({values})",
                 "Use one decimal mark in the whole column (and the other one, if any, only to group thousands).",
             ),
         }[rule]
