@@ -45,10 +45,10 @@ WHOLE_MONTH_UP_TO = 1_300_000  # validate and prepare beyond this: skipped (see 
 MODELS = ROOT / "models"  # the saved model `score` uses (`make pull` or `dvc repro train`)
 VALIDATE = (
     "import sys; from pathlib import Path; "
-    "from stages.io.files import load_settings; from stages.io.partitions import read_month; "
+    "from stages.io.files import load_settings; from stages.io.partitions import read_month, reading_of; "
     "from stages.lib.data.quality import QualityLog; from stages.lib.data.customer_rules import check_customers; "
     "s, log = load_settings(Path(sys.argv[2])), QualityLog(); "
-    "typed = read_month(Path(sys.argv[1]), log, s.scale.chunk_rows); "
+    "typed = read_month(Path(sys.argv[1]), log, reading_of(s.scale)); "
     "check_customers(typed, s.prepare.drop_exact_duplicate_rows, log)"
 )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from stages.io import paths
 from stages.io.cli import run_cli, stage_main
 from stages.io.files import fresh_outputs, write_json, write_parquet
-from stages.io.partitions import read_month
+from stages.io.partitions import TRAINING_CHUNK_ROWS, read_month, reading_of
 from stages.lib.data.preparation import prepare_customers
 from stages.lib.data.quality import QualityLog
 from stages.lib.data.split import split_summary, split_train_test
@@ -21,7 +21,9 @@ from stages.lib.settings import Settings
 def run(settings: Settings) -> QualityLog:
     with fresh_outputs("prepare"):
         log = QualityLog()
-        customers = prepare_customers(read_month(paths.RAW, log), settings.prepare, log)
+        customers = prepare_customers(
+            read_month(paths.RAW, log, reading_of(settings.scale, TRAINING_CHUNK_ROWS)), settings.prepare, log
+        )
         train, test = split_train_test(customers, settings.split.test_size, settings.seed)
         log.customers.update(split_summary(train, test))
         for path, frame in ((paths.CUSTOMERS, customers), (paths.TRAIN, train), (paths.TEST, test)):

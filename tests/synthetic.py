@@ -11,8 +11,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from stages.lib.schema import CATEGORY_LABELS
+
+# how a month is read with the repository's params: the longest row, and (rows typed at a time, that)
+ROW_BYTES = yaml.safe_load((Path(__file__).resolve().parents[1] / "params.yaml").read_text(encoding="utf-8"))["scale"][
+    "max_row_bytes"
+]
+READING = (200_000, ROW_BYTES)
 
 DECLINED, SAME = "Снизилась", "Прежний уровень"
 PERIODS_MONEY = ["препредыдущий_месяц", "предыдущий_месяц", "текущий_месяц"]

@@ -35,8 +35,6 @@ from stages.lib.schema import ID, RawFile
 SEPARATORS = (",", ";", "\t", "|")
 HEAD_BYTES = 1 << 20  # where the encoding, the separator and the header are settled
 TAIL_BYTES = 1 << 16  # where a quote left open by a cut export is looked for
-BLOCK_BYTES = 1 << 24  # pyarrow's read block: no row may be longer
-csv.field_size_limit(BLOCK_BYTES)  # Python's reader (on the error path) takes any field pyarrow's does
 COPY_BYTES = 1 << 20  # an export in another encoding is copied to UTF-8 this many bytes at a time
 NEWLINE = re.compile(r"\r\n|\r|\n")
 BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -169,11 +167,11 @@ def cut_exports(exports: list[Export]) -> list[str]:
 
 
 @contextmanager
-def readable(export: Export) -> Iterator[Export]:
+def readable(export: Export, row_bytes: int) -> Iterator[Export]:
     """The export as pyarrow reads it itself: UTF-8. Another encoding is decoded once, a MiB at a time, into
     a temporary UTF-8 copy: pyarrow's own transcoding calls Python's codec from its reading threads, and
     an error while they run can hang or abort the interpreter at exit. The copy streams (memory: a block)
-    and refuses a line longer than BLOCK_BYTES as soon as it passes, as pyarrow does."""
+    and refuses a line longer than ``row_bytes`` (scale.max_row_bytes) as soon as it passes, as pyarrow does."""
     if export.encoding == "utf-8":
         yield export
         return
@@ -185,18 +183,23 @@ def readable(export: Export) -> Iterator[Export]:
                 for block in iter(lambda: source.read(COPY_BYTES), b""):
                     text = decoder.decode(block)
                     first, last = NEWLINE.search(text), max(text.rfind("\n"), text.rfind("\r"))
-                    if run + (first.start() if first else len(text)) > BLOCK_BYTES:
-                        raise refused(export.spec.filename, LONG_ROW, LONG_ROW_HINT)
+                    if run + (first.start() if first else len(text)) > row_bytes:
+                        raise long_row(export, row_bytes)
                     run = run + len(text) if last < 0 else len(text) - last - 1
                     target.write(text.encode("utf-8"))
                 target.write(decoder.decode(b"", final=True).encode("utf-8"))
         except UnicodeDecodeError as error:
-            raise unreadable(export, error) from None
+            raise unreadable(export, error, row_bytes) from None
         yield replace(export, path=copy, encoding="utf-8")
 
 
-LONG_ROW = f"a row is longer than {BLOCK_BYTES >> 20} MiB (a quote opened and never closed, or no line breaks)"
-LONG_ROW_HINT = "Check that every quote in the file is closed and rows end with a line break; export it again."
+def long_row(export: Export, row_bytes: int) -> DataError:
+    problem = (
+        f"a row is longer than {row_bytes:,} bytes, the limit of scale.max_row_bytes (a quote opened and never "
+        "closed, or no line breaks)"
+    )
+    hint = "Check that every quote in the file is closed and rows end with a line break; export it again."
+    return refused(export.spec.filename, problem, hint)
 
 
 class RaggedRows(list):
@@ -209,12 +212,11 @@ class RaggedRows(list):
         return "skip"
 
 
-def reader(export: Export, handler: RaggedRows) -> pacsv.CSVStreamingReader:
+def reader(export: Export, handler: RaggedRows, row_bytes: int) -> pacsv.CSVStreamingReader:
+    """pyarrow's streaming reader; its block is the row limit (no row may straddle two blocks)."""
     columns = [f"c{i}" for i in range(len(export.names) + export.trailing)]  # positional: the names may repeat
     codec = "utf8" if export.encoding == "utf-8" else export.encoding  # arrow's name for it
-    read = pacsv.ReadOptions(
-        encoding=codec, block_size=BLOCK_BYTES, skip_rows=export.header_lines, column_names=columns
-    )
+    read = pacsv.ReadOptions(encoding=codec, block_size=row_bytes, skip_rows=export.header_lines, column_names=columns)
     parse = pacsv.ParseOptions(
         delimiter=export.separator, newlines_in_values=True, ignore_empty_lines=True, invalid_row_handler=handler
     )
@@ -223,20 +225,21 @@ def reader(export: Export, handler: RaggedRows) -> pacsv.CSVStreamingReader:
     return pacsv.open_csv(export.path, read_options=read, parse_options=parse, convert_options=convert)
 
 
-def unreadable(export: Export, error: Exception) -> DataError:
+def unreadable(export: Export, error: Exception, row_bytes: int) -> DataError:
     message, encoding = str(error), export.encoding
     if "invalid UTF8" in message or isinstance(error, UnicodeDecodeError):
         problem = f"the file starts as {encoding} text but holds bytes that are not {encoding} further on"
         return refused(export.spec.filename, problem, "Export the whole file again in one encoding (UTF-8).")
     if "straddling" in message or "block" in message:
-        return refused(export.spec.filename, LONG_ROW, LONG_ROW_HINT)
+        return long_row(export, row_bytes)
     hint = "Check that every row has as many fields as the header; export it again."
     return refused(export.spec.filename, f"the CSV cannot be read ({shown(message)})", hint)
 
 
-def ragged(export: Export, row) -> DataError:
+def ragged(export: Export, row, row_bytes: int) -> DataError:
     """A row of another width than the header's, its number found by Python's csv reader (on the error path only)."""
     width, number = len(export.names) + export.trailing, None
+    csv.field_size_limit(row_bytes)  # Python's reader takes any field pyarrow's took
     with export.path.open("rb") as raw, io.TextIOWrapper(raw, encoding=export.encoding, newline="") as text:
         records = islice(csv.reader(text, delimiter=export.separator), export.header_lines, None)
         # a blank-looking line is not a row (a line of separators is one, of empty cells)
@@ -287,7 +290,7 @@ def without_blank_lines(batch: pa.RecordBatch, separator: str) -> pa.RecordBatch
     return batch if pc.all(keep).as_py() else batch.filter(keep)
 
 
-def read_chunks(export: Export, chunk_rows: int) -> Iterator[pd.DataFrame]:
+def read_chunks(export: Export, chunk_rows: int, row_bytes: int) -> Iterator[pd.DataFrame]:
     """The export's data rows in frames of at most ``chunk_rows`` rows (see `stripped`); a DataError for a
     row the reader cannot read exactly, before the chunk holding it is given."""
     if open_quote_at_the_end(export):
@@ -299,9 +302,9 @@ def read_chunks(export: Export, chunk_rows: int) -> Iterator[pd.DataFrame]:
     bar = tqdm(total=size, desc=name, unit="B", unit_scale=True, delay=2, disable=None, leave=False, file=sys.stderr)
     try:
         with bar:
-            for batch in reader(export, handler):
+            for batch in reader(export, handler, row_bytes):
                 if handler:
-                    raise ragged(export, handler[0])
+                    raise ragged(export, handler[0], row_bytes)
                 batch = without_blank_lines(batch, export.separator)
                 pending.append(batch)
                 rows += batch.num_rows
@@ -312,8 +315,8 @@ def read_chunks(export: Export, chunk_rows: int) -> Iterator[pd.DataFrame]:
                     offset, rest = offset + chunk_rows, table.slice(chunk_rows)
                     pending, rows = rest.to_batches(), rest.num_rows
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
-        raise unreadable(export, error) from error
+        raise unreadable(export, error, row_bytes) from error
     if handler:
-        raise ragged(export, handler[0])
+        raise ragged(export, handler[0], row_bytes)
     if rows:
         yield stripped(pa.Table.from_batches(pending), export, offset)

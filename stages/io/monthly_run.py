@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 from stages.io.exports import cut_exports, open_export
 from stages.io.files import write_parquet
 from stages.io.model_store import load_model
-from stages.io.partitions import count_parts, part_file, part_of, read_partition, split_export
+from stages.io.partitions import count_parts, part_file, part_of, read_partition, reading_of, split_export
 from stages.io.workers import month_shap
 from stages.lib.data.cell_rules import check_columns
 from stages.lib.data.customer_rules import COUNTED_RULES, CustomerRuleError, RuleBreak, check_customers, month_break
@@ -72,7 +72,7 @@ def score_in_parts(
     for export in exports:  # every header from its first MiB first: a wrong one fails in a second
         check_columns(export.names, export.spec, new_month=True)
     parts = count_parts(raw_dir / MARKET_FILE.filename, settings.scale.partition_customers)
-    split_one = partial(split_export, raw_dir, split_to, parts, settings.scale.chunk_rows)
+    split_one = partial(split_export, raw_dir, split_to, parts, reading_of(settings.scale))
     started = time.perf_counter()
     split_logs = chosen.map(split_one, list(RAW_FILES), "splitting the exports")
     split = time.perf_counter()
@@ -107,7 +107,7 @@ def outcomes_in_parts(chosen, raw_dir: Path, split_to: Path, settings: Settings)
     for export in exports:
         check_columns(export.names, export.spec, new_month=True)
     parts = count_parts(raw_dir / MARKET_FILE.filename, settings.scale.partition_customers)
-    split_one = partial(split_export, raw_dir, split_to, parts, settings.scale.chunk_rows)
+    split_one = partial(split_export, raw_dir, split_to, parts, reading_of(settings.scale))
     chosen.map(split_one, list(RAW_FILES), "splitting the outcomes")
     results = chosen.map(partial(outcome_part, split_to, settings), list(range(parts)), "reading the outcomes")
     breaks = [r.broken for r in results if r.broken is not None]

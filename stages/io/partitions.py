@@ -21,6 +21,7 @@ from stages.io.exports import open_export, read_chunks, readable
 from stages.lib.data.cell_rules import ExportCells
 from stages.lib.data.quality import QualityLog
 from stages.lib.schema import ID, RAW_FILES, RawFile
+from stages.lib.settings import Scale
 
 TRAINING_CHUNK_ROWS = 200_000  # rows of the training month typed at a time (it is held whole anyway)
 NEWLINES_BLOCK = 1 << 24
@@ -28,28 +29,35 @@ MIX = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / golden ratio: Fibonacci hashing
 
 
 def typed_export(
-    path: Path, spec: RawFile, chunk_rows: int, log: QualityLog, new_month: bool
+    path: Path, spec: RawFile, reading: tuple[int, int], log: QualityLog, new_month: bool
 ) -> Iterator[pd.DataFrame]:
     """One export's typed chunks (`ExportCells.typed`); its rows read go to ``log``. A broken rule is one
-    DataError once the whole file is read (the chunks given before it are to be thrown away)."""
-    with readable(open_export(Path(path), spec)) as export:
+    DataError once the whole file is read (the chunks given before it are to be thrown away). ``reading``:
+    (rows typed at a time, the longest row in bytes), `reading_of` the settings."""
+    chunk_rows, row_bytes = reading
+    with readable(open_export(Path(path), spec), row_bytes) as export:
         cells = ExportCells(spec, export.names, new_month)
-        for chunk in read_chunks(export, chunk_rows):
+        for chunk in read_chunks(export, chunk_rows, row_bytes):
             cells.observe(chunk)
         cells.decide_marks()
         log.rows_read[spec.filename] = cells.rows
-        for chunk in read_chunks(export, chunk_rows):
+        for chunk in read_chunks(export, chunk_rows, row_bytes):
             typed = cells.typed(chunk)
             if typed is not None:
                 yield typed
     cells.finish()
 
 
-def read_month(raw_dir: Path, log: QualityLog, chunk_rows: int = TRAINING_CHUNK_ROWS) -> dict[str, pd.DataFrame]:
+def reading_of(scale: Scale, chunk_rows: int | None = None) -> tuple[int, int]:
+    """(rows typed at a time, the longest row in bytes) from the settings; ``chunk_rows`` overrides theirs."""
+    return chunk_rows or scale.chunk_rows, scale.max_row_bytes
+
+
+def read_month(raw_dir: Path, log: QualityLog, reading: tuple[int, int]) -> dict[str, pd.DataFrame]:
     """The four exports of the training month typed, target required, in memory: one partition."""
     month = {}
     for spec in RAW_FILES:
-        chunks = typed_export(Path(raw_dir) / spec.filename, spec, chunk_rows, log, new_month=False)
+        chunks = typed_export(Path(raw_dir) / spec.filename, spec, reading, log, new_month=False)
         month[spec.key] = pd.concat(list(chunks), ignore_index=True)
     return month
 
@@ -75,13 +83,13 @@ def count_parts(market_file: Path, customers: int) -> int:
     return max(1, -(-lines // customers))
 
 
-def split_export(raw_dir: Path, folder: Path, parts: int, chunk_rows: int, spec: RawFile) -> QualityLog:
+def split_export(raw_dir: Path, folder: Path, parts: int, reading: tuple[int, int], spec: RawFile) -> QualityLog:
     """Type one export of a new month (target optional, odd cells set aside) into ``parts`` parquet files
     ``<key>-<index>.parquet`` in ``folder``, rows appended chunk by chunk (every partition gets a file,
     maybe empty); log: rows read."""
     log, writers = QualityLog(), []
     try:
-        for typed in typed_export(Path(raw_dir) / spec.filename, spec, chunk_rows, log, new_month=True):
+        for typed in typed_export(Path(raw_dir) / spec.filename, spec, reading, log, new_month=True):
             table = pa.Table.from_pandas(typed, preserve_index=False)
             if not writers:
                 writers = [pq.ParquetWriter(part_file(folder, spec.key, i), table.schema) for i in range(parts)]

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 from tests.stage_runs import ROOT, run_stage
 from tests.synthetic import make_raw, write_raw
@@ -48,7 +49,7 @@ def test_exports_that_all_end_without_a_line_break_are_not_flagged(workspace, tm
     assert 'id="flags"' not in (tmp_path / "scores.html").read_text(encoding="utf-8")
 
 
-GIANT = 256 << 20  # bytes: 16 times the row limit (exports.BLOCK_BYTES)
+GIANT = 256 << 20  # bytes: 16 times the row limit (params.yaml scale.max_row_bytes)
 BIG_CELL = 10 << 20
 
 
@@ -66,9 +67,9 @@ def giant_month(folder, body: bytes, encoding: str = "utf-8"):
 @pytest.mark.parametrize(
     ("case", "words"),
     [
-        ("256 MiB of digits, no line break", "a row is longer than 16 MiB"),
-        ("256 MiB of Windows-1251 text, no line break", "a row is longer than 16 MiB"),
-        ("256 MiB after an open quote", "a row is longer than 16 MiB"),
+        ("256 MiB of digits, no line break", "a row is longer than 16,777,216 bytes"),
+        ("256 MiB of Windows-1251 text, no line break", "a row is longer than 16,777,216 bytes"),
+        ("256 MiB after an open quote", "a row is longer than 16,777,216 bytes"),
         ("a 10 MiB field in a row of three", "a row has 3 field(s) where the header has 2"),
         ("a 10 MiB number", "are outside the allowed range"),
         ("a 10 MiB quoted number, its quote closed", "are outside the allowed range"),
@@ -105,3 +106,19 @@ def test_giant_lines_and_cells_are_refused_in_one_short_paragraph_in_bounded_mem
     assert len(paragraph) < 1000 and "x" * 81 not in paragraph and "7" * 81 not in paragraph
     assert int(peak) << 10 < 1.5 * 2**30  # KiB on Linux: a whole-file read would need the file's size and more
     assert not (tmp_path / "s.csv").exists()
+
+
+def test_the_row_limit_is_the_one_params_state(workspace, tmp_path):
+    """A team that wants 1 MiB sets scale.max_row_bytes; a 2 MiB line is then refused, naming the limit."""
+    root, _ = workspace
+    params = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
+    params["scale"]["max_row_bytes"] = 1 << 20
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    month = giant_month(tmp_path / "month", b"100001," + b"7" * (2 << 20) + b"\n")
+    models, reference = root / "models", root / "reports/drift_reference.json"
+    result = run_stage(
+        "score", "--raw", str(month), "--out", str(tmp_path / "s.csv"), "--models", str(models),
+        "--reference", str(reference), "--params", str(tmp_path / "params.yaml"),
+    )  # fmt: skip
+    assert result.returncode == 2 and "a row is longer than 1,048,576 bytes" in result.stderr, result.stderr
+    assert "scale.max_row_bytes" in result.stderr and len(result.stderr) < 1000

@@ -11,11 +11,11 @@ import pytest
 from stages.io.exports import open_export, read_chunks
 from stages.lib.errors import DataError
 from stages.lib.schema import MARKET_FILE, MONEY
-from tests.synthetic import DIALECTS, FILENAMES, make_raw, write_raw
+from tests.synthetic import DIALECTS, FILENAMES, ROW_BYTES, make_raw, write_raw
 
 
 def read(path, spec=MARKET_FILE, chunk_rows=7) -> pd.DataFrame:
-    return pd.concat(list(read_chunks(open_export(path, spec), chunk_rows)))
+    return pd.concat(list(read_chunks(open_export(path, spec), chunk_rows, ROW_BYTES)))
 
 
 def cells(frame: pd.DataFrame) -> pd.DataFrame:
@@ -44,7 +44,7 @@ def test_every_dialect_gives_the_same_cells(dialect, raw, reference, tmp_path):
 
 def test_chunks_number_the_rows_below_the_header_across_chunks(tmp_path, raw):
     folder = write_raw(raw, tmp_path)
-    chunks = list(read_chunks(open_export(folder / FILENAMES["market_file"], MARKET_FILE), 7))
+    chunks = list(read_chunks(open_export(folder / FILENAMES["market_file"], MARKET_FILE), 7, ROW_BYTES))
     assert [len(c) for c in chunks[:-1]] == [7] * (len(chunks) - 1)
     assert list(pd.concat(chunks).index) == list(range(len(raw["market_file"])))
 
@@ -114,7 +114,7 @@ def test_missing_empty_and_unrecognisable_files_are_one_paragraph(tmp_path):
 
 
 def test_a_header_only_file_gives_no_chunk(tmp_path):
-    assert list(read_chunks(open_export(write(tmp_path, "id;Прибыль\n"), MONEY), 5)) == []
+    assert list(read_chunks(open_export(write(tmp_path, "id;Прибыль\n"), MONEY), 5, ROW_BYTES)) == []
 
 
 def test_bytes_that_are_not_utf8_after_a_utf8_start_are_named(tmp_path):

@@ -25,7 +25,7 @@ from stages.lib.model.families import FAMILIES, make_family
 from stages.lib.model.pipeline import SCALERS, make_pipeline
 from stages.lib.schema import FEATURES, TARGET
 from stages.lib.settings import parse_settings
-from tests.synthetic import make_raw, write_raw
+from tests.synthetic import READING, make_raw, write_raw
 
 
 def test_saved_model_is_byte_deterministic(workspace, tmp_path):
@@ -66,7 +66,7 @@ def fitted_variants(X: pd.DataFrame, y: pd.Series):
 
 
 def test_the_trusted_types_are_exactly_what_the_registered_families_need(tmp_path, repo_params):
-    raw = read_month(write_raw(make_raw(n=80, seed=1), tmp_path / "raw"), QualityLog())
+    raw = read_month(write_raw(make_raw(n=80, seed=1), tmp_path / "raw"), QualityLog(), READING)
     customers = prepare_customers(raw, parse_settings(repo_params).prepare, QualityLog())
     X, y = customers[FEATURES], customers[TARGET]
     needed = set()

@@ -24,7 +24,7 @@ from stages.lib.data.quality import QualityLog
 from stages.lib.schema import TARGET
 from stages.lib.settings import parse_settings
 from stages.lib.stats import compare_groups, holm
-from tests.synthetic import make_raw, write_raw
+from tests.synthetic import READING, make_raw, write_raw
 
 
 def test_comparison_on_a_frame_whose_answer_is_known():
@@ -103,7 +103,7 @@ def test_what_train_learns_from_eda_is_measured_on_train_customers_only(monkeypa
 
     settings = parse_settings(repo_params)
     with tempfile.TemporaryDirectory() as folder:
-        raw = read_month(write_raw(make_raw(n=120, seed=5), Path(folder) / "raw"), QualityLog())
+        raw = read_month(write_raw(make_raw(n=120, seed=5), Path(folder) / "raw"), QualityLog(), READING)
     customers = prepare_customers(raw, settings.prepare, QualityLog())
     train = customers.iloc[:90]
     seen = []

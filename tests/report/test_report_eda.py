@@ -17,7 +17,7 @@ from stages.lib.data.quality import QualityLog
 from stages.lib.settings import parse_settings
 from stages.report import eda as report
 from tests.readability import readability_problems
-from tests.synthetic import make_raw, write_raw
+from tests.synthetic import READING, make_raw, write_raw
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def drawn(tmp_path_factory, repo_params):
     """Figures and markdown of a small synthetic frame, written under a temporary project root."""
     root = tmp_path_factory.mktemp("eda_report")
     settings = parse_settings(repo_params)
-    raw = read_month(write_raw(make_raw(n=120, seed=5), root / "raw"), QualityLog())
+    raw = read_month(write_raw(make_raw(n=120, seed=5), root / "raw"), QualityLog(), READING)
     customers = prepare_customers(raw, settings.prepare, QualityLog())
     study = explore(customers, customers.iloc[: len(customers) * 3 // 4], settings.eda)
     figures = report.figures(customers, study, settings.seed)

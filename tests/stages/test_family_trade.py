@@ -18,7 +18,7 @@ from stages.lib.data.split import split_train_test
 from stages.lib.model.training import describe, repeated_cv
 from stages.lib.settings import parse_settings
 from tests.stage_runs import ROOT
-from tests.synthetic import make_raw, write_raw
+from tests.synthetic import READING, make_raw, write_raw
 
 spec = importlib.util.spec_from_file_location("family_trade", ROOT / "scripts/family_trade.py")
 family_trade = importlib.util.module_from_spec(spec)
@@ -36,7 +36,9 @@ def settings(repo_params):
 
 @pytest.fixture(scope="module")
 def tiny_train(tmp_path_factory, settings) -> pd.DataFrame:
-    raw = read_month(write_raw(make_raw(n=240, seed=3), tmp_path_factory.mktemp("trade") / "raw"), QualityLog())
+    raw = read_month(
+        write_raw(make_raw(n=240, seed=3), tmp_path_factory.mktemp("trade") / "raw"), QualityLog(), READING
+    )
     customers = prepare_customers(raw, settings.prepare, QualityLog())
     return split_train_test(customers, settings.split.test_size, settings.seed)[0]
 
