@@ -122,7 +122,7 @@ def run_step(step: str, raw: Path, work: Path) -> tuple[float, float, int, str]:
     with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, Client(cluster) as client:
         wall, rss, code, phases = measured([*command, "--scheduler", cluster.scheduler_address], cwd)
         workers = client.run(worker_peak_rss)
-    return wall, rss, code, f"{phases}; largest worker {max(workers.values()):.2f} GiB"
+    return wall, rss, code, "; ".join(filter(None, [phases, f"largest worker {max(workers.values()):.2f} GiB"]))
 
 
 def run_size(n: int, steps: list[str], scratch: Path) -> list[tuple]:
