@@ -55,10 +55,10 @@ def check_review_output(out: Path, label: str) -> None:
     """--out may replace only a review of the same campaign (a rerun), never another month's or another file."""
     if out.is_dir():
         raise refused(str(out), "--out names a folder", "Give the path of the review's JSON file.")
-    if not out.exists():
+    if not out.exists() and not out.is_symlink():
         return
-    try:
-        existing = read_json(out)
+    try:  # only a small regular file can be a review (never read a pipe, a device or a giant file)
+        existing = read_json(out) if out.is_file() and out.stat().st_size < 1 << 24 else None
     except (OSError, ValueError):
         existing = None
     if not isinstance(existing, dict) or existing.get("kind") != "campaign_review":

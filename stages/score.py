@@ -52,7 +52,7 @@ def main() -> None:
     settings = load_settings(args.params)
     inputs = (args.raw, args.models, args.reference, args.params, *([args.review] if args.review else []))
     month_outputs.check_output(args.out, inputs)
-    check_record_path(paths.campaign_record(args.out))
+    check_record_path(paths.campaign_record(args.out), args.campaign_label or args.raw.resolve().name)
     review = read_review(args.review) if args.review else None
     # a previous month's list must not survive a failed run, nor a partial one
     with month_outputs.fresh_month_outputs(args.out):

@@ -63,10 +63,23 @@ def write_record(path: Path, record: pd.DataFrame, metadata: dict) -> bool:
     return True
 
 
-def check_record_path(path: Path) -> None:
-    """Before any work: an existing file at the record's path must be a record (never something else)."""
-    if path.exists() and (path.is_dir() or KEY not in (read_metadata_raw(path) or {})):
+def check_record_path(path: Path, label: str) -> None:
+    """Before any work: an existing file at the record's path must be a record (never something else), and
+    of this campaign: a rerun for another month would remove the old month's list before it could be
+    refused at the end."""
+    if not path.exists() and not path.is_symlink():
+        return
+    raw = read_metadata_raw(path) if path.is_file() else None
+    if raw is None or KEY not in raw:
         raise refused(str(path), "a file that is not a campaign record is where the record goes", "Give another --out.")
+    try:
+        found = json.loads(raw[KEY]).get("campaign")
+    except (ValueError, AttributeError):
+        found = None
+    if found != label:
+        problem = f"the campaign record beside --out is campaign {found!r}'s, and this run is campaign {label!r}"
+        hint = "Give each month its own --out (make score does: scores/<month>.csv), or the same --campaign-label."
+        raise refused(str(path), problem, hint)
 
 
 def read_metadata_raw(path: Path) -> dict | None:
@@ -92,7 +105,8 @@ def read_record(path: Path) -> tuple[pd.DataFrame, dict]:
             str(path), "not a campaign record written by `score`", "Give the .campaign.parquet file."
         ) from None
     table = table.replace_schema_metadata(None)
-    check_record_columns(path, table.schema)
+    check_record_metadata(path, metadata)
+    check_record_columns(path, table)
     if streamed_checksum(table) != metadata.get("checksum"):
         problem = (
             "the record's content does not match the checksum written with it: it was edited after `score` wrote it"
@@ -108,8 +122,26 @@ def read_record(path: Path) -> tuple[pd.DataFrame, dict]:
     return record, metadata
 
 
-def check_record_columns(path: Path, schema: pa.Schema) -> None:
-    """Every column of `record.TYPES`, with its type (another version of `score` may have written it)."""
+# what a review reads of the record's metadata, and the JSON type of each
+METADATA_TYPES = {"campaign": str, "model_md5": str, "params_md5": str, "control_share": (int, float), "seed": int}
+
+
+def check_record_metadata(path: Path, metadata) -> None:
+    """The metadata `score` writes: an object with each of METADATA_TYPES' keys, of its type."""
+    wrong = not isinstance(metadata, dict) or any(
+        not isinstance(metadata.get(key), kind) for key, kind in METADATA_TYPES.items()
+    )
+    if wrong:
+        problem = f"the record's metadata lacks {sorted(METADATA_TYPES)} or holds them with other types"
+        raise refused(str(path), problem, "Give the untouched record `score` wrote.")
+
+
+def check_record_columns(path: Path, table: pa.Table) -> None:
+    """Every column of `record.TYPES` once, with its type (another version of `score` may have written it),
+    and no missing id, probability or regularity."""
+    schema = table.schema
+    if len(set(schema.names)) != len(schema.names):
+        raise refused(str(path), "the campaign record repeats a column name", "Give the untouched record.")
     missing = sorted(set(TYPES) - set(schema.names))
     if missing:
         problem = f"the campaign record lacks the column(s) {missing}: it was written by another version of `score`"
@@ -118,6 +150,10 @@ def check_record_columns(path: Path, schema: pa.Schema) -> None:
         found = schema.field(name).type
         if found not in ARROW_TYPES[kind]:
             problem = f"the campaign record's column {name!r} holds {found}, where `score` writes {kind}"
+            raise refused(str(path), problem, "Give the untouched record `score` wrote.")
+    for name in (ID, "probability", "regular"):  # every scored customer has these
+        if table.column(name).null_count:
+            problem = f"the campaign record's column {name!r} has {table.column(name).null_count} empty value(s)"
             raise refused(str(path), problem, "Give the untouched record `score` wrote.")
 
 

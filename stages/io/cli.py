@@ -69,7 +69,8 @@ def run_cli(stage: str, main: Callable[[], None]) -> None:
     """Run a stage's main(): bad input or settings end in one paragraph and exit code 2, a bug in one
     paragraph that says where its traceback went and exit code 1, SIGINT or SIGTERM in one line and
     exit code 130 or 143 once the workers are stopped and the partial outputs removed; never a bare traceback."""
-    die_with_parent()  # `dvc repro` killed outright: this stage is interrupted (SIGTERM) and cleans up
+    if os.environ.get("DVC_STAGE"):  # run by DVC (it sets this): killed outright, DVC takes the stage with it
+        die_with_parent()  # not otherwise: `nohup python -m stages.score ... &` must outlive its shell
     with interruptible() as received:
         try:
             main()

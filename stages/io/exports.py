@@ -29,13 +29,14 @@ from tqdm import tqdm
 
 from stages.io import paths
 from stages.lib.data.cell_rules import PY_SPACE
-from stages.lib.errors import DataError, refused, shown
+from stages.lib.errors import DataError, clipped, refused, shown
 from stages.lib.schema import ID, RawFile
 
 SEPARATORS = (",", ";", "\t", "|")
 HEAD_BYTES = 1 << 20  # where the encoding, the separator and the header are settled
 TAIL_BYTES = 1 << 16  # where a quote left open by a cut export is looked for
 COPY_BYTES = 1 << 20  # an export in another encoding is copied to UTF-8 this many bytes at a time
+LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 NEWLINE = re.compile(r"\r\n|\r|\n")
 BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
@@ -147,17 +148,16 @@ def open_quote_at_the_end(export: Export) -> bool:
 def cut_exports(exports: list[Export]) -> list[str]:
     """A sentence for each export that does not end with a line break while another one does: it may have
     been cut short, and its last row read as a shorter number. Names the file and the last row's id."""
-    tails = [tail(export)[:2] for export in exports]
-    if all(ends for _, ends in tails) or not any(ends for _, ends in tails):
+    tails = [tail(export) for export in exports]
+    if all(ends for _, ends, _ in tails) or not any(ends for _, ends, _ in tails):
         return []
     found = []
-    for export, (last, ends) in zip(exports, tails, strict=True):
+    for export, (last, ends, whole) in zip(exports, tails, strict=True):
         if ends:
             continue
-        fields = split_line(last, export.separator) if last else []
+        fields = split_line(last, export.separator) if last and whole else []
         column = export.names.index(export.spec.column(ID).raw) if export.spec.column(ID).raw in export.names else 0
-        value = fields[column] if column < len(fields) else "unknown"
-        row = value if value.isdigit() or value == "unknown" else shown(value)
+        row = clipped(fields[column]) if column < len(fields) else "unknown: its last line is too long to show"
         found.append(
             f"{export.spec.filename} does not end with a line break, unlike the other exports: it may have been cut "
             f"short, its last row (id {row}) read with a value cut off. Compare its last row with the shop's system "
@@ -177,16 +177,17 @@ def readable(export: Export, row_bytes: int) -> Iterator[Export]:
         return
     with tempfile.TemporaryDirectory(prefix="one-click-utf8-") as folder:
         copy = Path(folder) / "export.csv"
-        decoder, run = codecs.getincrementaldecoder(export.encoding)(), 0  # characters since the last line break
+        decoder, run = codecs.getincrementaldecoder(export.encoding)(), 0  # UTF-8 bytes since the last line break
         try:
             with export.path.open("rb") as source, copy.open("wb") as target:
                 for block in iter(lambda: source.read(COPY_BYTES), b""):
-                    text = decoder.decode(block)
-                    first, last = NEWLINE.search(text), max(text.rfind("\n"), text.rfind("\r"))
-                    if run + (first.start() if first else len(text)) > row_bytes:
+                    data = decoder.decode(block).encode("utf-8")
+                    lines = LINE_BREAK.split(data)  # the first continues the last block's line, the last goes on
+                    longest = max([run + len(lines[0]), *map(len, lines[1:-1])]) if len(lines) > 1 else run + len(data)
+                    if longest > row_bytes:
                         raise long_row(export, row_bytes)
-                    run = run + len(text) if last < 0 else len(text) - last - 1
-                    target.write(text.encode("utf-8"))
+                    run = len(lines[-1]) if len(lines) > 1 else run + len(data)
+                    target.write(data)
                 target.write(decoder.decode(b"", final=True).encode("utf-8"))
         except UnicodeDecodeError as error:
             raise unreadable(export, error, row_bytes) from None

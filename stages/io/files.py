@@ -7,6 +7,7 @@ import json
 import math
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -132,6 +133,19 @@ def write_csv(path: Path | str, frame: pd.DataFrame, digits: int = 6, **options)
 def write_excel_csv(path: Path | str, frame: pd.DataFrame, digits: int = 6) -> None:
     """A CSV Excel in a Russian locale opens as a table: `;` separator, decimal comma, UTF-8 BOM, CRLF line ends."""
     write_csv(path, frame, digits, sep=";", decimal=",", encoding="utf-8-sig", lineterminator="\r\n")
+
+
+def starts_with(path: Path | str, prefix: bytes) -> bool:
+    """Is ``path`` a regular file that begins with ``prefix``? Reads only that many bytes, and never blocks
+    on a FIFO or reads a device (a planted `/dev/zero` link, a named pipe)."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        return stat.S_ISREG(os.fstat(handle).st_mode) and os.read(handle, len(prefix)) == prefix
+    finally:
+        os.close(handle)
 
 
 def read_parquet(path: Path | str) -> pd.DataFrame:

@@ -1,5 +1,6 @@
 """A process that ends when its parent does: SIGKILL to `dvc repro` (which cannot be caught) must not leave
-a stage, or the stage's workers, running on without anyone to read what they write."""
+a stage, or the stage's workers, running on without anyone to read what they write. Stages ask for it only
+when DVC runs them (stages/io/cli.py): a command started with `nohup … &` is meant to outlive its shell."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from stages.io import paths
+from stages.io.files import starts_with
 from stages.lib.decision.offers import COLUMNS
 from stages.lib.errors import refused
 from stages.lib.words import PAGE_MARKER
@@ -23,6 +24,7 @@ from stages.lib.words import PAGE_MARKER
 PARTS_MARKER = "_written_by_stages_score"  # the only parts folder `score` may empty
 MARKER_TEXT = "partitions of `python -m stages.score`; rewritten by each run\n"
 HEADER = "\ufeff" + ";".join(COLUMNS) + "\r\n"  # what every list `score` writes starts with
+LONGEST_NAME = 255 - 24  # a file name's limit less what atomic_write's temporary name adds
 
 
 def parts_folder(out: Path) -> Path:
@@ -41,6 +43,9 @@ def check_output(out: Path, inputs: tuple[Path, ...]) -> None:
         raise refused(str(out), problem, "Give a name ending in .csv, e.g. scores/2026-11.csv.")
     if out.is_dir():
         raise refused(str(out), "--out names a folder", "Give the path of a CSV file to write.")
+    if len(paths.campaign_record(out).name) > LONGEST_NAME:  # the longest name a run writes, plus a temporary's
+        problem = f"--out's name is {len(out.name)} characters long; with the suffixes `score` adds it passes the limit"
+        raise refused(str(out), problem, f"Give a name of at most {LONGEST_NAME - 20} characters.")
     protected = [*paths.catalog(), *inputs]
     for own in own_files(out):
         for other in protected:
@@ -52,7 +57,7 @@ def check_output(out: Path, inputs: tuple[Path, ...]) -> None:
         problem = "the partitions' folder beside --out exists and was not written by this command"
         raise refused(str(parts), problem, "Give another --out, or move that folder away.")
     for path, start in ((out, HEADER), (out.with_suffix(".html"), PAGE_MARKER)):
-        if path.exists() and (path.is_dir() or not path.read_bytes().startswith(start.encode())):
+        if (path.exists() or path.is_symlink()) and not starts_with(path, start.encode()):
             problem = (
                 "--out names an existing file (or its .html page) this command did not write; refusing to overwrite it"
             )

@@ -27,7 +27,8 @@ PARENT = "import subprocess, sys; subprocess.run([sys.executable, '-m', 'stages.
 
 def test_sigkill_to_the_parent_of_a_stage_ends_the_stage_and_its_workers(tmp_path, repo_params):
     train_workspace(tmp_path, repo_params)
-    parent = subprocess.Popen([sys.executable, "-c", PARENT], cwd=tmp_path, env=ENV, stderr=subprocess.DEVNULL)
+    env = {**ENV, "DVC_STAGE": "train"}  # what `dvc repro` sets for each stage it runs
+    parent = subprocess.Popen([sys.executable, "-c", PARENT], cwd=tmp_path, env=env, stderr=subprocess.DEVNULL)
     processes: list[psutil.Process] = []
     try:
         deadline = time.monotonic() + 60

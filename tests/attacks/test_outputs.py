@@ -177,3 +177,35 @@ def current_umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+@pytest.mark.parametrize("planted", ["a named pipe at the page", "a link to /dev/zero at the list"])
+def test_what_stands_at_an_output_name_is_never_read_whole_or_waited_on(workspace, month, tmp_path, planted):
+    """`score` reads only the first bytes of a regular file it may replace: a pipe would block, a device
+    would fill the memory."""
+    root, _ = workspace
+    out = tmp_path / "scores.csv"
+    if planted == "a named pipe at the page":
+        os.mkfifo(out.with_suffix(".html"))
+    else:
+        out.symlink_to("/dev/zero")
+    result = score(root, month, out)
+    assert result.returncode == 2 and "did not write" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_rerun_for_another_month_into_the_same_out_is_refused_before_anything_is_removed(workspace, tmp_path):
+    root, _ = workspace
+    september = write_raw(make_raw(n=40, seed=8, with_target=False), tmp_path / "2026-09")
+    october = write_raw(make_raw(n=40, seed=9, with_target=False), tmp_path / "2026-10")
+    out = tmp_path / "scores.csv"
+    assert score(root, september, out).returncode == 0
+    written = {path: path.read_bytes() for path in (out, out.with_suffix(".html"))}
+    result = score(root, october, out)
+    assert result.returncode == 2 and "campaign '2026-09'" in result.stderr and "'2026-10'" in result.stderr
+    assert {path: path.read_bytes() for path in written} == written
+
+
+def test_an_out_name_too_long_for_the_files_beside_it_is_refused(workspace, month, tmp_path):
+    root, _ = workspace
+    result = score(root, month, tmp_path / ("m" * 240 + ".csv"))
+    assert result.returncode == 2 and "characters long" in result.stderr and "Traceback" not in result.stderr

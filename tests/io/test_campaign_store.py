@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
-from stages.io.campaign_store import content_checksum, read_record, record_bytes, streamed_checksum
+from stages.io.campaign_store import KEY, content_checksum, read_record, record_bytes, streamed_checksum
 from stages.lib.campaign.record import TYPES
 from stages.lib.errors import DataError
 
@@ -76,3 +79,27 @@ def test_a_record_score_could_not_have_written_is_refused(tmp_path, case, words)
     with pytest.raises(DataError) as refusal:
         read_record(path)
     assert words in str(refusal.value)
+
+
+@pytest.mark.parametrize(
+    "case", ["metadata that is a list", "metadata without the model's md5", "a customer without regularity"]
+)
+def test_a_forged_record_with_a_valid_checksum_is_refused_not_a_traceback(tmp_path, case):
+    record, metadata = a_record(), dict(METADATA)
+    if case == "metadata that is a list":
+        metadata = ["not", "an", "object"]
+    elif case == "metadata without the model's md5":
+        del metadata["model_md5"]
+    else:
+        record["regular"] = record["regular"].astype(object)
+        record.loc[3, "regular"] = None
+    path = tmp_path / "m.campaign.parquet"
+    if isinstance(metadata, list):  # record_bytes adds the checksum to an object: write the list by hand
+        table = pa.Table.from_pandas(record, preserve_index=False)
+        table = table.replace_schema_metadata({KEY: json.dumps(metadata).encode()})
+        pq.write_table(table, path)
+    else:
+        path.write_bytes(record_bytes(record, metadata))
+    with pytest.raises(DataError) as refusal:
+        read_record(path)
+    assert "record" in str(refusal.value)

@@ -71,8 +71,9 @@ def test_the_same_run_again_writes_the_same_bytes_and_a_different_one_is_refused
     assert score(root, folder, month, out).returncode == 0 and record.read_bytes() == before
     refused = score(root, folder, month, out, "--campaign-label", "another")
     assert refused.returncode == 2 and "Traceback" not in refused.stderr and "campaign record" in refused.stderr
-    assert record.read_bytes() == before and not out.exists() and not out.with_suffix(".html").exists()
-    assert score(root, folder, month, out).returncode == 0  # the list and page back, for the tests after this one
+    # refused before anything was removed: the earlier campaign's list and page stay
+    assert record.read_bytes() == before and out.exists() and out.with_suffix(".html").exists()
+    assert "campaign '2026-09'" in refused.stderr and "'another'" in refused.stderr
 
 
 def test_the_campaign_label_keys_who_is_held_out_but_not_who_is_selected(loop, tmp_path):
