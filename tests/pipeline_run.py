@@ -18,7 +18,7 @@ from stages.io import paths
 from stages.lib.settings import Settings, parse_settings
 from tests.synthetic import make_raw, write_raw
 
-STAGE_ORDER = ("prepare", "eda", "train", "band", "evaluate", "explain", "drift_reference", "segment")
+STAGE_ORDER = ("prepare", "eda", "train", "band", "evaluate", "explain", "drift_reference", "segment", "headline")
 FAST_TRAIN = {
     "cv_folds": 3,
     "n_iter": 8,

@@ -54,6 +54,7 @@ SEGMENT_METRICS = Path("metrics/segment.json")
 ACTION_LIST = Path("reports/action_list.csv")  # the monthly decision, `;`-separated UTF-8 with BOM (Excel)
 MANAGER_PAGE = Path("reports/monthly_decision.html")  # the manager's one self-contained page
 DRIFT_REFERENCE = Path("reports/drift_reference.json")  # the training month, what `score` compares with
+HEADLINE = Path("metrics/headline.json")  # the few numbers `dvc metrics show` prints (the only declared metrics)
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ STAGES = {
             MANAGER_PAGE,
         ),
     ),
+    "headline": StagePaths(reads=(EVALUATE_METRICS, SEGMENT_METRICS), writes=(HEADLINE,)),
 }
 
 
