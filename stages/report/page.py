@@ -31,6 +31,7 @@ from stages.lib.words import (
     level,
 )
 from stages.report.campaign import achieved_section, control_section
+from stages.report.decision_counts import counts_table
 
 STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0 auto;max-width:1200px;padding:16px 24px;
@@ -247,7 +248,7 @@ def action_row(r) -> str:
     )
 
 
-def actions_section(actions: pd.DataFrame) -> str:
+def actions_section(actions: pd.DataFrame, summary: dict) -> str:
     table = actions.rename(columns={ID: "id", PROFIT: "profit"})
     head = "".join(
         f"<th{' class=n' if numeric else ''}>{escape(name)}</th>"
@@ -268,7 +269,7 @@ def actions_section(actions: pd.DataFrame) -> str:
     return f"""<section id="action-list"><h2>The action list</h2>
 <p class="muted">Sorted by priority: contacts within the budget by expected value, then those the budget leaves
 out, then everyone else with the reason. Click a column header to sort, use the filters to narrow the list.
-Showing <b id="shown">{len(table)}</b> of {len(table)} customers.</p>
+Every customer of the month is counted here; the list shows those it needs.</p>{counts_table(summary, table)}
 <div class="filters">{filters}</div>
 <div class="wrap"><table id="actions"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div></section>"""
 
@@ -289,7 +290,7 @@ def manager_page(page: PageInput) -> str:
             offers_section(page.decision.offers),
             control_section(page.decision.offers, page.campaign),
             drift_section(page.drift, page.verdict),
-            actions_section(page.decision.actions),
+            actions_section(page.decision.actions, page.decision.summary),
             f'<section id="analyst"><h2>For the analyst</h2><ul>{links}</ul></section>',
         ]
     )

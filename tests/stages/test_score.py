@@ -3,10 +3,14 @@ replaces only its own list; odd cells are imputed and flagged, structural defect
 
 from __future__ import annotations
 
+import re
+from html import escape
+
 import pandas as pd
 import pytest
 
 from stages.lib.decision.offers import COLUMNS
+from stages.lib.words import ACTIONS
 from tests.stage_runs import read_action_list, run_stage
 from tests.synthetic import make_raw, write_raw
 
@@ -162,3 +166,27 @@ def test_params_that_name_a_folder_are_one_paragraph(workspace, month, tmp_path)
     )  # fmt: skip
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "the params file is a folder" in result.stderr
+
+
+def test_the_new_months_page_counts_every_customer_and_shows_n_of_all(workspace, month, tmp_path):
+    """Issue 21 item 4: the counts table adds up to every customer in the exports, its second column to the
+    rows of the list, and "Showing N of M" takes M from all of them."""
+    root, _ = workspace
+    out = tmp_path / "scores.csv"
+    assert score(root, month, out).returncode == 0
+    page = out.with_suffix(".html").read_text(encoding="utf-8")
+    table = page.split('<table id="counts">', 1)[1].split("</table>", 1)[0]
+    body, foot = table.split("<tfoot>")
+
+    def numbers(html: str, cell: str) -> list[tuple[int, int]]:
+        found = re.findall(rf'<{cell} class="n">([\d\u202f]+)</{cell}><{cell} class="n">([\d\u202f]+)</{cell}>', html)
+        return [(int(a.replace("\u202f", "")), int(b.replace("\u202f", ""))) for a, b in found]
+
+    rows, [total] = numbers(body, "td"), numbers(foot, "th")
+    words = re.findall(r"<tr><td>([^<]*)</td>", body)
+    assert len(words) == len(rows) and set(words) <= {escape(text) for text in ACTIONS.values()}
+    everyone = pd.read_csv(month / "market_file.csv")["id"].nunique()
+    listed = read_action_list(out)
+    assert sum(r[0] for r in rows) == total[0] == everyone and len(rows) >= 3
+    assert sum(r[1] for r in rows) == total[1] == len(listed)
+    assert f'Showing <b id="shown">{len(listed)}</b> of {everyone} customers.' in page
