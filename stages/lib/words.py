@@ -77,7 +77,13 @@ ACTIONS = {
     "not_scored": "not scored",
 }
 CONSENT_UNKNOWN = "consent unknown («Разрешить сообщать» empty or unreadable): no contact"
-RISK_BANDS = {"high": "high risk", "low": "low risk"}
+
+
+def risk_bands(high_risk: float) -> dict[str, str]:
+    """The risk bands named by their numbers: a 0.67 probability is "low" only against a 0.70 threshold."""
+    return {"high": f"high risk ({high_risk:.2f} or more)", "low": f"low risk (below {high_risk:.2f})"}
+
+
 DRIFT_VERDICTS = {
     "fine": "fine: the month looks like the month the model learned from",
     "watch": "watch: some features moved; read the drift table before trusting the scores blindly",

@@ -27,8 +27,8 @@ from stages.lib.words import (
     MONEY_UNIT,
     PAGE_MARKER,
     PHRASES,
-    RISK_BANDS,
     level,
+    risk_bands,
 )
 from stages.report.campaign import achieved_section, control_section
 from stages.report.decision_counts import counts_table
@@ -231,7 +231,7 @@ def select(name: str, values: list[str], words: dict | None = None) -> str:
     return f"<label>{name.capitalize()} {control}</label>"
 
 
-def action_row(r) -> str:
+def action_row(r, bands: dict) -> str:
     reasons = "; ".join(x for x in (r.reason_1, r.reason_2, r.reason_3) if x)
     attributes = (
         f'data-offer="{escape(r.offer)}" data-risk="{escape(r.risk_band)}" data-consent="{escape(r.allows_offers)}" '
@@ -239,7 +239,7 @@ def action_row(r) -> str:
     )
     return (
         f"<tr {attributes}><td class='n'>{r.priority}</td><td class='n'>{r.id}</td>"
-        f"<td class='n'>{number(r.probability, 3)}</td><td>{escape(RISK_BANDS.get(r.risk_band, ''))}</td>"
+        f"<td class='n'>{number(r.probability, 3)}</td><td>{escape(bands.get(r.risk_band, ''))}</td>"
         f"<td class='n'>{number(r.profit, 2)}</td><td>{escape(level(r.favourite_category))}</td>"
         f"<td>{escape(r.allows_offers)}</td><td>{escape(level(r.offer))}</td>"
         f"<td class='n' data-v='{number(r.expected_value, 4)}'>{number(r.expected_value, 2)}</td>"
@@ -248,8 +248,8 @@ def action_row(r) -> str:
     )
 
 
-def actions_section(actions: pd.DataFrame, summary: dict) -> str:
-    table = actions.rename(columns={ID: "id", PROFIT: "profit"})
+def actions_section(actions: pd.DataFrame, summary: dict, high_risk: float) -> str:
+    table, bands = actions.rename(columns={ID: "id", PROFIT: "profit"}), risk_bands(high_risk)
     head = "".join(
         f"<th{' class=n' if numeric else ''}>{escape(name)}</th>"
         for name, numeric in (
@@ -261,11 +261,11 @@ def actions_section(actions: pd.DataFrame, summary: dict) -> str:
     )  # fmt: skip
     filters = (
         select("offer", sorted(o for o in table["offer"].unique() if o))
-        + select("risk", [b for b in RISK_BANDS if b in set(table["risk_band"])], RISK_BANDS)
+        + select("risk", [b for b in bands if b in set(table["risk_band"])], bands)
         + select("consent", sorted(c for c in table["allows_offers"].unique() if c))
         + select("action", [a for a in ACTIONS if a in set(table["action"])], ACTIONS)
     )
-    rows = "".join(action_row(r) for r in table.itertuples())
+    rows = "".join(action_row(r, bands) for r in table.itertuples())
     return f"""<section id="action-list"><h2>The action list</h2>
 <p class="muted">Sorted by priority: contacts within the budget by expected value, then those the budget leaves
 out, then everyone else with the reason. Click a column header to sort, use the filters to narrow the list.
@@ -290,7 +290,7 @@ def manager_page(page: PageInput) -> str:
             offers_section(page.decision.offers),
             control_section(page.decision.offers, page.campaign),
             drift_section(page.drift, page.verdict),
-            actions_section(page.decision.actions, page.decision.summary),
+            actions_section(page.decision.actions, page.decision.summary, page.segment.high_risk),
             f'<section id="analyst"><h2>For the analyst</h2><ul>{links}</ul></section>',
         ]
     )

@@ -190,3 +190,13 @@ def test_the_new_months_page_counts_every_customer_and_shows_n_of_all(workspace,
     assert sum(r[0] for r in rows) == total[0] == everyone and len(rows) >= 3
     assert sum(r[1] for r in rows) == total[1] == len(listed)
     assert f'Showing <b id="shown">{len(listed)}</b> of {everyone} customers.' in page
+
+
+def test_the_risk_band_is_named_by_its_numbers(workspace, month, tmp_path):
+    """Issue 21 item 6: "low risk" alone misleads for a 0.67 probability; the band says where it starts."""
+    root, params = workspace
+    out = tmp_path / "scores.csv"
+    assert score(root, month, out).returncode == 0
+    page, high = out.with_suffix(".html").read_text(encoding="utf-8"), params["segment"]["high_risk"]
+    assert f"high risk ({high:.2f} or more)" in page or f"low risk (below {high:.2f})" in page
+    assert ">high risk<" not in page and ">low risk<" not in page
