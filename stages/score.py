@@ -52,7 +52,8 @@ def main() -> None:
     settings = load_settings(args.params)
     inputs = (args.raw, args.models, args.reference, args.params, *([args.review] if args.review else []))
     month_outputs.check_output(args.out, inputs)
-    check_record_path(paths.campaign_record(args.out), args.campaign_label or args.raw.resolve().name)
+    args.campaign_label = args.campaign_label or args.raw.resolve().name  # the default, settled once
+    check_record_path(paths.campaign_record(args.out), args.campaign_label)
     review = read_review(args.review) if args.review else None
     # a previous month's list must not survive a failed run, nor a partial one
     with month_outputs.fresh_month_outputs(args.out):
@@ -69,7 +70,7 @@ def score(args: argparse.Namespace, settings: Settings, reference: dict, review:
     with executor(args.scheduler) as chosen, monthly_run.scratch_folder(args.out.parent) as split_to:
         month = monthly_run.score_in_parts(chosen, args.raw, split_to, parts, model_path, settings, reference)
     started = time.perf_counter()
-    label = args.campaign_label or args.raw.resolve().name
+    label = args.campaign_label
     with worker_pool() as pool:
         explain = monthly_run.explainer(pool, pipeline, parts, month, settings)
         reach = (settings.scale.reasons_batch, settings.scale.reasons_at_most)

@@ -40,3 +40,18 @@ def workspace(tmp_path_factory, repo_params):
     """The pipeline run once on synthetic exports in a temporary folder: (root, params used)."""
     root = tmp_path_factory.mktemp("pipeline")
     return root, build_workspace(root, repo_params)
+
+
+@pytest.fixture
+def month(tmp_path) -> Path:
+    """A new month of 40 customers (no activity column), written as the shop exports it."""
+    return write_raw(make_raw(n=40, seed=8, with_target=False), tmp_path / "month")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A local Dask cluster of two single-threaded worker processes: its scheduler's address."""
+    from distributed import LocalCluster  # only the modules that use a cluster pay for the import
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as local:
+        yield local.scheduler_address

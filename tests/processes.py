@@ -50,3 +50,11 @@ def alive(process: psutil.Process) -> bool:
         return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def outliving(processes: list[psutil.Process], timeout: float) -> list[int]:
+    """The pids of ``processes`` still alive after waiting up to ``timeout`` seconds for them to end."""
+    deadline = time.monotonic() + timeout
+    while any(alive(process) for process in processes) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return [process.pid for process in processes if alive(process)]

@@ -42,6 +42,13 @@ def run_stage(stage: str, *args: str, cwd: Path = ROOT) -> subprocess.CompletedP
     )
 
 
+def score_month(root: Path, month: Path, out: Path, *extra: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """`python -m stages.score` of ``month`` into ``out`` with the model and reference of the workspace ``root``."""
+    models, reference = root / "models", root / "reports/drift_reference.json"
+    arguments = ["--raw", str(month), "--out", str(out), "--models", str(models), "--reference", str(reference)]
+    return run_stage("score", *arguments, *extra, cwd=cwd)
+
+
 def run_stage_process(stage: str, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     """Run ``python -m stages.<stage>`` as a user would, in its own interpreter; returns the finished process."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}

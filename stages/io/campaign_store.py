@@ -34,8 +34,16 @@ ARROW_TYPES = {
 def content_checksum(frame: pd.DataFrame) -> str:
     """SHA-256 over the column names and pandas' fixed-key hash of every row: the content, whatever the
     Arrow buffers or parquet pages that hold it."""
-    rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-    return hashlib.sha256(",".join(frame.columns).encode() + rows.tobytes()).hexdigest()
+    return checksum(frame.columns, [frame])
+
+
+def checksum(columns, parts) -> str:
+    """The one formula: the column names, then each part's row hashes in order (a row's hash depends on that
+    row only, so any split of the rows into parts gives the same digest)."""
+    digest = hashlib.sha256(",".join(columns).encode())
+    for part in parts:
+        digest.update(pd.util.hash_pandas_object(part, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
 
 
 def record_bytes(record: pd.DataFrame, metadata: dict) -> bytes:
@@ -158,12 +166,9 @@ def check_record_columns(path: Path, table: pa.Table) -> None:
 
 
 def streamed_checksum(table: pa.Table, rows: int = 500_000) -> str:
-    """`content_checksum` of ``table`` as pandas, computed over slices of ``rows``: the same digest."""
-    digest = hashlib.sha256(",".join(table.column_names).encode())
-    for start in range(0, max(table.num_rows, 1), rows):
-        part = table.slice(start, rows).to_pandas()
-        digest.update(pd.util.hash_pandas_object(part, index=False).to_numpy().tobytes())
-    return digest.hexdigest()
+    """`content_checksum` of ``table`` as pandas, converted ``rows`` at a time: the same digest."""
+    slices = (table.slice(start, rows).to_pandas() for start in range(0, max(table.num_rows, 1), rows))
+    return checksum(table.column_names, slices)
 
 
 def read_review_customers(path: Path) -> pd.DataFrame:

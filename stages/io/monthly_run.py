@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from stages.io.exports import cut_exports, open_export
+from stages.io.exports import Export, cut_exports, open_export
 from stages.io.files import write_parquet
 from stages.io.model_store import load_model
 from stages.io.partitions import count_parts, part_file, part_of, read_partition, reading_of, split_export
@@ -68,13 +68,8 @@ def score_in_parts(
     chosen, raw_dir: Path, split_to: Path, out: Path, model: Path, settings: Settings, reference: dict
 ) -> ScoredParts:
     """Split the exports (one task per file), score the partitions (one task each), gather."""
-    exports = [open_export(raw_dir / spec.filename, spec) for spec in RAW_FILES]
-    for export in exports:  # every header from its first MiB first: a wrong one fails in a second
-        check_columns(export.names, export.spec, new_month=True)
-    parts = count_parts(raw_dir / MARKET_FILE.filename, settings.scale.partition_customers)
-    split_one = partial(split_export, raw_dir, split_to, parts, reading_of(settings.scale))
     started = time.perf_counter()
-    split_logs = chosen.map(split_one, list(RAW_FILES), "splitting the exports")
+    exports, parts, split_logs = split_month(chosen, raw_dir, split_to, settings, "splitting the exports")
     split = time.perf_counter()
     score_one = partial(score_part, split_to, model, out, settings, reference)
     results = chosen.map(score_one, list(range(parts)), "scoring the partitions")
@@ -96,19 +91,29 @@ def score_in_parts(
     return ScoredParts(compact, left_out, drift, log, flagged, parts, seconds, tuple(cut_exports(exports)))
 
 
-def outcomes_in_parts(chosen, raw_dir: Path, split_to: Path, settings: Settings) -> tuple[pd.DataFrame, list[str]]:
-    """The outcome export of a later month through the same split, reader and customer rules as `score`:
-    id and declined (0/1) of every customer, sorted by id, and the exports that may have been cut short.
-    The activity column is required here."""
+def split_month(
+    chosen, raw_dir: Path, split_to: Path, settings: Settings, what: str, outcomes: bool = False
+) -> tuple[list[Export], int, list[QualityLog]]:
+    """Every header checked from its file's first MiB first (a wrong one fails in a second; ``outcomes``:
+    the activity column required), then each export split into the month's partitions, one task per
+    export: the exports, the number of partitions and each split's log."""
     exports = [open_export(raw_dir / spec.filename, spec) for spec in RAW_FILES]
-    if MARKET_FILE.column(TARGET).raw not in exports[RAW_FILES.index(MARKET_FILE)].names:
-        problem = f"the outcomes lack the activity column «{MARKET_FILE.column(TARGET).raw}»"
+    activity = MARKET_FILE.column(TARGET).raw
+    if outcomes and activity not in exports[RAW_FILES.index(MARKET_FILE)].names:
+        problem = f"the outcomes lack the activity column «{activity}»"
         raise refused(str(raw_dir / MARKET_FILE.filename), problem, "Export it as in the training month's file.")
     for export in exports:
         check_columns(export.names, export.spec, new_month=True)
     parts = count_parts(raw_dir / MARKET_FILE.filename, settings.scale.partition_customers)
     split_one = partial(split_export, raw_dir, split_to, parts, reading_of(settings.scale))
-    chosen.map(split_one, list(RAW_FILES), "splitting the outcomes")
+    return exports, parts, chosen.map(split_one, list(RAW_FILES), what)
+
+
+def outcomes_in_parts(chosen, raw_dir: Path, split_to: Path, settings: Settings) -> tuple[pd.DataFrame, list[str]]:
+    """The outcome export of a later month through the same split, reader and customer rules as `score`:
+    id and declined (0/1) of every customer, sorted by id, and the exports that may have been cut short.
+    The activity column is required here."""
+    exports, parts, _ = split_month(chosen, raw_dir, split_to, settings, "splitting the outcomes", outcomes=True)
     results = chosen.map(partial(outcome_part, split_to, settings), list(range(parts)), "reading the outcomes")
     breaks = [r.broken for r in results if r.broken is not None]
     if breaks:

@@ -13,10 +13,9 @@ import time
 import psutil
 import pytest
 import yaml
-from distributed import LocalCluster
 
 from stages.io import paths
-from tests.processes import alive, train_workspace, wait_for_workers
+from tests.processes import alive, outliving, train_workspace, wait_for_workers
 from tests.stage_runs import ROOT
 from tests.synthetic import make_raw, write_raw
 
@@ -39,21 +38,12 @@ def test_sigkill_to_the_parent_of_a_stage_ends_the_stage_and_its_workers(tmp_pat
         processes = [stage, *stage.children(recursive=True)]
         parent.kill()  # SIGKILL: the parent cannot pass anything on
         parent.wait(timeout=10)
-        deadline = time.monotonic() + 30
-        while any(alive(p) for p in processes) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not [p.pid for p in processes if alive(p)], "the stage or its workers outlived the killed parent"
+        assert not outliving(processes, 30), "the stage or its workers outlived the killed parent"
         assert not [str(path) for path in paths.STAGES["train"].writes if (tmp_path / path).exists()]
     finally:
         for process in processes:
             if alive(process):
                 process.kill()
-
-
-@pytest.fixture
-def cluster():
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as local:
-        yield local.scheduler_address
 
 
 @pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT])

@@ -9,14 +9,8 @@ import sys
 import pytest
 import yaml
 
-from tests.stage_runs import ROOT, run_stage
+from tests.stage_runs import ROOT, score_month
 from tests.synthetic import make_raw, write_raw
-
-
-def score(root, month, out):
-    models, reference = root / "models", root / "reports/drift_reference.json"
-    arguments = ["--raw", str(month), "--out", str(out), "--models", str(models), "--reference", str(reference)]
-    return run_stage("score", *arguments)
 
 
 def test_an_export_cut_in_its_last_number_is_named_on_the_console_and_the_page(workspace, tmp_path):
@@ -28,7 +22,7 @@ def test_an_export_cut_in_its_last_number_is_named_on_the_console_and_the_page(w
     text = money.read_text(encoding="utf-8")
     last_id = text.rstrip("\n").rsplit("\n", 1)[1].split(",", 1)[0]
     money.write_text(text.rstrip("\n")[:-1], encoding="utf-8")
-    result = score(root, month, tmp_path / "scores.csv")
+    result = score_month(root, month, tmp_path / "scores.csv")
     assert result.returncode == 0, result.stderr
     expected = (
         "money.csv does not end with a line break, unlike the other exports: it may have been cut short, "
@@ -44,7 +38,7 @@ def test_exports_that_all_end_without_a_line_break_are_not_flagged(workspace, tm
     month = write_raw(make_raw(n=40, seed=8, with_target=False), tmp_path / "month")
     for path in month.iterdir():
         path.write_text(path.read_text(encoding="utf-8").rstrip("\n"), encoding="utf-8")
-    result = score(root, month, tmp_path / "scores.csv")
+    result = score_month(root, month, tmp_path / "scores.csv")
     assert result.returncode == 0 and "warning:" not in result.stdout
     assert 'id="flags"' not in (tmp_path / "scores.html").read_text(encoding="utf-8")
 
@@ -115,10 +109,6 @@ def test_the_row_limit_is_the_one_params_state(workspace, tmp_path):
     params["scale"]["max_row_bytes"] = 1 << 20
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
     month = giant_month(tmp_path / "month", b"100001," + b"7" * (2 << 20) + b"\n")
-    models, reference = root / "models", root / "reports/drift_reference.json"
-    result = run_stage(
-        "score", "--raw", str(month), "--out", str(tmp_path / "s.csv"), "--models", str(models),
-        "--reference", str(reference), "--params", str(tmp_path / "params.yaml"),
-    )  # fmt: skip
+    result = score_month(root, month, tmp_path / "s.csv", "--params", str(tmp_path / "params.yaml"))
     assert result.returncode == 2 and "a row is longer than 1,048,576 bytes" in result.stderr, result.stderr
     assert "scale.max_row_bytes" in result.stderr and len(result.stderr) < 1000

@@ -16,21 +16,10 @@ import pytest
 
 from stages.io.month_outputs import PARTS_MARKER
 from tests.browser import find_browser, opened, start_browser
-from tests.stage_runs import ROOT, run_stage
+from tests.stage_runs import ROOT, score_month
 from tests.synthetic import make_raw, write_raw
 
 HOSTILE = "javascript:alert(document.domain)"
-
-
-@pytest.fixture
-def month(tmp_path):
-    return write_raw(make_raw(n=40, seed=8, with_target=False), tmp_path / "month")
-
-
-def score(root, month, out, *extra, cwd=ROOT):
-    models, reference = root / "models", root / "reports/drift_reference.json"
-    arguments = ["--raw", str(month), "--out", str(out), "--models", str(models), "--reference", str(reference)]
-    return run_stage("score", *arguments, *extra, cwd=cwd)
 
 
 def test_no_code_from_names_a_hostile_out_name_links_as_a_relative_file(workspace, month, tmp_path):
@@ -39,7 +28,7 @@ def test_no_code_from_names_a_hostile_out_name_links_as_a_relative_file(workspac
     still filters the list offline, and the link resolves to a file, not to code."""
     root, _ = workspace
     out = tmp_path / f"{HOSTILE}.csv"
-    assert score(root, month, out).returncode == 0
+    assert score_month(root, month, out).returncode == 0
     page = out.with_suffix(".html").read_text(encoding="utf-8")
     found = Attributes()
     found.feed(page)
@@ -93,19 +82,19 @@ def test_writes_that_cannot_be_redirected_by_a_link_at_the_old_temporary_names(w
     planted.parent.mkdir(exist_ok=True)
     (planted.parent / PARTS_MARKER).write_text("planted\n") if planted.parent.name.endswith(".parts") else None
     planted.symlink_to(victim)
-    assert score(root, month, tmp_path / "scores.csv").returncode == 0
+    assert score_month(root, month, tmp_path / "scores.csv").returncode == 0
     assert victim.read_text() == "keep me" and planted.is_symlink()
 
 
 def test_a_link_at_the_outputs_own_names_is_replaced_not_followed(workspace, month, tmp_path):
     root, _ = workspace
     out = tmp_path / "scores.csv"
-    assert score(root, month, out).returncode == 0
+    assert score_month(root, month, out).returncode == 0
     victim = tmp_path / "victim.csv"
     victim.write_bytes(out.read_bytes())  # a file `score` would accept to replace
     out.unlink()
     out.symlink_to(victim)
-    assert score(root, month, out).returncode == 0
+    assert score_month(root, month, out).returncode == 0
     assert not out.is_symlink() and victim.read_bytes() == out.read_bytes()
     record = out.with_name("scores.campaign.parquet")
     assert oct(out.stat().st_mode & 0o777) == oct(0o666 & ~current_umask()) and record.is_file()
@@ -117,7 +106,7 @@ def test_a_link_at_the_parts_marker_is_refused(workspace, month, tmp_path):
     victim.write_text("keep me")
     (tmp_path / "scores.parts").mkdir()
     (tmp_path / "scores.parts" / PARTS_MARKER).symlink_to(victim)
-    result = score(root, month, tmp_path / "scores.csv")
+    result = score_month(root, month, tmp_path / "scores.csv")
     assert result.returncode == 2 and "a link stands where" in result.stderr and "Traceback" not in result.stderr
     assert victim.read_text() == "keep me"
 
@@ -139,7 +128,7 @@ def test_outputs_that_never_clash_with_the_catalog_or_each_other(workspace, mont
     catalog's files are real; nothing there changes."""
     root, _ = workspace
     before = {p: p.read_bytes() for p in (root / "reports").iterdir() if p.is_file()}
-    result = score(root, month, out, "--params", str(ROOT / "params.yaml"), cwd=root)
+    result = score_month(root, month, out, "--params", str(ROOT / "params.yaml"), cwd=root)
     assert result.returncode == 2 and words in result.stderr and "Traceback" not in result.stderr
     assert {p: p.read_bytes() for p in before} == before
     assert not (root / out).with_suffix(".parts").exists()
@@ -164,13 +153,13 @@ def test_a_second_run_into_the_same_out_exits_2_at_once_naming_the_first(workspa
     try:
         assert holder.stdout.readline().strip() == "holding"
         started = time.monotonic()
-        result = score(root, month, out)
+        result = score_month(root, month, out)
         assert result.returncode == 2 and f"process {holder.pid} is writing scores.csv" in result.stderr
         assert time.monotonic() - started < 20 and (out.parent / "scores.parts" / PARTS_MARKER).is_file()
     finally:
         holder.kill()
         holder.wait()
-    assert score(root, month, out).returncode == 0  # the lock goes with its process
+    assert score_month(root, month, out).returncode == 0  # the lock goes with its process
 
 
 def current_umask() -> int:
@@ -189,7 +178,7 @@ def test_what_stands_at_an_output_name_is_never_read_whole_or_waited_on(workspac
         os.mkfifo(out.with_suffix(".html"))
     else:
         out.symlink_to("/dev/zero")
-    result = score(root, month, out)
+    result = score_month(root, month, out)
     assert result.returncode == 2 and "did not write" in result.stderr and "Traceback" not in result.stderr
 
 
@@ -198,14 +187,14 @@ def test_a_rerun_for_another_month_into_the_same_out_is_refused_before_anything_
     september = write_raw(make_raw(n=40, seed=8, with_target=False), tmp_path / "2026-09")
     october = write_raw(make_raw(n=40, seed=9, with_target=False), tmp_path / "2026-10")
     out = tmp_path / "scores.csv"
-    assert score(root, september, out).returncode == 0
+    assert score_month(root, september, out).returncode == 0
     written = {path: path.read_bytes() for path in (out, out.with_suffix(".html"))}
-    result = score(root, october, out)
+    result = score_month(root, october, out)
     assert result.returncode == 2 and "campaign '2026-09'" in result.stderr and "'2026-10'" in result.stderr
     assert {path: path.read_bytes() for path in written} == written
 
 
 def test_an_out_name_too_long_for_the_files_beside_it_is_refused(workspace, month, tmp_path):
     root, _ = workspace
-    result = score(root, month, tmp_path / ("m" * 240 + ".csv"))
+    result = score_month(root, month, tmp_path / ("m" * 240 + ".csv"))
     assert result.returncode == 2 and "characters long" in result.stderr and "Traceback" not in result.stderr

@@ -8,50 +8,21 @@ import io
 import os
 import stat
 import tempfile
-import time
 from contextlib import redirect_stderr
 from pathlib import Path
 
 import pytest
 
 from stages.io.cli import run_cli
-from tests.stage_runs import read_action_list, run_stage
+from tests.stage_runs import read_action_list, score_month
 from tests.synthetic import Dialect, make_raw, write_raw
 
 
-def score(root, month, out, *extra):
-    models, reference = root / "models", root / "reports/drift_reference.json"
-    arguments = ["--raw", str(month), "--out", str(out), "--models", str(models), "--reference", str(reference)]
-    return run_stage("score", *arguments, *extra)
-
-
-@pytest.fixture
-def month(tmp_path):
-    return write_raw(make_raw(n=40, seed=8, with_target=False), tmp_path / "month")
-
-
-@pytest.mark.parametrize("value", ["not an address", "tcp://", "foo://bar:1", "tcp://host:port", "[::1"])
-@pytest.mark.parametrize("how", ["--scheduler", "SCORE_SCHEDULER"])
-def test_a_scheduler_value_that_is_not_an_address_is_refused_before_any_connection(
-    workspace, month, tmp_path, monkeypatch, value, how
-):
+def test_params_that_do_not_exist_are_one_paragraph(workspace, month, tmp_path):
+    """(A folder as --params: tests/stages/test_score.py; scheduler values that are no address, there too.)"""
     root, _ = workspace
-    extra = ["--scheduler", value] if how == "--scheduler" else []
-    if how == "SCORE_SCHEDULER":
-        monkeypatch.setenv("SCORE_SCHEDULER", value)
-    started = time.monotonic()
-    result = score(root, month, tmp_path / "scores.csv", *extra)
-    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
-    assert "not a Dask scheduler address" in result.stderr and "tcp://HOST:PORT" in result.stderr
-    assert time.monotonic() - started < 30 and not (tmp_path / "scores.csv").exists()
-
-
-@pytest.mark.parametrize("params", ["a folder", "missing"])
-def test_params_that_are_not_a_file_are_one_paragraph(workspace, month, tmp_path, params):
-    root, _ = workspace
-    path = tmp_path if params == "a folder" else tmp_path / "nowhere.yaml"
-    result = score(root, month, tmp_path / "scores.csv", "--params", str(path))
-    assert result.returncode == 2 and "Traceback" not in result.stderr and "params" in result.stderr
+    result = score_month(root, month, tmp_path / "scores.csv", "--params", str(tmp_path / "nowhere.yaml"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr and "no params file" in result.stderr
 
 
 def test_a_trailing_separator_on_every_data_row_is_read_as_the_empty_column_it_is(workspace, tmp_path):
@@ -63,7 +34,7 @@ def test_a_trailing_separator_on_every_data_row_is_read_as_the_empty_column_it_i
     for path in trailing.iterdir():
         header, *rows = path.read_text(encoding="utf-8").splitlines()
         path.write_text("\n".join([header, *(row + ";" for row in rows)]) + "\n", encoding="utf-8")
-    results = [score(root, m, tmp_path / f"{m.name}.csv", "--campaign-label", "same") for m in (plain, trailing)]
+    results = [score_month(root, m, tmp_path / f"{m.name}.csv", "--campaign-label", "same") for m in (plain, trailing)]
     assert [r.returncode for r in results] == [0, 0], results[1].stderr
     lists = [read_action_list(tmp_path / f"{name}.csv") for name in ("plain", "trailing")]
     assert lists[0].equals(lists[1])

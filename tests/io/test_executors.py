@@ -18,12 +18,6 @@ from tests.synthetic import make_raw, write_raw
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as local:
-        yield local.scheduler_address
-
-
-@pytest.fixture(scope="module")
 def odd_month(tmp_path_factory):
     """A month with every kind of defect the rules fix: a repeated row, typos, an extreme revenue, a
     customer who is not regular, an unseen label and an empty cell."""

@@ -6,12 +6,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import psutil
 
 from stages.io import paths
-from tests.processes import alive, train_workspace, wait_for_workers
+from tests.processes import alive, outliving, train_workspace, wait_for_workers
 from tests.stage_runs import ROOT
 
 
@@ -37,10 +36,7 @@ def test_sigterm_stops_train_and_its_workers_and_removes_partial_outputs(tmp_pat
         message = stderr.strip()
         assert "Traceback" not in message and "\n" not in message, message
         assert message == "train: interrupted (SIGTERM); its partial outputs were removed."
-        deadline = time.monotonic() + 10
-        while any(alive(child) for child in children) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not [child.pid for child in children if alive(child)], "worker processes outlived the stage"
+        assert not outliving(children, 10), "worker processes outlived the stage"
         assert not [str(path) for path in paths.STAGES["train"].writes if (tmp_path / path).exists()]
     finally:
         for process in [stage, *children]:

@@ -4,6 +4,7 @@ replaces only its own list; odd cells are imputed and flagged, structural defect
 from __future__ import annotations
 
 import re
+import time
 from html import escape
 
 import pandas as pd
@@ -11,28 +12,16 @@ import pytest
 
 from stages.lib.decision.offers import COLUMNS
 from stages.lib.words import ACTIONS
-from tests.stage_runs import read_action_list, run_stage
+from tests.stage_runs import read_action_list, run_stage, score_month
 from tests.synthetic import make_raw, write_raw
-
-
-@pytest.fixture
-def month(tmp_path):
-    return write_raw(make_raw(n=40, seed=8, with_target=False), tmp_path / "month")
-
-
-def score(workspace_root, month, out):
-    models, reference = workspace_root / "models", workspace_root / "reports/drift_reference.json"
-    return run_stage(
-        "score", "--raw", str(month), "--out", str(out), "--models", str(models), "--reference", str(reference)
-    )
 
 
 def test_a_rerun_replaces_the_list_it_wrote(workspace, month, tmp_path):
     root, _ = workspace
     out = tmp_path / "scores.csv"
-    assert score(root, month, out).returncode == 0
+    assert score_month(root, month, out).returncode == 0
     first, page = out.read_bytes(), out.with_suffix(".html").read_bytes()
-    assert score(root, month, out).returncode == 0 and out.read_bytes() == first
+    assert score_month(root, month, out).returncode == 0 and out.read_bytes() == first
     assert out.with_suffix(".html").read_bytes() == page
 
 
@@ -53,7 +42,7 @@ def test_out_that_would_destroy_data_is_refused_and_nothing_is_touched(workspace
     (tmp_path / "notes.html").write_text("<html>keep me</html>")
     elsewhere = tmp_path / "notes.html" if target == "someone else's page" else elsewhere
     before = {p: p.read_bytes() for p in [*month.iterdir(), elsewhere, *(root / "models").iterdir()]}
-    result = score(root, month, out)
+    result = score_month(root, month, out)
     assert result.returncode == 2 and "Traceback" not in result.stderr and "--out" in result.stderr
     assert {p: p.read_bytes() for p in before} == before
     assert not (root / "models" / "scores.csv").exists()
@@ -67,7 +56,7 @@ def test_a_customer_that_cannot_be_scored_is_listed_with_its_reason(workspace, t
     month = write_raw(raw, tmp_path / "month")
     root, _ = workspace
     out = tmp_path / "scores.csv"
-    result = score(root, month, out)
+    result = score_month(root, month, out)
     assert result.returncode == 0, result.stderr
     scored, parts = read_action_list(out), pd.read_parquet(out.with_suffix(".parts"))
     assert list(scored.columns) == list(COLUMNS)
@@ -81,7 +70,7 @@ def test_a_customer_that_cannot_be_scored_is_listed_with_its_reason(workspace, t
 def test_the_month_gets_the_action_list_sorted_by_priority_and_a_page(workspace, month, tmp_path):
     root, _ = workspace
     out = tmp_path / "scores.csv"
-    result = score(root, month, out)
+    result = score_month(root, month, out)
     assert result.returncode == 0, result.stderr
     listed = read_action_list(out)
     assert list(listed.columns) == list(COLUMNS) and list(listed["priority"]) == list(range(1, len(listed) + 1))
@@ -103,7 +92,7 @@ def test_an_unseen_category_or_an_empty_cell_is_imputed_and_flagged_not_refused(
     market.loc[market["id"] == 100_007, "Разрешить сообщать"] = ""
     root, _ = workspace
     out = tmp_path / "scores.csv"
-    result = score(root, write_raw(raw, tmp_path / "month"), out)
+    result = score_month(root, write_raw(raw, tmp_path / "month"), out)
     assert result.returncode == 0, result.stderr
     parts = pd.read_parquet(out.with_suffix(".parts")).set_index("id")  # every scored customer
     assert "unseen label 'Садовый инвентарь'" in parts.loc[100_005, "flags"]
@@ -121,7 +110,7 @@ def test_a_structural_defect_still_stops_the_run(workspace, tmp_path):
     market.loc[market["id"] == 100_005, "Страниц_за_визит"] = "много"
     root, _ = workspace
     out = tmp_path / "scores.csv"
-    result = score(root, write_raw(raw, tmp_path / "month"), out)
+    result = score_month(root, write_raw(raw, tmp_path / "month"), out)
     assert result.returncode == 2 and "Traceback" not in result.stderr and "Страниц_за_визит" in result.stderr
     assert not out.exists() and not out.with_suffix(".html").exists()
     assert not out.with_suffix(".parts").exists()  # a failed run leaves no empty partitions' folder
@@ -133,13 +122,13 @@ def test_a_shifted_month_says_retrain(workspace, tmp_path):
     market["Страниц_за_визит"] = market["Страниц_за_визит"].astype(int) + 15  # everyone browses far more
     root, _ = workspace
     out = tmp_path / "scores.csv"
-    result = score(root, write_raw(raw, tmp_path / "month"), out)
+    result = score_month(root, write_raw(raw, tmp_path / "month"), out)
     assert result.returncode == 0, result.stderr
     assert "drift: retrain" in result.stdout and "pages_per_visit" in result.stdout
     assert 'class="verdict retrain" id="drift-verdict"' in out.with_suffix(".html").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("address", ["not an address", "tcp://", "foo://bar:1", "tcp://host:port"])
+@pytest.mark.parametrize("address", ["not an address", "tcp://", "foo://bar:1", "tcp://host:port", "[::1"])
 @pytest.mark.parametrize("given_by", ["--scheduler", "SCORE_SCHEDULER"])
 def test_a_scheduler_value_that_is_no_address_is_one_paragraph_before_any_connection(
     workspace, month, tmp_path, monkeypatch, address, given_by
@@ -148,7 +137,7 @@ def test_a_scheduler_value_that_is_no_address_is_one_paragraph_before_any_connec
     args = ["--scheduler", address] if given_by == "--scheduler" else []
     if given_by == "SCORE_SCHEDULER":
         monkeypatch.setenv("SCORE_SCHEDULER", address)
-    out = tmp_path / "scores.csv"
+    out, started = tmp_path / "scores.csv", time.monotonic()
     result = run_stage(
         "score", "--raw", str(month), "--out", str(out), "--models", str(root / "models"),
         "--reference", str(root / "reports/drift_reference.json"), *args,
@@ -156,6 +145,7 @@ def test_a_scheduler_value_that_is_no_address_is_one_paragraph_before_any_connec
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"{address!r} is not a Dask scheduler address" in result.stderr and "tcp://HOST:PORT" in result.stderr
     assert not out.exists() and not out.with_suffix(".parts").exists()
+    assert time.monotonic() - started < 30  # refused before any connection, not after a connection's timeout
 
 
 def test_params_that_name_a_folder_are_one_paragraph(workspace, month, tmp_path):
@@ -173,7 +163,7 @@ def test_the_new_months_page_counts_every_customer_and_shows_n_of_all(workspace,
     rows of the list, and "Showing N of M" takes M from all of them."""
     root, _ = workspace
     out = tmp_path / "scores.csv"
-    assert score(root, month, out).returncode == 0
+    assert score_month(root, month, out).returncode == 0
     page = out.with_suffix(".html").read_text(encoding="utf-8")
     table = page.split('<table id="counts">', 1)[1].split("</table>", 1)[0]
     body, foot = table.split("<tfoot>")
@@ -196,7 +186,7 @@ def test_the_risk_band_is_named_by_its_numbers(workspace, month, tmp_path):
     """Issue 21 item 6: "low risk" alone misleads for a 0.67 probability; the band says where it starts."""
     root, params = workspace
     out = tmp_path / "scores.csv"
-    assert score(root, month, out).returncode == 0
+    assert score_month(root, month, out).returncode == 0
     page, high = out.with_suffix(".html").read_text(encoding="utf-8"), params["segment"]["high_risk"]
     assert f"high risk ({high:.2f} or more)" in page or f"low risk (below {high:.2f})" in page
     assert ">high risk<" not in page and ">low risk<" not in page
