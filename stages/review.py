@@ -22,6 +22,7 @@ from stages.io.executor import SCHEDULER_VARIABLE, executor
 from stages.io.files import load_settings, read_json, write_json, write_parquet
 from stages.lib.campaign.review import joined_outcomes, review
 from stages.lib.errors import refused
+from stages.lib.words import words_for
 from stages.report.campaign import review_summary
 
 
@@ -47,7 +48,14 @@ def main() -> None:
     write_json(paths.qini_plot(args.out), {"qini": curve.to_dict("records")}, digits=4)
     write_parquet(paths.review_customers(args.out), customers)
     write_json(args.out, result, digits=6)
-    print("\n".join([*(f"warning: {warning}" for warning in warnings), review_summary(result)]))
+    print(
+        "\n".join(
+            [
+                *(f"warning: {warning}" for warning in warnings),
+                review_summary(result, words_for(settings.report.language)),
+            ]
+        )
+    )
     print(f"review: wrote {args.out}, {paths.qini_plot(args.out)} and {paths.review_customers(args.out)}")
 
 

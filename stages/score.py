@@ -32,6 +32,8 @@ from stages.lib.decision.drift import compare_counts, medians
 from stages.lib.decision.segment_analysis import matrix
 from stages.lib.errors import refused
 from stages.lib.settings import Settings
+from stages.lib.words import words_for
+from stages.report.action_list import action_list_table
 from stages.report.page import PageInput, console_summary, manager_page
 
 
@@ -81,30 +83,30 @@ def score(args: argparse.Namespace, settings: Settings, reference: dict, review:
     metadata = record_metadata(label, md5(model_path), md5(args.params), settings)
     record_path = paths.campaign_record(args.out)
     write_record(record_path, campaign_record(month.compact, decision.actions), metadata)  # refused if it differs
-    write_excel_csv(args.out, decision.actions, digits=4)
+    words = words_for(settings.report.language)
+    write_excel_csv(args.out, action_list_table(decision.actions, words, settings.segment.high_risk), digits=4)
     regular = month.compact[month.compact["regular"]].astype({"segment": object})
     page = PageInput(
-        title=f"Monthly decision for {args.raw.resolve().name}: whom to contact, with what offer",
-        month=f"A new month scored from {args.raw}",
-        probability_source="the saved model",
+        title=words("page.title.month", month=args.raw.resolve().name),
+        month=words("page.month.new", folder=str(args.raw)),
+        probability_source=words("page.source.saved"),
         decision=decision,
         cells=matrix(regular),
         drift=drift,
         links={
-            "The action list (CSV for Excel)": args.out.name,
-            "The training month's page": paths.link(page_path.resolve(), paths.MANAGER_PAGE.resolve()),
+            words("link.action_list"): args.out.name,
+            words("link.training_page"): paths.link(page_path.resolve(), paths.MANAGER_PAGE.resolve()),
         },
         segment=settings.segment,
         campaign=label,
+        words=words,
         review=review,
         warnings=month.warnings,
     )
     write_text(page_path, manager_page(page))
     print(console_summary(page, month.log.as_dict(), month.flagged))
-    print(
-        f"score: wrote {args.out}, {page_path}, the campaign record {record_path} and {month.parts} partition(s) "
-        f"of every customer's score in {parts}"
-    )
+    wrote = {"out": args.out, "page": page_path, "record": record_path, "parts": month.parts, "folder": parts}
+    print(words("console.wrote", **wrote))
     timings = ", ".join(f"{step} {seconds:.0f} s" for step, seconds in month.seconds.items())
     print(f"score: {timings}; {decision.summary['reasons']['explained']} customers explained")  # this run's, not data
 

@@ -21,15 +21,17 @@ from stages.lib.decision.offers import decide_with, listing
 from stages.lib.decision.segment_analysis import analyse_segment, honest_scores
 from stages.lib.model.pipeline import predict_risk
 from stages.lib.settings import Settings
+from stages.lib.words import words_for
+from stages.report.action_list import action_list_table
 from stages.report.page import PageInput, manager_page
 from stages.report.segment import segment_figures, segments_markdown
 
-ANALYST_LINKS = {  # the page's links, relative to the page
-    "The segment report (markdown)": paths.SEGMENTS_REPORT,
-    "The action list (CSV for Excel)": paths.ACTION_LIST,
-    "What drives the risk (SHAP importance)": paths.SHAP_IMPORTANCE,
-    "The data story (EDA report)": paths.EDA_REPORT,
-    "Model comparison": paths.MODEL_COMPARISON,
+ANALYST_LINKS = {  # the page's links (words keys), relative to the page
+    "link.segments": paths.SEGMENTS_REPORT,
+    "link.action_list": paths.ACTION_LIST,
+    "link.shap": paths.SHAP_IMPORTANCE,
+    "link.eda": paths.EDA_REPORT,
+    "link.models": paths.MODEL_COMPARISON,
 }
 
 
@@ -53,17 +55,19 @@ def run(settings: Settings) -> dict:
         decision = decide_with(
             settings, listing(analysis.scored), analysis.scored, shap_values, medians(reference), paths.RAW.name
         )
-        write_excel_csv(paths.ACTION_LIST, decision.actions, digits=4)
+        words = words_for(settings.report.language)
+        write_excel_csv(paths.ACTION_LIST, action_list_table(decision.actions, words, segment.high_risk), digits=4)
         page = PageInput(
-            title="Monthly decision: whom to contact, with what offer",
-            month="The training month (the exports the model learned from)",
-            probability_source="out-of-fold for train customers, the saved model for test customers (honest)",
+            title=words("page.title.training"),
+            month=words("page.month.training"),
+            probability_source=words("page.source.training"),
             decision=decision,
             cells=analysis.cells,
             drift=drift,
-            links={text: paths.link(paths.MANAGER_PAGE, target) for text, target in ANALYST_LINKS.items()},
+            links={words(key): paths.link(paths.MANAGER_PAGE, target) for key, target in ANALYST_LINKS.items()},
             segment=segment,
             campaign=paths.RAW.name,
+            words=words,
         )
         write_text(paths.MANAGER_PAGE, manager_page(page))
         metrics = {**analysis.metrics, "decision": decision.summary, "drift_verdict": page.verdict}

@@ -56,14 +56,20 @@ def shap_for(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def decision_settings(
-    catalogue: list[Offer], budget: Budget, min_reason_shap: float, high_risk: float = 0.7, control_share: float = 0.0
+    catalogue: list[Offer],
+    budget: Budget,
+    min_reason_shap: float,
+    high_risk: float = 0.7,
+    control_share: float = 0.0,
+    language: str = "en",
 ):
     """The parts of `Settings` that `offers.decide_with` reads, for tests that choose them by hand (by default
-    without a control group: share 0)."""
+    without a control group: share 0, and in English, so that assertions read as the code's comments)."""
     return SimpleNamespace(
         seed=0,
         campaign=SimpleNamespace(control_share=control_share),
         budget=budget,
         offers=SimpleNamespace(catalogue=catalogue),
         segment=SimpleNamespace(min_reason_shap=min_reason_shap, high_risk=high_risk),
+        report=SimpleNamespace(language=language),
     )

@@ -58,11 +58,38 @@ def run_stage_process(stage: str, *args: str, cwd: Path = ROOT) -> subprocess.Co
 
 
 def read_action_list(path: Path):
-    """An action list as Excel with a Russian locale reads it: `;`, decimal comma, UTF-8 with BOM."""
+    """An action list as Excel with a Russian locale reads it (`;`, decimal comma, UTF-8 with BOM), in either
+    language, read back into the codes and shares the decision uses (headers, actions, offers, consent, risk
+    bands, segments, the shop's category labels; percentages back to shares), so tests compare it with the
+    partitions and the record. Asserts that the file is wholly in one language."""
     import pandas as pd
 
-    assert Path(path).read_bytes().startswith("\ufeffpriority;id;".encode())
-    frame = pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig")
+    from stages.lib.decision.offers import ACTION_ORDER, COLUMNS
+    from stages.lib.words import SHOP_LABELS, TABLES
+
+    assert Path(path).read_bytes().startswith(b"\xef\xbb\xbf")
+    frame = pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig", keep_default_na=False, na_values=[""])
+    keys = {"id": "id", "profit": "profit"}
+    language = next(lang for lang, t in TABLES.items() if frame.columns[0] == t["column.priority"])
+    table = TABLES[language]
+    assert list(frame.columns) == [table[f"column.{keys.get(c, c)}"] for c in COLUMNS], list(frame.columns)
+    frame.columns = list(COLUMNS)
     text = frame.select_dtypes(exclude="number").columns
     frame[text] = frame[text].fillna("")
+    offers = {v: k.removeprefix("offer.") for k, v in table.items() if k.startswith("offer.")}
+    segments = {v: k.removeprefix("segment.") for k, v in table.items() if k.startswith("segment.")}
+    categories = {raw: code for code, raw in SHOP_LABELS["favourite_category"].items()}
+    high, low = (table[f"risk.{band}"].split("{")[0] for band in ("high", "low"))
+    frame["action"] = frame["action"].map({table[f"act.{a}"]: a for a in ACTION_ORDER})
+    frame["offer"] = frame["offer"].map(lambda name: offers.get(name, name))
+    frame["segment"] = frame["segment"].map(lambda name: segments.get(name, name))
+    frame["allows_offers"] = frame["allows_offers"].map({table["yes"]: "yes", table["no"]: "no", "": ""})
+    frame["favourite_category"] = frame["favourite_category"].map(lambda label: categories.get(label, label))
+    frame["risk_band"] = frame["risk_band"].map(
+        lambda b: "high" if b.startswith(high) else "low" if b.startswith(low) else ""
+    )
+    for column in ("probability", "offer_effect"):
+        frame[column] = frame[column] / 100
+    assert frame["action"].notna().all() and frame["allows_offers"].notna().all()
+    frame.attrs["language"] = language
     return frame

@@ -131,8 +131,19 @@ def write_csv(path: Path | str, frame: pd.DataFrame, digits: int = 6, **options)
 
 
 def write_excel_csv(path: Path | str, frame: pd.DataFrame, digits: int = 6) -> None:
-    """A CSV Excel in a Russian locale opens as a table: `;` separator, decimal comma, UTF-8 BOM, CRLF line ends."""
-    write_csv(path, frame, digits, sep=";", decimal=",", encoding="utf-8-sig", lineterminator="\r\n")
+    """A CSV Excel in a Russian locale opens as a table: `;` separator, decimal comma, UTF-8 BOM, CRLF line ends.
+    A text cell that a spreadsheet would run as a formula (it starts with = + - @, a tab or a carriage return:
+    text from the exports, such as an unseen label, can) is written with a leading apostrophe."""
+    text = frame.select_dtypes(include="object").columns
+    safe = frame.assign(**{c: frame[c].map(spreadsheet_text) for c in text})
+    write_csv(path, safe, digits, sep=";", decimal=",", encoding="utf-8-sig", lineterminator="\r\n")
+
+
+def spreadsheet_text(value):
+    return "'" + value if isinstance(value, str) and value[:1] in FORMULA_STARTS else value
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def starts_with(path: Path | str, prefix: bytes) -> bool:

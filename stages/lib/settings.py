@@ -252,6 +252,10 @@ class Scale(Section):
     reasons_at_most: Count  # no more customers explained in one month
 
 
+class Report(Section):
+    language: Literal["ru", "en"]  # what the manager reads: the page, the action list, the monthly consoles
+
+
 class Settings(Section):
     seed: Annotated[int, Field(ge=0)]
     prepare: Prepare
@@ -267,6 +271,7 @@ class Settings(Section):
     drift: Drift
     campaign: Campaign
     scale: Scale
+    report: Report
 
 
 def shown(value: Any) -> str:

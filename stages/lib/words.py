@@ -1,12 +1,110 @@
 """The words people read: every feature, class, group and unit as figures, reports and reasons say it.
 
 Computation names things in English snake_case (`stages/lib/schema.py` maps the raw Russian names
-once); this module is the one place those names become words.
+once); this module is the one place those names become words. What the manager reads (the page, the
+action list, the monthly commands' console) comes from one table per language (stages/lib/translations:
+en.py, ru.py) through `Words`, in the language of params.yaml `report.language`; the analysts' figures use
+the English names below.
 """
 
 from __future__ import annotations
 
-from stages.lib.schema import NOMINAL_FEATURES
+import math
+import re
+from dataclasses import dataclass
+
+from stages.lib.schema import CATEGORY_LABELS, FEATURES, MARKET_FILE, NOMINAL_FEATURES
+from stages.lib.translations import en, ru
+
+TABLES = {"ru": ru.WORDS, "en": en.WORDS}
+LANGUAGES = tuple(TABLES)  # the first is the default
+# the shop's own labels, as it writes them, for the English codes of its category columns
+SHOP_LABELS = {
+    column.name: {code: raw for raw, code in column.labels.items()}
+    for column in MARKET_FILE.columns
+    if column.kind == "category" and column.name in ("service_tier", "favourite_category")
+}
+assert SHOP_LABELS["favourite_category"] == {code: raw for raw, code in CATEGORY_LABELS.items()}
+# where one flag of `scoring.imputed` ends: "; " before a feature's name (a label may hold "; " itself)
+FLAG_START = re.compile("; (?=(?:" + "|".join(FEATURES) + "):(?:empty|unseen:))")
+GROUPING = {"ru": ("\u202f", ","), "en": (",", ".")}  # thousands separator and decimal mark of each language
+
+
+@dataclass(frozen=True)
+class Words:
+    """One language's words and number format: ``words("risk.high", threshold=words.percent(0.7))``."""
+
+    language: str = LANGUAGES[0]
+
+    def __call__(self, key: str, **values: str) -> str:
+        return TABLES[self.language][key].format(**values)
+
+    def has(self, key: str) -> bool:
+        return key in TABLES[self.language]
+
+    def number(self, value, digits: int = 1) -> str:
+        """1357.25 -> ru «1 357,3», en «1,357.3»; '' for a missing value; -0 never shown."""
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return ""
+        text = f"{float(value) + 0.0:,.{digits}f}"
+        if text.lstrip("-").strip("0.,") == "":
+            text = text.lstrip("-")
+        thousands, decimal = GROUPING[self.language]
+        return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
+
+    def plain(self, value) -> str:
+        """A customer's own value as short as it is exact (0.93, 13, 4.5), with the language's decimal mark."""
+        return f"{float(value):g}".replace(".", GROUPING[self.language][1])
+
+    def count(self, value) -> str:
+        return self.number(int(value), 0)
+
+    def percent(self, share, digits: int = 0) -> str:
+        """0.675 -> ru «67,5 %» (digits=1), en «67.5%»; '–' for a missing share."""
+        if share is None or (isinstance(share, float) and math.isnan(share)):
+            return "–"
+        space = "\u00a0" if self.language == "ru" else ""
+        return f"{self.number(100 * float(share), digits)}{space}%"
+
+    def money(self, value, digits: int = 1) -> str:
+        return f"{self.number(value, digits)} {self('unit.money')}"
+
+    def phrase(self, feature: str) -> str:
+        """A feature as a marketer reads it; `drift`'s predicted_probability too."""
+        return self(f"phrase.{'probability' if feature == 'predicted_probability' else feature}")
+
+    def offer(self, name: str) -> str:
+        """An offer of the catalogue in words; one added to params.yaml without words keeps its name."""
+        return self(f"offer.{name}") if self.has(f"offer.{name}") else level(name)
+
+    def about(self, name: str, description: str) -> str:
+        return self(f"about.{name}") if self.has(f"about.{name}") else description
+
+    def label(self, feature: str, code: str) -> str:
+        """A category as the shop writes it (kids_goods -> «Товары для детей»); a label the shop's table
+        does not know (an unseen one, kept as written) is shown as it came."""
+        return SHOP_LABELS.get(feature, {}).get(code, code)
+
+    def flags(self, flags: str) -> str:
+        """The machine-readable flags of `scoring.imputed` in words: each imputed cell, and its unseen label."""
+        said = []
+        for flag in FLAG_START.split(flags) if flags else []:
+            feature, _, what = flag.partition(":")
+            if what.startswith("unseen:"):
+                said.append(self("flag.unseen", phrase=self.phrase(feature), label=what.removeprefix("unseen:")))
+            else:
+                said.append(self("flag.empty", phrase=self.phrase(feature)))
+        return "; ".join(said)
+
+    def risk_bands(self, high_risk: float) -> dict[str, str]:
+        """The risk bands named by their numbers: a 0.67 probability is "low" only against a 0.70 threshold."""
+        threshold = self.number(high_risk, 2)
+        return {"high": self("risk.high", threshold=threshold), "low": self("risk.low", threshold=threshold)}
+
+
+def words_for(language: str) -> Words:
+    return Words(language)
+
 
 CLASS_NAMES = {0: "Same level", 1: "Declined"}  # the target: activity over the next three months
 SEGMENT_NAMES = {0: "Other regular customers", 1: "Chosen segment"}
@@ -15,25 +113,8 @@ SHAP_AMOUNTS = {"probability": "probability points", "log_odds": "log-odds"}  # 
 # The first lines of the manager's page: report/page.py writes them; `score` overwrites only a page that has them.
 PAGE_MARKER = "<!DOCTYPE html>\n<!-- the monthly decision page (stages/report/page.py) -->\n"
 
-# How a marketer reads each feature (reasons, offers, the segment report).
-PHRASES = {
-    "marketing_contacts_6m": "marketing contacts per month (last 6 months)",
-    "marketing_contacts_current": "marketing contacts this month",
-    "days_registered": "days since registration",
-    "promo_purchase_share": "share of purchases bought on promotion",
-    "categories_per_visit": "categories browsed per visit",
-    "unpaid_items_quarter": "items left unpaid in the cart (3 months)",
-    "service_errors": "service errors met on the site",
-    "pages_per_visit": "pages viewed per visit",
-    "revenue_current": "spend this month",
-    "revenue_previous": "spend last month",
-    "revenue_before_previous": "spend three months ago",
-    "minutes_current": "minutes on the site this month",
-    "minutes_previous": "minutes on the site last month",
-    "service_tier": "service tier",
-    "allows_offers": "agreed to receive offers",
-    "favourite_category": "favourite category",
-}
+# How a marketer reads each feature, in English (the segment report); the manager's words: `Words.phrase`.
+PHRASES = {feature: en.WORDS[f"phrase.{feature}"] for feature in FEATURES}
 
 # Offers, each tied to a feature and the direction in which the segment differs from the rest.
 OFFERS = {
@@ -62,33 +143,6 @@ OFFERS = {
 # month) reads as thousands of roubles, and every cost and expected value is stated in the same unit.
 MONEY_UNIT = "thousand roubles"
 MONEY_PER_MONTH = f"{MONEY_UNIT} per month"
-
-# What the action list says about each customer (the order is the list's order of priority).
-ACTIONS = {
-    "contact": "contact with the offer this month",
-    "control": "selected, but held out at random as the offer's control group: do not contact",
-    "over_budget": "worth contacting, but beyond this month's budget",
-    "not_worth": "the best offer costs more than it is expected to save",
-    "no_offer": "no risk reason that an offer in the catalogue targets",
-    "below_cut": "not explained: even the best offer could not have beaten the last customer contacted",
-    "not_explained": "not explained: the month's cap on reasons (scale.reasons_at_most) came first",
-    "no_consent": "did not agree to receive offers («Разрешить сообщать» = нет): no contact",
-    "not_regular": "not a regular customer: the model was not built for them",
-    "not_scored": "not scored",
-}
-CONSENT_UNKNOWN = "consent unknown («Разрешить сообщать» empty or unreadable): no contact"
-
-
-def risk_bands(high_risk: float) -> dict[str, str]:
-    """The risk bands named by their numbers: a 0.67 probability is "low" only against a 0.70 threshold."""
-    return {"high": f"high risk ({high_risk:.2f} or more)", "low": f"low risk (below {high_risk:.2f})"}
-
-
-DRIFT_VERDICTS = {
-    "fine": "fine: the month looks like the month the model learned from",
-    "watch": "watch: some features moved; read the drift table before trusting the scores blindly",
-    "retrain": "retrain: the month differs from the training month; retrain before acting on the scores",
-}
 
 # Units of the numbers figures put on an axis, by feature name or its prefix (revenue_current -> revenue).
 # Revenue («Выручка», about 5,000 a month) has no stated unit either, and it cannot share profit's unit

@@ -9,108 +9,107 @@ from html import escape
 
 import pandas as pd
 
-from stages.lib.words import MONEY_PER_MONTH, level
+from stages.lib.words import Words
 
 
-def pct(value) -> str:
-    return "–" if value is None or pd.isna(value) else f"{value:.0%}"
-
-
-def control_section(offers: pd.DataFrame, label: str) -> str:
+def control_section(offers: pd.DataFrame, label: str, w: Words) -> str:
     """Per offer: contacts, control group and the smallest effect this month can detect (80 % power, 5 %)."""
     chosen = offers[(offers["contacted"] + offers["control"]) > 0]
     rows = "".join(
-        f"<tr><td>{escape(level(r.offer))}</td><td class='n'>{r.contacted}</td><td class='n'>{r.control}</td>"
-        f"<td class='n'>{pct(r.baseline_decline_rate)}</td><td class='n'>{pct(r.effect)}</td>"
-        f"<td>{detectable_words(r.detectable_effect, r.effect)}</td></tr>"
+        f"<tr><td>{escape(w.offer(r.offer))}</td><td class='n'>{w.count(r.contacted)}</td>"
+        f"<td class='n'>{w.count(r.control)}</td><td class='n'>{w.percent(r.baseline_decline_rate)}</td>"
+        f"<td class='n'>{w.percent(r.effect)}</td><td>{escape(detectable_words(r.detectable_effect, r.effect, w))}</td>"
+        "</tr>"
         for r in chosen.itertuples()
     )
     unmeasurable = chosen["detectable_effect"].isna().all() if len(chosen) else True
-    verdict = (
-        "<p><b>This month is too small to measure any offer</b>: even an offer that stopped every decline could be "
-        "missed. Send it anyway if the expected value is worth it, and pool several months' campaigns to measure.</p>"
-        if unmeasurable
-        else "<p>Three months from now, the review compares each offer's contacted customers with its control "
-        "group.</p>"
-    )
-    return f"""<section id="control"><h2>Control group: how this month's campaign will be measured</h2>
-<p>Of the customers selected for an offer, a random share is <b>not contacted</b> (action «control»): their
-outcome shows what would have happened without the offer. The draw is fixed by the campaign's name
-«{escape(label)}» and each customer's id, so it can be repeated and checked. The budget counts contacts only.</p>
-{verdict}<table id="control-table"><thead><tr><th>offer</th><th class='n'>contacted</th><th class='n'>control</th>
-<th class='n'>expected decline rate without the offer</th><th class='n'>effect used</th>
-<th>smallest effect this month can detect (80 % power, 5 % two-sided)</th></tr></thead><tbody>{rows}</tbody></table>
-</section>"""
+    verdict = w("control.unmeasurable") if unmeasurable else w("control.measurable")
+    names = ("offer", "contacted", "control", "baseline", "effect", "detectable")
+    head = "".join(f"<th{' class=n' if n in names[1:5] else ''}>{escape(w(f'control.{n}'))}</th>" for n in names)
+    intro = w("control.intro", action=escape(w("act.control")), label=escape(label))
+    return f"""<section id="control"><h2>{escape(w("control.title"))}</h2><p>{intro}</p>
+<p>{verdict}</p><table id="control-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></section>"""
 
 
-def detectable_words(detectable, effect) -> str:
+def detectable_words(detectable, effect, w: Words) -> str:
     if detectable is None or pd.isna(detectable):
-        return "too few customers to measure anything"
-    note = "" if detectable <= effect else ": larger than the effect used, so a real effect of that size may be missed"
-    return f"{detectable:.0%}{note}"
+        return w("control.too_few")
+    return w.percent(detectable) if detectable <= effect else w("control.may_miss", effect=w.percent(detectable))
 
 
-def achieved_section(review: dict | None) -> str:
-    """Measured against assumed effect per offer, money saved, and the model's realised quality; nothing
+def achieved_section(review: dict | None, w: Words) -> str:
+    """Measured against assumed effect per offer, profit kept, and the model's realised quality; nothing
     when no review exists yet."""
     if review is None:
         return ""
-    rows = "".join(offer_row(name, figures) for name, figures in review["offers"].items())
+    rows = "".join(offer_row(name, figures, w) for name, figures in review["offers"].items())
     model, total = review["model"], review["campaign"]
-    quality = (
-        f"The model ranked customers with ROC-AUC {model['roc_auc']:.3f} (95 % {model['roc_auc_ci95_low']:.3f}–"
-        f"{model['roc_auc_ci95_high']:.3f}) on {model['customers']} customers who got no offer; verdict: "
-        f"<b>{escape(model['verdict'])}</b>. {escape(model['why'])}"
+    quality = w(
+        "achieved.quality", auc=w.number(model["roc_auc"], 3), low=w.number(model["roc_auc_ci95_low"], 3),
+        high=w.number(model["roc_auc_ci95_high"], 3), customers=w.count(model["customers"]),
+        verdict=escape(model["verdict"]), why=escape(model["why"]),
+    )  # fmt: skip
+    saved = money_interval(total, w) if total.get("measurable") else w("achieved.not_measurable")
+    intro = w(
+        "achieved.intro", unit=w("unit.money"), saved=saved, cost=w.number(total.get("cost", 0)),
+        lost=w.count(total["lost_to_follow_up"]),
+    )  # fmt: skip
+    names = ("offer", "groups", "assumed", "measured", "saved")
+    head = "".join(
+        f"<th{'' if n == 'offer' else ' class=n'}>{escape(w(f'achieved.{n}', unit=w('unit.money')))}</th>"
+        for n in names
     )
-    saved = money_interval(total) if total.get("measurable") else "not measurable"
-    return f"""<section id="achieved"><h2>What the last campaign achieved («{escape(review["campaign_label"])}»)</h2>
-<p>Measured three months later against the control groups. Money in {MONEY_PER_MONTH}: the profit kept by
-customers who would otherwise have declined, minus nothing (the cost is shown apart). All offers together:
-<b>{saved}</b> saved per month for a cost of {total.get("cost", 0):.1f}; {total["lost_to_follow_up"]} customers
-were lost to follow-up.</p><p>{quality}</p>
-<table id="achieved-table"><thead><tr><th>offer</th><th class='n'>contacted / control</th>
-<th class='n'>assumed effect</th><th class='n'>measured effect (95 %)</th>
-<th class='n'>money saved per month (95 %)</th></tr></thead><tbody>{rows}</tbody>
-</table></section>"""
+    return f"""<section id="achieved"><h2>{escape(w("achieved.title", label=review["campaign_label"]))}</h2>
+<p>{intro}</p><p>{quality}</p>
+<table id="achieved-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></section>"""
 
 
-def money_interval(figures: dict) -> str:
-    return (
-        f"{figures['profit_saved']:.1f} ({figures['profit_saved_ci95_low']:.1f} to "
-        f"{figures['profit_saved_ci95_high']:.1f})"
-    )
+def money_interval(figures: dict, w: Words) -> str:
+    return w(
+        "achieved.interval", value=w.number(figures["profit_saved"]), low=w.number(figures["profit_saved_ci95_low"]),
+        high=w.number(figures["profit_saved_ci95_high"]),
+    )  # fmt: skip
 
 
-def offer_row(name: str, figures: dict) -> str:
+def offer_row(name: str, figures: dict, w: Words) -> str:
     if figures.get("measurable"):
-        effect = f"{figures['effect']:.0%} ({figures['effect_ci95_low']:.0%} to {figures['effect_ci95_high']:.0%})"
-        saved = money_interval(figures)
+        effect = w(
+            "achieved.interval", value=w.percent(figures["effect"]), low=w.percent(figures["effect_ci95_low"]),
+            high=w.percent(figures["effect_ci95_high"]),
+        )  # fmt: skip
+        saved = money_interval(figures, w)
     else:
-        effect = saved = "no control group: not measurable"
+        effect = saved = w("achieved.no_control")
     return (
-        f"<tr><td>{escape(level(name))}</td><td class='n'>{figures['treated']} / {figures['control']}</td>"
-        f"<td class='n'>{pct(figures.get('assumed_effect'))}</td><td class='n'>{effect}</td>"
-        f"<td class='n'>{saved}</td></tr>"
+        f"<tr><td>{escape(w.offer(name))}</td><td class='n'>{w.count(figures['treated'])} / "
+        f"{w.count(figures['control'])}</td><td class='n'>{w.percent(figures.get('assumed_effect'))}</td>"
+        f"<td class='n'>{effect}</td><td class='n'>{saved}</td></tr>"
     )
 
 
-def review_summary(review: dict) -> str:
+def review_summary(review: dict, w: Words) -> str:
     """What `review` prints: the model's verdict, each offer's measured effect, the campaign's money."""
     model, total = review["model"], review["campaign"]
-    lines = [f"review: {review['campaign_label']}: model {model['verdict']}: {model['why']}"]
+    lines = [w("review.model", label=review["campaign_label"], verdict=model["verdict"], why=model["why"])]
     for name, figures in review["offers"].items():
-        if figures.get("measurable"):
-            lines.append(
-                f"review: {name}: {figures['treated']} treated, {figures['control']} control; effect "
-                f"{figures['effect']:.3f} (95 % {figures['effect_ci95_low']:.3f} to "
-                f"{figures['effect_ci95_high']:.3f}), "
-                f"assumed {figures['assumed_effect']:.3f}; saved {money_interval(figures)} {MONEY_PER_MONTH}"
-            )
-        else:
-            lines.append(f"review: {name}: {figures['treated']} treated, {figures['control']} control: not measurable")
+        groups = {
+            "offer": w.offer(name),
+            "treated": w.count(figures["treated"]),
+            "control": w.count(figures["control"]),
+        }
+        if not figures.get("measurable"):
+            lines.append(w("review.not_measurable", **groups))
+            continue
+        effect = w(
+            "achieved.interval", value=w.percent(figures["effect"], 1), low=w.percent(figures["effect_ci95_low"], 1),
+            high=w.percent(figures["effect_ci95_high"], 1),
+        )  # fmt: skip
+        assumed, saved = w.percent(figures["assumed_effect"], 1), money_interval(figures, w)
+        lines.append(w("review.offer", **groups, effect=effect, assumed=assumed, saved=saved, unit=w("unit.money")))
     if total.get("measurable"):
-        lines.append(f"review: all offers: saved {money_interval(total)} {MONEY_PER_MONTH} for {total['cost']:.1f}")
-    lines.append(f"review: {total['lost_to_follow_up']} customers of the record lost to follow-up")
+        cost = w.number(total["cost"])
+        lines.append(w("review.all", saved=money_interval(total, w), unit=w("unit.money"), cost=cost))
+    lines.append(w("review.lost", count=w.count(total["lost_to_follow_up"])))
     return "\n".join(lines)
 
 

@@ -15,19 +15,10 @@ from urllib.parse import quote
 import pandas as pd
 
 from stages.lib.decision.drift import worst
-from stages.lib.decision.offers import Decision
+from stages.lib.decision.offers import ACTION_ORDER, Decision
 from stages.lib.schema import ID, PROFIT
 from stages.lib.settings import Segment
-from stages.lib.words import (
-    ACTIONS,
-    DRIFT_VERDICTS,
-    MONEY_PER_MONTH,
-    MONEY_UNIT,
-    PAGE_MARKER,
-    PHRASES,
-    level,
-    risk_bands,
-)
+from stages.lib.words import PAGE_MARKER, Words
 from stages.report.campaign import achieved_section, control_section
 from stages.report.decision_counts import counts_table
 from stages.report.page_assets import SCRIPT, SCRIPT_HASH, STYLE
@@ -46,6 +37,7 @@ class PageInput:
     links: dict[str, str]  # link text -> relative path
     segment: Segment  # the matrix's thresholds
     campaign: str  # the campaign's label, keying its control group
+    words: Words  # the language the page is written in
     review: dict | None = None  # the last campaign's review, if there is one
     warnings: tuple[str, ...] = ()  # about the exports themselves (one that may have been cut short)
 
@@ -54,38 +46,36 @@ class PageInput:
         return worst(self.drift["verdict"])
 
 
-def money(value: float) -> str:
-    return f"{value:,.1f}".replace(",", "\u202f") + f" {MONEY_UNIT}"
-
-
 def summary_section(page: PageInput) -> str:
-    s = page.decision.summary
+    s, w = page.decision.summary, page.words
     contacts, cash = s["budget"]["contacts"], s["budget"]["money"]
-    limits = [f"{contacts} contacts" if contacts is not None else "", money(cash) if cash is not None else ""]
-    limit, verdict = " and ".join(x for x in limits if x) or "no limit", DRIFT_VERDICTS[page.verdict]
+    limits = [w("page.budget.contacts", count=w.count(contacts)) if contacts is not None else ""]
+    limit = w("page.budget.and").join(x for x in [*limits, w.money(cash) if cash is not None else ""] if x)
+    lead = w(
+        "page.lead", contacted=w.count(s["contacted"]), limit=escape(limit or w("page.budget.none")),
+        cost=w.money(s["cost"]), value=w.money(s["expected_value"]), over=w.count(s["over_budget"]),
+        over_value=w.money(s["expected_value_over_budget"]), no_consent=w.count(s["excluded_for_consent"]),
+        lost=w.money(s["profit_of_excluded_for_consent"]),
+    )  # fmt: skip
+    rule = w("page.value_rule", control=w.count(s["control"]), held=w.money(s["expected_value_held_out"]))
     return f"""<section id="summary"><h1>{escape(page.title)}</h1>
-<p class="muted">{escape(page.month)}. Probabilities: {escape(page.probability_source)}.
-Money: profit is each customer's average monthly profit, in {MONEY_PER_MONTH}.</p>
-<p class="lead">Contact <b>{s["contacted"]}</b> customers this month (budget: {escape(limit)}). The offers cost
-<b>{money(s["cost"])}</b> and are expected to save <b>{money(s["expected_value"])} of monthly profit</b> net of
-that cost. The budget leaves out <b>{s["over_budget"]}</b> more customers worth contacting
-({money(s["expected_value_over_budget"])} expected). <b>{s["excluded_for_consent"]}</b> customers did not agree to
-receive offers and are not contacted (their profit: {money(s["profit_of_excluded_for_consent"])} per month).</p>
-{flags_block(page.warnings)}<p>Drift check: <span class="verdict {page.verdict}">{escape(verdict)}</span></p>
-<p class="muted">Expected value = probability of decline × monthly profit × the offer's effect − its cost.
-The costs are assumptions in params.yaml (section <code>offers</code>); so is each effect until a campaign review
-measures it (the offers' table says which). <b>{s["control"]}</b> selected customers are held out as the control
-group that measures the offers: the price of measuring is their expected value, {money(s["expected_value_held_out"])}
-per month.</p></section>"""
+<p class="muted">{escape(page.month)}. {escape(w("page.probabilities", source=page.probability_source))}
+{escape(w("page.money", unit=w("unit.money"), why=w("money.assumed")))}</p>
+<p class="lead">{lead}</p>
+{flags_block(page.warnings, w)}<p>{w("page.drift_line")} <span class="verdict {page.verdict}">{
+        escape(w(f"verdict.{page.verdict}"))
+    }</span></p>
+<p class="muted">{rule}</p></section>"""
 
 
-def flags_block(warnings: tuple[str, ...]) -> str:
+def flags_block(warnings: tuple[str, ...], words: Words) -> str:
     """What to check in the exports before acting on the list; nothing when there is nothing."""
     items = "".join(f"<li>{escape(warning)}</li>" for warning in warnings)
-    return f'<div id="flags" class="flags"><b>Check the exports first:</b><ul>{items}</ul></div>\n' if items else ""
+    head = escape(words("page.flags"))
+    return f'<div id="flags" class="flags"><b>{head}</b><ul>{items}</ul></div>\n' if items else ""
 
 
-def matrix_svg(cells: pd.DataFrame, segment: Segment) -> str:
+def matrix_svg(cells: pd.DataFrame, segment: Segment, w: Words) -> str:
     """The 2×2 risk-by-profit matrix as an SVG: customers and profit at stake in each cell."""
     by_cell = cells.set_index("segment")
     largest = max(float(by_cell["customers"].max()), 1.0)
@@ -96,161 +86,168 @@ def matrix_svg(cells: pd.DataFrame, segment: Segment) -> str:
             shade = 0.15 + 0.75 * float(cell["customers"]) / largest
             x, y = 150 + col * 290, 30 + row * 110
             colour = "214,69,65" if risk == "high_risk" else "66,133,244"
+            customers = escape(w("matrix.customers", count=w.count(cell["customers"])))
+            profit = escape(w("matrix.profit", value=w.money(float(cell["profit_at_stake"]))))
             parts.append(
                 f'<rect x="{x}" y="{y}" width="280" height="100" rx="6" fill="rgba({colour},{shade:.2f})"/>'
                 f'<text x="{x + 140}" y="{y + 42}" text-anchor="middle" font-size="20" font-weight="600">'
-                f'{int(cell["customers"])} customers</text><text x="{x + 140}" y="{y + 70}" text-anchor="middle" '
-                f'font-size="13">{float(cell["profit_at_stake"]):,.1f} {MONEY_PER_MONTH}</text>'
+                f'{customers}</text><text x="{x + 140}" y="{y + 70}" text-anchor="middle" font-size="13">'
+                f"{profit}</text>"
             )
-    high_risk, high_profit = segment.high_risk, segment.high_profit
+    risk, profit = w.number(segment.high_risk, 2), w.money(segment.high_profit, 0)
     labels = (
-        f'<text x="140" y="85" text-anchor="end" font-size="13">risk ≥ {high_risk:g}</text>'
-        f'<text x="140" y="195" text-anchor="end" font-size="13">risk &lt; {high_risk:g}</text>'
-        f'<text x="290" y="262" text-anchor="middle" font-size="13">profit &lt; {high_profit:g} {MONEY_UNIT}</text>'
-        f'<text x="580" y="262" text-anchor="middle" font-size="13">profit ≥ {high_profit:g} {MONEY_UNIT}</text>'
-        '<text x="20" y="20" font-size="13" font-weight="600">Probability of decline by monthly profit</text>'
+        f'<text x="140" y="85" text-anchor="end" font-size="13">{escape(w("matrix.risk_high", threshold=risk))}</text>'
+        f'<text x="140" y="195" text-anchor="end" font-size="13">{escape(w("matrix.risk_low", threshold=risk))}</text>'
+        f'<text x="290" y="262" text-anchor="middle" font-size="13">{escape(w("matrix.profit_low", threshold=profit))}'
+        f'</text><text x="580" y="262" text-anchor="middle" font-size="13">'
+        f"{escape(w('matrix.profit_high', threshold=profit))}</text>"
+        f'<text x="20" y="20" font-size="13" font-weight="600">{escape(w("matrix.heading"))}</text>'
     )
     return f'<svg role="img" viewBox="0 0 740 275" width="740" height="275">{labels}{"".join(parts)}</svg>'
 
 
-def offers_svg(offers: pd.DataFrame) -> str:
-    """Expected monthly profit saved per offer within the budget, as horizontal bars."""
+def offers_svg(offers: pd.DataFrame, w: Words) -> str:
+    """Expected monthly profit kept per offer within the budget, as horizontal bars."""
     largest = max(float(offers["expected_value"].max()), 1e-9)
     bars = []
     for i, row in enumerate(offers.itertuples()):
         width = max(0.0, 380 * float(row.expected_value) / largest)
         y = 28 + i * 26
         bars.append(
-            f'<text x="215" y="{y + 14}" text-anchor="end" font-size="12">{escape(level(row.offer))}</text>'
+            f'<text x="215" y="{y + 14}" text-anchor="end" font-size="12">{escape(w.offer(row.offer))}</text>'
             f'<rect x="220" y="{y}" width="{width:.1f}" height="18" fill="#3b7dd8"/>'
-            f'<text x="{224 + width:.1f}" y="{y + 14}" font-size="12">{float(row.expected_value):.1f}</text>'
+            f'<text x="{224 + width:.1f}" y="{y + 14}" font-size="12">{w.number(row.expected_value)}</text>'
         )
     height = 40 + 26 * len(offers)
-    title = f"Expected monthly profit saved within the budget, {MONEY_PER_MONTH}"
-    head = f'<text x="10" y="16" font-size="13" font-weight="600">{escape(title)}</text>'
+    head = (
+        f'<text x="10" y="16" font-size="13" font-weight="600">{escape(w("offers.chart", unit=w("unit.money")))}</text>'
+    )
     return f'<svg role="img" viewBox="0 0 680 {height}" width="680" height="{height}">{head}{"".join(bars)}</svg>'
 
 
-def targets_in_words(targets: str) -> str:
-    words = []
+def targets_in_words(targets: str, w: Words) -> str:
+    said = []
     for target in targets.split(", "):
         feature, _, direction = target.partition(":")
-        high_or_low = direction in ("low", "high")
-        words.append(f"{direction} {PHRASES[feature]}" if high_or_low else f"{PHRASES[feature]}: {level(direction)}")
-    return "; ".join(words)
+        if direction in ("low", "high"):
+            said.append(w(f"direction.{direction}", phrase=w.phrase(feature)))
+        else:
+            said.append(w("reason.label", phrase=w.phrase(feature), label=w.label(feature, direction)))
+    return "; ".join(said)
 
 
-def offers_section(offers: pd.DataFrame) -> str:
+def offers_section(offers: pd.DataFrame, w: Words) -> str:
     rows = "".join(
-        f"<tr><td><b>{escape(level(r.offer))}</b><br><span class='muted'>{escape(r.description)}</span></td>"
-        f"<td>{escape(targets_in_words(r.targets))}</td><td class='n'>{r.cost_per_contact:g}</td>"
-        f"<td class='wide'>{r.effect:.0%}<br><span class='muted'>{escape(r.effect_source)}</span></td>"
-        f"<td class='n'>{r.contacted}</td><td class='n'>{r.cost:.2f}</td>"
-        f"<td class='n'>{r.expected_value:.2f}</td><td class='n'>{r.over_budget}</td>"
-        f"<td class='n'>{r.expected_value_over_budget:.2f}</td></tr>"
+        f"<tr><td><b>{escape(w.offer(r.offer))}</b><br><span class='muted'>{escape(w.about(r.offer, r.description))}"
+        f"</span></td><td>{escape(targets_in_words(r.targets, w))}</td><td class='n'>{w.number(r.cost_per_contact, 2)}"
+        f"</td><td class='wide'>{w.percent(r.effect)}<br><span class='muted'>{escape(r.effect_source)}</span></td>"
+        f"<td class='n'>{w.count(r.contacted)}</td><td class='n'>{w.number(r.cost, 2)}</td>"
+        f"<td class='n'>{w.number(r.expected_value, 2)}</td><td class='n'>{w.count(r.over_budget)}</td>"
+        f"<td class='n'>{w.number(r.expected_value_over_budget, 2)}</td></tr>"
         for r in offers.itertuples()
     )
-    head = (
-        "<tr><th>offer</th><th>for customers whose risk comes from</th><th class='n'>cost per contact</th>"
-        "<th class='wide'>effect (where from)</th><th class='n'>contacted</th><th class='n'>cost</th>"
-        "<th class='n'>expected value</th><th class='n'>over budget</th><th class='n'>its expected value</th></tr>"
-    )
-    return f"""<section id="offers"><h2>Offers</h2>{offers_svg(offers)}
-<p class="muted">Money in {MONEY_PER_MONTH}; the effect is the share of a customer's probability of decline
-the offer removes.</p><table id="offer-table"><thead>{head}</thead><tbody>{rows}</tbody></table></section>"""
+    unit = w("unit.money")
+    names = ("offer", "for", "cost_per_contact", "effect", "contacted", "cost", "value", "over_budget")
+    heads = [(escape(w(f"offers.{name}", unit=unit)), name) for name in (*names, "value_over_budget")]
+    head = "".join(f"<th{'' if key in ('offer', 'for', 'effect') else ' class=n'}>{text}</th>" for text, key in heads)
+    return f"""<section id="offers"><h2>{escape(w("offers.title"))}</h2>{offers_svg(offers, w)}
+<p class="muted">{escape(w("offers.note", unit=unit))}</p>
+<table id="offer-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></section>"""
 
 
-def drift_section(drift: pd.DataFrame, verdict: str) -> str:
+def drift_section(drift: pd.DataFrame, verdict: str, w: Words) -> str:
     rows = "".join(
-        f"<tr><td>{escape(PHRASES.get(r.feature, 'predicted probability of decline'))}</td>"
-        f"<td class='n'>{r.psi:.3f}</td><td class='n'>{r.unseen_or_empty_share:.1%}</td>"
-        f"<td><span class='verdict {r.verdict}'>{r.verdict}</span></td></tr>"
+        f"<tr><td>{escape(w.phrase(r.feature))}</td>"
+        f"<td class='n'>{w.number(r.psi, 3)}</td><td class='n'>{w.percent(r.unseen_or_empty_share, 1)}</td>"
+        f"<td><span class='verdict {r.verdict}'>{escape(w(f'verdict.{r.verdict}').split(':')[0])}</span></td></tr>"
         for r in drift.itertuples()
     )
-    return f"""<section id="drift"><h2>Does this month look like the training month?</h2>
-<p>Verdict: <span class="verdict {verdict}" id="drift-verdict">{escape(DRIFT_VERDICTS[verdict])}</span></p>
-<p class="muted">Population stability index (PSI) of each feature and of the predicted probability against the
-month the model learned from (below 0.1 stable, 0.1–0.25 moved, above 0.25 shifted; thresholds in params.yaml,
-section <code>drift</code>), and the share of unseen categories or empty cells.</p>
-<table><thead><tr><th>feature</th><th class='n'>PSI</th><th class='n'>unseen or empty</th><th>verdict</th></tr>
-</thead><tbody>{rows}</tbody></table></section>"""
+    return f"""<section id="drift"><h2>{escape(w("drift.title"))}</h2>
+<p>{escape(w("drift.verdict"))} <span class="verdict {verdict}" id="drift-verdict">{escape(w(f"verdict.{verdict}"))}
+</span></p><p class="muted">{w("drift.note")}</p>
+<table><thead><tr><th>{escape(w("drift.feature"))}</th><th class='n'>PSI</th><th class='n'>{escape(w("drift.unseen"))}
+</th><th>{escape(w("drift.verdict_column"))}</th></tr></thead><tbody>{rows}</tbody></table></section>"""
 
 
-def number(value, digits: int) -> str:
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
+def select(name: str, values: list[str], shown: dict, w: Words) -> str:
+    options = "".join(f'<option value="{escape(v)}">{escape(shown[v])}</option>' for v in values)
+    control = f'<select data-filter="{name}" id="filter-{name}"><option value="">{escape(w("all"))}</option>{options}'
+    return f"<label>{escape(w(f'filter.{name}'))} {control}</select></label>"
 
 
-def select(name: str, values: list[str], words: dict | None = None) -> str:
-    options = "".join(f'<option value="{escape(v)}">{escape((words or {}).get(v, level(v)))}</option>' for v in values)
-    control = f'<select data-filter="{name}" id="filter-{name}"><option value="">all</option>{options}</select>'
-    return f"<label>{name.capitalize()} {control}</label>"
-
-
-def action_row(r, bands: dict) -> str:
+def action_row(r, w: Words, bands: dict) -> str:
     reasons = "; ".join(x for x in (r.reason_1, r.reason_2, r.reason_3) if x)
     attributes = (
         f'data-offer="{escape(r.offer)}" data-risk="{escape(r.risk_band)}" data-consent="{escape(r.allows_offers)}" '
         f'data-action="{escape(r.action)}"'
     )
+    probability = "" if pd.isna(r.probability) else f"{r.probability:.4f}"
     return (
         f"<tr {attributes}><td class='n'>{r.priority}</td><td class='n'>{r.id}</td>"
-        f"<td class='n'>{number(r.probability, 3)}</td><td>{escape(bands.get(r.risk_band, ''))}</td>"
-        f"<td class='n'>{number(r.profit, 2)}</td><td>{escape(level(r.favourite_category))}</td>"
-        f"<td>{escape(r.allows_offers)}</td><td>{escape(level(r.offer))}</td>"
-        f"<td class='n' data-v='{number(r.expected_value, 4)}'>{number(r.expected_value, 2)}</td>"
+        f"<td class='n' data-v='{probability}'>{w.percent(r.probability, 1)}</td>"
+        f"<td>{escape(bands.get(r.risk_band, ''))}</td><td class='n'>{w.number(r.profit, 2)}</td>"
+        f"<td>{escape(w.label('favourite_category', r.favourite_category))}</td>"
+        f"<td>{escape(w(r.allows_offers) if r.allows_offers in ('yes', 'no') else r.allows_offers)}</td>"
+        f"<td>{escape(w.offer(r.offer) if r.offer else '')}</td>"
+        f"<td class='n' data-v='{number(r.expected_value, 4)}'>{w.number(r.expected_value, 2)}</td>"
         f"<td>{escape(r.note)}</td><td>{escape(r.offer_reason)}</td><td class='muted'>{escape(reasons)}</td>"
-        f"<td class='muted'>{escape(r.flags)}</td></tr>"
+        f"<td class='muted'>{escape(w.flags(r.flags))}</td></tr>"
     )
 
 
-def actions_section(actions: pd.DataFrame, summary: dict, high_risk: float) -> str:
-    table, bands = actions.rename(columns={ID: "id", PROFIT: "profit"}), risk_bands(high_risk)
-    head = "".join(
-        f"<th{' class=n' if numeric else ''}>{escape(name)}</th>"
-        for name, numeric in (
-            ("priority", True), ("id", True), ("probability of decline", True), ("risk", False),
-            (f"profit, {MONEY_UNIT}/month", True), ("favourite category", False), ("consent", False),
-            ("offer", False), (f"expected value, {MONEY_UNIT}/month", True), ("action", False),
-            ("reason for the offer", False), ("risk reasons", False), ("flags", False),
-        )
-    )  # fmt: skip
+def number(value, digits: int) -> str:
+    """A number for the script to sort by (a dot, no grouping); '' when missing."""
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
+
+
+def actions_section(actions: pd.DataFrame, summary: dict, high_risk: float, w: Words) -> str:
+    table, bands = actions.rename(columns={ID: "id", PROFIT: "profit"}), w.risk_bands(high_risk)
+    numeric = {"priority", "id", "probability", "profit", "expected_value"}
+    columns = ("priority", "id", "probability", "risk_band", "profit", "favourite_category", "allows_offers", "offer",
+               "expected_value", "note", "offer_reason", "risk_reasons", "flags")  # fmt: skip
+    head = "".join(f"<th{' class=n' if c in numeric else ''}>{escape(w(f'column.{c}'))}</th>" for c in columns)
+    offers = sorted(o for o in table["offer"].unique() if o)
+    consents = sorted(c for c in table["allows_offers"].unique() if c)
     filters = (
-        select("offer", sorted(o for o in table["offer"].unique() if o))
-        + select("risk", [b for b in bands if b in set(table["risk_band"])], bands)
-        + select("consent", sorted(c for c in table["allows_offers"].unique() if c))
-        + select("action", [a for a in ACTIONS if a in set(table["action"])], ACTIONS)
+        select("offer", offers, {o: w.offer(o) for o in offers}, w)
+        + select("risk", [b for b in bands if b in set(table["risk_band"])], bands, w)
+        + select("consent", consents, {c: w(c) if c in ("yes", "no") else c for c in consents}, w)
+        + select(
+            "action",
+            [a for a in ACTION_ORDER if a in set(table["action"])],
+            {a: w(f"act.{a}") for a in ACTION_ORDER},
+            w,
+        )
     )
-    rows = "".join(action_row(r, bands) for r in table.itertuples())
-    return f"""<section id="action-list"><h2>The action list</h2>
-<p class="muted">Sorted by priority: contacts within the budget by expected value, then those the budget leaves
-out, then everyone else with the reason. Click a column header to sort, use the filters to narrow the list.
-Every customer of the month is counted here; the list shows those it needs.</p>{counts_table(summary, table)}
+    rows = "".join(action_row(r, w, bands) for r in table.itertuples())
+    return f"""<section id="action-list"><h2>{escape(w("list.title"))}</h2>
+<p class="muted">{escape(w("list.note"))}</p>{counts_table(summary, table, w)}
 <div class="filters">{filters}</div>
 <div class="wrap"><table id="actions"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div></section>"""
 
 
 def manager_page(page: PageInput) -> str:
     """The whole page as one HTML string: no external resource of any kind."""
+    w = page.words
     links = "".join(f"<li>{link(text, href)}</li>" for text, href in page.links.items())
     matrix = (
-        f'<section id="matrix"><h2>Risk by profit</h2>{matrix_svg(page.cells, page.segment)}'
-        f'<p class="muted">Regular customers by probability of decline and average monthly profit '
-        f"({MONEY_PER_MONTH}); the overview behind the list below.</p></section>"
+        f'<section id="matrix"><h2>{escape(w("matrix.title"))}</h2>{matrix_svg(page.cells, page.segment, w)}'
+        f'<p class="muted">{escape(w("matrix.note", unit=w("unit.money_per_month")))}</p></section>'
     )
     body = "\n".join(
         [
             summary_section(page),
             matrix,
-            achieved_section(page.review),
-            offers_section(page.decision.offers),
-            control_section(page.decision.offers, page.campaign),
-            drift_section(page.drift, page.verdict),
-            actions_section(page.decision.actions, page.decision.summary, page.segment.high_risk),
-            f'<section id="analyst"><h2>For the analyst</h2><ul>{links}</ul></section>',
+            achieved_section(page.review, w),
+            offers_section(page.decision.offers, w),
+            control_section(page.decision.offers, page.campaign, w),
+            drift_section(page.drift, page.verdict, w),
+            actions_section(page.decision.actions, page.decision.summary, page.segment.high_risk, w),
+            f'<section id="analyst"><h2>{escape(w("analyst.title"))}</h2><ul>{links}</ul></section>',
         ]
     )
     return (
-        f'{PAGE_MARKER}<html lang="en"><head><meta charset="utf-8">'
+        f'{PAGE_MARKER}<html lang="{w.language}"><head><meta charset="utf-8">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
         f"script-src '{SCRIPT_HASH}'; img-src data:; base-uri 'none'; form-action 'none'\">"
         f"<title>{escape(page.title)}</title><style>{STYLE}</style></head><body>\n{body}\n"
@@ -270,10 +267,13 @@ def link(text: str, path: str) -> str:
     return f'<a href="{escape(href)}">{escape(text)}</a>'
 
 
-def control_line(r) -> str:
+def control_line(r, w: Words) -> str:
     """One offer's groups on the console, and what this month can measure of it."""
-    can = "too few to measure" if pd.isna(r.detectable_effect) else f"detects an effect of {r.detectable_effect:.0%}"
-    return f"control: {r.offer}: {r.contacted} contacted, {r.control} held out; {can} (80 % power, 5 % two-sided)"
+    too_few = pd.isna(r.detectable_effect)
+    can = w("console.too_few") if too_few else w("console.detects", effect=w.percent(r.detectable_effect))
+    return w(
+        "console.control", offer=w.offer(r.offer), contacted=w.count(r.contacted), control=w.count(r.control), can=can
+    )
 
 
 FLAGGED_SHOWN = 20  # imputed customers named on the console; the partitions flag every one
@@ -282,24 +282,34 @@ FLAGGED_SHOWN = 20  # imputed customers named on the console; the partitions fla
 def console_summary(page: PageInput, quality: dict, flagged: pd.DataFrame) -> str:
     """What `score` prints: the decision in numbers, who was left out and why, and the drift verdict line.
     ``flagged``: id, flags of every customer with an imputed cell, sorted by id."""
-    actions, summary, drift, verdict = page.decision.actions, page.decision.summary, page.drift, page.verdict
-    fixes = {rule: entry["rows"] for rule, entry in quality["rules"].items() if entry["rows"]}
-    counts = ", ".join(f"{count} {action}" for action, count in summary["actions"].items() if count)
+    actions, s, drift, verdict, w = page.decision.actions, page.decision.summary, page.drift, page.verdict, page.words
+    fixes = ", ".join(f"{rule} {entry['rows']}" for rule, entry in quality["rules"].items() if entry["rows"])
+    counts = ", ".join(f"{w(f'act.{action}')} {w.count(count)}" for action, count in s["actions"].items() if count)
     lines = [
-        *(f"warning: {warning}" for warning in page.warnings),
-        f"score: {summary['customers']} customers: {counts}; rows fixed by rule: {fixes or 'none'}",
-        f"score: contact {summary['contacted']} (cost {summary['cost']:.1f} {MONEY_UNIT}), expected monthly profit "
-        f"saved {summary['expected_value']:.1f} {MONEY_PER_MONTH}; the budget leaves {summary['over_budget']} "
-        f"({summary['expected_value_over_budget']:.1f}); {summary['excluded_for_consent']} without consent",
+        *(w("console.warning", text=warning) for warning in page.warnings),
+        w("console.customers", customers=w.count(s["customers"]), counts=counts, fixes=fixes or w("console.none")),
+        w(
+            "console.decision",
+            contacted=w.count(s["contacted"]),
+            cost=w.money(s["cost"]),
+            value=w.money(s["expected_value"]),
+            over=w.count(s["over_budget"]),
+            over_value=w.money(s["expected_value_over_budget"]),
+            no_consent=w.count(s["excluded_for_consent"]),
+        ),  # fmt: skip
     ]
-    lines += [control_line(r) for r in page.decision.offers.itertuples() if r.contacted + r.control]
-    lines += [f"imputed: {row.id}: {row.flags}" for row in flagged.head(FLAGGED_SHOWN).itertuples()]
+    lines += [control_line(r, w) for r in page.decision.offers.itertuples() if r.contacted + r.control]
+    lines += [
+        w("console.imputed", id=row.id, flags=w.flags(row.flags)) for row in flagged.head(FLAGGED_SHOWN).itertuples()
+    ]
     if len(flagged) > FLAGGED_SHOWN:
-        lines.append(f"imputed: and {len(flagged) - FLAGGED_SHOWN} more customers (column flags of the partitions)")
-    lines += [f"not scored: {row.id}: {row.note}" for row in actions[actions["action"] == "not_scored"].itertuples()]
+        lines.append(w("console.imputed_more", count=w.count(len(flagged) - FLAGGED_SHOWN)))
+    not_scored = actions[actions["action"] == "not_scored"]
+    lines += [w("console.not_scored", id=row.id, note=row.note) for row in not_scored.itertuples()]
     moved = drift[drift["verdict"] != "fine"]
     detail = ", ".join(
-        f"{r.feature} (PSI {r.psi:.2f}, unseen {r.unseen_or_empty_share:.0%})" for r in moved.itertuples()
+        f"{w.phrase(r.feature)} (PSI {w.number(r.psi, 2)}, {w('drift.unseen')} {w.percent(r.unseen_or_empty_share)})"
+        for r in moved.itertuples()
     )
-    lines.append(f"drift: {verdict}: {DRIFT_VERDICTS[verdict].split(': ', 1)[1]}" + (f"; {detail}" if detail else ""))
+    lines.append(w("console.drift", verdict=w(f"verdict.{verdict}")) + (f"; {detail}" if detail else ""))
     return "\n".join(lines)

@@ -11,6 +11,7 @@ from stages.lib.campaign.assignment import control_members, control_size, draws
 from stages.lib.campaign.power import detectable_effect
 from stages.lib.decision.offers import Control, apply_budget, offer_summary
 from stages.lib.settings import Budget, Offer
+from stages.lib.words import Words
 
 CATALOGUE = [
     Offer(name="a", description="x", targets=["pages_per_visit:low"], cost=0.1, effect=0.2),
@@ -103,13 +104,15 @@ def test_control_members_are_chosen_per_offer_by_the_smallest_draws():
 def test_the_offer_table_says_what_this_month_can_measure():
     table = candidates(2000, seed=5)
     decided = apply_budget(table, Budget(contacts=None, money=None), Control(0.1, "m", 42))
-    offers = offer_summary(decided, CATALOGUE).set_index("offer")
+    offers = offer_summary(decided, CATALOGUE, Words("en")).set_index("offer")
     selected = decided[decided["offer"] == "a"]
     assert offers.loc["a", "contacted"] + offers.loc["a", "control"] == len(selected)
     assert offers.loc["a", "baseline_decline_rate"] == pytest.approx(selected["probability"].mean())
     assert offers.loc["a", "detectable_effect"] == pytest.approx(
         detectable_effect(selected["probability"].mean(), offers.loc["a", "contacted"], offers.loc["a", "control"])
     )
-    assert offers.loc["a", "effect_source"] == "assumed"
+    assert offers.loc["a", "effect_source"] == "assumed (params.yaml)"
     tiny = apply_budget(table, Budget(contacts=5, money=None), Control(0.1, "m", 42))
-    assert offer_summary(tiny, CATALOGUE)["detectable_effect"].isna().all()  # too small to measure: said so
+    assert (
+        offer_summary(tiny, CATALOGUE, Words("en"))["detectable_effect"].isna().all()
+    )  # too small to measure: said so

@@ -250,7 +250,7 @@ def test_an_odd_behaviour_cell_of_a_new_month_is_set_aside_and_flagged():
     gaps, notes = imputed(odd)
     assert gaps["pages_per_visit"].tolist() == [True, False] and not gaps["service_errors"].any()
     assert notes.tolist() == [
-        "favourite category unseen label 'Садовый инвентарь', imputed; pages viewed per visit empty, imputed",
+        "favourite_category:unseen:Садовый инвентарь; pages_per_visit:empty",  # machine-readable: Words.flags
         "",
     ]
 

@@ -17,6 +17,7 @@ from stages.lib.decision.offers import (
 )
 from stages.lib.schema import ID, NUMERIC_FEATURES, PROFIT
 from stages.lib.settings import Budget, Offer
+from stages.lib.words import Words
 from tests.segment_frames import decision_settings
 
 CATALOGUE = [
@@ -27,6 +28,9 @@ CATALOGUE = [
 TYPICAL = {"pages_per_visit": 8.0, "unpaid_items_quarter": 3.0, "minutes_current": 13.0}
 NO_LIMIT = Budget(contacts=None, money=None)
 UNLIMITED = decision_settings(CATALOGUE, NO_LIMIT, min_reason_shap=0.005)
+
+
+EN = Words("en")
 
 
 def customers(consent=("yes", "yes", "no", "yes")) -> pd.DataFrame:
@@ -148,13 +152,13 @@ def test_an_imputed_cell_is_never_told_as_a_reason():
     frame = customers()
     frame["pages_per_visit"] = frame["pages_per_visit"].astype(float)
     frame.loc[0, "pages_per_visit"] = np.nan
-    reasons = strongest_reasons(listing(frame), frame, shap(frame), TYPICAL, 0.005)
+    reasons = strongest_reasons(listing(frame), frame, shap(frame), TYPICAL, 0.005, EN)
     assert "pages" not in reasons.loc[0, "reason_1"] and "pages_per_visit:low" not in reasons.loc[0, "reason_keys"]
 
 
 def test_customers_not_regular_or_not_scored_are_listed_with_the_reason():
     frame = customers().assign(regular=[True, True, True, False])
-    left_out = pd.DataFrame({ID: [99], PROFIT: [3.0], "not_scored_reason": ["revenue extreme in every month"]})
+    left_out = pd.DataFrame({ID: [99], PROFIT: [3.0], "not_scored_reason": ["every_month"]})
     decision = decide_with(UNLIMITED, listing(frame, left_out), frame, shap(frame), TYPICAL, "test")
     actions = decision.actions
     assert row(actions, 4)["action"] == "not_regular" and row(actions, 4)["offer"] == ""
@@ -164,10 +168,14 @@ def test_customers_not_regular_or_not_scored_are_listed_with_the_reason():
 
 def test_describe_compares_numbers_with_the_median():
     medians = pd.Series({"pages_per_visit": 7.0})
-    assert describe("pages_per_visit", 2, medians) == "low pages viewed per visit (2; typical 7)"
-    assert describe("pages_per_visit", 8, medians) == "high pages viewed per visit (8; typical 7)"
-    assert describe("pages_per_visit", 7, medians) == "typical pages viewed per visit (7)"  # the median itself
-    assert describe("favourite_category", "kids_goods", medians) == "favourite category: kids goods"
+    assert describe("pages_per_visit", 2, medians, EN) == "low pages viewed per visit (2; typical 7)"
+    assert describe("pages_per_visit", 8, medians, EN) == "high pages viewed per visit (8; typical 7)"
+    assert describe("pages_per_visit", 7, medians, EN) == "typical pages viewed per visit (7)"  # the median itself
+    # the shop's own label, as it writes it, in either language
+    assert describe("favourite_category", "kids_goods", medians, EN) == "favourite category: Товары для детей"
+    ru = Words("ru")
+    assert describe("pages_per_visit", 2.5, medians, ru) == "страницы за визит: ниже обычного (2,5; обычно 7)"
+    assert describe("pages_per_visit", 7, medians, ru) == "страницы за визит: как обычно (7)"
 
 
 def test_reasons_name_only_features_that_raise_the_risk():
@@ -203,11 +211,11 @@ def test_reasons_name_only_features_that_raise_the_risk():
         }
     )
     medians = scored[NUMERIC_FEATURES].median().to_dict()
-    reasons = strongest_reasons(scored, scored, shap_values, medians, 0.01)[["reason_1", "reason_2", "reason_3"]]
+    reasons = strongest_reasons(scored, scored, shap_values, medians, 0.01, EN)[["reason_1", "reason_2", "reason_3"]]
     assert reasons.iloc[0].tolist() == [
         "low pages viewed per visit (2; typical 7)",
         "high share of purchases bought on promotion (0.9; typical 0.5)",
-        "favourite category: kids goods",
+        "favourite category: Товары для детей",
     ]
     assert reasons.iloc[1].tolist() == ["", "", ""]
 

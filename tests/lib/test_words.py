@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from stages.lib.schema import FEATURES
 from stages.lib.words import OFFERS, PHRASES, label, level, readable, sentence_start
 
@@ -18,3 +20,57 @@ def test_labels_and_one_hot_columns_read_as_words():
     assert readable("minutes_current") == "Minutes current"
     assert level("home_textiles") == "home textiles"
     assert sentence_start("spend this month") == "Spend this month"
+
+
+def test_every_key_has_both_languages_with_the_same_placeholders():
+    import string
+
+    from stages.lib.words import TABLES
+
+    english, russian = TABLES["en"], TABLES["ru"]
+    assert set(english) == set(russian)
+
+    def names(template: str) -> set:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+    assert {k: names(v) for k, v in english.items()} == {k: names(v) for k, v in russian.items()}
+
+
+def test_numbers_are_written_as_each_language_writes_them():
+    from stages.lib.words import Words
+
+    ru, en = Words("ru"), Words("en")
+    assert ru.number(1357.26) == "1\u202f357,3" and en.number(1357.26) == "1,357.3"
+    assert ru.percent(0.675, 1) == "67,5\u00a0%" and en.percent(0.675) == "68%"
+    assert ru.plain(0.93) == "0,93" and ru.plain(13.0) == "13"
+    assert ru.number(-0.01) == "0,0" and ru.number(float("nan")) == ""
+    assert ru.money(62.7) == "62,7 тыс. руб."
+
+
+def test_the_shops_labels_as_the_shop_writes_them_and_unseen_ones_as_they_came():
+    from stages.lib.words import Words
+
+    for language in ("ru", "en"):
+        words = Words(language)
+        assert words.label("favourite_category", "kids_goods") == "Товары для детей"
+        assert words.label("favourite_category", "Спорт и отдых") == "Спорт и отдых"
+
+
+def test_flags_in_words_keep_an_unseen_label_whole_even_with_a_separator_inside():
+    from stages.lib.words import Words
+
+    flags = "service_errors:empty; favourite_category:unseen:Спорт; отдых"
+    assert Words("en").flags(flags) == (
+        "service errors met on the site empty, imputed; favourite category: unseen label «Спорт; отдых», imputed"
+    )
+    assert Words("ru").flags("") == ""
+
+
+def test_every_offer_of_the_catalogue_has_words_in_both_languages():
+    import yaml
+
+    from stages.lib.words import TABLES
+
+    catalogue = yaml.safe_load(Path("params.yaml").read_text(encoding="utf-8"))["offers"]["catalogue"]
+    for table in TABLES.values():
+        assert all(f"offer.{o['name']}" in table and f"about.{o['name']}" in table for o in catalogue)

@@ -10,8 +10,8 @@ from html import escape
 import pandas as pd
 import pytest
 
-from stages.lib.decision.offers import COLUMNS
-from stages.lib.words import ACTIONS
+from stages.lib.decision.offers import ACTION_ORDER, COLUMNS
+from stages.lib.words import Words
 from tests.stage_runs import read_action_list, run_stage, score_month
 from tests.synthetic import make_raw, write_raw
 
@@ -174,12 +174,15 @@ def test_the_new_months_page_counts_every_customer_and_shows_n_of_all(workspace,
 
     rows, [total] = numbers(body, "td"), numbers(foot, "th")
     words = re.findall(r"<tr><td>([^<]*)</td>", body)
-    assert len(words) == len(rows) and set(words) <= {escape(text) for text in ACTIONS.values()}
+    ru = Words("ru")  # params.yaml's language
+    assert len(words) == len(rows) and set(words) <= {
+        escape(f"{ru(f'act.{a}')}: {ru(f'action.{a}')}") for a in ACTION_ORDER
+    }
     everyone = pd.read_csv(month / "market_file.csv")["id"].nunique()
     listed = read_action_list(out)
     assert sum(r[0] for r in rows) == total[0] == everyone and len(rows) >= 3
     assert sum(r[1] for r in rows) == total[1] == len(listed)
-    assert f'Showing <b id="shown">{len(listed)}</b> of {everyone} customers.' in page
+    assert ru("counts.showing", shown=len(listed), everyone=ru.count(everyone)) in page
 
 
 def test_the_risk_band_is_named_by_its_numbers(workspace, month, tmp_path):
@@ -188,5 +191,6 @@ def test_the_risk_band_is_named_by_its_numbers(workspace, month, tmp_path):
     out = tmp_path / "scores.csv"
     assert score_month(root, month, out).returncode == 0
     page, high = out.with_suffix(".html").read_text(encoding="utf-8"), params["segment"]["high_risk"]
-    assert f"high risk ({high:.2f} or more)" in page or f"low risk (below {high:.2f})" in page
-    assert ">high risk<" not in page and ">low risk<" not in page
+    bands = Words("ru").risk_bands(high)  # params.yaml's language
+    assert escape(bands["high"]) in page or escape(bands["low"]) in page
+    assert f"(below {high:.2f})" not in page and ">высокий риск<" not in page and ">низкий риск<" not in page

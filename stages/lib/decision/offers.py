@@ -17,7 +17,7 @@ from stages.lib.campaign.power import detectable_effect
 from stages.lib.campaign.uplift import offer_effects
 from stages.lib.schema import ID, NUMERIC_FEATURES, PROFIT
 from stages.lib.settings import Budget, Offer, Settings
-from stages.lib.words import ACTIONS, CONSENT_UNKNOWN, PHRASES, level
+from stages.lib.words import Words, words_for
 
 REASONS = ("reason_1", "reason_2", "reason_3")
 # The action list's columns, in order: the same file for the training month and for a new month.
@@ -41,7 +41,11 @@ COLUMNS = (
     "note",
     "flags",
 )
-ACTION_ORDER = tuple(ACTIONS)  # contact first, then what the budget left, then why the others get nothing
+# contact first, then what the budget left, then why the others get nothing
+ACTION_ORDER = (
+    "contact", "control", "over_budget", "not_worth", "no_offer", "below_cut", "not_explained", "no_consent",
+    "not_regular", "not_scored",
+)  # fmt: skip
 
 
 def listing(customers: pd.DataFrame, left_out: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -55,7 +59,7 @@ def listing(customers: pd.DataFrame, left_out: pd.DataFrame | None = None) -> pd
     listed["flags"] = customers["flags"].to_numpy() if "flags" in customers else ""
     if left_out is not None and len(left_out):
         extra = pd.DataFrame({ID: left_out[ID], PROFIT: left_out[PROFIT], "action": "not_scored"})
-        extra["note"] = left_out["not_scored_reason"].to_numpy()
+        extra["note"] = [f"not_scored.{reason}" for reason in left_out["not_scored_reason"]]  # a words key
         listed = pd.concat([listed, extra], ignore_index=True)
     for column in ("segment", "favourite_category", "allows_offers", "flags"):
         listed[column] = listed[column].astype(object).where(listed[column].notna(), "")
@@ -75,18 +79,24 @@ def reason_key(feature: str, value, medians: Mapping) -> str:
     return f"{feature}:{value}"
 
 
-def describe(feature: str, value, medians: Mapping) -> str:
+def describe(feature: str, value, medians: Mapping, words: Words) -> str:
     """A customer's value in words, numbers against the typical (median) customer of the training month."""
+    phrase = words.phrase(feature)
     if feature in NUMERIC_FEATURES:
         if value == medians[feature]:  # neither low nor high: say so, not "high (13; typical 13)"
-            return f"typical {PHRASES[feature]} ({value:g})"
+            return words("reason.typical", phrase=phrase, value=words.plain(value))
         side = "low" if value < medians[feature] else "high"
-        return f"{side} {PHRASES[feature]} ({value:g}; typical {medians[feature]:g})"
-    return f"{PHRASES[feature]}: {level(value)}"
+        return words(f"reason.{side}", phrase=phrase, value=words.plain(value), typical=words.plain(medians[feature]))
+    return words("reason.label", phrase=phrase, label=words.label(feature, value))
 
 
 def strongest_reasons(
-    listed: pd.DataFrame, customers: pd.DataFrame, shap_values: pd.DataFrame, medians: Mapping, min_reason_shap: float
+    listed: pd.DataFrame,
+    customers: pd.DataFrame,
+    shap_values: pd.DataFrame,
+    medians: Mapping,
+    min_reason_shap: float,
+    words: Words,
 ) -> pd.DataFrame:
     """Per listed customer (listed's index): up to three features raising the risk most, in words, and
     their keys. ``customers`` holds the feature values; a customer without SHAP values gets no reason.
@@ -95,14 +105,14 @@ def strongest_reasons(
     features = [c.removeprefix("shap_") for c in contributions.columns if c != "shap_base_value"]
     values = contributions[[f"shap_{f}" for f in features]].to_numpy(dtype=float)
     rows = customers.set_index(ID).reindex(listed[ID])[features].to_numpy(dtype=object)
-    words, keys = [], []
+    texts, keys = [], []
     for row, cells in zip(values, rows, strict=True):
         order = [i for i in np.argsort(-np.nan_to_num(row, nan=-np.inf), kind="stable") if row[i] > min_reason_shap]
         picked = [(features[i], cells[i]) for i in order[:3]]
         picked = [(f, v) for f, v in picked if not pd.isna(v)]  # an imputed cell is no reason to tell
-        words.append([describe(f, v, medians) for f, v in picked] + [""] * (3 - len(picked)))
+        texts.append([describe(f, v, medians, words) for f, v in picked] + [""] * (3 - len(picked)))
         keys.append([reason_key(f, v, medians) for f, v in picked])
-    table = pd.DataFrame(words, columns=list(REASONS), index=listed.index)
+    table = pd.DataFrame(texts, columns=list(REASONS), index=listed.index)
     table["reason_keys"] = keys
     return table
 
@@ -166,15 +176,17 @@ def action_list(
     budget: Budget,
     high_risk: float,
     control: Control,
+    words: Words,
 ) -> pd.DataFrame:
     """The list a manager acts on, sorted by priority. ``listed``: from `listing` (action "" to decide here)."""
     table = listed.drop(columns="action").join(assign(listed, reasons, catalogue)).join(reasons[list(REASONS)])
     table = apply_budget(table, budget, control)
     table["risk_band"] = np.where(table["probability"].isna(), "", risk_band(table["probability"], high_risk))
-    table["effect_source"] = table["offer"].map({o.name: effect_source(o) for o in catalogue}).fillna("")
+    table["effect_source"] = table["offer"].map({o.name: effect_source(o, words) for o in catalogue}).fillna("")
     unknown = (table["action"] == "no_consent") & (table["allows_offers"] != "no")
-    table["note"] = [note or ACTIONS[action] for note, action in zip(table["note"], table["action"], strict=True)]
-    table.loc[unknown, "note"] = CONSENT_UNKNOWN
+    table.loc[unknown, "note"] = "consent_unknown"
+    notes = zip(table["note"], table["action"], strict=True)
+    table["note"] = [words(note or f"action.{action}") for note, action in notes]
     rank = table["action"].map({a: i for i, a in enumerate(ACTION_ORDER)})
     table = table.assign(_rank=rank, _value=table["expected_value"].fillna(-np.inf), _p=table["probability"].fillna(-1))
     table = table.sort_values(["_rank", "_value", "_p", ID], ascending=[True, False, False, True], kind="stable")
@@ -208,17 +220,18 @@ def measurable(actions: pd.DataFrame) -> dict:
     return {"baseline_decline_rate": baseline, "detectable_effect": detectable_effect(baseline, contacted, control)}
 
 
-def effect_source(offer: Offer) -> str:
-    """``assumed``, where the effect was measured, or the uplift learner that gives each customer their own
-    (machine-readable; the page says it in words)."""
+def effect_source(offer: Offer, words: Words) -> str:
+    """Where the offer's effect comes from, in words: assumed, measured in a campaign (with its interval),
+    or an uplift learner that gives each customer their own."""
     if offer.uplift is not None:
-        months = ", ".join(offer.uplift.campaigns)
-        return f"per customer, uplift learner ({offer.uplift.learner}) fitted on {months}, up to {offer.uplift.cap:.3f}"
+        cap, months = words.percent(offer.uplift.cap, 1), ", ".join(f"«{c}»" for c in offer.uplift.campaigns)
+        return words("effect.uplift", learner=offer.uplift.learner, campaigns=months, cap=cap)
     found = offer.measured
     if found is None:
-        return "assumed"
-    interval = f"95% CI {found.ci95_low:.3f} to {found.ci95_high:.3f}"
-    return f"measured in {found.campaign}: {found.treated} treated, {found.control} control, {interval}"
+        return words("effect.assumed")
+    low, high = words.percent(found.ci95_low, 1), words.percent(found.ci95_high, 1)
+    treated, control = words.count(found.treated), words.count(found.control)
+    return words("effect.measured", campaign=found.campaign, treated=treated, control=control, low=low, high=high)
 
 
 def mean_effect(actions: pd.DataFrame, offer: Offer) -> float:
@@ -229,7 +242,7 @@ def mean_effect(actions: pd.DataFrame, offer: Offer) -> float:
     return float(selected.mean()) if len(selected) else offer.effect
 
 
-def offer_summary(actions: pd.DataFrame, catalogue: list[Offer]) -> pd.DataFrame:
+def offer_summary(actions: pd.DataFrame, catalogue: list[Offer], words: Words) -> pd.DataFrame:
     """Per offer: customers contacted, held out and left by the budget, cost, expected value (thousand roubles),
     the effect used and where it comes from, and the smallest effect this month can detect."""
     rows = [
@@ -239,7 +252,7 @@ def offer_summary(actions: pd.DataFrame, catalogue: list[Offer]) -> pd.DataFrame
             "targets": ", ".join(offer.targets),
             "cost_per_contact": offer.cost,
             "effect": mean_effect(actions[actions["offer"] == offer.name], offer),
-            "effect_source": effect_source(offer),
+            "effect_source": effect_source(offer, words),
             **budget_figures(actions[actions["offer"] == offer.name]),
             **measurable(actions[actions["offer"] == offer.name]),
         }
@@ -289,7 +302,8 @@ def decide_with(
     `score` share."""
     catalogue, budget = settings.offers.catalogue, settings.budget
     control = Control(settings.campaign.control_share, label, settings.seed)
-    reasons = strongest_reasons(listed, customers, shap_values, typical, settings.segment.min_reason_shap)
-    actions = action_list(listed, reasons, catalogue, budget, settings.segment.high_risk, control)
+    words = words_for(settings.report.language)
+    reasons = strongest_reasons(listed, customers, shap_values, typical, settings.segment.min_reason_shap, words)
+    actions = action_list(listed, reasons, catalogue, budget, settings.segment.high_risk, control, words)
     summary = {**decision_summary(actions), "budget": {"contacts": budget.contacts, "money": budget.money}}
-    return Decision(actions, offer_summary(actions, catalogue), summary)
+    return Decision(actions, offer_summary(actions, catalogue, words), summary)

@@ -18,29 +18,29 @@ from stages.lib.decision.segment_analysis import NOT_REGULAR, assign_cells
 from stages.lib.model.pipeline import predict_risk
 from stages.lib.schema import ID, MONEY, PROFIT
 from stages.lib.settings import Prepare, Segment
-from stages.lib.words import PHRASES
 
 NOT_SCORED = "not_scored_reason"
 
 
 def not_scored(all_ids: pd.Series, scored_ids: pd.Series, rule: str) -> pd.Series:
-    """Why each customer absent from the features was left out: only the extreme-revenue rule drops anyone."""
-    reason = "revenue above the extreme-revenue threshold " + (
-        "(rule drop_customer)" if rule == "drop_customer" else "in every month: no plausible month to repair from"
-    )
+    """Why each customer absent from the features was left out, as a code (words: ``not_scored.<code>``):
+    only the extreme-revenue rule drops anyone, by its rule or because no month was plausible."""
+    reason = "drop_customer" if rule == "drop_customer" else "every_month"
     missing = sorted(set(all_ids) - set(scored_ids))
     return pd.Series(reason, index=pd.Index(missing, name=ID), dtype=object)
 
 
 def imputed(odd: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     """(per id and soft feature: True where the cell was set aside; per id: the flag text) from the cells
-    `cell_rules.soft_cells` set aside ("" empty, else the unseen label; missing where kept)."""
+    `cell_rules.soft_cells` set aside ("" empty, else the unseen label; missing where kept). The flag is
+    machine-readable, ``feature:empty`` or ``feature:unseen:<label as written>`` joined by "; "
+    (`Words.flags` says it in words)."""
     gaps = odd.notna().astype(bool)
     notes = pd.Series("", index=odd.index, dtype=object)
     for name in odd.columns:
         for customer, original in odd[name].dropna().items():
-            what = f"unseen label {original!r}" if original else "empty"
-            notes[customer] = "; ".join(filter(None, [notes[customer], f"{PHRASES[name]} {what}, imputed"]))
+            flag = f"{name}:unseen:{original}" if original else f"{name}:empty"
+            notes[customer] = "; ".join(filter(None, [notes[customer], flag]))
     return gaps, notes
 
 

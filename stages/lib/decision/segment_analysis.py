@@ -15,7 +15,7 @@ from stages.lib.model.pipeline import predict_risk
 from stages.lib.schema import BINARY_FEATURES, ID, NOMINAL_FEATURES, NUMERIC_FEATURES, PROFIT, TARGET
 from stages.lib.settings import CELLS, Segment
 from stages.lib.stats import compare_groups, rename_groups
-from stages.lib.words import OFFERS, PHRASES
+from stages.lib.words import OFFERS, PHRASES, Words
 
 NOT_REGULAR = "not_regular"
 
@@ -152,7 +152,9 @@ def analyse_segment(scored: pd.DataFrame, shap_values: pd.DataFrame, settings: S
     drivers = shap_drivers(shap_values, in_segment)
     offer_list = offers(comparison, drivers, settings.min_effect_size, settings.max_offers)
     typical = scored[NUMERIC_FEATURES].median().to_dict()  # the regular customers' medians
-    reasons = strongest_reasons(scored, scored, shap_values, typical, settings.min_reason_shap)[list(REASONS)]
+    # the analysts' marketing list, in English beside the English segment report
+    reasons = strongest_reasons(scored, scored, shap_values, typical, settings.min_reason_shap, Words("en"))
+    reasons = reasons[list(REASONS)]
     return SegmentAnalysis(
         chosen=settings.chosen,
         scored=scored,
