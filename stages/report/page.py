@@ -30,7 +30,7 @@ from stages.lib.words import (
 )
 from stages.report.campaign import achieved_section, control_section
 from stages.report.decision_counts import counts_table
-from stages.report.page_assets import SCRIPT, SCRIPT_HASH, STYLE
+from stages.report.page_assets import DOWNLOAD_FILE, DOWNLOAD_LABEL, EVERY_COLUMN_LABEL, SCRIPT, SCRIPT_HASH, STYLE
 
 
 @dataclass(frozen=True)
@@ -194,26 +194,30 @@ def action_row(r, bands: dict) -> str:
     )
     return (
         f"<tr {attributes}><td class='n'>{r.priority}</td><td class='n'>{r.id}</td>"
-        f"<td class='n'>{number(r.probability, 3)}</td><td>{escape(bands.get(r.risk_band, ''))}</td>"
-        f"<td class='n'>{number(r.profit, 2)}</td><td>{escape(level(r.favourite_category))}</td>"
-        f"<td>{escape(r.allows_offers)}</td><td>{escape(level(r.offer))}</td>"
+        f"<td class='n'>{number(r.probability, 3)}</td><td class='more'>{escape(bands.get(r.risk_band, ''))}</td>"
+        f"<td class='n'>{number(r.profit, 2)}</td><td class='more'>{escape(level(r.favourite_category))}</td>"
+        f"<td class='more'>{escape(r.allows_offers)}</td><td>{escape(level(r.offer))}</td>"
         f"<td class='n' data-v='{number(r.expected_value, 4)}'>{number(r.expected_value, 2)}</td>"
-        f"<td>{escape(r.note)}</td><td>{escape(r.offer_reason)}</td><td class='muted'>{escape(reasons)}</td>"
-        f"<td class='muted'>{escape(r.flags)}</td></tr>"
+        f"<td class='act'>{escape(r.note)}</td><td class='why'>{escape(r.offer_reason)}</td>"
+        f"<td class='muted more'>{escape(reasons)}</td><td class='muted more'>{escape(r.flags)}</td></tr>"
     )
 
 
 def actions_section(actions: pd.DataFrame, summary: dict, high_risk: float) -> str:
     table, bands = actions.rename(columns={ID: "id", PROFIT: "profit"}), risk_bands(high_risk)
     head = "".join(
-        f"<th{' class=n' if numeric else ''}>{escape(name)}</th>"
-        for name, numeric in (
-            ("priority", True), ("id", True), ("probability of decline", True), ("risk", False),
-            (f"profit, {MONEY_UNIT}/month", True), ("favourite category", False), ("consent", False),
-            ("offer", False), (f"expected value, {MONEY_UNIT}/month", True), ("action", False),
-            ("reason for the offer", False), ("risk reasons", False), ("flags", False),
+        f"<th class='{kind}'>{escape(name)}</th>"
+        for name, kind in (
+            ("priority", "n"), ("id", "n"), ("probability of decline", "n"), ("risk", "more"),
+            (f"profit, {MONEY_UNIT}/month", "n"), ("favourite category", "more"), ("consent", "more"),
+            ("offer", ""), (f"expected value, {MONEY_UNIT}/month", "n"), ("action", ""),
+            ("reason for the offer", ""), ("risk reasons", "more"), ("flags", "more"),
         )
     )  # fmt: skip
+    controls = (
+        f'<label><input type="checkbox" id="every-column"> {escape(EVERY_COLUMN_LABEL)}</label>'
+        f'<button type="button" id="download" data-file="{escape(DOWNLOAD_FILE)}">{escape(DOWNLOAD_LABEL)}</button>'
+    )
     filters = (
         select("offer", sorted(o for o in table["offer"].unique() if o))
         + select("risk", [b for b in bands if b in set(table["risk_band"])], bands)
@@ -225,7 +229,7 @@ def actions_section(actions: pd.DataFrame, summary: dict, high_risk: float) -> s
 <p class="muted">Sorted by priority: contacts within the budget by expected value, then those the budget leaves
 out, then everyone else with the reason. Click a column header to sort, use the filters to narrow the list.
 Every customer of the month is counted here; the list shows those it needs.</p>{counts_table(summary, table)}
-<div class="filters">{filters}</div>
+<div class="filters">{filters}{controls}</div>
 <div class="wrap"><table id="actions"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div></section>"""
 
 
@@ -251,6 +255,7 @@ def manager_page(page: PageInput) -> str:
     )
     return (
         f'{PAGE_MARKER}<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
         f"script-src '{SCRIPT_HASH}'; img-src data:; base-uri 'none'; form-action 'none'\">"
         f"<title>{escape(page.title)}</title><style>{STYLE}</style></head><body>\n{body}\n"
