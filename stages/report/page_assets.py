@@ -21,9 +21,10 @@ text-align:left;vertical-align:top}td.n,th.n{text-align:right;white-space:nowrap
 .flags{background:#fff1cc;border-left:4px solid #b88700;padding:6px 12px;margin:8px 0}
 .wrap{max-height:calc(100vh - 24px);overflow:auto;border:1px solid #e3e7ed}td.wide,th.wide{min-width:11em}
 svg{max-width:100%;height:auto}select{max-width:100%;min-width:0}body{overflow-wrap:break-word}
-#actions{font-size:.86em}#actions td{padding:3px 6px}#actions th{white-space:normal;vertical-align:bottom}
+#actions{font-size:.86em;line-height:1.3}#actions td{padding:3px 6px}
+#actions th{white-space:normal;vertical-align:bottom}
 #actions .more{display:none}#actions.every .more{display:table-cell}
-#actions td.why{min-width:16em}#actions td.act{min-width:9em}
+#actions td.why{min-width:16em}#actions td.act{min-width:12em}#actions th.n{width:6.5em}
 #download{font:inherit;font-size:.9em;padding:2px 10px;cursor:pointer}
 @media (max-width:600px){
 body{padding:8px 12px}table:not(#actions){display:block;overflow-x:auto}
