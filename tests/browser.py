@@ -62,8 +62,12 @@ class Tab:
                 return message["result"]
             self.events.append(message)
 
-    async def wait_for(self, method: str) -> None:
-        while not any(e.get("method") == method for e in self.events):
+    async def wait_for(self, method: str, where=lambda params: True) -> dict:
+        """The first event ``method`` whose params satisfy ``where``, waiting for it if it has not come yet."""
+        while True:
+            found = [e for e in self.events if e.get("method") == method and where(e.get("params", {}))]
+            if found:
+                return found[0]
             self.events.append(json.loads((await self.socket.receive(timeout=WAIT)).data))
 
     async def js(self, expression: str):

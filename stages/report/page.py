@@ -185,13 +185,13 @@ def action_row(r, w: Words, bands: dict) -> str:
     return (
         f"<tr {attributes}><td class='n'>{r.priority}</td><td class='n'>{r.id}</td>"
         f"<td class='n' data-v='{probability}'>{w.percent(r.probability, 1)}</td>"
-        f"<td>{escape(bands.get(r.risk_band, ''))}</td><td class='n'>{w.number(r.profit, 2)}</td>"
-        f"<td>{escape(w.label('favourite_category', r.favourite_category))}</td>"
-        f"<td>{escape(w(r.allows_offers) if r.allows_offers in ('yes', 'no') else r.allows_offers)}</td>"
+        f"<td class='more'>{escape(bands.get(r.risk_band, ''))}</td><td class='n' data-v='{number(r.profit, 4)}'>{w.number(r.profit, 2)}</td>"
+        f"<td class='more'>{escape(w.label('favourite_category', r.favourite_category))}</td>"
+        f"<td class='more'>{escape(w(r.allows_offers) if r.allows_offers in ('yes', 'no') else r.allows_offers)}</td>"
         f"<td>{escape(w.offer(r.offer) if r.offer else '')}</td>"
         f"<td class='n' data-v='{number(r.expected_value, 4)}'>{w.number(r.expected_value, 2)}</td>"
-        f"<td>{escape(r.note)}</td><td>{escape(r.offer_reason)}</td><td class='muted'>{escape(reasons)}</td>"
-        f"<td class='muted'>{escape(w.flags(r.flags))}</td></tr>"
+        f"<td class='act'>{escape(r.note)}</td><td class='why'>{escape(r.offer_reason)}</td>"
+        f"<td class='muted more'>{escape(reasons)}</td><td class='muted more'>{escape(w.flags(r.flags))}</td></tr>"
     )
 
 
@@ -200,14 +200,24 @@ def number(value, digits: int) -> str:
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
 
 
+# the list's columns and their kind: n = a number, more = shown on a laptop only with "every column"
+LIST_COLUMNS = {
+    "priority": "n", "id": "n", "probability": "n", "risk_band": "more", "profit": "n", "favourite_category": "more",
+    "allows_offers": "more", "offer": "", "expected_value": "n", "note": "", "offer_reason": "",
+    "risk_reasons": "more", "flags": "more",
+}  # fmt: skip
+
+
 def actions_section(actions: pd.DataFrame, summary: dict, high_risk: float, w: Words) -> str:
     table, bands = actions.rename(columns={ID: "id", PROFIT: "profit"}), w.risk_bands(high_risk)
-    numeric = {"priority", "id", "probability", "profit", "expected_value"}
-    columns = ("priority", "id", "probability", "risk_band", "profit", "favourite_category", "allows_offers", "offer",
-               "expected_value", "note", "offer_reason", "risk_reasons", "flags")  # fmt: skip
-    head = "".join(f"<th{' class=n' if c in numeric else ''}>{escape(w(f'column.{c}'))}</th>" for c in columns)
+    head = "".join(f"<th class='{kind}'>{escape(w(f'column.{c}'))}</th>" for c, kind in LIST_COLUMNS.items())
     offers = sorted(o for o in table["offer"].unique() if o)
     consents = sorted(c for c in table["allows_offers"].unique() if c)
+    controls = (
+        f'<label><input type="checkbox" id="every-column"> {escape(w("list.every_column"))}</label>'
+        f'<button type="button" id="download" data-file="{escape(w("list.download_file"))}">'
+        f"{escape(w('list.download'))}</button>"
+    )
     filters = (
         select("offer", offers, {o: w.offer(o) for o in offers}, w)
         + select("risk", [b for b in bands if b in set(table["risk_band"])], bands, w)
@@ -222,7 +232,7 @@ def actions_section(actions: pd.DataFrame, summary: dict, high_risk: float, w: W
     rows = "".join(action_row(r, w, bands) for r in table.itertuples())
     return f"""<section id="action-list"><h2>{escape(w("list.title"))}</h2>
 <p class="muted">{escape(w("list.note"))}</p>{counts_table(summary, table, w)}
-<div class="filters">{filters}</div>
+<div class="filters">{filters}{controls}</div>
 <div class="wrap"><table id="actions"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div></section>"""
 
 
@@ -248,6 +258,7 @@ def manager_page(page: PageInput) -> str:
     )
     return (
         f'{PAGE_MARKER}<html lang="{w.language}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
         f"script-src '{SCRIPT_HASH}'; img-src data:; base-uri 'none'; form-action 'none'\">"
         f"<title>{escape(page.title)}</title><style>{STYLE}</style></head><body>\n{body}\n"

@@ -2,14 +2,17 @@
 
 The page is opened from disk; the test checks that every section and every row of the action list
 renders, that sorting and filtering work, that no request leaves the machine, and saves a
-screenshot under the test's temporary folder. Skipped, with the reason, only when no chromium is
-installed (`.ci/run` installs it).
+screenshot under the test's temporary folder; that the page fits a laptop (1366×768) and a phone
+(390×844, mobile emulation) without sideways scrolling, and saves both screenshots; and that the
+"download this list" button writes the rows the filters leave, as Excel reads them, with no request.
+Skipped, with the reason, only when no chromium is installed (`.ci/run` installs it).
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import csv
 import json
 import shutil
 from pathlib import Path
@@ -21,6 +24,7 @@ from tests.stage_runs import read_action_list
 
 SECTIONS = ("summary", "matrix", "offers", "drift", "action-list", "analyst")
 VISIBLE = "Array.from(document.querySelectorAll('#actions tbody tr')).filter(r => !r.hidden)"
+HEADERS = "Array.from(document.querySelectorAll('#actions thead th'))"
 
 
 async def sort_by(tab: Tab, column: int) -> list:
@@ -99,3 +103,142 @@ def test_the_managers_page_renders_sorts_filters_and_stays_offline(browser, work
     assert [u for u in found["requests"] if not u.startswith(("file:", "data:"))] == []
     assert (tmp_path / "monthly_decision.png").read_bytes().startswith(b"\x89PNG")
     print(f"screenshot: {tmp_path / 'monthly_decision.png'}")
+
+
+# The list's columns a manager needs on every screen (indices into the header: the words may change)
+WHO, PROBABILITY, OFFER, WORTH, ACTION, WHY = 1, 2, 7, 8, 9, 10
+LAPTOP, PHONE = (1366, 768, 1, False), (390, 844, 2, True)  # width, height, device pixels per CSS pixel, mobile
+# What the page looks like at the emulated size, with the list scrolled to the top of the screen. A row (or card)
+# counts as visible when its whole box lies inside the viewport and inside the list's scrolling box, below the
+# list's sticky header where one shows: what the manager sees without scrolling anything.
+MEASURE = """(() => {
+  const wrap = document.querySelector('#action-list .wrap'); wrap.scrollIntoView();
+  const box = wrap.getBoundingClientRect(), head = document.querySelector('#actions thead').getBoundingClientRect();
+  const top = Math.max(0, box.top, head.height > 1 ? head.bottom : 0);
+  const bottom = Math.min(innerHeight, box.top + wrap.clientTop + wrap.clientHeight);
+  const right = Math.min(innerWidth, box.left + wrap.clientLeft + wrap.clientWidth);
+  const rows = Array.from(document.querySelectorAll('#actions tbody tr')).filter(r => !r.hidden);
+  const boxes = rows.map(r => r.getBoundingClientRect());
+  const inside = b => b.height > 0 && b.top >= top - 0.5 && b.bottom <= bottom + 0.5
+    && b.left >= -0.5 && b.right <= right + 0.5;
+  const heads = Array.from(document.querySelectorAll('#actions thead th'));
+  return {
+    inner_width: innerWidth, scroll_width: document.documentElement.scrollWidth,
+    list_scroll_width: wrap.scrollWidth, list_client_width: wrap.clientWidth,
+    rows: rows.length, visible: boxes.filter(inside).length,
+    cards: rows.filter(r => getComputedStyle(r).display !== 'table-row').length,
+    widest_card: Math.max(...boxes.map(b => b.right)), leftmost_card: Math.min(...boxes.map(b => b.left)),
+    columns_in_view: heads.map(th => {
+      const b = th.getBoundingClientRect(); return b.width > 0 && b.right <= right + 0.5;}),
+    labels: Array.from(rows[0].cells).map(c => getComputedStyle(c, '::before').content),
+    headers: heads.map(th => th.textContent),
+    overflowing: Array.from(document.querySelectorAll('svg, table')).filter(e => {
+      const b = e.getBoundingClientRect(); return b.right > innerWidth + 0.5 || b.left < -0.5;})
+      .map(e => e.outerHTML.slice(0, 60)),
+  };
+})()"""
+
+
+async def at_size(port: int, page: Path, folder: Path, size: tuple) -> dict:
+    """The page at one emulated screen: MEASURE, a screenshot of the list and one of the charts."""
+    width, height, scale, mobile = size
+    async with opened(port, page) as tab:
+        await tab.send(
+            "Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=scale, mobile=mobile
+        )
+        await tab.send("Emulation.setTouchEmulationEnabled", enabled=mobile)
+        for name in ("charts", "list"):  # the charts at the top of the screen, then the list (and MEASURE)
+            await tab.js("document.getElementById('matrix').scrollIntoView()")
+            found = await tab.js(MEASURE) if name == "list" else None
+            shot = await tab.send("Page.captureScreenshot", format="png")
+            path = folder / f"page-{width}x{height}{'' if name == 'list' else '-' + name}.png"
+            path.write_bytes(base64.b64decode(shot["data"]))
+        shown = f"(() => {{document.getElementById('every-column').click(); return {HEADERS}"
+        found["every_column"] = await tab.js(f"{shown}.filter(th => th.getBoundingClientRect().width > 0).length}})()")
+        return {**found, "requests": tab.requests()}
+
+
+def test_the_page_fits_a_laptop_and_a_phone(browser, workspace, tmp_path):
+    root, _ = workspace
+    page = tmp_path / "monthly_decision.html"
+    shutil.copy(root / "reports/monthly_decision.html", page)
+    listed = read_action_list(root / "reports/action_list.csv")
+    process, port = start_browser(browser, tmp_path / "profile")
+    try:
+        laptop = asyncio.run(at_size(port, page, tmp_path, LAPTOP))
+        phone = asyncio.run(at_size(port, page, tmp_path, PHONE))
+    finally:
+        process.kill()
+        process.wait()
+    for found, (width, *_) in ((laptop, LAPTOP), (phone, PHONE)):
+        assert found["inner_width"] == width  # the viewport tag: a phone lays the page out at its own width
+        assert found["scroll_width"] <= found["inner_width"], found  # nothing makes the page scroll sideways
+        assert found["overflowing"] == []  # every chart and table fits the screen (or scrolls inside its own box)
+        assert found["rows"] == len(listed) >= 10
+        assert [u for u in found["requests"] if not u.startswith(("file:", "data:"))] == []
+    # a laptop: a table; who, probability, offer, why, worth and action without sideways scrolling; 10+ customers
+    assert laptop["cards"] == 0 and laptop["list_scroll_width"] <= laptop["list_client_width"]
+    assert all(laptop["columns_in_view"][c] for c in (WHO, PROBABILITY, OFFER, WORTH, ACTION, WHY)), laptop
+    assert laptop["visible"] >= 10, laptop
+    assert laptop["every_column"] == len(laptop["headers"])  # the rest of the columns, a click away
+    # a phone: one card per customer, each within the screen, each value labelled with its column's header
+    assert phone["cards"] == len(listed) and phone["visible"] >= 1
+    assert phone["leftmost_card"] >= 0 and phone["widest_card"] <= phone["inner_width"]
+    assert phone["labels"][WHO] == json.dumps(phone["headers"][WHO])
+    print(f"laptop: {laptop['visible']} customers in view; phone: {phone['visible']} cards in view")
+    for name in ("page-1366x768.png", "page-390x844.png", "page-1366x768-charts.png", "page-390x844-charts.png"):
+        assert (tmp_path / name).read_bytes().startswith(b"\x89PNG")
+        print(f"screenshot: {tmp_path / name}")
+
+
+# a cell a spreadsheet would run as a formula, one that needs quoting, and a negative number (left as it is)
+PLANTED = {WHY: '=HYPERLINK("http://x";"y")', ACTION: 'say "hi"; then\nleave', WORTH: "-0.05"}
+WRITTEN = {WHY: "'" + PLANTED[WHY], ACTION: PLANTED[ACTION], WORTH: PLANTED[WORTH]}
+
+
+async def download(port: int, page: Path, folder: Path, offer: str) -> dict:
+    """Filter the list by ``offer``, sort it by probability, plant PLANTED in its first row, press the button."""
+    async with opened(port, page, "Log") as tab:
+        await tab.send("Browser.setDownloadBehavior", behavior="allow", downloadPath=str(folder), eventsEnabled=True)
+        await choose(tab, "offer", offer)
+        await sort_by(tab, PROBABILITY)
+        await tab.js(
+            f"(() => {{const r = {VISIBLE}[0]; const planted = {json.dumps(PLANTED)};"
+            " for (const c in planted) r.cells[c].textContent = planted[c];})()"
+        )
+        found = {
+            "headers": await tab.js(f"{HEADERS}.map(t => t.textContent)"),
+            "rows": await tab.js(f"{VISIBLE}.map(r => Array.from(r.cells).map(c => c.textContent))"),
+            "file": await tab.js("document.getElementById('download').dataset.file"),
+        }
+        await tab.js("document.getElementById('download').click()")
+        done = await tab.wait_for("Browser.downloadProgress", lambda p: p["state"] in ("completed", "canceled"))
+        found["state"] = done["params"]["state"]
+        found["requests"] = tab.requests()
+        found["errors"] = [e["params"]["entry"] for e in tab.events if e.get("method") == "Log.entryAdded"]
+        return found
+
+
+def test_the_download_button_writes_the_rows_the_filters_leave(browser, workspace, tmp_path):
+    root, _ = workspace
+    page = tmp_path / "monthly_decision.html"
+    shutil.copy(root / "reports/monthly_decision.html", page)
+    listed = read_action_list(root / "reports/action_list.csv")
+    offer = listed.loc[listed["offer"] != "", "offer"].value_counts().index[0]
+    downloads = tmp_path / "downloads"
+    process, port = start_browser(browser, tmp_path / "profile")
+    try:
+        found = asyncio.run(download(port, page, downloads, offer))
+    finally:
+        process.kill()
+        process.wait()
+    assert found["state"] == "completed" and found["errors"] == []  # the policy lets the script's blob: through
+    assert [u for u in found["requests"] if not u.startswith(("file:", "data:", "blob:"))] == []
+    raw = (downloads / found["file"]).read_bytes()
+    assert raw.startswith("\ufeff".encode()) and b"\r\n" in raw  # UTF-8 with BOM, CRLF: as action_list.csv
+    header, *rows = csv.reader(raw.decode("utf-8-sig").splitlines(keepends=True), delimiter=";")
+    assert header == [h.strip() for h in found["headers"]]
+    expected = [[c.strip() for c in row] for row in found["rows"]]
+    for column, text in WRITTEN.items():
+        expected[0][column] = text
+    assert rows == expected and len(rows) == int((listed["offer"] == offer).sum()) > 1

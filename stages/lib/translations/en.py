@@ -169,6 +169,9 @@ WORDS |= {
     "list.note": "Sorted by priority: contacts within the budget by expected value, then those the budget leaves "
     "out, then everyone else with the reason. Click a column header to sort, use the filters to narrow the list. "
     "Every customer of the month is counted here; the list shows those it needs.",
+    "list.download": "Download this list (CSV)",
+    "list.download_file": "action_list_shown.csv",
+    "list.every_column": "Show every column",
     "filter.offer": "Offer",
     "filter.risk": "Risk",
     "filter.consent": "Consent",
