@@ -181,13 +181,14 @@ def action_row(r, w: Words, bands: dict) -> str:
         f'data-offer="{escape(r.offer)}" data-risk="{escape(r.risk_band)}" data-consent="{escape(r.allows_offers)}" '
         f'data-action="{escape(r.action)}"'
     )
-    probability = "" if pd.isna(r.probability) else f"{r.probability:.4f}"
+    consent = w(r.allows_offers) if r.allows_offers in ("yes", "no") else r.allows_offers  # or unseen, as written
     return (
         f"<tr {attributes}><td class='n'>{r.priority}</td><td class='n'>{r.id}</td>"
-        f"<td class='n' data-v='{probability}'>{w.percent(r.probability, 1)}</td>"
-        f"<td class='more'>{escape(bands.get(r.risk_band, ''))}</td><td class='n' data-v='{number(r.profit, 4)}'>{w.number(r.profit, 2)}</td>"
+        f"<td class='n' data-v='{number(r.probability, 4)}'>{w.percent(r.probability, 1)}</td>"
+        f"<td class='more'>{escape(bands.get(r.risk_band, ''))}</td>"
+        f"<td class='n' data-v='{number(r.profit, 4)}'>{w.number(r.profit, 2)}</td>"
         f"<td class='more'>{escape(w.label('favourite_category', r.favourite_category))}</td>"
-        f"<td class='more'>{escape(w(r.allows_offers) if r.allows_offers in ('yes', 'no') else r.allows_offers)}</td>"
+        f"<td class='more'>{escape(consent)}</td>"
         f"<td>{escape(w.offer(r.offer) if r.offer else '')}</td>"
         f"<td class='n' data-v='{number(r.expected_value, 4)}'>{w.number(r.expected_value, 2)}</td>"
         f"<td class='act'>{escape(r.note)}</td><td class='why'>{escape(r.offer_reason)}</td>"

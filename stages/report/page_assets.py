@@ -13,7 +13,7 @@ h1{font-size:1.6em;margin:.2em 0}h2{font-size:1.25em;margin-top:1.6em;border-bot
 .verdict{display:inline-block;padding:2px 10px;border-radius:10px;font-weight:600}
 .fine{background:#dff3e4;color:#1f6b35}.watch{background:#fff1cc;color:#7a5a00}.retrain{background:#fde0dd;color:#8d1c12}
 table{border-collapse:collapse;width:100%;font-size:.9em}th,td{border-bottom:1px solid #e3e7ed;padding:4px 6px;
-text-align:left;vertical-align:top}td.n,th.n{text-align:right;white-space:nowrap}
+text-align:left;vertical-align:top}td.n,th.n{text-align:right}td.n{white-space:nowrap}
 #actions th{cursor:pointer;user-select:none;position:sticky;top:0;background:#f4f6f9}
 #actions th[aria-sort=ascending]::after{content:' ▲'}#actions th[aria-sort=descending]::after{content:' ▼'}
 .filters{display:flex;flex-wrap:wrap;align-items:center;gap:8px 12px;margin:8px 0}

@@ -8,8 +8,7 @@ WORDS = {
     # units and small words
     "unit.money": "thousand roubles",
     "unit.money_per_month": "thousand roubles a month",
-    "money.assumed": "assumed: the shop's export gives no unit for profit; its scale (about 4 a month) reads as "
-    "thousand roubles",
+    "money.assumed": "the shop's export gives no unit for profit; its scale (about 4 a month) reads as thousand roubles",
     "yes": "yes",
     "no": "no",
     "all": "all",
@@ -123,7 +122,7 @@ WORDS |= {
     "page.source.training": "each customer's probability comes from a model that never saw that customer's outcome",
     "page.source.saved": "the saved model",
     "page.probabilities": "Probabilities: {source}.",
-    "page.money": "Money: {unit}. Profit is each customer's average monthly profit; an expected value is the "
+    "page.money": "Money in {unit}. Profit is each customer's average monthly profit; an expected value is the "
     "profit a month that an offer is expected to keep over the next three months, net of its cost. "
     "The unit is an assumption: {why}.",
     "page.lead": "Contact <b>{contacted}</b> customers this month (budget: {limit}). The offers cost <b>{cost}</b> "
