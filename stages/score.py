@@ -98,6 +98,7 @@ def score(args: argparse.Namespace, settings: Settings, reference: dict, review:
             words("link.training_page"): paths.link(page_path.resolve(), paths.MANAGER_PAGE.resolve()),
         },
         segment=settings.segment,
+        drift_settings=settings.drift,
         campaign=label,
         words=words,
         review=review,

@@ -16,16 +16,16 @@ from stages.io.cli import run_cli, stage_main
 from stages.io.figures import write_figures
 from stages.io.files import fresh_outputs, read_json, read_parquet, write_csv, write_excel_csv, write_json, write_text
 from stages.io.model_store import load_model
-from stages.lib.decision.drift import compare, medians
+from stages.lib.decision.drift import medians
 from stages.lib.decision.offers import decide_with, listing
 from stages.lib.decision.segment_analysis import analyse_segment, honest_scores
-from stages.lib.model.pipeline import predict_risk
 from stages.lib.settings import Settings
 from stages.lib.words import words_for
 from stages.report.action_list import action_list_table
 from stages.report.page import PageInput, manager_page
 from stages.report.segment import segment_figures, segments_markdown
 
+NOT_COMPARED = "not_compared"  # metrics' drift verdict: the training month is not compared with itself
 ANALYST_LINKS = {  # the page's links (words keys), relative to the page
     "link.segments": paths.SEGMENTS_REPORT,
     "link.action_list": paths.ACTION_LIST,
@@ -49,9 +49,7 @@ def run(settings: Settings) -> dict:
         write_csv(paths.SEGMENT_COMPARISON, analysis.comparison, digits=6)
         write_csv(paths.SEGMENT_DRIVERS, analysis.drivers, digits=6)
         write_text(paths.SEGMENTS_REPORT, segments_markdown(analysis, segment, explained_output))
-        # the training month against its own reference, as `score` would compare it
-        reference = read_json(paths.DRIFT_REFERENCE)
-        drift = compare(customers, predict_risk(pipeline, customers), reference, settings.drift)
+        reference = read_json(paths.DRIFT_REFERENCE)  # the typical customer of the reasons
         decision = decide_with(
             settings, listing(analysis.scored), analysis.scored, shap_values, medians(reference), paths.RAW.name
         )
@@ -63,14 +61,14 @@ def run(settings: Settings) -> dict:
             probability_source=words("page.source.training"),
             decision=decision,
             cells=analysis.cells,
-            drift=drift,
+            drift=None,  # the training month is the reference: no comparison with itself
             links={words(key): paths.link(paths.MANAGER_PAGE, target) for key, target in ANALYST_LINKS.items()},
             segment=segment,
             campaign=paths.RAW.name,
             words=words,
         )
         write_text(paths.MANAGER_PAGE, manager_page(page))
-        metrics = {**analysis.metrics, "decision": decision.summary, "drift_verdict": page.verdict}
+        metrics = {**analysis.metrics, "decision": decision.summary, "drift_verdict": NOT_COMPARED}
         write_json(paths.SEGMENT_METRICS, metrics, digits=4)
     return metrics
 

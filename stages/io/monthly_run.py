@@ -32,6 +32,7 @@ from stages.lib.decision.candidates import ceiling
 from stages.lib.decision.drift import add_counts, medians, month_counts
 from stages.lib.decision.scoring import PROBABILITY_DECIMALS, score_tables
 from stages.lib.decision.segment_analysis import NOT_REGULAR
+from stages.lib.decision.unseen_labels import model_view, written_back
 from stages.lib.errors import refused
 from stages.lib.schema import ID, MARKET_FILE, PROFIT, RAW_FILES, TARGET
 from stages.lib.settings import CELLS, Settings
@@ -168,7 +169,8 @@ def score_part(split_to: Path, model: Path, out: Path, settings: Settings, refer
     stat = Path(model).stat()
     pipeline = model_version(str(model), stat.st_mtime_ns, stat.st_size)
     month = score_tables(checked.tables, checked.odd, pipeline, settings.prepare, settings.segment, log)
-    customers = month.customers.round(PROBABILITY_DECIMALS)  # what is written is what the decision sees
+    # what is written is what the decision sees; an unseen label as written (the model imputed it)
+    customers = written_back(month.customers, checked.odd).round(PROBABILITY_DECIMALS)
     write_parquet(part_file(out, "part", index), customers)
     regular = customers[customers["regular"]]
     compact = customers[COMPACT[:-1]].astype(COMPACT_TYPES)
@@ -208,10 +210,11 @@ def explainer(pool, pipeline, folder: Path, month: ScoredParts, settings: Settin
     regular = month.compact.loc[month.compact["regular"], ID].to_numpy()
     rng = np.random.default_rng(settings.seed)
     sample = regular if len(regular) <= BACKGROUND_ROWS else rng.choice(regular, BACKGROUND_ROWS, replace=False)
-    background = read_customers(folder, np.sort(sample), month.parts)
+    background = model_view(read_customers(folder, np.sort(sample), month.parts))
 
     def explain(ids: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The rows as written (unseen labels kept) and the SHAP values of the model's view of them."""
         rows = read_customers(folder, ids, month.parts)
-        return rows, month_shap(pool, pipeline, rows, background, settings.explain, settings.seed)
+        return rows, month_shap(pool, pipeline, model_view(rows), background, settings.explain, settings.seed)
 
     return explain

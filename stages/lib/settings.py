@@ -227,6 +227,8 @@ class Drift(Section):
     psi_retrain: Annotated[float, Field(gt=0)]
     unseen_watch: Probability  # share of unseen categories or empty cells in a feature
     unseen_retrain: Probability
+    on_retrain: Literal["top_of_list", "wait"]  # what the page tells the manager to do with a month that says retrain
+    retrain_top: Count  # top_of_list: contact at most this many, from the top of the list
 
 
 class Verdict(Section):

@@ -96,6 +96,10 @@ class Words:
                 said.append(self("flag.empty", phrase=self.phrase(feature)))
         return "; ".join(said)
 
+    def value(self, feature: str, code: str) -> str:
+        """A category's value in words: consent as yes/no of the language, the others as the shop writes them."""
+        return self(code) if feature == "allows_offers" and code in ("yes", "no") else self.label(feature, code)
+
     def risk_bands(self, high_risk: float) -> dict[str, str]:
         """The risk bands named by their numbers: a 0.67 probability is "low" only against a 0.70 threshold."""
         threshold = self.number(high_risk, 2)

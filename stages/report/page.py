@@ -17,10 +17,11 @@ import pandas as pd
 from stages.lib.decision.drift import worst
 from stages.lib.decision.offers import ACTION_ORDER, Decision
 from stages.lib.schema import ID, PROFIT
-from stages.lib.settings import Segment
+from stages.lib.settings import Drift, Segment
 from stages.lib.words import PAGE_MARKER, Words
 from stages.report.campaign import achieved_section, control_section
 from stages.report.decision_counts import counts_table
+from stages.report.drift_section import NOT_COMPARED, drift_console, drift_section, verdict_block
 from stages.report.page_assets import SCRIPT, SCRIPT_HASH, STYLE
 
 
@@ -33,17 +34,18 @@ class PageInput:
     probability_source: str  # how the probabilities were obtained, in words
     decision: Decision  # the action list, the per-offer table and the summary (+ budget)
     cells: pd.DataFrame  # segments.matrix
-    drift: pd.DataFrame  # drift.compare
+    drift: pd.DataFrame | None  # drift.compare; None on the training month's own page (it is the reference)
     links: dict[str, str]  # link text -> relative path
     segment: Segment  # the matrix's thresholds
     campaign: str  # the campaign's label, keying its control group
     words: Words  # the language the page is written in
+    drift_settings: Drift | None = None  # what to do with a month that says retrain (a compared month's)
     review: dict | None = None  # the last campaign's review, if there is one
     warnings: tuple[str, ...] = ()  # about the exports themselves (one that may have been cut short)
 
     @property
     def verdict(self) -> str:
-        return worst(self.drift["verdict"])
+        return NOT_COMPARED if self.drift is None else worst(self.drift["verdict"])
 
 
 def summary_section(page: PageInput) -> str:
@@ -58,13 +60,11 @@ def summary_section(page: PageInput) -> str:
         lost=w.money(s["profit_of_excluded_for_consent"]),
     )  # fmt: skip
     rule = w("page.value_rule", control=w.count(s["control"]), held=w.money(s["expected_value_held_out"]))
+    first = f"{escape(w('page.lead_if_retrain'))} " if page.verdict == "retrain" else ""
     return f"""<section id="summary"><h1>{escape(page.title)}</h1>
+{verdict_block(page.verdict, page.drift_settings, w)}{flags_block(page.warnings, w)}<p class="lead">{first}{lead}</p>
 <p class="muted">{escape(page.month)}. {escape(w("page.probabilities", source=page.probability_source))}
 {escape(w("page.money", unit=w("unit.money"), why=w("money.assumed")))}</p>
-<p class="lead">{lead}</p>
-{flags_block(page.warnings, w)}<p>{w("page.drift_line")} <span class="verdict {page.verdict}">{
-        escape(w(f"verdict.{page.verdict}"))
-    }</span></p>
 <p class="muted">{rule}</p></section>"""
 
 
@@ -153,20 +153,6 @@ def offers_section(offers: pd.DataFrame, w: Words) -> str:
     return f"""<section id="offers"><h2>{escape(w("offers.title"))}</h2>{offers_svg(offers, w)}
 <p class="muted">{escape(w("offers.note", unit=unit))}</p>
 <table id="offer-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></section>"""
-
-
-def drift_section(drift: pd.DataFrame, verdict: str, w: Words) -> str:
-    rows = "".join(
-        f"<tr><td>{escape(w.phrase(r.feature))}</td>"
-        f"<td class='n'>{w.number(r.psi, 3)}</td><td class='n'>{w.percent(r.unseen_or_empty_share, 1)}</td>"
-        f"<td><span class='verdict {r.verdict}'>{escape(w(f'verdict.{r.verdict}').split(':')[0])}</span></td></tr>"
-        for r in drift.itertuples()
-    )
-    return f"""<section id="drift"><h2>{escape(w("drift.title"))}</h2>
-<p>{escape(w("drift.verdict"))} <span class="verdict {verdict}" id="drift-verdict">{escape(w(f"verdict.{verdict}"))}
-</span></p><p class="muted">{w("drift.note")}</p>
-<table><thead><tr><th>{escape(w("drift.feature"))}</th><th class='n'>PSI</th><th class='n'>{escape(w("drift.unseen"))}
-</th><th>{escape(w("drift.verdict_column"))}</th></tr></thead><tbody>{rows}</tbody></table></section>"""
 
 
 def select(name: str, values: list[str], shown: dict, w: Words) -> str:
@@ -318,10 +304,5 @@ def console_summary(page: PageInput, quality: dict, flagged: pd.DataFrame) -> st
         lines.append(w("console.imputed_more", count=w.count(len(flagged) - FLAGGED_SHOWN)))
     not_scored = actions[actions["action"] == "not_scored"]
     lines += [w("console.not_scored", id=row.id, note=row.note) for row in not_scored.itertuples()]
-    moved = drift[drift["verdict"] != "fine"]
-    detail = ", ".join(
-        f"{w.phrase(r.feature)} (PSI {w.number(r.psi, 2)}, {w('drift.unseen')} {w.percent(r.unseen_or_empty_share)})"
-        for r in moved.itertuples()
-    )
-    lines.append(w("console.drift", verdict=w(f"verdict.{verdict}")) + (f"; {detail}" if detail else ""))
+    lines.append(drift_console(drift, verdict, page.drift_settings, w))
     return "\n".join(lines)

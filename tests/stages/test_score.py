@@ -96,11 +96,35 @@ def test_an_unseen_category_or_an_empty_cell_is_imputed_and_flagged_not_refused(
     assert result.returncode == 0, result.stderr
     parts = pd.read_parquet(out.with_suffix(".parts")).set_index("id")  # every scored customer
     assert "unseen label 'Садовый инвентарь'" in parts.loc[100_005, "flags"]
-    assert pd.isna(parts.loc[100_005, "favourite_category"])
+    assert parts.loc[100_005, "favourite_category"] == "Садовый инвентарь"  # as written, not blanked
     assert "pages viewed per visit empty" in parts.loc[100_006, "flags"]
     assert parts.loc[[100_005, 100_006], "probability"].between(0, 1).all()
     assert pd.isna(parts.loc[100_007, "allows_offers"]) and 100_007 not in set(read_action_list(out)["id"])
     assert "imputed: 100005:" in result.stdout
+
+
+def test_an_unseen_label_is_kept_as_written_and_flagged_and_scored_as_the_imputed_cell(workspace, tmp_path):
+    """The same month twice, customer 100006's favourite category «Спорт и отдых» (unseen) or empty: every
+    probability is the same to the last bit (the model imputes both alike), and the partitions and the action
+    list keep the unseen label as written, flagged."""
+    root, _ = workspace
+    runs = {}
+    for cell in ("Спорт и отдых", ""):
+        raw = make_raw(n=40, seed=8, with_target=False)
+        raw["market_file"].loc[raw["market_file"]["id"] == 100_006, "Популярная_категория"] = cell
+        out = tmp_path / f"scores_{len(cell)}.csv"
+        result = score_month(root, write_raw(raw, tmp_path / f"month_{len(cell)}"), out)
+        assert result.returncode == 0, result.stderr
+        runs[cell] = pd.read_parquet(out.with_suffix(".parts")).set_index("id").sort_index(), read_action_list(out)
+    (parts, listed), (empty, _) = runs["Спорт и отдых"], runs[""]
+    assert (
+        parts.loc[100_006, "favourite_category"] == "Спорт и отдых" and "Спорт и отдых" in parts.loc[100_006, "flags"]
+    )
+    assert pd.isna(empty.loc[100_006, "favourite_category"]) and empty.loc[100_006, "flags"] != ""
+    pd.testing.assert_series_equal(parts["probability"], empty["probability"], check_exact=True)
+    row = listed.loc[listed["id"] == 100_006].iloc[0]
+    assert row["favourite_category"] == "Спорт и отдых" and "Спорт и отдых" in row["flags"]
+    assert not row[["reason_1", "reason_2", "reason_3"]].str.contains("Спорт и отдых").any()
 
 
 def test_a_structural_defect_still_stops_the_run(workspace, tmp_path):

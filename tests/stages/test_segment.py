@@ -62,7 +62,7 @@ def test_segment_writes_the_action_list_the_page_and_the_drift_reference(workspa
     left = listed.loc[listed["action"] == "over_budget", "expected_value"]
     assert left.empty or left.max() <= contacts["expected_value"].min()
     metrics = json.loads((root / "metrics/segment.json").read_text())
-    assert metrics["decision"]["contacted"] == len(contacts) and metrics["drift_verdict"] == "fine"
+    assert metrics["decision"]["contacted"] == len(contacts) and metrics["drift_verdict"] == "not_compared"
     assert metrics["decision"]["expected_value"] == pytest.approx(contacts["expected_value"].sum(), abs=0.01)
     reference = json.loads((root / "reports/drift_reference.json").read_text())
     assert reference["customers"] == len(customers) and "pages_per_visit" in reference["numeric"]

@@ -15,6 +15,7 @@ import pandas as pd
 
 from stages.lib.campaign.uplift import effect_ceiling
 from stages.lib.decision.offers import Decision, decide_with, decision_summary, expected_value, listing
+from stages.lib.decision.unseen_labels import model_view
 from stages.lib.schema import ID, NUMERIC_FEATURES, PROFIT
 from stages.lib.settings import Offer, Settings
 
@@ -102,7 +103,8 @@ def decide_within_reach(
     queue = candidates.sort_values(["ceiling", ID], ascending=[False, True], kind="stable").reset_index(drop=True)
 
     def decide(rows: pd.DataFrame, shap_values: pd.DataFrame) -> Decision:
-        return decide_with(settings, listing(rows, left_out), rows, shap_values, typical, label)
+        # the list shows an unseen label as written; as a reason it is the imputed cell, which is no reason
+        return decide_with(settings, listing(rows, left_out), model_view(rows), shap_values, typical, label)
 
     decision, explained, complete = yield from explain_until_final(queue, decide, batch, at_most)
     unexplained = np.isin(compact[ID].to_numpy(), queue[ID].to_numpy()[explained:])

@@ -8,7 +8,8 @@ WORDS = {
     # units and small words
     "unit.money": "thousand roubles",
     "unit.money_per_month": "thousand roubles a month",
-    "money.assumed": "the shop's export gives no unit for profit; its scale (about 4 a month) reads as thousand roubles",
+    "money.assumed": "the shop's export gives no unit for profit; its scale (about 4 a month) reads as thousand "
+    "roubles",
     "yes": "yes",
     "no": "no",
     "all": "all",
@@ -134,7 +135,6 @@ WORDS |= {
     "page.budget.none": "no limit",
     "page.budget.and": " and ",
     "page.flags": "Check the exports first:",
-    "page.drift_line": "Drift check:",
     "page.value_rule": "Expected value = probability of decline × monthly profit × the offer's effect − its cost. "
     "The costs are assumptions in params.yaml (section <code>offers</code>); so is each effect until a campaign "
     "review measures it (the offers' table says which). <b>{control}</b> selected customers are held out as the "
@@ -259,4 +259,30 @@ WORDS |= {
     "review.not_measurable": "review: {offer}: {treated} contacted, {control} control: not measurable",
     "review.all": "review: all offers: kept {saved} {unit} a month for a cost of {cost}",
     "review.lost": "review: {count} customers of the record lost to follow-up",
+}
+WORDS |= {
+    # drift: what to do, and the table a manager reads
+    "instruction.fine": "Act on the list.",
+    "instruction.watch": "Act on the list, and tell the analyst which features moved (the table «{title}» below).",
+    "instruction.retrain.top_of_list": "Do not act on the whole list: contact only its first {top} customers, whose "
+    "scores are the least in doubt, and keep the rest until the model is retrained on recent months. Tell the "
+    "analyst.",
+    "instruction.retrain.wait": "Do not contact anyone from this list until the model is retrained on recent "
+    "months. Tell the analyst.",
+    "page.lead_if_retrain": "What the list proposes, before the instruction above:",
+    "drift.reference": "the training month",
+    "drift.month": "this month",
+    "drift.change": "change",
+    "drift.psi": "shift (PSI)",
+    "drift.median": "median {value}",
+    "drift.share": "«{label}»: {share}",
+    "drift.higher": "higher",
+    "drift.lower": "lower",
+    "drift.same": "no change",
+    "drift.more": "more «{label}»",
+    "drift.fewer": "fewer «{label}»",
+    "drift.new_label": "new label «{label}»: {count}",
+    "drift.empty": "empty: {count}",
+    "drift.new_labels_note": "Customers with a new label keep it as written in the list and are flagged; the model "
+    "scores them as if the cell were empty.",
 }
