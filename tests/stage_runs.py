@@ -69,10 +69,9 @@ def read_action_list(path: Path):
 
     assert Path(path).read_bytes().startswith(b"\xef\xbb\xbf")
     frame = pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig", keep_default_na=False, na_values=[""])
-    keys = {"id": "id", "profit": "profit"}
     language = next(lang for lang, t in TABLES.items() if frame.columns[0] == t["column.priority"])
     table = TABLES[language]
-    assert list(frame.columns) == [table[f"column.{keys.get(c, c)}"] for c in COLUMNS], list(frame.columns)
+    assert list(frame.columns) == [table[f"column.{c}"] for c in COLUMNS], list(frame.columns)
     frame.columns = list(COLUMNS)
     text = frame.select_dtypes(exclude="number").columns
     frame[text] = frame[text].fillna("")

@@ -19,11 +19,12 @@ from stages.io import paths
 from stages.io.files import starts_with
 from stages.lib.decision.offers import COLUMNS
 from stages.lib.errors import refused
-from stages.lib.words import PAGE_MARKER
+from stages.lib.words import PAGE_MARKER, TABLES
 
 PARTS_MARKER = "_written_by_stages_score"  # the only parts folder `score` may empty
 MARKER_TEXT = "partitions of `python -m stages.score`; rewritten by each run\n"
-HEADER = "\ufeff" + ";".join(COLUMNS) + "\r\n"  # what every list `score` writes starts with
+# what every list `score` writes starts with, in each language of the words
+HEADERS = tuple("\ufeff" + ";".join(TABLES[language][f"column.{c}"] for c in COLUMNS) + "\r\n" for language in TABLES)
 LONGEST_NAME = 255 - 24  # a file name's limit less what atomic_write's temporary name adds
 
 
@@ -56,8 +57,8 @@ def check_output(out: Path, inputs: tuple[Path, ...]) -> None:
     if parts.exists() and not (parts / PARTS_MARKER).is_file():
         problem = "the partitions' folder beside --out exists and was not written by this command"
         raise refused(str(parts), problem, "Give another --out, or move that folder away.")
-    for path, start in ((out, HEADER), (out.with_suffix(".html"), PAGE_MARKER)):
-        if (path.exists() or path.is_symlink()) and not starts_with(path, start.encode()):
+    for path, starts in ((out, HEADERS), (out.with_suffix(".html"), (PAGE_MARKER,))):
+        if (path.exists() or path.is_symlink()) and not any(starts_with(path, start.encode()) for start in starts):
             problem = (
                 "--out names an existing file (or its .html page) this command did not write; refusing to overwrite it"
             )

@@ -14,6 +14,12 @@ def clipped(value) -> str:
     return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
 
 
+def printable(text: str) -> str:
+    """A console line whose text from the data cannot move the cursor or colour the terminal: each control
+    character written as its escape (\\x1b, \\t)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def shown(value) -> str:
     """A cell or row as a paragraph quotes it: in quotes, at most SHOWN_CHARS characters."""
     return repr(clipped(value))

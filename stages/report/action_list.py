@@ -6,7 +6,6 @@ from __future__ import annotations
 import pandas as pd
 
 from stages.lib.decision.offers import COLUMNS
-from stages.lib.schema import ID, PROFIT
 from stages.lib.words import Words
 
 PERCENT = ("probability", "offer_effect")  # shares shown as percentages, as on the page
@@ -25,7 +24,5 @@ def action_list_table(actions: pd.DataFrame, w: Words, high_risk: float) -> pd.D
     table["offer"] = table["offer"].map(lambda name: w.offer(name) if name else "")
     table["action"] = table["action"].map(lambda action: w(f"act.{action}"))
     table["flags"] = table["flags"].map(w.flags)
-    names = {
-        column: w(f"column.{'id' if column == ID else 'profit' if column == PROFIT else column}") for column in COLUMNS
-    }
+    names = {column: w(f"column.{column}") for column in COLUMNS}  # the schema's id and profit are "id", "profit"
     return table.rename(columns=names)

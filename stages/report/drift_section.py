@@ -44,7 +44,8 @@ def shown_value(feature: str, r, value, w: Words) -> str:
     if feature == PROBABILITY:
         return w("drift.median", value=w.percent(value, 1))
     if feature in NUMERIC_FEATURES:
-        return w("drift.median", value=w.plain(round(float(value), 2)))
+        value = round(float(value), 2)
+        return w("drift.median", value=w.number(value, 0 if value.is_integer() else 2))
     return w("drift.share", label=w.value(feature, r.label), share=w.percent(value, 1))
 
 
@@ -77,11 +78,11 @@ def drift_section(drift: pd.DataFrame | None, verdict: str, w: Words) -> str:
 <table id="drift-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></section>"""
 
 
-def drift_console(drift: pd.DataFrame, verdict: str, settings: Drift, w: Words) -> str:
-    """`score`'s drift line: the verdict, what to do, and each feature that moved with its change."""
+def drift_console(drift: pd.DataFrame, verdict: str, settings: Drift, w: Words) -> list[str]:
+    """`score`'s drift lines: the verdict and what to do; each feature that moved, with its change."""
     moved = drift[drift["verdict"] != "fine"]
     detail = "; ".join(
         f"{w.phrase(r.feature)}: {change(r, w) or '–'} (PSI {w.number(r.psi, 2)})" for r in moved.itertuples()
     )
-    line = w("console.drift", verdict=w(f"verdict.{verdict}")) + f" {instruction(verdict, settings, w)}"
-    return line + (f" {detail}" if detail else "")
+    line = w("console.drift", verdict=w(f"verdict.{verdict}"), instruction=instruction(verdict, settings, w))
+    return [line, *([w("console.moved", detail=detail)] if detail else [])]

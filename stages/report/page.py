@@ -16,6 +16,7 @@ import pandas as pd
 
 from stages.lib.decision.drift import worst
 from stages.lib.decision.offers import ACTION_ORDER, Decision
+from stages.lib.errors import printable
 from stages.lib.schema import ID, PROFIT
 from stages.lib.settings import Drift, Segment
 from stages.lib.words import PAGE_MARKER, Words
@@ -64,7 +65,7 @@ def summary_section(page: PageInput) -> str:
     return f"""<section id="summary"><h1>{escape(page.title)}</h1>
 {verdict_block(page.verdict, page.drift_settings, w)}{flags_block(page.warnings, w)}<p class="lead">{first}{lead}</p>
 <p class="muted">{escape(page.month)}. {escape(w("page.probabilities", source=page.probability_source))}
-{escape(w("page.money", unit=w("unit.money"), why=w("money.assumed")))}</p>
+{escape(w("page.money", why=w("money.assumed")))}</p>
 <p class="muted">{rule}</p></section>"""
 
 
@@ -304,5 +305,5 @@ def console_summary(page: PageInput, quality: dict, flagged: pd.DataFrame) -> st
         lines.append(w("console.imputed_more", count=w.count(len(flagged) - FLAGGED_SHOWN)))
     not_scored = actions[actions["action"] == "not_scored"]
     lines += [w("console.not_scored", id=row.id, note=row.note) for row in not_scored.itertuples()]
-    lines.append(drift_console(drift, verdict, page.drift_settings, w))
-    return "\n".join(lines)
+    lines += drift_console(drift, verdict, page.drift_settings, w)
+    return "\n".join(printable(line) for line in lines)

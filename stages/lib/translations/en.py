@@ -123,7 +123,8 @@ WORDS |= {
     "page.source.training": "each customer's probability comes from a model that never saw that customer's outcome",
     "page.source.saved": "the saved model",
     "page.probabilities": "Probabilities: {source}.",
-    "page.money": "Money in {unit}. Profit is each customer's average monthly profit; an expected value is the "
+    "page.money": "Money in thousand roubles. Profit is each customer's average monthly profit; "
+    "an expected value is the "
     "profit a month that an offer is expected to keep over the next three months, net of its cost. "
     "The unit is an assumption: {why}.",
     "page.lead": "Contact <b>{contacted}</b> customers this month (budget: {limit}). The offers cost <b>{cost}</b> "
@@ -199,15 +200,16 @@ WORDS |= {
     "console.imputed": "imputed: {id}: {flags}",
     "console.imputed_more": "imputed: and {count} more customers (column flags of the partitions)",
     "console.not_scored": "not scored: {id}: {note}",
-    "console.drift": "drift: {verdict}",
+    "console.drift": "drift: {verdict}. {instruction}",
+    "console.moved": "drift: moved: {detail}",
     "console.wrote": "score: wrote {out}, {page}, the campaign record {record} and {parts} partition(s) of every "
     "customer's score in {folder}",
 }
 WORDS |= {
     # drift: does this month look like the training month?
     "verdict.fine": "fine: the month looks like the month the model learned from",
-    "verdict.watch": "watch: some features moved; read the drift table before trusting the scores blindly",
-    "verdict.retrain": "retrain: the month differs from the training month; retrain before acting on the scores",
+    "verdict.watch": "watch: some features moved",
+    "verdict.retrain": "retrain: the month differs clearly from the month the model learned from",
     "drift.title": "Does this month look like the month the model learned from?",
     "drift.verdict": "Verdict:",
     "drift.note": "Population stability index (PSI) of each feature and of the predicted probability against the "
@@ -269,7 +271,7 @@ WORDS |= {
     "analyst.",
     "instruction.retrain.wait": "Do not contact anyone from this list until the model is retrained on recent "
     "months. Tell the analyst.",
-    "page.lead_if_retrain": "What the list proposes, before the instruction above:",
+    "page.lead_if_retrain": "What the list proposes, before the instruction above.",
     "drift.reference": "the training month",
     "drift.month": "this month",
     "drift.change": "change",
