@@ -48,14 +48,9 @@ def main() -> None:
     write_json(paths.qini_plot(args.out), {"qini": curve.to_dict("records")}, digits=4)
     write_parquet(paths.review_customers(args.out), customers)
     write_json(args.out, result, digits=6)
-    print(
-        "\n".join(
-            [
-                *(f"warning: {warning}" for warning in warnings),
-                review_summary(result, words_for(settings.report.language)),
-            ]
-        )
-    )
+    words = words_for(settings.report.language)
+    cut = [words("console.warning", text=words.cut_export(*warning)) for warning in warnings]
+    print("\n".join([*cut, review_summary(result, words)]))
     print(f"review: wrote {args.out}, {paths.qini_plot(args.out)} and {paths.review_customers(args.out)}")
 
 

@@ -145,9 +145,10 @@ def open_quote_at_the_end(export: Export) -> bool:
     return whole and last.count('"') % 2 == 1
 
 
-def cut_exports(exports: list[Export]) -> list[str]:
-    """A sentence for each export that does not end with a line break while another one does: it may have
-    been cut short, and its last row read as a shorter number. Names the file and the last row's id."""
+def cut_exports(exports: list[Export]) -> list[tuple[str, str]]:
+    """(file name, last row's id) of each export that does not end with a line break while another one does:
+    it may have been cut short, and its last row read as a shorter number (words: ``warning.cut``; the id is
+    '' when the last line is too long to show)."""
     tails = [tail(export) for export in exports]
     if all(ends for _, ends, _ in tails) or not any(ends for _, ends, _ in tails):
         return []
@@ -157,12 +158,7 @@ def cut_exports(exports: list[Export]) -> list[str]:
             continue
         fields = split_line(last, export.separator) if last and whole else []
         column = export.names.index(export.spec.column(ID).raw) if export.spec.column(ID).raw in export.names else 0
-        row = clipped(fields[column]) if column < len(fields) else "unknown: its last line is too long to show"
-        found.append(
-            f"{export.spec.filename} does not end with a line break, unlike the other exports: it may have been cut "
-            f"short, its last row (id {row}) read with a value cut off. Compare its last row with the shop's system "
-            "and export the file again if it differs."
-        )
+        found.append((export.spec.filename, clipped(fields[column]) if column < len(fields) else ""))
     return found
 
 

@@ -55,7 +55,7 @@ class ScoredParts:
     flagged: pd.DataFrame  # id, flags, sorted by id
     parts: int
     seconds: dict = field(default_factory=dict)  # wall time of the split and of the partitions' scoring
-    warnings: tuple[str, ...] = ()  # exports that may have been cut short (`exports.cut_exports`)
+    warnings: tuple[tuple[str, str], ...] = ()  # exports that may have been cut short (`exports.cut_exports`)
 
 
 @contextmanager

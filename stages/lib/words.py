@@ -100,6 +100,10 @@ class Words:
         """A category's value in words: consent as yes/no of the language, the others as the shop writes them."""
         return self(code) if feature == "allows_offers" and code in ("yes", "no") else self.label(feature, code)
 
+    def cut_export(self, file: str, row: str) -> str:
+        """`exports.cut_exports`' warning about one export: its file, and its last row's id when it can show it."""
+        return self("warning.cut", file=file, id=row or self("warning.row_too_long"))
+
     def risk_bands(self, high_risk: float) -> dict[str, str]:
         """The risk bands named by their numbers: a 0.67 probability is "low" only against a 0.70 threshold."""
         threshold = self.number(high_risk, 2)

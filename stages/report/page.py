@@ -42,7 +42,7 @@ class PageInput:
     words: Words  # the language the page is written in
     drift_settings: Drift | None = None  # what to do with a month that says retrain (a compared month's)
     review: dict | None = None  # the last campaign's review, if there is one
-    warnings: tuple[str, ...] = ()  # about the exports themselves (one that may have been cut short)
+    warnings: tuple[tuple[str, str], ...] = ()  # exports that may have been cut short: (file, last row's id)
 
     @property
     def verdict(self) -> str:
@@ -69,9 +69,9 @@ def summary_section(page: PageInput) -> str:
 <p class="muted">{rule}</p></section>"""
 
 
-def flags_block(warnings: tuple[str, ...], words: Words) -> str:
+def flags_block(warnings: tuple[tuple[str, str], ...], words: Words) -> str:
     """What to check in the exports before acting on the list; nothing when there is nothing."""
-    items = "".join(f"<li>{escape(warning)}</li>" for warning in warnings)
+    items = "".join(f"<li>{escape(words.cut_export(*warning))}</li>" for warning in warnings)
     head = escape(words("page.flags"))
     return f'<div id="flags" class="flags"><b>{head}</b><ul>{items}</ul></div>\n' if items else ""
 
@@ -285,7 +285,7 @@ def console_summary(page: PageInput, quality: dict, flagged: pd.DataFrame) -> st
     fixes = ", ".join(f"{rule} {entry['rows']}" for rule, entry in quality["rules"].items() if entry["rows"])
     counts = ", ".join(f"{w(f'act.{action}')} {w.count(count)}" for action, count in s["actions"].items() if count)
     lines = [
-        *(w("console.warning", text=warning) for warning in page.warnings),
+        *(w("console.warning", text=w.cut_export(*warning)) for warning in page.warnings),
         w("console.customers", customers=w.count(s["customers"]), counts=counts, fixes=fixes or w("console.none")),
         w(
             "console.decision",

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from html import escape
 
 import pytest
 import yaml
 
+from stages.lib.words import Words
 from tests.stage_runs import ROOT, score_month
 from tests.synthetic import make_raw, write_raw
 
@@ -24,13 +26,11 @@ def test_an_export_cut_in_its_last_number_is_named_on_the_console_and_the_page(w
     money.write_text(text.rstrip("\n")[:-1], encoding="utf-8")
     result = score_month(root, month, tmp_path / "scores.csv")
     assert result.returncode == 0, result.stderr
-    expected = (
-        "money.csv does not end with a line break, unlike the other exports: it may have been cut short, "
-        f"its last row (id {last_id})"
-    )
-    assert f"warning: {expected}" in result.stdout
+    words = Words("ru")  # params.yaml's language
+    expected = words.cut_export("money.csv", last_id)
+    assert words("console.warning", text=expected) in result.stdout and f"(id {last_id})" in expected
     page = (tmp_path / "scores.html").read_text(encoding="utf-8")
-    assert 'id="flags"' in page and expected in page
+    assert 'id="flags"' in page and escape(expected) in page
 
 
 def test_exports_that_all_end_without_a_line_break_are_not_flagged(workspace, tmp_path):
@@ -39,7 +39,7 @@ def test_exports_that_all_end_without_a_line_break_are_not_flagged(workspace, tm
     for path in month.iterdir():
         path.write_text(path.read_text(encoding="utf-8").rstrip("\n"), encoding="utf-8")
     result = score_month(root, month, tmp_path / "scores.csv")
-    assert result.returncode == 0 and "warning:" not in result.stdout
+    assert result.returncode == 0 and Words("ru")("console.warning", text="") not in result.stdout
     assert 'id="flags"' not in (tmp_path / "scores.html").read_text(encoding="utf-8")
 
 

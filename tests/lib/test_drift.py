@@ -30,7 +30,9 @@ from stages.lib.decision.drift import (
 from stages.lib.schema import BINARY_FEATURES, NOMINAL_FEATURES, NUMERIC_FEATURES
 from stages.lib.settings import Drift
 
-SETTINGS = Drift(bins=10, psi_watch=0.1, psi_retrain=0.25, unseen_watch=0.01, unseen_retrain=0.05)
+SETTINGS = Drift(
+    bins=10, psi_watch=0.1, psi_retrain=0.25, unseen_watch=0.01, unseen_retrain=0.05, on_retrain="wait", retrain_top=30
+)
 
 
 def month(n: int = 600, seed: int = 0) -> pd.DataFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from html import escape
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ import yaml
 from stages.io.campaign_store import read_record, record_bytes
 from stages.io.files import md5
 from stages.lib.campaign.review import CUSTOMERS
+from stages.lib.words import Words
 from tests.stage_runs import ROOT, run_stage
 from tests.synthetic import make_raw, write_raw
 
@@ -58,9 +60,10 @@ def test_the_record_holds_every_scored_customer_and_what_made_it(loop):
     assert record.loc[record["group"].isna(), "action"].isin(["contact", "control"]).sum() == 0
     assert metadata["campaign"] == "2026-09" and metadata["model_md5"] == md5(root / "models/model.skops")
     assert metadata["params_md5"] == md5(folder / "params.yaml") and metadata["control_share"] == 0.1
-    assert "control: " in result.stdout and "held out" in result.stdout  # per offer, on the console
+    ru = Words("ru")  # params.yaml's language
+    assert ru("console.control", offer="", contacted="", control="", can="").split(":")[0] + ": " in result.stdout
     page = out.with_suffix(".html").read_text(encoding="utf-8")
-    assert 'id="control-table"' in page and "smallest effect this month can detect" in page
+    assert 'id="control-table"' in page and escape(ru("control.detectable")) in page
     assert 'id="achieved"' not in page  # no review yet: nothing about the last campaign
 
 

@@ -18,11 +18,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
+from stages.lib.words import Words
 from tests.browser import Tab, find_browser, opened, start_browser
-from tests.stage_runs import read_action_list
+from tests.stage_runs import read_action_list, score_month
+from tests.synthetic import make_raw, write_raw
 
-SECTIONS = ("summary", "matrix", "offers", "drift", "action-list", "analyst")
+SECTIONS = ("summary", "matrix", "offers", "action-list", "analyst")  # the training month: no drift against itself
 VISIBLE = "Array.from(document.querySelectorAll('#actions tbody tr')).filter(r => !r.hidden)"
 HEADERS = "Array.from(document.querySelectorAll('#actions thead th'))"
 
@@ -54,7 +57,7 @@ async def inspect(port: int, page: Path, screenshot: Path, expected: dict) -> di
             ),
             "rows": await tab.js("document.querySelectorAll('#actions tbody tr').length"),
             "svg_shapes": await tab.js("document.querySelectorAll('svg rect').length"),
-            "verdict": await tab.js("document.getElementById('drift-verdict').textContent"),
+            "drift": await tab.js("document.getElementById('drift') === null"),
             "value_up": await sort_by(tab, 8),
             "value_down": await sort_by(tab, 8),
             "probability_up": await sort_by(tab, 2),
@@ -92,7 +95,7 @@ def test_the_managers_page_renders_sorts_filters_and_stays_offline(browser, work
         process.wait()
     assert found["sections"] == list(SECTIONS)
     assert found["rows"] == len(listed) and found["svg_shapes"] >= 4
-    assert found["verdict"].startswith("fine")
+    assert found["drift"]  # the training month is the reference: no comparison with itself
     assert found["value_up"] == sorted(found["value_up"]) and found["value_down"] == sorted(found["value_up"])[::-1]
     assert found["probability_up"] == sorted(found["probability_up"])
     no_consent = int((listed["allows_offers"] == "no").sum())
@@ -184,7 +187,7 @@ def test_the_page_fits_a_laptop_and_a_phone(browser, workspace, tmp_path):
     # a phone: one card per customer, each within the screen, each value labelled with its column's header
     assert phone["cards"] == len(listed) and phone["visible"] >= 1
     assert phone["leftmost_card"] >= 0 and phone["widest_card"] <= phone["inner_width"]
-    assert phone["labels"][WHO] == json.dumps(phone["headers"][WHO])
+    assert phone["labels"][WHO] == json.dumps(phone["headers"][WHO], ensure_ascii=False)
     print(f"laptop: {laptop['visible']} customers in view; phone: {phone['visible']} cards in view")
     for name in ("page-1366x768.png", "page-390x844.png", "page-1366x768-charts.png", "page-390x844-charts.png"):
         assert (tmp_path / name).read_bytes().startswith(b"\x89PNG")
@@ -242,3 +245,62 @@ def test_the_download_button_writes_the_rows_the_filters_leave(browser, workspac
     for column, text in WRITTEN.items():
         expected[0][column] = text
     assert rows == expected and len(rows) == int((listed["offer"] == offer).sum()) > 1
+
+
+def shifted_month(folder: Path) -> Path:
+    """A month whose customers browse far more pages (drift: retrain) and where five name a category the shop
+    never exported before, «Спорт и отдых»."""
+    raw = make_raw(n=240, seed=8, with_target=False)
+    market = raw["market_file"]
+    market["Страниц_за_визит"] = market["Страниц_за_визит"].astype(int) + 15
+    market.loc[market.index[100:105], "Популярная_категория"] = "Спорт и отдых"
+    return write_raw(raw, folder)
+
+
+async def measured(port: int, page: Path) -> dict:
+    """Where the verdict and the instruction sit, and what the drift table names."""
+    async with opened(port, page) as tab:
+        return {
+            "first": await tab.js("document.querySelector('#summary > p').id"),
+            "instruction": await tab.js("document.getElementById('instruction').textContent"),
+            "drift": await tab.js("document.getElementById('drift-table').textContent"),
+            "lang": await tab.js("document.documentElement.lang"),
+        }
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_a_shifted_month_reads_in_its_language_at_both_sizes(browser, workspace, tmp_path, language):
+    """Issue 21 items 1-3 on a new month: the verdict and what to do come first, the new label is named with
+    its count and kept (flagged) in the list, every word is the chosen language's, and the page fits a laptop
+    and a phone (screenshots: page-<language>-<size>.png)."""
+    root, params = workspace
+    settings = {**params, "report": {"language": language}}
+    (tmp_path / "params").mkdir()
+    (tmp_path / "params/params.yaml").write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "scores.csv"
+    month = shifted_month(tmp_path / "month 12")  # a space in the folder's name, as a manager names it
+    result = score_month(root, month, out, "--params", str(tmp_path / "params/params.yaml"))
+    assert result.returncode == 0, result.stderr
+    words = Words(language)
+    listed = read_action_list(out)
+    assert listed.attrs["language"] == language
+    newcomers = listed[listed["favourite_category"] == "Спорт и отдых"]
+    assert len(newcomers) and newcomers["flags"].str.contains("«Спорт и отдых»").all()  # kept as written, flagged
+    process, port = start_browser(browser, tmp_path / "profile")
+    try:
+        found = asyncio.run(measured(port, out.with_suffix(".html")))
+        sizes = [asyncio.run(at_size(port, out.with_suffix(".html"), tmp_path, size)) for size in (LAPTOP, PHONE)]
+    finally:
+        process.kill()
+        process.wait()
+    assert found["lang"] == language and found["first"] == "instruction"  # the verdict and what to do, first
+    instruction = words("instruction.retrain.top_of_list", top=words.count(params["drift"]["retrain_top"]))
+    assert words("verdict.retrain") in found["instruction"] and instruction in found["instruction"]
+    assert words("drift.new_label", label="Спорт и отдых", count="5") in found["drift"]
+    assert words("drift.higher") in found["drift"] and words.phrase("pages_per_visit") in found["drift"]
+    assert f"{words('console.drift', verdict=words('verdict.retrain'), instruction=instruction)}" in result.stdout
+    for size, (width, height, *_) in zip(sizes, (LAPTOP, PHONE), strict=True):
+        assert size["inner_width"] == width and size["scroll_width"] <= width and size["overflowing"] == [], size
+        named = tmp_path / f"page-{language}-{width}x{height}.png"
+        (tmp_path / f"page-{width}x{height}.png").rename(named)
+        print(f"screenshot: {named}")

@@ -10,10 +10,13 @@ from html import escape
 import pandas as pd
 import pytest
 
+from stages.lib.decision.drift import VERDICTS
 from stages.lib.decision.offers import ACTION_ORDER, COLUMNS
 from stages.lib.words import Words
 from tests.stage_runs import read_action_list, run_stage, score_month
 from tests.synthetic import make_raw, write_raw
+
+RU = Words("ru")  # params.yaml's language
 
 
 def test_a_rerun_replaces_the_list_it_wrote(workspace, month, tmp_path):
@@ -62,9 +65,10 @@ def test_a_customer_that_cannot_be_scored_is_listed_with_its_reason(workspace, t
     assert list(scored.columns) == list(COLUMNS)
     assert sorted([*parts["id"], unscorable]) == sorted(raw["money"]["id"].unique())  # everyone, once
     row = scored.loc[scored["id"] == unscorable].iloc[0]
-    assert pd.isna(row["probability"]) and row["action"] == "not_scored" and "every month" in row["note"]
+    assert pd.isna(row["probability"]) and row["action"] == "not_scored" and row["note"] == RU("not_scored.every_month")
     assert (scored.loc[scored["id"] != unscorable, "action"] != "not_scored").all()
-    assert "1 not_scored" in result.stdout and f"not scored: {unscorable}:" in result.stdout
+    assert f"{RU('act.not_scored')} 1" in result.stdout
+    assert RU("console.not_scored", id=unscorable, note=RU("not_scored.every_month")) in result.stdout
 
 
 def test_the_month_gets_the_action_list_sorted_by_priority_and_a_page(workspace, month, tmp_path):
@@ -79,8 +83,8 @@ def test_the_month_gets_the_action_list_sorted_by_priority_and_a_page(workspace,
     assert contacts["expected_value"].is_monotonic_decreasing and (contacts["expected_value"] > 0).all()
     assert (contacts["reason_1"] != "").all() and (contacts["offer_reason"] != "").all()
     page = out.with_suffix(".html").read_text(encoding="utf-8")
-    assert page.startswith("<!DOCTYPE html>") and 'id="drift-verdict"' in page
-    assert "drift: fine" in result.stdout or "drift: watch" in result.stdout or "drift: retrain" in result.stdout
+    assert page.startswith("<!DOCTYPE html>") and 'id="drift-verdict"' in page and 'id="instruction"' in page
+    assert any(RU("console.drift", verdict=RU(f"verdict.{v}"), instruction="") in result.stdout for v in VERDICTS)
 
 
 def test_an_unseen_category_or_an_empty_cell_is_imputed_and_flagged_not_refused(workspace, tmp_path):
@@ -95,12 +99,13 @@ def test_an_unseen_category_or_an_empty_cell_is_imputed_and_flagged_not_refused(
     result = score_month(root, write_raw(raw, tmp_path / "month"), out)
     assert result.returncode == 0, result.stderr
     parts = pd.read_parquet(out.with_suffix(".parts")).set_index("id")  # every scored customer
-    assert "unseen label 'Садовый инвентарь'" in parts.loc[100_005, "flags"]
+    assert parts.loc[100_005, "flags"] == "favourite_category:unseen:Садовый инвентарь"  # machine-readable
     assert parts.loc[100_005, "favourite_category"] == "Садовый инвентарь"  # as written, not blanked
-    assert "pages viewed per visit empty" in parts.loc[100_006, "flags"]
+    assert "pages_per_visit:empty" in parts.loc[100_006, "flags"]
     assert parts.loc[[100_005, 100_006], "probability"].between(0, 1).all()
     assert pd.isna(parts.loc[100_007, "allows_offers"]) and 100_007 not in set(read_action_list(out)["id"])
-    assert "imputed: 100005:" in result.stdout
+    flags = RU.flags("favourite_category:unseen:Садовый инвентарь")
+    assert RU("console.imputed", id=100005, flags=flags) in result.stdout
 
 
 def test_an_unseen_label_is_kept_as_written_and_flagged_and_scored_as_the_imputed_cell(workspace, tmp_path):
@@ -148,7 +153,8 @@ def test_a_shifted_month_says_retrain(workspace, tmp_path):
     out = tmp_path / "scores.csv"
     result = score_month(root, write_raw(raw, tmp_path / "month"), out)
     assert result.returncode == 0, result.stderr
-    assert "drift: retrain" in result.stdout and "pages_per_visit" in result.stdout
+    assert RU("console.drift", verdict=RU("verdict.retrain"), instruction="") in result.stdout
+    assert RU.phrase("pages_per_visit") in result.stdout
     assert 'class="verdict retrain" id="drift-verdict"' in out.with_suffix(".html").read_text(encoding="utf-8")
 
 

@@ -13,6 +13,7 @@ from stages.io import paths
 from stages.io.campaign_store import read_record
 from stages.io.files import load_settings, write_parquet
 from stages.lib.campaign.review import CUSTOMERS
+from stages.lib.words import Words
 from tests.lib.test_uplift import campaign_month, rises_as_profit_falls
 from tests.stage_runs import read_action_list, run_stage
 from tests.synthetic import make_raw, write_raw
@@ -60,7 +61,8 @@ def test_the_learner_is_chosen_adopted_and_used_by_the_next_decision(reviewed):
     assert metadata["offers"][offer]["uplift"] is True
     listed = read_action_list(out)
     mine = listed[listed["offer"] == offer]
-    assert len(mine) and mine["effect_source"].str.startswith("per customer").all()
+    per_customer = Words("ru")("effect.uplift", learner="", campaigns="", cap="").split("(")[0]  # params' language
+    assert len(mine) and mine["effect_source"].str.startswith(per_customer).all()
     assert mine["offer_effect"].between(0, learner.cap + 1e-4).all()
 
 

@@ -191,6 +191,10 @@ WORDS |= {
     # the monthly console
     "console.warning": "warning: {text}",
     "console.customers": "score: {customers} customers: {counts}; rows fixed by rule: {fixes}",
+    "warning.cut": "{file} does not end with a line break, unlike the other exports: it may have been cut short, "
+    "its last row (id {id}) read with a value cut off. Compare its last row with the shop's system and export the "
+    "file again if it differs.",
+    "warning.row_too_long": "unknown: its last line is too long to show",
     "console.none": "none",
     "console.decision": "score: contact {contacted} (cost {cost}), expected to keep {value} a month; the budget "
     "leaves {over} ({over_value}); {no_consent} without consent",
