@@ -47,7 +47,7 @@ def achieved_section(review: dict | None, w: Words) -> str:
     quality = w(
         "achieved.quality", auc=w.number(model["roc_auc"], 3), low=w.number(model["roc_auc_ci95_low"], 3),
         high=w.number(model["roc_auc_ci95_high"], 3), customers=w.count(model["customers"]),
-        verdict=escape(model["verdict"]), why=escape(model["why"]),
+        verdict=escape(w(f"model.{model['verdict']}")), why=escape(model_why(model, w)),
     )  # fmt: skip
     saved = money_interval(total, w) if total.get("measurable") else w("achieved.not_measurable")
     intro = w(
@@ -62,6 +62,18 @@ def achieved_section(review: dict | None, w: Words) -> str:
     return f"""<section id="achieved"><h2>{escape(w("achieved.title", label=review["campaign_label"]))}</h2>
 <p>{intro}</p><p>{quality}</p>
 <table id="achieved-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></section>"""
+
+
+def model_why(model: dict, w: Words) -> str:
+    """Why the model's verdict, in words, from the review's numbers (a review written before its
+    ``verdict_reason`` existed keeps its English sentence)."""
+    reason = model.get("verdict_reason")
+    if reason is None:
+        return model["why"]
+    numbers = {"high": w.number(model["roc_auc_ci95_high"], 3), "floor": w.number(model["roc_auc_floor"], 3)}
+    numbers["error"] = w.number(model["calibration_error"], 3)
+    numbers["limit"] = w.number(model.get("calibration_error_limit", float("nan")), 3)
+    return w(f"model.why.{reason}", **numbers)
 
 
 def money_interval(figures: dict, w: Words) -> str:
@@ -90,7 +102,8 @@ def offer_row(name: str, figures: dict, w: Words) -> str:
 def review_summary(review: dict, w: Words) -> str:
     """What `review` prints: the model's verdict, each offer's measured effect, the campaign's money."""
     model, total = review["model"], review["campaign"]
-    lines = [w("review.model", label=review["campaign_label"], verdict=model["verdict"], why=model["why"])]
+    verdict, why = w(f"model.{model['verdict']}"), model_why(model, w)
+    lines = [w("review.model", label=review["campaign_label"], verdict=verdict, why=why)]
     for name, figures in review["offers"].items():
         groups = {
             "offer": w.offer(name),

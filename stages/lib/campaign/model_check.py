@@ -76,11 +76,14 @@ def model_quality(
         "calibration_error": error,
         "calibration_error_noise": noise,
         "band": band,
+        "roc_auc_floor": floor,
     }
     if result["roc_auc_ci95_high"] < floor:
         high = result["roc_auc_ci95_high"]
         why = f"ROC-AUC {auc:.3f} (95 % up to {high:.3f}) is below the test band's low end {floor:.3f}"
-        return result | {"verdict": "degraded", "why": why + ": the model ranks worse than it did on test; retrain it."}
+        why += ": the model ranks worse than it did on test; retrain it."
+        return result | {"verdict": "degraded", "verdict_reason": "ranking", "why": why}
+    result["calibration_error_limit"] = noise["if_calibrated_95th_percentile"] + calibration_margin
     excess = error - noise["if_calibrated_95th_percentile"]
     if excess > calibration_margin:
         why = (
@@ -88,10 +91,10 @@ def model_quality(
             f"({noise['if_calibrated_95th_percentile']:.3f}) by more than {calibration_margin:g}: the probabilities "
             "are off; recalibrate or retrain before trusting the money figures."
         )
-        return result | {"verdict": "degraded", "why": why}
+        return result | {"verdict": "degraded", "verdict_reason": "calibration", "why": why}
     why = (
         f"ROC-AUC {auc:.3f} (95 % {result['roc_auc_ci95_low']:.3f}–{result['roc_auc_ci95_high']:.3f}) is not below the "
         f"test band's low end {floor:.3f}, and the calibration error {error:.3f} is within "
         f"{calibration_margin:g} of its noise floor."
     )
-    return result | {"verdict": "as_expected", "why": why}
+    return result | {"verdict": "as_expected", "verdict_reason": "within", "why": why}

@@ -292,3 +292,15 @@ WORDS |= {
     "drift.new_labels_note": "Customers with a new label keep it as written in the list and are flagged; the model "
     "scores them as if the cell were empty.",
 }
+WORDS |= {
+    # the model's verdict in a campaign review
+    "model.as_expected": "as expected",
+    "model.degraded": "worse than on test",
+    "model.why.ranking": "its ROC-AUC is at most {high} (95 %), below the test band's low end {floor}: the model ranks "
+    "worse than it did on test; retrain it.",
+    "model.why.calibration": "its calibration error {error} passes what chance gives a calibrated model on these "
+    "customers, plus the margin ({limit}): the probabilities are off; recalibrate or retrain before trusting the "
+    "money figures.",
+    "model.why.within": "that is not below the test band's low end {floor}, and the calibration error {error} stays "
+    "within what chance gives a calibrated model, plus the margin ({limit}).",
+}
