@@ -6,8 +6,8 @@ Reads all regular customers to describe the data; the phik matrices, from which 
 which member of a multicollinear pair to drop, are measured on the train customers only. Writes PNG
 figures under plots/eda/, the comparative table reports/eda_comparison.csv, the phik matrices,
 reports/eda_summary.json (read by `train`: multicollinear pairs; also a leakage check: how well the
-customer id alone predicts the target) and the generated narrative reports/eda.md (paths:
-stages/io/paths.py).
+customer id alone predicts the target) and the generated narrative reports/eda.md, in params.yaml's
+`report.language` (paths: stages/io/paths.py).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from stages.io.figures import write_figures
 from stages.io.files import fresh_outputs, read_parquet, write_csv, write_json, write_text
 from stages.lib.data.exploration import explore
 from stages.lib.settings import Settings
+from stages.lib.words import words_for
 from stages.report import eda as report
 
 
@@ -30,7 +31,8 @@ def run(settings: Settings) -> dict:
         write_csv(paths.EDA_COMPARISON, study.table, digits=6)
         write_csv(paths.EDA_PHIK, study.correlation.rename_axis("feature").reset_index(), digits=4)
         write_json(paths.EDA_SUMMARY, study.summary, digits=4)
-        write_text(paths.EDA_REPORT, report.markdown(study, list(figures), settings.eda))
+        words = words_for(settings.report.language)
+        write_text(paths.EDA_REPORT, report.markdown(study, list(figures), settings.eda, words))
     identifier_auc = study.identifier["roc_auc_of_id"]
     if identifier_auc >= settings.eda.identifier_leak_roc_auc:
         print(f"eda: warning: the customer id alone predicts the target (ROC-AUC {identifier_auc:.3f})")

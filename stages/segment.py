@@ -41,19 +41,19 @@ def run(settings: Settings) -> dict:
         customers, pipeline = read_parquet(paths.CUSTOMERS), load_model(paths.MODEL)
         scored = honest_scores(customers, read_parquet(paths.TEST), read_parquet(paths.OOF), pipeline)
         shap_values = read_parquet(paths.SHAP_VALUES)
-        analysis = analyse_segment(scored, shap_values, segment)
+        words = words_for(settings.report.language)
+        analysis = analyse_segment(scored, shap_values, segment, words)
         explained_output = read_json(paths.EXPLAIN_METRICS)["explained_output"]
         write_figures(paths.SEGMENT_FIGURES, segment_figures(analysis, segment, explained_output))
         write_csv(paths.MARKETING_LIST, analysis.marketing, digits=4)
         write_csv(paths.SEGMENT_MATRIX, analysis.cells, digits=4)
         write_csv(paths.SEGMENT_COMPARISON, analysis.comparison, digits=6)
         write_csv(paths.SEGMENT_DRIVERS, analysis.drivers, digits=6)
-        write_text(paths.SEGMENTS_REPORT, segments_markdown(analysis, segment, explained_output))
+        write_text(paths.SEGMENTS_REPORT, segments_markdown(analysis, segment, explained_output, words))
         reference = read_json(paths.DRIFT_REFERENCE)  # the typical customer of the reasons
         decision = decide_with(
             settings, listing(analysis.scored), analysis.scored, shap_values, medians(reference), paths.RAW.name
         )
-        words = words_for(settings.report.language)
         write_excel_csv(paths.ACTION_LIST, action_list_table(decision.actions, words, segment.high_risk), digits=4)
         page = PageInput(
             title=words("page.title.training"),

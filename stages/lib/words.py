@@ -2,9 +2,10 @@
 
 Computation names things in English snake_case (`stages/lib/schema.py` maps the raw Russian names
 once); this module is the one place those names become words. What the manager reads (the page, the
-action list, the monthly commands' console) comes from one table per language (stages/lib/translations:
-en.py, ru.py) through `Words`, in the language of params.yaml `report.language`; the analysts' figures use
-the English names below.
+action list, the monthly commands' console, the markdown reports) comes from one table per language
+(stages/lib/translations: en.py, ru.py, the reports' words in en_reports.py, ru_reports.py) through
+`Words`, in the language of params.yaml `report.language`; the analysts' figures use the English names
+below.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ import re
 from dataclasses import dataclass
 
 from stages.lib.schema import CATEGORY_LABELS, FEATURES, MARKET_FILE, NOMINAL_FEATURES
-from stages.lib.translations import en, ru
+from stages.lib.translations import en, en_reports, ru, ru_reports
 
-TABLES = {"ru": ru.WORDS, "en": en.WORDS}
+TABLES = {"ru": ru.WORDS | ru_reports.WORDS, "en": en.WORDS | en_reports.WORDS}  # the reports' words: their own files
 LANGUAGES = tuple(TABLES)  # the first is the default
 # the shop's own labels, as it writes them, for the English codes of its category columns
 SHOP_LABELS = {
@@ -121,30 +122,22 @@ SHAP_AMOUNTS = {"probability": "probability points", "log_odds": "log-odds"}  # 
 # The first lines of the manager's page: report/page.py writes them; `score` overwrites only a page that has them.
 PAGE_MARKER = "<!DOCTYPE html>\n<!-- the monthly decision page (stages/report/page.py) -->\n"
 
-# How a marketer reads each feature, in English (the segment report); the manager's words: `Words.phrase`.
+# How a marketer reads each feature, in English; the words of the page and the reports: `Words.phrase`.
 PHRASES = {feature: en.WORDS[f"phrase.{feature}"] for feature in FEATURES}
 
-# Offers, each tied to a feature and the direction in which the segment differs from the rest.
-OFFERS = {
-    ("pages_per_visit", "lower"): "**Personal recommendations.** Put a curated selection from the customer's favourite "
-    "category on the home page and in a weekly e-mail, so that each visit shows more relevant pages",
-    ("categories_per_visit", "lower"): "**Cross-category bundles.** Offer a bundle that pairs the favourite "
-    "category with a related one (for example, kitchenware with small appliances) at a bundle price, to widen browsing",
-    ("minutes_current", "lower"): "**Re-engagement this month.** Send a push or e-mail about new arrivals in the "
-    "favourite category with a reason to come back now (a collection that ends this week)",
-    ("minutes_previous", "lower"): "**Early-warning contact.** Their time on the site was already low last month: "
-    "trigger a re-engagement message as soon as a customer's minutes on the site drop, before purchases do",
-    ("promo_purchase_share", "higher"): "**Personal promo codes.** These customers buy on promotion: give them early "
-    "access to sales and a personal code on the favourite category instead of waiting for general campaigns",
-    ("unpaid_items_quarter", "higher"): "**Abandoned-cart reminders.** Remind customers of the items left unpaid, "
-    "with a time-limited discount on exactly those items",
-    ("marketing_contacts_6m", "lower"): "**More personal contact.** They have received fewer marketing contacts: raise "
-    "the frequency of personalised messages for those who agreed to receive offers",
-    ("service_errors", "higher"): "**Service recovery.** They met more service errors: fix the failing pages first and "
-    "send an apology coupon to those affected",
-    ("revenue_before_previous", "lower"): "**Loyalty cashback.** Their spend three months ago was lower: a cashback "
-    "level that rewards a larger basket gives a reason to consolidate purchases here",
-}
+# Offers of the segment report, each tied to a feature and the direction in which the segment differs from the
+# rest; their words: the tables' `segments.offer.<feature>.<direction>`.
+OFFERS = (
+    ("pages_per_visit", "lower"),
+    ("categories_per_visit", "lower"),
+    ("minutes_current", "lower"),
+    ("minutes_previous", "lower"),
+    ("promo_purchase_share", "higher"),
+    ("unpaid_items_quarter", "higher"),
+    ("marketing_contacts_6m", "lower"),
+    ("service_errors", "higher"),
+    ("revenue_before_previous", "lower"),
+)
 
 
 # ASSUMED: ../shared/data/README.md gives no unit for profit (money.csv «Прибыль»); its scale (about 4 a

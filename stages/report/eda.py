@@ -13,8 +13,9 @@ from stages.io import paths
 from stages.lib.data.exploration import Exploration, target_associations
 from stages.lib.schema import BINARY_FEATURES, MINUTES_COLUMNS, NOMINAL_FEATURES, REVENUE_COLUMNS, TARGET
 from stages.lib.settings import Eda
-from stages.lib.words import label
+from stages.lib.words import Words, sentence_start
 from stages.report import style
+from stages.report.prose import counted, p_value, shares, signed, significant
 
 
 def figures(customers: pd.DataFrame, study: Exploration, seed: int) -> dict[str, plt.Figure]:
@@ -65,100 +66,120 @@ def figure_link(name: str) -> str:
     return paths.link(paths.EDA_REPORT, paths.EDA_FIGURES / f"{name}.png")
 
 
-def identifier_markdown(check: dict, warn_at: float) -> list[str]:
-    shares = ", ".join(f"{r['ids']}: {r['declined_share']:.0%}" for r in check["declined_share_by_id_range"])
-    finding = f"The id alone separates the classes with ROC-AUC {check['roc_auc_of_id']:.3f}"
-    if check["roc_auc_of_id"] >= warn_at:
-        finding = (
-            f"**{finding}**: the export is ordered by label. Declined share by id range: {shares}. The id describes "
-            "no behaviour, so no model here uses it, and every split and fold is shuffled."
-        )
+def figure_markdown(name: str, w: Words) -> str:
+    """A figure shown in the report, its alternative text in the report's language."""
+    return f"![{w(f'eda.figure.{name}')}]({figure_link(name)})"
+
+
+def identifier_markdown(check: dict, warn_at: float, w: Words) -> list[str]:
+    auc = w.number(check["roc_auc_of_id"], 3)
+    if check["roc_auc_of_id"] >= warn_at:  # an id range is a name, not a number: never grouped
+        shares = ", ".join(f"{r['ids']}: {w.percent(r['declined_share'])}" for r in check["declined_share_by_id_range"])
+        finding = w("eda.leak.found", auc=auc, shares=shares)
     else:
-        finding += ": no order leak."
-    return style.blocks("## Leakage check: the customer id", finding)
+        finding = w("eda.leak.none", auc=auc)
+    return style.blocks("## " + w("eda.leak.heading"), finding)
 
 
-def describe_feature(row: pd.Series) -> str:
+def describe_feature(row: pd.Series, w: Words) -> str:
     """One sentence about a compared feature, every number taken from the table."""
-    name = label(row["feature"]).lower()
+    name, p = sentence_start(w.phrase(row["feature"])), p_value(w, row["p_value_holm"])
     if row["kind"] == "numeric":
-        direction = "higher" if row["effect_size"] > 0 else "lower"
-        return (
-            f"**{name}** is {direction} among declining customers: median {row['median_declined']:.4g} vs "
-            f"{row['median_same_level']:.4g} (mean {row['mean_declined']:.4g} vs {row['mean_same_level']:.4g}; "
-            f"rank-biserial {row['effect_size']:+.2f}, Holm-adjusted p = {row['p_value_holm']:.2g})"
+        return w(
+            "eda.numeric",
+            phrase=name,
+            direction=w("reports.higher" if row["effect_size"] > 0 else "reports.lower"),
+            median_declined=significant(w, row["median_declined"]),
+            median_same=significant(w, row["median_same_level"]),
+            mean_declined=significant(w, row["mean_declined"]),
+            mean_same=significant(w, row["mean_same_level"]),
+            effect=signed(w, row["effect_size"]),
+            p=p,
         )
-    return (
-        f"**{name}** is distributed differently (Cramér's V {row['effect_size']:.2f}, Holm-adjusted "
-        f"p = {row['p_value_holm']:.2g}): declined {row['shares_declined']} vs same level {row['shares_same_level']}"
+    return w(
+        "eda.categorical",
+        phrase=name,
+        effect=w.number(row["effect_size"], 2),
+        p=p,
+        shares_declined=shares(w, row["feature"], row["shares_declined"]),
+        shares_same=shares(w, row["feature"], row["shares_same_level"]),
     )
 
 
-def trend_sentence(means: pd.DataFrame, measure: str) -> str:
-    """``means``: one row per class (0 = same level, 1 = declined), months from the earliest."""
-    fmt = lambda level: " → ".join(f"{v:.4g}" for v in means.loc[level])  # noqa: E731
-    return f"Mean {measure} from the earliest to the current month: declined {fmt(1)}, same level {fmt(0)}."
+def trend_sentence(means: pd.DataFrame, measure: str, w: Words) -> str:
+    """``means``: one row per class (0 = same level, 1 = declined), months from the earliest; ``measure``:
+    revenue or minutes."""
+    fmt = lambda level: " → ".join(significant(w, v) for v in means.loc[level])  # noqa: E731
+    return w(f"eda.trend.{measure}", declined=fmt(1), same=fmt(0))
 
 
-def differences_markdown(study: Exploration, settings: Eda) -> list[str]:
+def differences_markdown(study: Exploration, settings: Eda, w: Words) -> list[str]:
     """The headline counts and the features that separate the classes most."""
     table = study.table
     top = table.head(settings.top_features)
-    significant = int(table["significant"].sum())
     comparison = paths.EDA_COMPARISON
+    intro = w(
+        "eda.intro",
+        customers=counted(w, study.customers, "reports.regular_customers"),
+        declined=w.count(study.declined),
+        share=w.percent(study.summary["declined_share"], 1),
+        significant=w.count(table["significant"].sum()),
+        features=w.count(len(table)),
+        alpha=w.plain(settings.alpha),
+    )
     return style.blocks(
-        "# Exploratory analysis: how declining customers differ",
-        f"_Generated by `python -m stages.eda` from `{paths.CUSTOMERS.as_posix()}`; every number below is computed._",
-        f"The data holds **{study.customers} regular customers**, of whom **{study.declined}** "
-        f"({study.summary['declined_share']:.1%}) saw their purchasing activity decline. {significant} of "
-        f"{len(table)} features differ significantly between the classes (Mann-Whitney or chi-square, "
-        f"Holm-adjusted at α = {settings.alpha}).",
-        f"## The {len(top)} features that separate the classes most",
-        [f"{i}. {describe_feature(row)}." for i, (_, row) in enumerate(top.iterrows(), start=1)],
+        "# " + w("eda.title"),
+        w("eda.generated", source=paths.CUSTOMERS.as_posix()),
+        intro,
+        "## " + w("eda.top.heading", count=w.count(len(top))),
+        [f"{i}. {describe_feature(row, w)}." for i, (_, row) in enumerate(top.iterrows(), start=1)],
         [
-            f"Ranked by absolute effect size: ![effect sizes]({figure_link('effect_sizes')})",
-            f"Full table: [`{comparison.name}`]({paths.link(paths.EDA_REPORT, comparison)}).",
+            w("eda.ranked", figure=figure_markdown("effect_sizes", w)),
+            w("eda.full_table", link=f"[`{comparison.name}`]({paths.link(paths.EDA_REPORT, comparison)})"),
         ],
-        "## Activity over time",
-        [
-            trend_sentence(study.trends["revenue"], "revenue"),
-            trend_sentence(study.trends["minutes"], "minutes on site"),
-        ],
-        f"![trends]({figure_link('revenue_minutes_trends')})",
+        "## " + w("eda.trends.heading"),
+        [trend_sentence(study.trends["revenue"], "revenue", w), trend_sentence(study.trends["minutes"], "minutes", w)],
+        figure_markdown("revenue_minutes_trends", w),
     )
 
 
-def entangled_markdown(study: Exploration, threshold: float) -> list[str]:
+def entangled_markdown(study: Exploration, threshold: float, w: Words) -> list[str]:
     """Association with the target and the multicollinear pairs `train` may drop."""
     to_target = target_associations(study.correlation)
     pairs = [
-        f"Pairs at or above the multicollinearity threshold phik ≥ {threshold} "
-        f"(listed in `{paths.EDA_SUMMARY.name}`; `train` drops the member less associated with the target "
-        "when `train.drop_multicollinear` is true):",
+        w("eda.entangled.pairs", threshold=w.plain(threshold), summary=paths.EDA_SUMMARY.name),
         [
-            f"- {label(p['features'][0]).lower()} and {label(p['features'][1]).lower()}: phik {p['phik']:.2f}"
+            w(
+                "eda.entangled.pair",
+                first=w.phrase(p["features"][0]),
+                second=w.phrase(p["features"][1]),
+                phik=w.number(p["phik"], 2),
+            )
             for p in study.pairs
         ],
     ]
+    strongest = "; ".join(f"{w.phrase(f)}: {w.number(v, 2)}" for f, v in to_target.head(5).items())
     return style.blocks(
-        "## Entangled features",
-        "Measured on the train customers only (what `train` learns from here never sees a test customer). "
-        "The features most associated with the target by phik: "
-        + ", ".join(f"{label(f).lower()} ({v:.2f})" for f, v in to_target.head(5).items())
-        + ".",
-        *(pairs if study.pairs else [f"No pair of features reaches phik ≥ {threshold}."]),
-        f"![phik]({figure_link('phik_correlation')}) ![significance]({figure_link('phik_significance')})",
+        "## " + w("eda.entangled.heading"),
+        w("eda.entangled.text", features=strongest),
+        *(pairs if study.pairs else [w("eda.entangled.none", threshold=w.plain(threshold))]),
+        f"{figure_markdown('phik_correlation', w)} {figure_markdown('phik_significance', w)}",
     )
 
 
-def markdown(study: Exploration, figure_names: list[str], settings: Eda) -> str:
-    """reports/eda.md; ``figure_names`` are the figures the stage writes (``figures``' keys)."""
+def markdown(study: Exploration, figure_names: list[str], settings: Eda, w: Words) -> str:
+    """reports/eda.md in ``w``'s language (the figures it links stay English); ``figure_names`` are the figures
+    the stage writes (``figures``' keys)."""
     listed = sorted(figure_names, key=lambda name: f"{name}.png")  # as the files sort in their folder
     return "\n".join(
         [
-            *differences_markdown(study, settings),
-            *entangled_markdown(study, settings.multicollinearity_threshold),
-            *identifier_markdown(study.identifier, settings.identifier_leak_roc_auc),
-            *style.blocks("## All figures", [f"- [{name.replace('_', ' ')}]({figure_link(name)})" for name in listed]),
+            *differences_markdown(study, settings, w),
+            *entangled_markdown(study, settings.multicollinearity_threshold, w),
+            *identifier_markdown(study.identifier, settings.identifier_leak_roc_auc, w),
+            *style.blocks(
+                "## " + w("eda.figures.heading"),
+                [f"- [{w(f'eda.figure.{name}')}]({figure_link(name)})" for name in listed],
+                w("reports.figures_in_english"),
+            ),
         ]
     )

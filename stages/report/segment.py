@@ -14,8 +14,9 @@ from stages.lib.decision.segment_analysis import SegmentAnalysis
 from stages.lib.schema import BINARY_FEATURES, NOMINAL_FEATURES, NUMERIC_FEATURES, PROFIT
 from stages.lib.settings import CELLS, Segment
 from stages.lib.stats import split_numeric
-from stages.lib.words import PHRASES, SEGMENT_NAMES, SHAP_AMOUNTS, label, level, sentence_start, unit, with_unit
+from stages.lib.words import SEGMENT_NAMES, SHAP_AMOUNTS, Words, label, level, sentence_start, unit, with_unit
 from stages.report import style
+from stages.report.prose import counted, p_value, shares, signed, significant
 
 SEGMENT_COLORS = {0: style.NEUTRAL, 1: style.HIGHLIGHT}
 CELL_COLORS = dict(zip(CELLS, ("#C0392B", "#E59866", "#2874A6", "#AED6F1"), strict=True))
@@ -32,6 +33,15 @@ TWO_GROUPS = "Chosen segment vs the other regular customers"
 
 def figure_link(name: str) -> str:
     return paths.link(paths.SEGMENTS_REPORT, paths.SEGMENT_FIGURES / f"{name}.png")
+
+
+def figure_markdown(name: str, w: Words) -> str:
+    """A figure shown in the report, its alternative text in the report's language."""
+    return f"![{w(f'segments.figure.{name}')}]({figure_link(name)})"
+
+
+def figure_link_markdown(name: str, w: Words) -> str:
+    return f"[{w(f'segments.figure.{name}')}]({figure_link(name)})"
 
 
 # --- figures ---
@@ -105,112 +115,152 @@ def markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def matrix_table(cells: pd.DataFrame) -> pd.DataFrame:
-    """The matrix as managers read it: shares in per cent, profit to one decimal."""
-    percent = lambda share: (share * 100).round(1).astype(str) + "%"  # noqa: E731
-    return pd.DataFrame(
-        {
-            "segment": cells["segment"].str.replace("_", " "),
-            "customers": cells["customers"],
-            "share_of_customers": percent(cells["share_of_customers"]),
-            "profit_at_stake": cells["profit_at_stake"].round(1),
-            "share_of_profit": percent(cells["share_of_profit"]),
-            "mean_probability": cells["mean_probability"].round(2),
-            "observed_decline_rate": cells["observed_decline_rate"].round(2),
-        }
-    )
+def matrix_table(cells: pd.DataFrame, w: Words) -> pd.DataFrame:
+    """The matrix as managers read it: headers and cells in words, shares in per cent, profit to one decimal."""
+    shown = {
+        "segment": [w(f"segment.{cell}") for cell in cells["segment"]],
+        "customers": [w.count(n) for n in cells["customers"]],
+        "share_of_customers": [w.percent(share, 1) for share in cells["share_of_customers"]],
+        "profit_at_stake": [w.number(profit, 1) for profit in cells["profit_at_stake"]],
+        "share_of_profit": [w.percent(share, 1) for share in cells["share_of_profit"]],
+        "mean_probability": [w.number(p, 2) for p in cells["mean_probability"]],
+        "observed_decline_rate": [w.number(rate, 2) for rate in cells["observed_decline_rate"]],
+    }
+    return pd.DataFrame({w(f"segments.column.{name}", unit=w("unit.money")): v for name, v in shown.items()})
 
 
-def difference_sentence(row) -> str:
+def difference_sentence(row, w: Words) -> str:
     """One row of the comparison (segment vs others) as a sentence."""
-    name = sentence_start(PHRASES[row.feature])
+    name = sentence_start(w.phrase(row.feature))
     if row.kind == "numeric":
-        direction = "higher" if row.effect_size > 0 else "lower"
-        return (
-            f"{name} is {direction}: median {row.median_segment:g} vs {row.median_others:g} "
-            f"(mean {row.mean_segment:.4g} vs {row.mean_others:.4g}; rank-biserial {row.effect_size:+.2f})."
+        return w(
+            "segments.difference.numeric",
+            phrase=name,
+            direction=w("reports.higher" if row.effect_size > 0 else "reports.lower"),
+            median_segment=significant(w, row.median_segment, 6),
+            median_others=significant(w, row.median_others, 6),
+            mean_segment=significant(w, row.mean_segment),
+            mean_others=significant(w, row.mean_others),
+            effect=signed(w, row.effect_size),
         )
-    return (
-        f"{name} differs (Cramér's V {row.effect_size:.2f}): segment {row.shares_segment}; others {row.shares_others}."
+    return w(
+        "segments.difference.categorical",
+        phrase=name,
+        effect=w.number(row.effect_size, 2),
+        shares_segment=shares(w, row.feature, row.shares_segment),
+        shares_others=shares(w, row.feature, row.shares_others),
     )
 
 
-def chosen_section(analysis: SegmentAnalysis) -> list[str]:
+def chosen_section(analysis: SegmentAnalysis, w: Words) -> list[str]:
     segment, summary = analysis.scored[analysis.in_segment], analysis.summary
-    heading = f"## The chosen segment: {level(analysis.chosen)}"
+    heading = "## " + w("segments.chosen.heading", segment=w(f"segment.{analysis.chosen}"))
     if not len(segment):
-        return style.blocks(heading, "The chosen segment is empty with the current thresholds.")
-    allows = (segment["allows_offers"] == "yes").mean()
+        return style.blocks(heading, w("segments.chosen.empty"))
     favourite = segment["favourite_category"].value_counts(normalize=True)
     return style.blocks(
         heading,
-        f"**{summary['customers']} customers** ({summary['share_of_customers']:.1%} of regular customers) bring "
-        f"**{summary['profit_at_stake']:,.1f} of monthly profit** ({summary['share_of_profit']:.1%} of the total) "
-        f"and have a mean probability of decline of {summary['mean_probability']:.2f}. "
-        f"{allows:.0%} of them agreed to receive offers; their most common favourite category is "
-        f"{level(favourite.index[0])} ({favourite.iloc[0]:.0%}).",
+        w(
+            "segments.chosen.text",
+            customers=counted(w, summary["customers"], "reports.regular_customers"),
+            share=w.percent(summary["share_of_customers"], 1),
+            profit=w.money(summary["profit_at_stake"]),
+            profit_share=w.percent(summary["share_of_profit"], 1),
+            probability=w.number(summary["mean_probability"], 2),
+            allows=w.percent((segment["allows_offers"] == "yes").mean()),
+            category=w.label("favourite_category", favourite.index[0]),
+            category_share=w.percent(favourite.iloc[0]),
+        ),
     )
 
 
-def differences_section(analysis: SegmentAnalysis, differences_in_report: int, amount: str) -> list[str]:
+def differences_section(analysis: SegmentAnalysis, differences_in_report: int, amount: str, w: Words) -> list[str]:
     comparison = analysis.comparison
     top = comparison[comparison["significant"]].head(differences_in_report)
+    table = paths.link(paths.SEGMENTS_REPORT, paths.SEGMENT_COMPARISON)
+    drivers = [
+        w(
+            "segments.driver",
+            phrase=sentence_start(w.phrase(r.feature)),
+            segment=signed(w, r.mean_shap_segment, 3),
+            others=signed(w, r.mean_shap_others, 3),
+        )
+        for r in analysis.drivers.head(5).itertuples()
+    ]
     return style.blocks(
-        "## How the segment differs from the other regular customers",
-        [f"- {difference_sentence(row)}" for row in top.itertuples()],
-        f"Full table: [`segment_comparison.csv`]({paths.link(paths.SEGMENTS_REPORT, paths.SEGMENT_COMPARISON)}). "
-        f"![effect sizes]({figure_link('segment_effect_sizes')})",
-        f"What the model says drives their risk (mean SHAP inside the segment vs outside, {amount}):",
-        [
-            f"- {label(r.feature)}: {r.mean_shap_segment:+.3f} in the segment vs {r.mean_shap_others:+.3f} "
-            "for the others"
-            for r in analysis.drivers.head(5).itertuples()
-        ],
-        f"![drivers]({figure_link('segment_shap_drivers')})",
+        "## " + w("segments.differences.heading"),
+        [f"- {difference_sentence(row, w)}" for row in top.itertuples()],
+        w("segments.full_table", link=f"[`{paths.SEGMENT_COMPARISON.name}`]({table})")
+        + f" {figure_markdown('segment_effect_sizes', w)}",
+        w("segments.drivers.intro", amount=w(f"segments.amount.{amount}")),
+        [f"- {driver}" for driver in drivers],
+        figure_markdown("segment_shap_drivers", w),
     )
 
 
-def offers_section(offer_list: list[dict]) -> list[str]:
-    offers = [f"{i}. {o['offer']}.  \n   _Why: {o['evidence']}._" for i, o in enumerate(offer_list, start=1)]
+def offer_item(number: int, offer: dict, w: Words) -> str:
+    evidence = w(
+        "segments.offers.evidence",
+        phrase=w.phrase(offer["feature"]),
+        median_segment=significant(w, offer["median_segment"], 6),
+        median_others=significant(w, offer["median_others"], 6),
+        effect=signed(w, offer["effect_size"]),
+        p=p_value(w, offer["p_value_holm"]),
+        rank=w.count(offer["driver_rank"]) if offer["driver_rank"] is not None else "–",
+    )
+    text = w(f"segments.offer.{offer['feature']}.{offer['direction']}")
+    return w("segments.offers.item", number=str(number), offer=text, evidence=evidence)
+
+
+def offers_section(offer_list: list[dict], w: Words) -> list[str]:
+    offers = [offer_item(i, o, w) for i, o in enumerate(offer_list, start=1)]
     # a blank line ends a non-empty list (so two before the next heading)
-    end = "" if offer_list else "No difference is large enough to justify a targeted offer with these thresholds."
-    return style.blocks("## Offers", [*offers, end])
+    end = "" if offer_list else w("segments.offers.none")
+    return style.blocks("## " + w("segments.offers.heading"), [*offers, end])
 
 
-def segments_markdown(analysis: SegmentAnalysis, segment: Segment, explained_output: str) -> str:
-    """reports/segments.md, for the shop's managers."""
-    sources, scored = analysis.scored["score_source"], analysis.scored
-    figures = (("histograms", "segment_histograms"), ("box plots", "segment_boxplots"), ("shares", "segment_shares"))
-    lines = [
-        *style.blocks(
-            "# Which regular customers to act on, and what to offer them",
-            "_Generated by `python -m stages.segment`; every number is computed from the data and the model. "
-            "Thresholds and the chosen segment are in `params.yaml` (`segment`)._",
-            "## How the customers were scored",
-            f"Each of the **{len(scored)} regular customers** has a probability that their purchasing activity "
-            "declines over the next three months, from a model that never saw that customer's outcome: "
-            f"{(sources == 'out_of_fold').sum()} customers were scored out-of-fold during training, "
-            f"{(sources == 'saved_model').sum()} held-out customers by the saved model. "
-            "Profit is the average monthly profit the shop made from each customer over the last three months "
-            "(units as in the shop's export).",
-            # :g, so that the typed 4.0 reads as the 4 written in params.yaml
-            f"## The risk-by-profit matrix (high risk: probability ≥ {segment.high_risk:g}, "
-            f"high profit: ≥ {segment.high_profit:g})",
-            "The probabilities are calibrated on out-of-fold scores, so a cell's mean probability of decline "
-            "should be close to the share of its customers who actually declined (`observed_decline_rate`); "
-            "a large gap would mean the probabilities cannot be taken at face value there.",
-            markdown_table(matrix_table(analysis.cells)),
-            f"![matrix]({figure_link('risk_profit_matrix')})",
+def scoring_section(analysis: SegmentAnalysis, segment: Segment, w: Words) -> list[str]:
+    sources = analysis.scored["score_source"]
+    return style.blocks(
+        "## " + w("segments.scored.heading"),
+        w(
+            "segments.scored.text",
+            customers=counted(w, len(sources), "reports.regular_customers"),
+            oof=w.count((sources == "out_of_fold").sum()),
+            saved=w.count((sources == "saved_model").sum()),
+            unit=w("unit.money"),
+            assumed=w("money.assumed"),
         ),
-        *chosen_section(analysis),
-        *differences_section(analysis, segment.differences_in_report, SHAP_AMOUNTS[explained_output]),
-        *offers_section(analysis.offers),
+        # plain, so that the typed 4.0 reads as the 4 written in params.yaml
+        "## "
+        + w(
+            "segments.matrix.heading",
+            risk=w.plain(segment.high_risk),
+            profit=w.plain(segment.high_profit),
+            unit=w("unit.money_per_month"),
+        ),
+    )
+
+
+def segments_markdown(analysis: SegmentAnalysis, segment: Segment, explained_output: str, w: Words) -> str:
+    """reports/segments.md, for the shop's managers, in ``w``'s language (the figures it links stay English)."""
+    listed = paths.link(paths.SEGMENTS_REPORT, paths.MARKETING_LIST)
+    figures = ", ".join(figure_link_markdown(name, w) for name in FIGURES[1:4])
+    lines = [
+        *style.blocks("# " + w("segments.title"), w("segments.generated")),
+        *scoring_section(analysis, segment, w),
         *style.blocks(
-            "## The list",
-            f"[`customers_for_marketing.csv`]({paths.link(paths.SEGMENTS_REPORT, paths.MARKETING_LIST)}): "
-            "every regular customer with probability, profit, matrix cell, whether they are in the chosen segment, "
-            "and the three features that push that customer's risk up the most (from SHAP), in words.",
-            "Figures: " + ", ".join(f"[{words}]({figure_link(name)})" for words, name in figures) + ".",
+            w("segments.matrix.note", observed=w("segments.column.observed_decline_rate")),
+            markdown_table(matrix_table(analysis.cells, w)),
+            figure_markdown("risk_profit_matrix", w),
+        ),
+        *chosen_section(analysis, w),
+        *differences_section(analysis, segment.differences_in_report, explained_output, w),
+        *offers_section(analysis.offers, w),
+        *style.blocks(
+            "## " + w("segments.list.heading"),
+            w("segments.list.text", link=f"[`{paths.MARKETING_LIST.name}`]({listed})"),
+            w("segments.figures", links=figures, note=w("reports.figures_in_english")),
         ),
     ]
     return "\n".join(lines)

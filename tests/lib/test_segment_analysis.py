@@ -21,6 +21,7 @@ from stages.lib.decision.segment_analysis import (
 )
 from stages.lib.schema import ID, PROFIT
 from stages.lib.settings import CELLS
+from stages.lib.words import Words
 from tests.segment_frames import SETTINGS, customers, shap_for
 
 
@@ -111,7 +112,8 @@ def test_offers_follow_only_significant_large_differences():
     drivers = pd.DataFrame({"feature": ["pages_per_visit"]})
     chosen = offers(comparison, drivers, 0.2, 5)
     assert [o["feature"] for o in chosen] == ["pages_per_visit"]
-    assert "median 4 in the segment vs 9" in chosen[0]["evidence"]
+    assert chosen[0]["median_segment"] == 4 and chosen[0]["median_others"] == 9 and chosen[0]["driver_rank"] == 1
+    assert chosen[0]["direction"] == "lower" and chosen[0]["p_value_holm"] == 1e-9
 
 
 def test_offers_need_a_rule_and_stop_at_the_maximum():
@@ -132,7 +134,7 @@ def test_offers_need_a_rule_and_stop_at_the_maximum():
         ("pages_per_visit", "lower"),
         ("service_errors", "higher"),
     ]
-    assert chosen[1]["evidence"].endswith("SHAP driver rank 1 in the segment")
+    assert chosen[1]["driver_rank"] == 1 and chosen[0]["driver_rank"] == 2
 
 
 def test_summary_is_the_chosen_row_of_the_matrix():
@@ -188,7 +190,7 @@ def test_metrics_name_the_segment_its_offers_and_largest_differences():
 
 def test_analysis_of_a_known_segment():
     frame = customers()
-    analysis = analyse_segment(frame, shap_for(frame), SETTINGS)
+    analysis = analyse_segment(frame, shap_for(frame), SETTINGS, Words("en"))
     assert analysis.in_segment.sum() == 20 and set(analysis.scored["segment"]) == {
         "high_risk_high_profit",
         "low_risk_low_profit",

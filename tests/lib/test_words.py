@@ -74,3 +74,12 @@ def test_every_offer_of_the_catalogue_has_words_in_both_languages():
     catalogue = yaml.safe_load(Path("params.yaml").read_text(encoding="utf-8"))["offers"]["catalogue"]
     for table in TABLES.values():
         assert all(f"offer.{o['name']}" in table and f"about.{o['name']}" in table for o in catalogue)
+
+
+def test_every_offer_rule_of_the_segment_report_has_words_and_the_reports_tables_add_only_new_keys():
+    from stages.lib.translations import en, en_reports, ru, ru_reports
+    from stages.lib.words import TABLES
+
+    for table in TABLES.values():
+        assert all(f"segments.offer.{feature}.{direction}" in table for feature, direction in OFFERS)
+    assert not set(en_reports.WORDS) & set(en.WORDS) and not set(ru_reports.WORDS) & set(ru.WORDS)

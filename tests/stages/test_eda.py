@@ -10,6 +10,8 @@ import json
 import pandas as pd
 import yaml
 
+from stages.lib.words import Words
+from tests.markdown_words import language_problems
 from tests.stage_runs import ROOT
 
 
@@ -19,14 +21,16 @@ def declared_eda_outputs() -> list[str]:
 
 
 def test_stage_writes_every_declared_output(workspace):
-    root, _ = workspace
+    root, params = workspace
     for output in declared_eda_outputs():
         path = root / output
         assert path.exists() and (path.is_file() or any(path.glob("*.png"))), output
     summary = json.loads((root / "reports/eda_summary.json").read_text())
     assert len(summary["top_features"]) == 5
-    report = (root / "reports/eda.md").read_text()
-    assert "regular customers" in report and "effect_sizes.png" in report
+    report = (root / "reports/eda.md").read_text(encoding="utf-8")
+    words = Words(params["report"]["language"])  # the report follows params.yaml
+    assert words("eda.title") in report and "effect_sizes.png" in report
+    assert language_problems(report, words.language) == []
     table = pd.read_csv(root / "reports/eda_comparison.csv")
     assert {"median_declined", "median_same_level", "p_value_holm", "effect_size"} <= set(table.columns)
 

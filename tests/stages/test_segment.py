@@ -15,8 +15,11 @@ from stages.io.files import read_parquet
 from stages.io.model_store import load_model
 from stages.lib.decision.offers import COLUMNS
 from stages.lib.model.pipeline import predict_risk
-from stages.lib.schema import ID
+from stages.lib.schema import FEATURES, ID
 from stages.lib.settings import CELLS
+from stages.lib.words import Words
+from stages.report.prose import counted
+from tests.markdown_words import language_problems
 from tests.stage_runs import read_action_list, run_stage
 from tests.synthetic import make_raw, write_raw
 
@@ -44,8 +47,12 @@ def test_segment_outputs(workspace):
     chosen = listed[listed["segment"] == params["segment"]["chosen"]]
     assert metrics["customers"] == len(chosen) == listed["in_chosen_segment"].sum()
     assert metrics["profit_at_stake"] == pytest.approx(chosen["profit"].sum(), abs=0.01)
-    report = (root / "reports/segments.md").read_text()
-    assert f"**{len(chosen)} customers**" in report
+    report = (root / "reports/segments.md").read_text(encoding="utf-8")
+    words = Words(params["report"]["language"])  # the report and the list's reasons follow params.yaml
+    assert f"**{counted(words, len(chosen), 'reports.regular_customers')}**" in report
+    assert language_problems(report, words.language) == []
+    stated = listed["reason_1"].dropna()
+    assert len(stated) and all(any(words.phrase(f) in r for f in FEATURES) for r in stated)
     assert (root / "plots/segment/risk_profit_matrix.png").exists()
 
 

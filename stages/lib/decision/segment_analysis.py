@@ -15,7 +15,7 @@ from stages.lib.model.pipeline import predict_risk
 from stages.lib.schema import BINARY_FEATURES, ID, NOMINAL_FEATURES, NUMERIC_FEATURES, PROFIT, TARGET
 from stages.lib.settings import CELLS, Segment
 from stages.lib.stats import compare_groups, rename_groups
-from stages.lib.words import OFFERS, PHRASES, Words
+from stages.lib.words import OFFERS, Words
 
 NOT_REGULAR = "not_regular"
 
@@ -73,7 +73,8 @@ def compare_segment(scored: pd.DataFrame, in_segment: pd.Series, alpha: float) -
 
 
 def offers(comparison: pd.DataFrame, drivers: pd.DataFrame, min_effect_size: float, max_offers: int) -> list[dict]:
-    """An offer for each difference that matters (significant, |effect| >= threshold) and has an offer rule."""
+    """An offer for each difference that matters (significant, |effect| >= threshold) and has an offer rule, with
+    its evidence in numbers (the report words both: `segments.offer.<feature>.<direction>`)."""
     driver_rank = {f: i + 1 for i, f in enumerate(drivers["feature"])}
     chosen = []
     for row in comparison.itertuples():
@@ -85,11 +86,11 @@ def offers(comparison: pd.DataFrame, drivers: pd.DataFrame, min_effect_size: flo
             {
                 "feature": row.feature,
                 "direction": direction,
-                "offer": OFFERS[(row.feature, direction)],
-                "evidence": f"{PHRASES[row.feature]}: median {row.median_segment:g} in the segment vs "
-                f"{row.median_others:g} in the rest (rank-biserial {row.effect_size:+.2f}, "
-                f"Holm p = {row.p_value_holm:.1g}); "
-                f"SHAP driver rank {driver_rank.get(row.feature, '-')} in the segment",
+                "median_segment": float(row.median_segment),
+                "median_others": float(row.median_others),
+                "effect_size": float(row.effect_size),
+                "p_value_holm": float(row.p_value_holm),
+                "driver_rank": driver_rank.get(row.feature),  # None: not among the SHAP drivers
             }
         )
     return chosen[:max_offers]
@@ -141,8 +142,11 @@ class SegmentAnalysis:
     metrics: dict
 
 
-def analyse_segment(scored: pd.DataFrame, shap_values: pd.DataFrame, settings: Segment) -> SegmentAnalysis:
-    """Honestly scored customers and their SHAP values -> the matrix, the chosen segment, offers, the list."""
+def analyse_segment(
+    scored: pd.DataFrame, shap_values: pd.DataFrame, settings: Segment, words: Words
+) -> SegmentAnalysis:
+    """Honestly scored customers and their SHAP values -> the matrix, the chosen segment, offers, the list (its
+    reasons in ``words``' language; its columns and codes machine-readable English)."""
     cell = assign_cells(scored["probability"], scored[PROFIT], settings.high_risk, settings.high_profit)
     scored = scored.assign(segment=cell)
     in_segment = scored["segment"] == settings.chosen
@@ -152,8 +156,7 @@ def analyse_segment(scored: pd.DataFrame, shap_values: pd.DataFrame, settings: S
     drivers = shap_drivers(shap_values, in_segment)
     offer_list = offers(comparison, drivers, settings.min_effect_size, settings.max_offers)
     typical = scored[NUMERIC_FEATURES].median().to_dict()  # the regular customers' medians
-    # the analysts' marketing list, in English beside the English segment report
-    reasons = strongest_reasons(scored, scored, shap_values, typical, settings.min_reason_shap, Words("en"))
+    reasons = strongest_reasons(scored, scored, shap_values, typical, settings.min_reason_shap, words)
     reasons = reasons[list(REASONS)]
     return SegmentAnalysis(
         chosen=settings.chosen,
