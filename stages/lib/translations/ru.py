@@ -181,10 +181,10 @@ WORDS |= {
     "counts.everyone": "все клиенты месяца",
     "counts.showing": 'Показано <b id="shown">{shown}</b> из {everyone} клиентов.',
     "analyst.title": "Для аналитика",
-    "link.segments": "Отчёт о сегментах (markdown, англ.)",
+    "link.segments": "Отчёт о сегментах (markdown)",
     "link.action_list": "Список действий (CSV для Excel)",
     "link.shap": "Что определяет риск (важность SHAP)",
-    "link.eda": "Исследование данных (отчёт EDA, англ.)",
+    "link.eda": "Исследование данных (отчёт EDA)",
     "link.models": "Сравнение моделей",
     "link.training_page": "Страница обучающего месяца",
     # the monthly console
