@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 
 EXAMPLE_COUNT = 5
@@ -17,7 +18,7 @@ def clipped(value) -> str:
 def printable(text: str) -> str:
     """A console line whose text from the data cannot move the cursor or colour the terminal: each control
     character written as its escape (\\x1b, \\t)."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return "".join(repr(c)[1:-1] if unicodedata.category(c)[0] == "C" or c in "\u2028\u2029" else c for c in text)
 
 
 def shown(value) -> str:

@@ -83,3 +83,10 @@ def test_every_offer_rule_of_the_segment_report_has_words_and_the_reports_tables
     for table in TABLES.values():
         assert all(f"segments.offer.{feature}.{direction}" in table for feature, direction in OFFERS)
     assert not set(en_reports.WORDS) & set(en.WORDS) and not set(ru_reports.WORDS) & set(ru.WORDS)
+
+
+def test_a_console_line_escapes_control_characters_and_keeps_the_numbers_spaces():
+    from stages.lib.errors import printable
+
+    assert printable("1\u202f357,3 тыс. руб.\u00a0%") == "1\u202f357,3 тыс. руб.\u00a0%"
+    assert printable("«\x1b[31mred\x1b[0m»\tnext\u2028line") == "«\\x1b[31mred\\x1b[0m»\\tnext\\u2028line"
