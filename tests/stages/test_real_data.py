@@ -20,6 +20,7 @@ from stages.io.files import read_parquet
 from stages.io.model_store import load_model
 from stages.lib.model.pipeline import predict_risk
 from stages.lib.schema import ID
+from stages.lib.words import Words
 from tests.pipeline_run import build_real_workspace
 from tests.stage_runs import ROOT, read_action_list, run_stage
 
@@ -114,7 +115,8 @@ def test_scoring_the_real_month_reproduces_the_evaluated_test_probabilities(real
         "score", "--raw", str(RAW), "--out", str(out), "--models", str(models), "--reference", str(reference)
     )
     assert result.returncode == 0, result.stderr
-    assert "drift: fine" in result.stdout  # the training month re-scored looks like itself
+    ru = Words("ru")  # params.yaml's language; the training month re-scored looks like itself
+    assert ru("console.drift", verdict=ru("verdict.fine"), instruction=ru("instruction.fine")) in result.stdout
     scored = pd.read_parquet(out.with_suffix(".parts")).set_index(ID)  # every customer, 10 decimals
     test = read_parquet(real_workspace / "data/prepared/test.parquet")
     expected = predict_risk(load_model(real_workspace / "models/model.skops"), test)
