@@ -28,13 +28,13 @@ from stages.io.model_store import load_model
 from stages.io.workers import worker_pool
 from stages.lib.campaign.record import campaign_record, record_metadata
 from stages.lib.decision.candidates import decide_within_reach
-from stages.lib.decision.drift import compare_counts, medians
+from stages.lib.decision.drift import compare_counts, drift_budget, medians, worst
 from stages.lib.decision.segment_analysis import matrix
 from stages.lib.errors import refused
 from stages.lib.settings import Settings
 from stages.lib.words import words_for
 from stages.report.action_list import action_list_table
-from stages.report.page import PageInput, console_summary, manager_page
+from stages.report.page import PageInput, console_summary, manager_page, run_lines
 
 
 def main() -> None:
@@ -71,15 +71,18 @@ def score(args: argparse.Namespace, settings: Settings, reference: dict, review:
     pipeline = load_model(model_path)  # refused here if tampered with
     with executor(args.scheduler) as chosen, monthly_run.scratch_folder(args.out.parent) as split_to:
         month = monthly_run.score_in_parts(chosen, args.raw, split_to, parts, model_path, settings, reference)
-    started = time.perf_counter()
-    label = args.campaign_label
+    drift = compare_counts(month.drift, reference, settings.drift)
+    # a month that says retrain is decided within its drift budget: the list and the record say what is done
+    settings = settings.model_copy(
+        update={"budget": drift_budget(settings.budget, settings.drift, worst(drift["verdict"]))}
+    )
+    started, label = time.perf_counter(), args.campaign_label
     with worker_pool() as pool:
         explain = monthly_run.explainer(pool, pipeline, parts, month, settings)
         reach = (settings.scale.reasons_batch, settings.scale.reasons_at_most)
         plan = decide_within_reach(month.compact, month.left_out, medians(reference), settings, *reach, label)
         decision = monthly_run.answered(plan, explain)
     month.seconds["reasons"] = time.perf_counter() - started
-    drift = compare_counts(month.drift, reference, settings.drift)
     metadata = record_metadata(label, md5(model_path), md5(args.params), settings)
     record_path = paths.campaign_record(args.out)
     write_record(record_path, campaign_record(month.compact, decision.actions), metadata)  # refused if it differs
@@ -107,9 +110,7 @@ def score(args: argparse.Namespace, settings: Settings, reference: dict, review:
     write_text(page_path, manager_page(page))
     print(console_summary(page, month.log.as_dict(), month.flagged))
     wrote = {"out": args.out, "page": page_path, "record": record_path, "parts": month.parts, "folder": parts}
-    print(words("console.wrote", **wrote))
-    timings = ", ".join(f"{step} {seconds:.0f} s" for step, seconds in month.seconds.items())
-    print(f"score: {timings}; {decision.summary['reasons']['explained']} customers explained")  # this run's, not data
+    print(run_lines(words, wrote, month.seconds, decision.summary["reasons"]["explained"]))  # this run's, not data
 
 
 if __name__ == "__main__":

@@ -42,3 +42,20 @@ def language_problems(markdown: str, language: str) -> list[str]:
 
 def headings(markdown: str) -> list[str]:
     return [line for line in markdown.splitlines() if line.startswith("#")]
+
+
+# Latin words a Russian page or console may hold: names of files, settings and measures a manager meets as such
+LATIN_ALLOWED = {"params.yaml", "id", "PSI", "CSV", "Excel", "offers", "drift", "flags", "score", "ROC-AUC", "SHAP"}
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z_.\-]*[A-Za-z]")
+
+
+def english_words(text: str, *paths: str) -> set[str]:
+    """Latin words in a Russian page's visible text (script, style and tags left out) or console output, less
+    LATIN_ALLOWED and the words of ``paths`` (folders and files the command was given)."""
+    import html
+
+    visible = html.unescape(
+        re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)>.*?</\1>|<!--.*?-->", "", text, flags=re.S))
+    )
+    allowed = LATIN_ALLOWED | {word for path in paths for word in LATIN_WORD.findall(path)}
+    return set(LATIN_WORD.findall(visible)) - allowed

@@ -17,7 +17,7 @@ import pandas as pd
 import yaml
 
 from stages.io import paths
-from stages.lib.errors import refused
+from stages.lib.errors import printable, refused
 from stages.lib.settings import Settings, parse_settings
 
 UMASK = os.umask(0o022)  # read once (os.umask can only be read by setting it) and put back
@@ -134,13 +134,18 @@ def write_excel_csv(path: Path | str, frame: pd.DataFrame, digits: int = 6) -> N
     """A CSV Excel in a Russian locale opens as a table: `;` separator, decimal comma, UTF-8 BOM, CRLF line ends.
     A text cell that a spreadsheet would run as a formula (it starts with = + - @, a tab or a carriage return:
     text from the exports, such as an unseen label, can) is written with a leading apostrophe."""
-    text = frame.select_dtypes(include="object").columns
+    text = frame.select_dtypes(include=["object", "string"]).columns
     safe = frame.assign(**{c: frame[c].map(spreadsheet_text) for c in text})
     write_csv(path, safe, digits, sep=";", decimal=",", encoding="utf-8-sig", lineterminator="\r\n")
 
 
 def spreadsheet_text(value):
-    return "'" + value if isinstance(value, str) and value[:1] in FORMULA_STARTS else value
+    """A text cell a spreadsheet shows as text: control characters (an escape sequence, a right-to-left
+    override) written as their escapes, and a leading apostrophe before what would start a formula."""
+    if not isinstance(value, str):
+        return value
+    value = printable(value)
+    return "'" + value if value[:1] in FORMULA_STARTS else value
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

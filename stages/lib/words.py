@@ -54,11 +54,18 @@ class Words:
         return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
 
     def plain(self, value) -> str:
-        """A customer's own value as short as it is exact (0.93, 13, 4.5), with the language's decimal mark."""
-        return f"{float(value):g}".replace(".", GROUPING[self.language][1])
+        """A customer's own value as short as it is exact (0,93, 13, 4 421,5), grouped, in the language's format."""
+        text = repr(float(value))
+        decimals = 0 if float(value).is_integer() or "e" in text else len(text.split(".")[1])
+        return self.number(value, min(decimals, 6))
 
     def count(self, value) -> str:
         return self.number(int(value), 0)
+
+    def counted(self, count, noun: str) -> str:
+        """``count`` with the noun ``noun`` (a words key holding its three forms, "form|form|form"):
+        ru «1 клиент», «2 клиента», «1 297 клиентов»; en «1 customer», «2 customers»."""
+        return f"{self.count(count)} {self(noun).split('|')[plural_form(self.language, int(count))]}"
 
     def percent(self, share, digits: int = 0) -> str:
         """0.675 -> ru «67,5 %» (digits=1), en «67.5%»; '–' for a missing share."""
@@ -73,6 +80,10 @@ class Words:
     def phrase(self, feature: str) -> str:
         """A feature as a marketer reads it; `drift`'s predicted_probability too."""
         return self(f"phrase.{'probability' if feature == 'predicted_probability' else feature}")
+
+    def rule(self, name: str) -> str:
+        """A data-quality rule in words (a rule without words keeps its name)."""
+        return self(f"rule.{name}") if self.has(f"rule.{name}") else name
 
     def offer(self, name: str) -> str:
         """An offer of the catalogue in words; one added to params.yaml without words keeps its name."""
@@ -107,8 +118,17 @@ class Words:
 
     def risk_bands(self, high_risk: float) -> dict[str, str]:
         """The risk bands named by their numbers: a 0.67 probability is "low" only against a 0.70 threshold."""
-        threshold = self.number(high_risk, 2)
+        threshold = self.percent(high_risk)
         return {"high": self("risk.high", threshold=threshold), "low": self("risk.low", threshold=threshold)}
+
+
+def plural_form(language: str, count: int) -> int:
+    """Which of a noun's three forms follows ``count``: ru 1 клиент, 2 клиента, 5 клиентов; en 1 / 2 / 2."""
+    if language != "ru":
+        return 0 if count == 1 else 1
+    if count % 10 == 1 and count % 100 != 11:
+        return 0
+    return 1 if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14 else 2
 
 
 def words_for(language: str) -> Words:

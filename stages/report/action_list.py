@@ -20,7 +20,7 @@ def action_list_table(actions: pd.DataFrame, w: Words, high_risk: float) -> pd.D
     table["risk_band"] = table["risk_band"].map(lambda band: bands.get(band, ""))
     table["segment"] = table["segment"].map(lambda code: w(f"segment.{code}") if code else "")
     table["favourite_category"] = table["favourite_category"].map(lambda code: w.label("favourite_category", code))
-    table["allows_offers"] = table["allows_offers"].map(lambda c: w(c) if c in ("yes", "no") else c)
+    table["allows_offers"] = table["allows_offers"].map(lambda consent: w.value("allows_offers", consent))
     table["offer"] = table["offer"].map(lambda name: w.offer(name) if name else "")
     table["action"] = table["action"].map(lambda action: w(f"act.{action}"))
     table["flags"] = table["flags"].map(w.flags)

@@ -50,14 +50,19 @@ def shown_value(feature: str, r, value, w: Words) -> str:
 
 
 def change(r, w: Words) -> str:
-    """The direction in words, then every new label with its count and the empty cells."""
-    said = [w(f"drift.{r.direction}", label=w.value(r.feature, r.label)) if r.direction else ""]
+    """The direction in words (a median that stays while the feature moved says so), then every new label with
+    its count and the empty cells."""
+    moved_same = r.direction == "same" and r.verdict != "fine"
+    direction = (
+        w("drift.same_median_moved") if moved_same else w(f"drift.{r.direction}", label=w.value(r.feature, r.label))
+    )
+    said = [direction if r.direction else ""]
     said += [w("drift.new_label", label=label, count=w.count(count)) for label, count in (r.unseen or [])]
     said += [w("drift.empty", count=w.count(r.empty))] if r.empty else []
     return "; ".join(x for x in said if x)
 
 
-def drift_section(drift: pd.DataFrame | None, verdict: str, w: Words) -> str:
+def drift_section(drift: pd.DataFrame | None, verdict: str, settings: Drift | None, w: Words) -> str:
     """The table, worst verdict first; nothing on the training month's own page."""
     if drift is None:
         return ""
@@ -74,8 +79,16 @@ def drift_section(drift: pd.DataFrame | None, verdict: str, w: Words) -> str:
     new_labels = f"<p class='muted'>{escape(w('drift.new_labels_note'))}</p>" if drift["unseen"].map(len).sum() else ""
     return f"""<section id="drift"><h2>{escape(w("drift.title"))}</h2>
 <p>{escape(w("drift.verdict"))} <span class="verdict {verdict}" id="drift-verdict">{escape(w(f"verdict.{verdict}"))}
-</span></p><p class="muted">{w("drift.note")}</p>{new_labels}
+</span></p><p class="muted">{w("drift.note", **thresholds(settings, w))}</p>{new_labels}
 <table id="drift-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></section>"""
+
+
+def thresholds(settings: Drift, w: Words) -> dict[str, str]:
+    """The drift thresholds of params.yaml as the page states them: PSI as numbers, shares as percents."""
+    return {
+        "watch": w.number(settings.psi_watch, 2), "retrain": w.number(settings.psi_retrain, 2),
+        "unseen_watch": w.percent(settings.unseen_watch, 1), "unseen_retrain": w.percent(settings.unseen_retrain, 1),
+    }  # fmt: skip
 
 
 def drift_console(drift: pd.DataFrame, verdict: str, settings: Drift, w: Words) -> list[str]:

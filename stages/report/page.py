@@ -54,6 +54,7 @@ def summary_section(page: PageInput) -> str:
     contacts, cash = s["budget"]["contacts"], s["budget"]["money"]
     limits = [w("page.budget.contacts", count=w.count(contacts)) if contacts is not None else ""]
     limit = w("page.budget.and").join(x for x in [*limits, w.money(cash) if cash is not None else ""] if x)
+    limit += w("page.budget.drift") if page.verdict == "retrain" else ""
     lead = w(
         "page.lead", contacted=w.count(s["contacted"]), limit=escape(limit or w("page.budget.none")),
         cost=w.money(s["cost"]), value=w.money(s["expected_value"]), over=w.count(s["over_budget"]),
@@ -61,9 +62,8 @@ def summary_section(page: PageInput) -> str:
         lost=w.money(s["profit_of_excluded_for_consent"]),
     )  # fmt: skip
     rule = w("page.value_rule", control=w.count(s["control"]), held=w.money(s["expected_value_held_out"]))
-    first = f"{escape(w('page.lead_if_retrain'))} " if page.verdict == "retrain" else ""
     return f"""<section id="summary"><h1>{escape(page.title)}</h1>
-{verdict_block(page.verdict, page.drift_settings, w)}{flags_block(page.warnings, w)}<p class="lead">{first}{lead}</p>
+{verdict_block(page.verdict, page.drift_settings, w)}{flags_block(page.warnings, w)}<p class="lead">{lead}</p>
 <p class="muted">{escape(page.month)}. {escape(w("page.probabilities", source=page.probability_source))}
 {escape(w("page.money", why=w("money.assumed")))}</p>
 <p class="muted">{rule}</p></section>"""
@@ -87,7 +87,7 @@ def matrix_svg(cells: pd.DataFrame, segment: Segment, w: Words) -> str:
             shade = 0.15 + 0.75 * float(cell["customers"]) / largest
             x, y = 150 + col * 290, 30 + row * 110
             colour = "214,69,65" if risk == "high_risk" else "66,133,244"
-            customers = escape(w("matrix.customers", count=w.count(cell["customers"])))
+            customers = escape(w.counted(cell["customers"], "noun.customers"))
             profit = escape(w("matrix.profit", value=w.money(float(cell["profit_at_stake"]))))
             parts.append(
                 f'<rect x="{x}" y="{y}" width="280" height="100" rx="6" fill="rgba({colour},{shade:.2f})"/>'
@@ -95,7 +95,7 @@ def matrix_svg(cells: pd.DataFrame, segment: Segment, w: Words) -> str:
                 f'{customers}</text><text x="{x + 140}" y="{y + 70}" text-anchor="middle" font-size="13">'
                 f"{profit}</text>"
             )
-    risk, profit = w.number(segment.high_risk, 2), w.money(segment.high_profit, 0)
+    risk, profit = w.percent(segment.high_risk), w.money(segment.high_profit, 0)
     labels = (
         f'<text x="140" y="85" text-anchor="end" font-size="13">{escape(w("matrix.risk_high", threshold=risk))}</text>'
         f'<text x="140" y="195" text-anchor="end" font-size="13">{escape(w("matrix.risk_low", threshold=risk))}</text>'
@@ -168,7 +168,7 @@ def action_row(r, w: Words, bands: dict) -> str:
         f'data-offer="{escape(r.offer)}" data-risk="{escape(r.risk_band)}" data-consent="{escape(r.allows_offers)}" '
         f'data-action="{escape(r.action)}"'
     )
-    consent = w(r.allows_offers) if r.allows_offers in ("yes", "no") else r.allows_offers  # or unseen, as written
+    consent = w.value("allows_offers", r.allows_offers)  # yes / no in words, an unseen label as written
     return (
         f"<tr {attributes}><td class='n'>{r.priority}</td><td class='n'>{r.id}</td>"
         f"<td class='n' data-v='{number(r.probability, 4)}'>{w.percent(r.probability, 1)}</td>"
@@ -209,7 +209,7 @@ def actions_section(actions: pd.DataFrame, summary: dict, high_risk: float, w: W
     filters = (
         select("offer", offers, {o: w.offer(o) for o in offers}, w)
         + select("risk", [b for b in bands if b in set(table["risk_band"])], bands, w)
-        + select("consent", consents, {c: w(c) if c in ("yes", "no") else c for c in consents}, w)
+        + select("consent", consents, {c: w.value("allows_offers", c) for c in consents}, w)
         + select(
             "action",
             [a for a in ACTION_ORDER if a in set(table["action"])],
@@ -239,7 +239,7 @@ def manager_page(page: PageInput) -> str:
             achieved_section(page.review, w),
             offers_section(page.decision.offers, w),
             control_section(page.decision.offers, page.campaign, w),
-            drift_section(page.drift, page.verdict, w),
+            drift_section(page.drift, page.verdict, page.drift_settings, w),
             actions_section(page.decision.actions, page.decision.summary, page.segment.high_risk, w),
             f'<section id="analyst"><h2>{escape(w("analyst.title"))}</h2><ul>{links}</ul></section>',
         ]
@@ -282,7 +282,8 @@ def console_summary(page: PageInput, quality: dict, flagged: pd.DataFrame) -> st
     """What `score` prints: the decision in numbers, who was left out and why, and the drift verdict line.
     ``flagged``: id, flags of every customer with an imputed cell, sorted by id."""
     actions, s, drift, verdict, w = page.decision.actions, page.decision.summary, page.drift, page.verdict, page.words
-    fixes = ", ".join(f"{rule} {entry['rows']}" for rule, entry in quality["rules"].items() if entry["rows"])
+    rules = quality["rules"].items()
+    fixes = ", ".join(w("console.rule", rule=w.rule(r), rows=w.count(e["rows"])) for r, e in rules if e["rows"])
     counts = ", ".join(f"{w(f'act.{action}')} {w.count(count)}" for action, count in s["actions"].items() if count)
     lines = [
         *(w("console.warning", text=w.cut_export(*warning)) for warning in page.warnings),
@@ -306,4 +307,16 @@ def console_summary(page: PageInput, quality: dict, flagged: pd.DataFrame) -> st
     not_scored = actions[actions["action"] == "not_scored"]
     lines += [w("console.not_scored", id=row.id, note=row.note) for row in not_scored.itertuples()]
     lines += drift_console(drift, verdict, page.drift_settings, w)
+    return "\n".join(printable(line) for line in lines)
+
+
+def run_lines(w: Words, wrote: dict, seconds: dict, explained: int) -> str:
+    """What `score` prints last: the files it wrote, and this run's timings (not data)."""
+    timings = ", ".join(
+        f"{w(f'step.{step}')} {w.number(value, 0)} {w('unit.seconds')}" for step, value in seconds.items()
+    )
+    lines = [
+        w("console.wrote", **{k: str(v) for k, v in wrote.items()}),
+        w("console.timings", timings=timings, explained=w.count(explained)),
+    ]
     return "\n".join(printable(line) for line in lines)

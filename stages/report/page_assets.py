@@ -50,7 +50,7 @@ SCRIPT = r"""
     rows.forEach(function(row){
       const ok=filters.every(function(f){return !f.value||row.dataset[f.dataset.filter]===f.value;});
       row.hidden=!ok;if(ok)count++;});
-    shown.textContent=count;}
+    shown.textContent=String(count).replace(/\B(?=(\d{3})+(?!\d))/g,shown.dataset.separator);}
   filters.forEach(function(f){f.addEventListener('change',apply);});
   const heads=Array.from(table.tHead.rows[0].cells).map(function(th){return th.textContent.trim();});
   rows.forEach(function(r){Array.from(r.cells).forEach(function(c,i){c.dataset.label=heads[i];});});

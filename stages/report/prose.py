@@ -12,19 +12,9 @@ import math
 from stages.lib.words import GROUPING, Words
 
 
-def plural_form(language: str, count: int) -> int:
-    """Which of a noun's three forms follows ``count``: ru 1 клиент, 2 клиента, 5 клиентов; en 1 / 2 / 2."""
-    if language != "ru":
-        return 0 if count == 1 else 1
-    if count % 10 == 1 and count % 100 != 11:
-        return 0
-    return 1 if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14 else 2
-
-
 def counted(w: Words, count: int, noun: str) -> str:
-    """``count`` with the noun ``noun`` (a words key holding its three forms, "form|form|form"): «1 297 клиентов»."""
-    forms = w(noun).split("|")
-    return f"{w.count(count)} {forms[plural_form(w.language, int(count))]}"
+    """``count`` with its noun in the right form: `Words.counted`."""
+    return w.counted(count, noun)
 
 
 def significant(w: Words, value, digits: int = 4) -> str:

@@ -196,3 +196,17 @@ def test_directions_say_which_way_a_number_or_a_label_moved():
         ("yes", "fewer", 0.0),
         ("no", "more", 1.0),
     }
+
+
+def test_a_month_that_says_retrain_is_decided_within_its_drift_budget():
+    from stages.lib.decision.drift import drift_budget
+    from stages.lib.settings import Budget
+
+    budget, unlimited = Budget(contacts=150, money=None), Budget(contacts=None, money=None)
+    top = SETTINGS.model_copy(update={"on_retrain": "top_of_list", "retrain_top": 30})
+    assert (
+        drift_budget(budget, top, "retrain").contacts == 30 and drift_budget(unlimited, top, "retrain").contacts == 30
+    )
+    assert drift_budget(Budget(contacts=10, money=None), top, "retrain").contacts == 10  # never more than the budget
+    assert drift_budget(budget, SETTINGS, "retrain").contacts == 0  # wait: nobody until retrained
+    assert drift_budget(budget, top, "watch") == budget and drift_budget(budget, top, "fine") == budget

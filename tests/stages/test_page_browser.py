@@ -22,6 +22,7 @@ import yaml
 
 from stages.lib.words import Words
 from tests.browser import Tab, find_browser, opened, start_browser
+from tests.markdown_words import english_words
 from tests.stage_runs import read_action_list, score_month
 from tests.synthetic import make_raw, write_raw
 
@@ -299,6 +300,11 @@ def test_a_shifted_month_reads_in_its_language_at_both_sizes(browser, workspace,
     assert words("drift.new_label", label="Спорт и отдых", count="5") in found["drift"]
     assert words("drift.higher") in found["drift"] and words.phrase("pages_per_visit") in found["drift"]
     assert f"{words('console.drift', verdict=words('verdict.retrain'), instruction=instruction)}" in result.stdout
+    assert (listed["action"] == "contact").sum() == params["drift"]["retrain_top"]  # the list does what it says
+    if language == "ru":  # nothing left in English but the names a manager meets as such
+        page = out.with_suffix(".html").read_text(encoding="utf-8")
+        written = [str(month), *(str(out.with_suffix(end)) for end in (".csv", ".html", ".parts", ".campaign.parquet"))]
+        assert english_words(page, *written) == set() and english_words(result.stdout, *written) == set()
     for size, (width, height, *_) in zip(sizes, (LAPTOP, PHONE), strict=True):
         assert size["inner_width"] == width and size["scroll_width"] <= width and size["overflowing"] == [], size
         named = tmp_path / f"page-{language}-{width}x{height}.png"

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from stages.lib.schema import BINARY_FEATURES, NOMINAL_FEATURES, NUMERIC_FEATURES
-from stages.lib.settings import Drift
+from stages.lib.settings import Budget, Drift
 
 VERDICTS = ("fine", "watch", "retrain")
 STORED_DIGITS = 6  # decimals of the stored reference (reports/drift_reference.json)
@@ -264,6 +264,16 @@ def compare_counts(counts: dict, reference: dict, settings: Drift) -> pd.DataFra
     keys = {"_order": table["verdict"].map(VERDICTS.index), "_psi": table["psi"].round(STORED_DIGITS)}
     ordered = table.assign(**keys).sort_values(["_order", "_psi"], ascending=False, kind="stable")
     return ordered.drop(columns=list(keys)).reset_index(drop=True)
+
+
+def drift_budget(budget: Budget, settings: Drift, verdict: str) -> Budget:
+    """The month's budget under its drift verdict: a month that says retrain contacts at most
+    ``drift.retrain_top`` customers (``on_retrain: top_of_list``, the highest expected values) or nobody
+    (``wait``); any other month keeps its budget."""
+    if verdict != "retrain":
+        return budget
+    limit = settings.retrain_top if settings.on_retrain == "top_of_list" else 0
+    return budget.model_copy(update={"contacts": limit if budget.contacts is None else min(budget.contacts, limit)})
 
 
 def compare(month: pd.DataFrame, probability: np.ndarray, reference: dict, settings: Drift) -> pd.DataFrame:

@@ -87,7 +87,7 @@ def describe(feature: str, value, medians: Mapping, words: Words) -> str:
             return words("reason.typical", phrase=phrase, value=words.plain(value))
         side = "low" if value < medians[feature] else "high"
         return words(f"reason.{side}", phrase=phrase, value=words.plain(value), typical=words.plain(medians[feature]))
-    return words("reason.label", phrase=phrase, label=words.label(feature, value))
+    return words("reason.label", phrase=phrase, label=words.value(feature, value))
 
 
 def strongest_reasons(

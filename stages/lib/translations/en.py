@@ -59,8 +59,8 @@ WORDS = {
     "action.over_budget": "worth contacting, but beyond this month's budget",
     "action.not_worth": "the best offer costs more than it is expected to save",
     "action.no_offer": "no risk reason that an offer in the catalogue targets",
-    "action.below_cut": "not explained: even the best offer could not have beaten the last customer contacted",
-    "action.not_explained": "not explained: the month's cap on reasons (scale.reasons_at_most) came first",
+    "action.below_cut": "below the cut: even the best offer could not have beaten the last customer contacted",
+    "action.not_explained": "not explained: the month's cap on reasons (set by the analyst) came first",
     "action.no_consent": "did not agree to receive offers («Разрешить сообщать» = нет): no contact",
     "action.not_regular": "not a regular customer: the model was not built for them",
     "action.not_scored": "not scored",
@@ -106,7 +106,7 @@ WORDS = {
     "column.offer": "offer",
     "column.offer_reason": "reason for the offer",
     "column.offer_cost": "offer cost, thousand roubles per contact",
-    "column.offer_effect": "offer effect, % of the probability removed",
+    "column.offer_effect": "offer effect, %",
     "column.effect_source": "where the effect comes from",
     "column.expected_value": "expected value, thousand roubles a month",
     "column.action": "action",
@@ -143,7 +143,7 @@ WORDS |= {
     # the page: matrix
     "matrix.title": "Risk by profit",
     "matrix.heading": "Probability of decline by monthly profit",
-    "matrix.customers": "{count} customers",
+    "noun.customers": "customer|customers|customers",
     "matrix.profit": "{value} a month",
     "matrix.risk_high": "risk ≥ {threshold}",
     "matrix.risk_low": "risk < {threshold}",
@@ -180,7 +180,8 @@ WORDS |= {
     "counts.customers": "customers",
     "counts.listed": "in the list below",
     "counts.everyone": "every customer of the month",
-    "counts.showing": 'Showing <b id="shown">{shown}</b> of {everyone} customers.',
+    "counts.showing": 'Showing <b id="shown" data-separator="{separator}">{shown}</b> of {everyone} rows.',
+    "counts.scored": "Scored by the model: {scored} of {everyone} customers.",
     "analyst.title": "For the analyst",
     "link.segments": "The segment report (markdown)",
     "link.action_list": "The action list (CSV for Excel)",
@@ -217,8 +218,9 @@ WORDS |= {
     "drift.title": "Does this month look like the month the model learned from?",
     "drift.verdict": "Verdict:",
     "drift.note": "Population stability index (PSI) of each feature and of the predicted probability against the "
-    "month the model learned from (below 0.1 stable, 0.1–0.25 moved, above 0.25 shifted; thresholds in "
-    "params.yaml, section <code>drift</code>), and the share of unseen categories or empty cells.",
+    "month the model learned from (below {watch} stable, {watch}–{retrain} moved, above {retrain} shifted; "
+    "thresholds in params.yaml, section <code>drift</code>), and the share of unseen categories or empty cells "
+    "(watch from {unseen_watch}, retrain from {unseen_retrain}): a feature's verdict is the worse of the two.",
     "drift.feature": "feature",
     "drift.unseen": "unseen or empty",
     "drift.verdict_column": "verdict",
@@ -270,12 +272,15 @@ WORDS |= {
     # drift: what to do, and the table a manager reads
     "instruction.fine": "Act on the list.",
     "instruction.watch": "Act on the list, and tell the analyst which features moved (the table «{title}» below).",
-    "instruction.retrain.top_of_list": "Do not act on the whole list: contact only its first {top} customers, whose "
-    "scores are the least in doubt, and keep the rest until the model is retrained on recent months. Tell the "
+    "instruction.retrain.top_of_list": "The list is cut to its first {top} contacts, those with the highest "
+    "expected value; keep the others worth contacting until the model is retrained on recent months. Tell the "
     "analyst.",
-    "instruction.retrain.wait": "Do not contact anyone from this list until the model is retrained on recent "
-    "months. Tell the analyst.",
-    "page.lead_if_retrain": "What the list proposes, before the instruction above.",
+    "instruction.retrain.wait": "Contact nobody this month: the list keeps everyone until the model is retrained on "
+    "recent months. Tell the analyst.",
+    "page.budget.drift": ", cut because the month shifted",
+    "drift.same_median_moved": "the same median, a moved distribution",
+    "console.timings": "score: {timings}; {explained} customers explained",
+    "console.rule": "{rule} {rows}",
     "drift.reference": "the training month",
     "drift.month": "this month",
     "drift.change": "change",
@@ -303,4 +308,18 @@ WORDS |= {
     "money figures.",
     "model.why.within": "that is not below the test band's low end {floor}, and the calibration error {error} stays "
     "within what chance gives a calibrated model, plus the margin ({limit}).",
+}
+WORDS |= {
+    # the data-quality rules and the steps of `score`, on its console
+    "rule.exact_duplicate_rows": "repeated rows removed",
+    "rule.label_typos": "label typos fixed",
+    "rule.extreme_revenue": "extreme revenue repaired",
+    "rule.not_regular_removed": "customers not regular",
+    "rule.duplicate_customers_found": "duplicate customers found",
+    "rule.duplicate_customers_conflicting_target": "duplicate customers with conflicting outcomes",
+    "rule.duplicate_customers_dropped": "duplicate customers dropped",
+    "step.split": "split",
+    "step.partitions": "partitions",
+    "step.reasons": "reasons",
+    "unit.seconds": "s",
 }

@@ -23,7 +23,7 @@ WORDS = {
     "phrase.pages_per_visit": "страницы за визит",
     "phrase.revenue_current": "траты в этом месяце",
     "phrase.revenue_previous": "траты в прошлом месяце",
-    "phrase.revenue_before_previous": "траты три месяца назад",
+    "phrase.revenue_before_previous": "траты в позапрошлом месяце",
     "phrase.minutes_current": "минуты на сайте в этом месяце",
     "phrase.minutes_previous": "минуты на сайте в прошлом месяце",
     "phrase.service_tier": "тип сервиса",
@@ -58,10 +58,10 @@ WORDS = {
     "action.over_budget": "стоит связаться, но не помещается в бюджет месяца",
     "action.not_worth": "лучшее предложение стоит дороже, чем должно сберечь",
     "action.no_offer": "ни одно предложение каталога не нацелено на причины риска",
-    "action.below_cut": "не объяснён: даже лучшее предложение не обошло бы последнего клиента в списке",
-    "action.not_explained": "не объяснён: раньше кончился месячный лимит объяснений (scale.reasons_at_most)",
+    "action.below_cut": "ниже отсечки: даже лучшее предложение не обошло бы последнего клиента на контакт",
+    "action.not_explained": "не объяснён: раньше кончился месячный лимит объяснений (его задаёт аналитик)",
     "action.no_consent": "не согласен получать предложения («Разрешить сообщать» = нет): не связываться",
-    "action.not_regular": "не постоянный клиент: модель построена не для него",
+    "action.not_regular": "непостоянный клиент: модель построена не для него",
     "action.not_scored": "не оценён",
     "act.contact": "связаться",
     "act.control": "контрольная группа: не связываться",
@@ -71,7 +71,7 @@ WORDS = {
     "act.below_cut": "ниже отсечки",
     "act.not_explained": "не объяснён",
     "act.no_consent": "нет согласия",
-    "act.not_regular": "не постоянный",
+    "act.not_regular": "непостоянный",
     "act.not_scored": "не оценён",
     "not_scored.drop_customer": "выручка выше порога аномальной выручки (правило drop_customer)",
     "not_scored.every_month": "выручка выше порога аномальной выручки во всех месяцах: не из чего восстановить",
@@ -82,14 +82,14 @@ WORDS = {
     "segment.high_risk_low_profit": "высокий риск, низкая прибыль",
     "segment.low_risk_high_profit": "низкий риск, высокая прибыль",
     "segment.low_risk_low_profit": "низкий риск, низкая прибыль",
-    "segment.not_regular": "не постоянный",
+    "segment.not_regular": "непостоянный",
     "effect.assumed": "допущение (params.yaml)",
     "effect.measured": "измерен в кампании «{campaign}»: {treated} получили, {control} в контроле, 95 % интервал "
     "от {low} до {high}",
     "effect.uplift": "свой для каждого клиента, от модели аплифта ({learner}) по кампаниям {campaigns}, "
     "не больше {cap}",
     "flag.empty": "{phrase}: пусто, модель подставила типичное значение",
-    "flag.unseen": "{phrase}: новое значение «{label}», модель подставила типичное",
+    "flag.unseen": "{phrase}: новое значение «{label}», модель подставила типичное значение",
     # the action list (CSV and page), headers with their units
     "column.priority": "приоритет",
     "column.id": "id клиента",
@@ -105,7 +105,7 @@ WORDS = {
     "column.offer": "предложение",
     "column.offer_reason": "почему это предложение",
     "column.offer_cost": "стоимость предложения, тыс. руб. за контакт",
-    "column.offer_effect": "эффект предложения, % снятой вероятности",
+    "column.offer_effect": "эффект предложения, %",
     "column.effect_source": "откуда эффект",
     "column.expected_value": "ожидаемая польза, тыс. руб. в месяц",
     "column.action": "действие",
@@ -126,23 +126,23 @@ WORDS |= {
     "ожидаемая польза — прибыль в "
     "месяц, которую предложение должно сохранить в ближайшие три месяца, за вычетом его стоимости. "
     "Единица — допущение: {why}.",
-    "page.lead": "Связаться с <b>{contacted}</b> клиентами в этом месяце (бюджет: {limit}). Предложения стоят "
+    "page.lead": "Клиентов для контакта в этом месяце: <b>{contacted}</b> (бюджет: {limit}). Предложения стоят "
     "<b>{cost}</b> и должны сохранить <b>{value} в месяц</b> прибыли в ближайшие три месяца за вычетом этой "
-    "стоимости. Вне бюджета остаются ещё <b>{over}</b> клиентов, с которыми стоит связаться (ожидается {over_value} "
-    "в месяц). <b>{no_consent}</b> клиентов не согласились получать предложения, с ними не связываемся (их прибыль: "
-    "{lost} в месяц).",
-    "page.budget.contacts": "{count} контактов",
+    "стоимости. Стоят контакта, но не вошли в бюджет: <b>{over}</b> (ожидается {over_value} в месяц). Не согласились "
+    "получать предложения: <b>{no_consent}</b>, с ними не связываемся (их прибыль: {lost} в месяц).",
+    "page.budget.contacts": "контактов не больше {count}",
     "page.budget.none": "без ограничений",
     "page.budget.and": " и ",
     "page.flags": "Сначала проверьте выгрузки:",
     "page.value_rule": "Ожидаемая польза = вероятность снижения × месячная прибыль × эффект предложения − его "
     "стоимость. Стоимости — допущения из params.yaml (раздел <code>offers</code>); эффекты тоже, пока их не "
-    "измерит разбор кампании (таблица предложений показывает, какие). <b>{control}</b> выбранных клиентов оставлены "
-    "в контрольной группе, по которой измеряются предложения: цена измерения — их ожидаемая польза, {held} в месяц.",
+    "измерит разбор кампании (таблица предложений показывает, какие). В контрольной группе, по которой измеряются "
+    "предложения, оставлено выбранных клиентов: <b>{control}</b>; цена измерения — их ожидаемая польза, {held} в "
+    "месяц.",
     # the page: matrix
     "matrix.title": "Риск и прибыль",
     "matrix.heading": "Вероятность снижения и месячная прибыль",
-    "matrix.customers": "{count} клиентов",
+    "noun.customers": "клиент|клиента|клиентов",
     "matrix.profit": "{value} в месяц",
     "matrix.risk_high": "риск ≥ {threshold}",
     "matrix.risk_low": "риск < {threshold}",
@@ -179,7 +179,8 @@ WORDS |= {
     "counts.customers": "клиентов",
     "counts.listed": "в списке ниже",
     "counts.everyone": "все клиенты месяца",
-    "counts.showing": 'Показано <b id="shown">{shown}</b> из {everyone} клиентов.',
+    "counts.showing": 'Показано строк: <b id="shown" data-separator="{separator}">{shown}</b> из {everyone}.',
+    "counts.scored": "Оценено моделью: {scored} из {everyone}.",
     "analyst.title": "Для аналитика",
     "link.segments": "Отчёт о сегментах (markdown)",
     "link.action_list": "Список действий (CSV для Excel)",
@@ -189,7 +190,7 @@ WORDS |= {
     "link.training_page": "Страница обучающего месяца",
     # the monthly console
     "console.warning": "внимание: {text}",
-    "console.customers": "score: {customers} клиентов: {counts}; строк исправлено правилами: {fixes}",
+    "console.customers": "score: всего клиентов {customers}: {counts}; строк исправлено правилами: {fixes}",
     "warning.cut": "{file} не заканчивается переводом строки, в отличие от других выгрузок: файл мог оборваться, "
     "и в последней строке (id {id}) значение прочитано обрезанным. Сверьте последнюю строку с системой магазина и "
     "выгрузите файл заново, если она отличается.",
@@ -201,13 +202,13 @@ WORDS |= {
     "двусторонний)",
     "console.too_few": "слишком мало, чтобы измерить",
     "console.detects": "заметит эффект от {effect}",
-    "console.imputed": "заполнено: {id}: {flags}",
-    "console.imputed_more": "заполнено: и ещё {count} клиентов (столбец flags в партициях)",
+    "console.imputed": "отмечен: {id}: {flags}",
+    "console.imputed_more": "отмечены ещё клиенты: {count} (столбец flags в партициях)",
     "console.not_scored": "не оценён: {id}: {note}",
     "console.drift": "сдвиг данных: {verdict}. {instruction}",
     "console.moved": "сдвиг данных: сдвинулись: {detail}",
-    "console.wrote": "score: записаны {out}, {page}, запись кампании {record} и {parts} партиций с оценкой каждого "
-    "клиента в {folder}",
+    "console.wrote": "score: записаны {out}, {page}, запись кампании {record} и партиции с оценкой каждого клиента "
+    "({parts}) в {folder}",
 }
 WORDS |= {
     # drift: does this month look like the training month?
@@ -217,8 +218,9 @@ WORDS |= {
     "drift.title": "Похож ли этот месяц на тот, на котором училась модель?",
     "drift.verdict": "Вывод:",
     "drift.note": "Индекс стабильности популяции (PSI) каждого признака и прогноза вероятности относительно месяца, "
-    "на котором училась модель (ниже 0,1 — стабильно, 0,1–0,25 — сдвинулся, выше 0,25 — сильно сдвинулся; пороги "
-    "в params.yaml, раздел <code>drift</code>), и доля новых категорий или пустых ячеек.",
+    "на котором училась модель (ниже {watch} — стабильно, {watch}–{retrain} — сдвинулся, выше {retrain} — сильно "
+    "сдвинулся; пороги в params.yaml, раздел <code>drift</code>), и доля новых категорий или пустых ячеек (внимание "
+    "от {unseen_watch}, переобучить от {unseen_retrain}): вывод по признаку — худший из двух.",
     "drift.feature": "признак",
     "drift.unseen": "новые или пустые",
     "drift.verdict_column": "вывод",
@@ -244,9 +246,9 @@ WORDS |= {
     "achieved.title": "Чего добилась прошлая кампания («{label}»)",
     "achieved.intro": "Измерено через три месяца по контрольным группам. Деньги в {unit} в месяц: прибыль, "
     "сохранённая у клиентов, чья активность иначе снизилась бы; стоимость указана рядом. Все предложения вместе: "
-    "сохранено <b>{saved}</b> в месяц при стоимости {cost}; {lost} клиентов выпали из наблюдения.",
-    "achieved.quality": "Модель ранжировала клиентов с ROC-AUC {auc} (95 % интервал {low}–{high}) на {customers} "
-    "клиентах без предложения; вывод: <b>{verdict}</b>. {why}",
+    "сохранено <b>{saved}</b> в месяц при стоимости {cost}; выпали из наблюдения: {lost}.",
+    "achieved.quality": "Модель ранжировала клиентов с ROC-AUC {auc} (95 % интервал {low}–{high}; клиентов без "
+    "предложения: {customers}); вывод: <b>{verdict}</b>: {why}",
     "achieved.not_measurable": "не измеримо",
     "achieved.no_control": "нет контрольной группы: не измеримо",
     "achieved.interval": "{value} (от {low} до {high})",
@@ -261,19 +263,21 @@ WORDS |= {
     "сохранено {saved} {unit} в месяц",
     "review.not_measurable": "review: {offer}: получили {treated}, в контроле {control}: не измеримо",
     "review.all": "review: все предложения: сохранено {saved} {unit} в месяц при стоимости {cost}",
-    "review.lost": "review: {count} клиентов из записи выпали из наблюдения",
+    "review.lost": "review: выпали из наблюдения клиентов записи: {count}",
 }
 WORDS |= {
     # drift: what to do, and the table a manager reads
     "instruction.fine": "Действуйте по списку.",
     "instruction.watch": "Действуйте по списку и сообщите аналитику, какие признаки сдвинулись (таблица «{title}» "
     "ниже).",
-    "instruction.retrain.top_of_list": "Не действуйте по всему списку: свяжитесь только с первыми {top} клиентами, "
-    "чьи оценки меньше всего под сомнением, а остальных оставьте до переобучения модели на свежих месяцах. "
-    "Сообщите аналитику.",
-    "instruction.retrain.wait": "Не связывайтесь ни с кем из этого списка, пока модель не переобучена на свежих "
-    "месяцах. Сообщите аналитику.",
-    "page.lead_if_retrain": "Что предлагает список без учёта указания выше.",
+    "instruction.retrain.top_of_list": "Список урезан до первых {top} контактов с наибольшей ожидаемой пользой; "
+    "остальных, кто стоит контакта, оставьте до переобучения модели на свежих месяцах. Сообщите аналитику.",
+    "instruction.retrain.wait": "В этом месяце ни с кем не связываемся: список оставляет всех до переобучения модели "
+    "на свежих месяцах. Сообщите аналитику.",
+    "page.budget.drift": " — урезан из-за сдвига данных",
+    "drift.same_median_moved": "медиана та же, распределение сдвинулось",
+    "console.timings": "score: время: {timings}; объяснено клиентов: {explained}",
+    "console.rule": "{rule} {rows}",
     "drift.reference": "обучающий месяц",
     "drift.month": "этот месяц",
     "drift.change": "изменение",
@@ -301,4 +305,18 @@ WORDS |= {
     "денежным оценкам.",
     "model.why.within": "это не ниже нижней границы тестовой полосы {floor}, а ошибка калибровки {error} в пределах "
     "того, что даёт случай откалиброванной модели, с запасом ({limit}).",
+}
+WORDS |= {
+    # the data-quality rules and the steps of `score`, on its console
+    "rule.exact_duplicate_rows": "удалены повторы строк",
+    "rule.label_typos": "исправлены опечатки в метках",
+    "rule.extreme_revenue": "исправлена аномальная выручка",
+    "rule.not_regular_removed": "непостоянные клиенты",
+    "rule.duplicate_customers_found": "найдены клиенты-дубликаты",
+    "rule.duplicate_customers_conflicting_target": "дубликаты с разными исходами",
+    "rule.duplicate_customers_dropped": "удалены клиенты-дубликаты",
+    "step.split": "разбиение",
+    "step.partitions": "партиции",
+    "step.reasons": "объяснения",
+    "unit.seconds": "с",
 }
