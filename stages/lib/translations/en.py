@@ -24,7 +24,7 @@ WORDS = {
     "phrase.pages_per_visit": "pages viewed per visit",
     "phrase.revenue_current": "spend this month",
     "phrase.revenue_previous": "spend last month",
-    "phrase.revenue_before_previous": "spend three months ago",
+    "phrase.revenue_before_previous": "spend the month before last",
     "phrase.minutes_current": "minutes on the site this month",
     "phrase.minutes_previous": "minutes on the site last month",
     "phrase.service_tier": "service tier",

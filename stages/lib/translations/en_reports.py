@@ -86,7 +86,8 @@ WORDS |= {
     "contacts: raise the frequency of personalised messages for those who agreed to receive offers",
     "segments.offer.service_errors.higher": "**Service recovery.** They met more service errors: fix the failing pages "
     "first and send an apology coupon to those affected",
-    "segments.offer.revenue_before_previous.lower": "**Loyalty cashback.** Their spend three months ago was lower: a "
+    "segments.offer.revenue_before_previous.lower": "**Loyalty cashback.** Their spend the month before last was "
+    "lower: a "
     "cashback level that rewards a larger basket gives a reason to consolidate purchases here",
 }
 WORDS |= {
