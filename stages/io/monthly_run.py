@@ -110,7 +110,9 @@ def split_month(
     return exports, parts, chosen.map(split_one, list(RAW_FILES), what)
 
 
-def outcomes_in_parts(chosen, raw_dir: Path, split_to: Path, settings: Settings) -> tuple[pd.DataFrame, list[str]]:
+def outcomes_in_parts(
+    chosen, raw_dir: Path, split_to: Path, settings: Settings
+) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     """The outcome export of a later month through the same split, reader and customer rules as `score`:
     id and declined (0/1) of every customer, sorted by id, and the exports that may have been cut short.
     The activity column is required here."""
