@@ -20,7 +20,8 @@ from stages.io.campaign_store import read_review_customers
 from stages.io.cli import run_cli
 from stages.io.files import load_settings, read_json, read_review, write_json
 from stages.lib.campaign.uplift import uplift_models
-from stages.lib.errors import refused
+from stages.lib.errors import printable, refused
+from stages.lib.words import words_for
 from stages.report.campaign import uplift_summary
 
 KIND = "uplift_choice"
@@ -45,8 +46,9 @@ def main() -> None:
     offers = uplift_models(months, labels, assumed, campaign.uplift_min_group, campaign.uplift_c, settings.seed)
     choice = {"kind": KIND, "campaigns": labels, "offers": offers}
     write_json(args.out, choice, digits=10)
-    print(uplift_summary(choice))
-    print(f"uplift: wrote {args.out}; `make adopt-effects UPLIFT={args.out}` puts the chosen learners into params.yaml")
+    words = words_for(settings.report.language)
+    print(printable(uplift_summary(choice, words)))
+    print(printable(words("uplift.wrote", out=str(args.out))))
 
 
 def check_output(out: Path, reviews: list[Path]) -> None:

@@ -126,9 +126,27 @@ def review_summary(review: dict, w: Words) -> str:
     return "\n".join(lines)
 
 
-def uplift_summary(choice: dict) -> str:
-    """What `uplift` prints: per offer, the learner or the constant effect, and why."""
-    lines = [f"uplift: fitted on {', '.join(choice['campaigns'])} (the last one held out to choose)"]
+def uplift_summary(choice: dict, w: Words) -> str:
+    """What `uplift` prints: per offer, the learner or the constant effect, and why (a choice written before
+    its ``reason`` existed keeps its English sentence)."""
+    lines = [w("uplift.fitted_on", campaigns=", ".join(f"«{c}»" for c in choice["campaigns"]))]
     for name, figures in choice["offers"].items():
-        lines.append(f"uplift: {name}: {figures['chosen']}: {figures['why']}")
+        lines.append(
+            w("uplift.offer", offer=w.offer(name), chosen=w(f"uplift.{figures['chosen']}"), why=uplift_why(figures, w))
+        )
     return "\n".join(lines)
+
+
+def uplift_why(figures: dict, w: Words) -> str:
+    reason = figures.get("reason")
+    if reason is None:
+        return figures["why"]
+    if reason != "qini":
+        return w(f"uplift.why.{reason}", least=w.count(figures.get("least", 0)))
+    areas = figures["held_out_qini_area"]
+    verdict = w("uplift.better" if figures["chosen"] == "uplift" else "uplift.not_better")
+    return w(
+        "uplift.why.qini", uplift=w.number(areas["uplift"]), constant=w.number(areas["constant"]),
+        effect=w.percent(figures["assumed_effect"], 1), gain=w.number(areas["gain"]),
+        low=w.number(areas["gain_lower_95"]), verdict=verdict,
+    )  # fmt: skip

@@ -45,7 +45,8 @@ def test_the_learner_is_chosen_adopted_and_used_by_the_next_decision(reviewed):
     assert result.returncode == 0, result.stderr
     choice = json.loads(choice_file.read_text())
     assert choice["offers"][offer]["chosen"] == "uplift" and "Qini area" in choice["offers"][offer]["why"]
-    assert f"uplift: {offer}: uplift" in result.stdout
+    ru = Words("ru")  # params.yaml's language: the chosen learner and why, in words
+    assert f"uplift: {ru.offer(offer)}: {ru('uplift.uplift')}: " in result.stdout and "площадь Qini" in result.stdout
     adopted = run_stage("adopt_effects", "--uplift", str(choice_file), "--params", str(params_file))
     assert adopted.returncode == 0, adopted.stderr
     learner = load_settings(params_file).offers.catalogue[0].uplift

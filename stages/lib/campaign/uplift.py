@@ -144,13 +144,16 @@ def uplift_models(
                 if len(months) >= 2
                 else "one reviewed month: the learner needs one to fit and a later one to be checked on"
             )
-            offers[name] = {"chosen": "constant", "why": why}
+            reason = "too_few" if len(months) >= 2 else "one_month"
+            offers[name] = {"chosen": "constant", "reason": reason, "least": least, "why": why}
             continue
         areas = held_out_gain(train, mine[-1], effect, c, seed)
         chosen = areas["gain_lower_95"] > 0
         verdict = "it ranks better beyond the noise" if chosen else "not better beyond the month's noise"
         offers[name] = {
             "chosen": "uplift" if chosen else "constant",
+            "reason": "qini",
+            "assumed_effect": effect,
             "why": (
                 f"on the last month held out, the learner's Qini area (customers kept above random targeting, "
                 f"averaged over the share targeted) is {areas['uplift']:.1f} against "

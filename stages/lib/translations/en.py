@@ -323,3 +323,19 @@ WORDS |= {
     "step.reasons": "reasons",
     "unit.seconds": "s",
 }
+WORDS |= {
+    # the uplift command's console
+    "uplift.fitted_on": "uplift: fitted on {campaigns} (the last one held out to choose)",
+    "uplift.offer": "uplift: {offer}: {chosen}: {why}",
+    "uplift.uplift": "an effect per customer (the learner)",
+    "uplift.constant": "the constant effect",
+    "uplift.why.too_few": "fewer than {least} contacted or control customers with outcomes in a month "
+    "(campaign.uplift_min_group)",
+    "uplift.why.one_month": "one reviewed month: the learner needs one to fit and a later one to be checked on",
+    "uplift.why.qini": "on the last month held out, the learner's Qini area (customers kept above random targeting, "
+    "averaged over the share targeted) is {uplift} against {constant} for the constant effect {effect}: gain {gain}, "
+    "one-sided 95 % lower bound {low}: {verdict}",
+    "uplift.better": "it ranks better beyond the noise",
+    "uplift.not_better": "not better beyond the month's noise",
+    "uplift.wrote": "uplift: wrote {out}; `make adopt-effects UPLIFT={out}` puts the chosen learners into params.yaml",
+}

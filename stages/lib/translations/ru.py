@@ -320,3 +320,19 @@ WORDS |= {
     "step.reasons": "объяснения",
     "unit.seconds": "с",
 }
+WORDS |= {
+    # the uplift command's console
+    "uplift.fitted_on": "uplift: обучено на кампаниях {campaigns} (последняя отложена для выбора)",
+    "uplift.offer": "uplift: {offer}: {chosen}: {why}",
+    "uplift.uplift": "свой эффект для каждого клиента (модель аплифта)",
+    "uplift.constant": "постоянный эффект",
+    "uplift.why.too_few": "в каком-то месяце меньше {least} клиентов с исходом среди получивших или в контроле "
+    "(campaign.uplift_min_group)",
+    "uplift.why.one_month": "разобран один месяц: модели нужен один, чтобы обучиться, и следующий, чтобы проверить",
+    "uplift.why.qini": "на последнем, отложенном месяце площадь Qini модели (удержанные клиенты сверх случайного "
+    "выбора, в среднем по доле охвата) — {uplift} против {constant} у постоянного эффекта {effect}: выигрыш {gain}, "
+    "односторонняя 95 % нижняя граница {low}: {verdict}",
+    "uplift.better": "модель ранжирует лучше, чем позволяет шум",
+    "uplift.not_better": "не лучше, чем позволяет шум месяца",
+    "uplift.wrote": "uplift: записан {out}; `make adopt-effects UPLIFT={out}` переносит выбранные модели в params.yaml",
+}
