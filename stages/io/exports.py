@@ -15,7 +15,7 @@ import re
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, replace
 from functools import reduce
 from itertools import islice
@@ -209,17 +209,18 @@ class RaggedRows(list):
         return "skip"
 
 
-def reader(export: Export, handler: RaggedRows, row_bytes: int) -> pacsv.CSVStreamingReader:
-    """pyarrow's streaming reader; its block is the row limit (no row may straddle two blocks)."""
+def reader(export: Export, handler: RaggedRows, row_bytes: int, source, skip: int) -> pacsv.CSVStreamingReader:
+    """pyarrow's streaming reader of ``source`` (the export or a span of it), ``skip`` lines skipped first;
+    its block is the row limit (no row may straddle two blocks)."""
     columns = [f"c{i}" for i in range(len(export.names) + export.trailing)]  # positional: the names may repeat
     codec = "utf8" if export.encoding == "utf-8" else export.encoding  # arrow's name for it
-    read = pacsv.ReadOptions(encoding=codec, block_size=row_bytes, skip_rows=export.header_lines, column_names=columns)
+    read = pacsv.ReadOptions(encoding=codec, block_size=row_bytes, skip_rows=skip, column_names=columns)
     parse = pacsv.ParseOptions(
         delimiter=export.separator, newlines_in_values=True, ignore_empty_lines=True, invalid_row_handler=handler
     )
     types = dict.fromkeys(columns, pa.large_string())
     convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False)
-    return pacsv.open_csv(export.path, read_options=read, parse_options=parse, convert_options=convert)
+    return pacsv.open_csv(source, read_options=read, parse_options=parse, convert_options=convert)
 
 
 def unreadable(export: Export, error: Exception, row_bytes: int) -> DataError:
@@ -287,19 +288,21 @@ def without_blank_lines(batch: pa.RecordBatch, separator: str) -> pa.RecordBatch
     return batch if pc.all(keep).as_py() else batch.filter(keep)
 
 
-def read_chunks(export: Export, chunk_rows: int, row_bytes: int) -> Iterator[pd.DataFrame]:
-    """The export's data rows in frames of at most ``chunk_rows`` rows (see `stripped`); a DataError for a
-    row the reader cannot read exactly, before the chunk holding it is given."""
-    if open_quote_at_the_end(export):
+def read_chunks(export: Export, chunk_rows: int, row_bytes: int, span=None) -> Iterator[pd.DataFrame]:
+    """The export's data rows (or a span's, checked whole by the caller) in frames of at most ``chunk_rows``
+    rows (see `stripped`); a DataError for a row the reader cannot read exactly, before its chunk is given.
+    A span: `stages/io/split_ranges.Span`, its bytes opened by ``span.opened(path)``."""
+    if span is None and open_quote_at_the_end(export):
         problem = "the last row opens a quote it never closes: the export looks cut short"
         raise refused(export.spec.filename, problem, "Export the file again, whole.")
-    handler, pending, rows, offset = RaggedRows(), [], 0, 0
-    size, name = export.path.stat().st_size, export.spec.filename
+    handler, pending, rows, offset = RaggedRows(), [], 0, span.first_row if span else 0
+    size = span.end - span.start if span else export.path.stat().st_size
+    name, skip = export.spec.filename, export.header_lines if span is None or span.start == 0 else 0
     # a progress bar in bytes, shown only on a terminal and only if reading takes over 2 s
     bar = tqdm(total=size, desc=name, unit="B", unit_scale=True, delay=2, disable=None, leave=False, file=sys.stderr)
     try:
-        with bar:
-            for batch in reader(export, handler, row_bytes):
+        with bar, nullcontext(export.path) if span is None else span.opened(export.path) as source:
+            for batch in reader(export, handler, row_bytes, source, skip):
                 if handler:
                     raise ragged(export, handler[0], row_bytes)
                 batch = without_blank_lines(batch, export.separator)

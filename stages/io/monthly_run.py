@@ -1,6 +1,6 @@
 """A new month through an executor: headers checked, exports split, partitions scored, results gathered.
 
-One task per export splits it into partitions (stages/io/partitions.py), one task per partition scores
+Tasks by byte range split each export into partitions (stages/io/split_ranges.py), one task per partition scores
 it (``score_part``) and writes ``<out>.parts/part-NNNNN.parquet``. What the decision needs of everyone
 comes back compact and sorted by id, with integer counts, so nothing depends on the executor.
 """
@@ -23,7 +23,8 @@ import pyarrow.parquet as pq
 from stages.io.exports import Export, cut_exports, open_export
 from stages.io.files import write_parquet
 from stages.io.model_store import load_model
-from stages.io.partitions import count_parts, part_file, part_of, read_partition, reading_of, split_export
+from stages.io.partitions import count_parts, part_file, part_of, read_partition
+from stages.io.split_ranges import split_in_ranges
 from stages.io.workers import month_shap
 from stages.lib.data.cell_rules import check_columns
 from stages.lib.data.customer_rules import COUNTED_RULES, CustomerRuleError, RuleBreak, check_customers, month_break
@@ -68,7 +69,7 @@ def scratch_folder(near: Path) -> Iterator[Path]:
 def score_in_parts(
     chosen, raw_dir: Path, split_to: Path, out: Path, model: Path, settings: Settings, reference: dict
 ) -> ScoredParts:
-    """Split the exports (one task per file), score the partitions (one task each), gather."""
+    """Split the exports (tasks by byte range), score the partitions (one task each), gather."""
     started = time.perf_counter()
     exports, parts, split_logs = split_month(chosen, raw_dir, split_to, settings, "splitting the exports")
     split = time.perf_counter()
@@ -96,8 +97,8 @@ def split_month(
     chosen, raw_dir: Path, split_to: Path, settings: Settings, what: str, outcomes: bool = False
 ) -> tuple[list[Export], int, list[QualityLog]]:
     """Every header checked from its file's first MiB first (a wrong one fails in a second; ``outcomes``:
-    the activity column required), then each export split into the month's partitions, one task per
-    export: the exports, the number of partitions and each split's log."""
+    the activity column required), then each export split into the month's partitions, as tasks by byte
+    range (`split_ranges`): the exports, the number of partitions and each split's log."""
     exports = [open_export(raw_dir / spec.filename, spec) for spec in RAW_FILES]
     activity = MARKET_FILE.column(TARGET).raw
     if outcomes and activity not in exports[RAW_FILES.index(MARKET_FILE)].names:
@@ -106,8 +107,7 @@ def split_month(
     for export in exports:
         check_columns(export.names, export.spec, new_month=True)
     parts = count_parts(raw_dir / MARKET_FILE.filename, settings.scale.partition_customers)
-    split_one = partial(split_export, raw_dir, split_to, parts, reading_of(settings.scale))
-    return exports, parts, chosen.map(split_one, list(RAW_FILES), what)
+    return exports, parts, split_in_ranges(chosen, exports, raw_dir, split_to, parts, settings.scale, what)
 
 
 def outcomes_in_parts(

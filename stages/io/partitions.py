@@ -83,18 +83,31 @@ def count_parts(market_file: Path, customers: int) -> int:
     return max(1, -(-lines // customers))
 
 
+def piece_file(folder: Path, key: str, index: int, piece: int) -> Path:
+    """Partition ``index``'s rows of one piece (a byte range, `stages/io/split_ranges.py`) of export ``key``."""
+    return Path(folder) / f"{key}-{index:05d}-{piece:05d}.parquet"
+
+
 def split_export(raw_dir: Path, folder: Path, parts: int, reading: tuple[int, int], spec: RawFile) -> QualityLog:
     """Type one export of a new month (target optional, odd cells set aside) into ``parts`` parquet files
-    ``<key>-<index>.parquet`` in ``folder``, rows appended chunk by chunk (every partition gets a file,
-    maybe empty); log: rows read."""
-    log, writers = QualityLog(), []
+    ``<key>-<index>-00000.parquet`` in ``folder`` (the whole file: one piece); log: rows read."""
+    log = QualityLog()
+    write_parts(typed_export(Path(raw_dir) / spec.filename, spec, reading, log, new_month=True), folder, spec, parts, 0)
+    return log
+
+
+def write_parts(typed: Iterator[pd.DataFrame], folder: Path, spec: RawFile, parts: int, piece: int) -> None:
+    """Typed chunks appended to the parquet file of their customers' partition, chunk by chunk (every
+    partition gets a file, maybe empty, once a chunk is typed)."""
+    writers = []
     try:
-        for typed in typed_export(Path(raw_dir) / spec.filename, spec, reading, log, new_month=True):
-            table = pa.Table.from_pandas(typed, preserve_index=False)
+        for frame in typed:
+            table = pa.Table.from_pandas(frame, preserve_index=False)
             if not writers:
-                writers = [pq.ParquetWriter(part_file(folder, spec.key, i), table.schema) for i in range(parts)]
+                files = [piece_file(folder, spec.key, i, piece) for i in range(parts)]
+                writers = [pq.ParquetWriter(file, table.schema) for file in files]
             table = table.cast(writers[0].schema)
-            part = part_of(typed[ID].to_numpy(), parts)
+            part = part_of(frame[ID].to_numpy(), parts)
             order = np.argsort(part, kind="stable")
             bounds = np.searchsorted(part[order], np.arange(1, parts))
             for writer, rows in zip(writers, np.split(order, bounds), strict=True):
@@ -103,9 +116,13 @@ def split_export(raw_dir: Path, folder: Path, parts: int, reading: tuple[int, in
     finally:
         for writer in writers:
             writer.close()
-    return log
 
 
 def read_partition(folder: Path, index: int) -> dict[str, pd.DataFrame]:
-    """The typed rows of one partition's customers, per export."""
-    return {spec.key: pd.read_parquet(part_file(folder, spec.key, index)) for spec in RAW_FILES}
+    """The typed rows of one partition's customers, per export: its pieces' files concatenated in file order."""
+    partition = {}
+    for spec in RAW_FILES:
+        frames = [pd.read_parquet(file) for file in sorted(Path(folder).glob(f"{spec.key}-{index:05d}-*.parquet"))]
+        filled = [frame for frame in frames if len(frame)]
+        partition[spec.key] = pd.concat(filled, ignore_index=True) if len(filled) > 1 else (filled or frames)[0]
+    return partition

@@ -249,6 +249,7 @@ class Scale(Section):
     customers: Annotated[list[Count], Field(min_length=1)]  # benchmark sizes (scripts/bench_scale.py)
     chunk_rows: Annotated[int, Field(ge=10)]  # raw rows read and validated at a time
     max_row_bytes: Annotated[int, Field(ge=1 << 16, le=1 << 30)]  # a longer row (or line) is refused
+    split_bytes: Annotated[int, Field(ge=1)] = 1 << 26  # an export is split as tasks of about this many bytes
     partition_customers: Annotated[int, Field(ge=10)]  # about this many customers per partition of `score`
     reasons_batch: Count  # candidates explained at a time, highest ceiling first
     reasons_at_most: Count  # no more customers explained in one month
