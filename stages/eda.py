@@ -18,7 +18,7 @@ from stages.io.figures import write_figures
 from stages.io.files import fresh_outputs, read_parquet, write_csv, write_json, write_text
 from stages.lib.data.exploration import explore
 from stages.lib.settings import Settings
-from stages.lib.words import words_for
+from stages.lib.words import Words
 from stages.report import eda as report
 
 
@@ -31,7 +31,7 @@ def run(settings: Settings) -> dict:
         write_csv(paths.EDA_COMPARISON, study.table, digits=6)
         write_csv(paths.EDA_PHIK, study.correlation.rename_axis("feature").reset_index(), digits=4)
         write_json(paths.EDA_SUMMARY, study.summary, digits=4)
-        words = words_for(settings.report.language)
+        words = Words(settings.report.language)
         write_text(paths.EDA_REPORT, report.markdown(study, list(figures), settings.eda, words))
     identifier_auc = study.identifier["roc_auc_of_id"]
     if identifier_auc >= settings.eda.identifier_leak_roc_auc:

@@ -21,8 +21,8 @@ from stages.io.cli import run_cli
 from stages.io.executor import SCHEDULER_VARIABLE, executor
 from stages.io.files import load_settings, read_json, write_json, write_parquet
 from stages.lib.campaign.review import joined_outcomes, review
-from stages.lib.errors import refused
-from stages.lib.words import words_for
+from stages.lib.errors import printable, refused
+from stages.lib.words import Words
 from stages.report.campaign import review_summary
 
 
@@ -48,9 +48,10 @@ def main() -> None:
     write_json(paths.qini_plot(args.out), {"qini": curve.to_dict("records")}, digits=4)
     write_parquet(paths.review_customers(args.out), customers)
     write_json(args.out, result, digits=6)
-    words = words_for(settings.report.language)
+    words = Words(settings.report.language)
     cut = [words("console.warning", text=words.cut_export(*warning)) for warning in warnings]
-    print("\n".join([*cut, review_summary(result, words)]))
+    lines = [*cut, *review_summary(result, words).splitlines()]
+    print("\n".join(printable(line) for line in lines))  # the label and the file names come from outside
     print(f"review: wrote {args.out}, {paths.qini_plot(args.out)} and {paths.review_customers(args.out)}")
 
 

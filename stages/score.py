@@ -32,7 +32,7 @@ from stages.lib.decision.drift import compare_counts, drift_budget, medians, wor
 from stages.lib.decision.segment_analysis import matrix
 from stages.lib.errors import refused
 from stages.lib.settings import Settings
-from stages.lib.words import words_for
+from stages.lib.words import Words
 from stages.report.action_list import action_list_table
 from stages.report.page import PageInput, console_summary, manager_page, run_lines
 
@@ -86,7 +86,7 @@ def score(args: argparse.Namespace, settings: Settings, reference: dict, review:
     metadata = record_metadata(label, md5(model_path), md5(args.params), settings)
     record_path = paths.campaign_record(args.out)
     write_record(record_path, campaign_record(month.compact, decision.actions), metadata)  # refused if it differs
-    words = words_for(settings.report.language)
+    words = Words(settings.report.language)
     write_excel_csv(args.out, action_list_table(decision.actions, words, settings.segment.high_risk), digits=4)
     regular = month.compact[month.compact["regular"]].astype({"segment": object})
     page = PageInput(

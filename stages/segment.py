@@ -20,7 +20,7 @@ from stages.lib.decision.drift import medians
 from stages.lib.decision.offers import decide_with, listing
 from stages.lib.decision.segment_analysis import analyse_segment, honest_scores
 from stages.lib.settings import Settings
-from stages.lib.words import words_for
+from stages.lib.words import Words
 from stages.report.action_list import action_list_table
 from stages.report.page import PageInput, manager_page
 from stages.report.segment import segment_figures, segments_markdown
@@ -41,7 +41,7 @@ def run(settings: Settings) -> dict:
         customers, pipeline = read_parquet(paths.CUSTOMERS), load_model(paths.MODEL)
         scored = honest_scores(customers, read_parquet(paths.TEST), read_parquet(paths.OOF), pipeline)
         shap_values = read_parquet(paths.SHAP_VALUES)
-        words = words_for(settings.report.language)
+        words = Words(settings.report.language)
         analysis = analyse_segment(scored, shap_values, segment, words)
         explained_output = read_json(paths.EXPLAIN_METRICS)["explained_output"]
         write_figures(paths.SEGMENT_FIGURES, segment_figures(analysis, segment, explained_output))

@@ -21,7 +21,7 @@ from stages.io.cli import run_cli
 from stages.io.files import load_settings, read_json, read_review, write_json
 from stages.lib.campaign.uplift import uplift_models
 from stages.lib.errors import printable, refused
-from stages.lib.words import words_for
+from stages.lib.words import Words
 from stages.report.campaign import uplift_summary
 
 KIND = "uplift_choice"
@@ -46,8 +46,8 @@ def main() -> None:
     offers = uplift_models(months, labels, assumed, campaign.uplift_min_group, campaign.uplift_c, settings.seed)
     choice = {"kind": KIND, "campaigns": labels, "offers": offers}
     write_json(args.out, choice, digits=10)
-    words = words_for(settings.report.language)
-    print(printable(uplift_summary(choice, words)))
+    words = Words(settings.report.language)
+    print("\n".join(printable(line) for line in uplift_summary(choice, words).splitlines()))
     print(printable(words("uplift.wrote", out=str(args.out))))
 
 

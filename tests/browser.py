@@ -46,6 +46,17 @@ def start_browser(binary: str, profile: Path) -> tuple[subprocess.Popen, int]:
     raise RuntimeError("chromium did not open its DevTools port")
 
 
+@contextlib.contextmanager
+def browsing(binary: str, profile: Path):
+    """`start_browser` for the length of a with-block: its DevTools port; the browser is ended after it."""
+    process, port = start_browser(binary, profile)
+    try:
+        yield port
+    finally:
+        process.kill()
+        process.wait()
+
+
 class Tab:
     """One page target over the DevTools protocol: commands in order, events collected."""
 

@@ -55,3 +55,15 @@ def cluster():
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as local:
         yield local.scheduler_address
+
+
+@pytest.fixture(scope="module")
+def odd_month(tmp_path_factory) -> Path:
+    """90 customers with every kind of defect the rules fix: a repeated row, typos, an extreme revenue, a
+    customer who is not regular, an unseen label and an empty cell."""
+    raw = make_raw(n=90, seed=8, with_target=False)
+    market = raw["market_file"]
+    market["Страниц_за_визит"] = market["Страниц_за_визит"].astype(object)
+    market.loc[market["id"] == 100_005, "Популярная_категория"] = "Садовый инвентарь"
+    market.loc[market["id"] == 100_006, "Страниц_за_визит"] = ""
+    return write_raw(raw, tmp_path_factory.mktemp("odd") / "month")

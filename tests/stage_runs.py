@@ -92,3 +92,15 @@ def read_action_list(path: Path):
     assert frame["action"].notna().all() and frame["allows_offers"].notna().all()
     frame.attrs["language"] = language
     return frame
+
+
+def params_with_scale(folder: Path, **scale) -> Path:
+    """params.yaml with some of its ``scale`` settings changed, written in ``folder`` under a name that says
+    which: the file a test gives `--params` (the month's reading, partitioning or ranges)."""
+    import yaml
+
+    params = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
+    params["scale"].update(scale)
+    path = Path(folder) / ("params_" + "_".join(f"{k}{v}" for k, v in sorted(scale.items())) + ".yaml")
+    path.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    return path

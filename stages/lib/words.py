@@ -131,10 +131,6 @@ def plural_form(language: str, count: int) -> int:
     return 1 if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14 else 2
 
 
-def words_for(language: str) -> Words:
-    return Words(language)
-
-
 CLASS_NAMES = {0: "Same level", 1: "Declined"}  # the target: activity over the next three months
 SEGMENT_NAMES = {0: "Other regular customers", 1: "Chosen segment"}
 SHAP_UNITS = {"probability": "probability", "log_odds": "log-odds"}  # what a SHAP value is measured in (axes)

@@ -15,7 +15,7 @@ from stages.lib.schema import BINARY_FEATURES, MINUTES_COLUMNS, NOMINAL_FEATURES
 from stages.lib.settings import Eda
 from stages.lib.words import Words, sentence_start
 from stages.report import style
-from stages.report.prose import counted, p_value, shares, signed, significant
+from stages.report.prose import p_value, shares, signed, significant
 
 
 def figures(customers: pd.DataFrame, study: Exploration, seed: int) -> dict[str, plt.Figure]:
@@ -120,7 +120,7 @@ def differences_markdown(study: Exploration, settings: Eda, w: Words) -> list[st
     comparison = paths.EDA_COMPARISON
     intro = w(
         "eda.intro",
-        customers=counted(w, study.customers, "reports.regular_customers"),
+        customers=w.counted(study.customers, "reports.regular_customers"),
         declined=w.count(study.declined),
         share=w.percent(study.summary["declined_share"], 1),
         significant=w.count(table["significant"].sum()),

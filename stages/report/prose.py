@@ -12,11 +12,6 @@ import math
 from stages.lib.words import GROUPING, Words
 
 
-def counted(w: Words, count: int, noun: str) -> str:
-    """``count`` with its noun in the right form: `Words.counted`."""
-    return w.counted(count, noun)
-
-
 def significant(w: Words, value, digits: int = 4) -> str:
     """``value`` to ``digits`` significant digits, trailing zeros dropped, grouped: ru «4 587», «0,4885», «14,16»."""
     value = float(value)

@@ -16,7 +16,7 @@ from stages.lib.settings import CELLS, Segment
 from stages.lib.stats import split_numeric
 from stages.lib.words import SEGMENT_NAMES, SHAP_AMOUNTS, Words, label, level, sentence_start, unit, with_unit
 from stages.report import style
-from stages.report.prose import counted, p_value, shares, signed, significant
+from stages.report.prose import p_value, shares, signed, significant
 
 SEGMENT_COLORS = {0: style.NEUTRAL, 1: style.HIGHLIGHT}
 CELL_COLORS = dict(zip(CELLS, ("#C0392B", "#E59866", "#2874A6", "#AED6F1"), strict=True))
@@ -162,7 +162,7 @@ def chosen_section(analysis: SegmentAnalysis, w: Words) -> list[str]:
         heading,
         w(
             "segments.chosen.text",
-            customers=counted(w, summary["customers"], "reports.regular_customers"),
+            customers=w.counted(summary["customers"], "reports.regular_customers"),
             share=w.percent(summary["share_of_customers"], 1),
             profit=w.money(summary["profit_at_stake"]),
             profit_share=w.percent(summary["share_of_profit"], 1),
@@ -225,7 +225,7 @@ def scoring_section(analysis: SegmentAnalysis, segment: Segment, w: Words) -> li
         "## " + w("segments.scored.heading"),
         w(
             "segments.scored.text",
-            customers=counted(w, len(sources), "reports.regular_customers"),
+            customers=w.counted(len(sources), "reports.regular_customers"),
             oof=w.count((sources == "out_of_fold").sum()),
             saved=w.count((sources == "saved_model").sum()),
             unit=w("unit.money"),

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from stages.io.month_outputs import PARTS_MARKER
-from tests.browser import find_browser, opened, start_browser
+from tests.browser import browsing, find_browser, opened
 from tests.stage_runs import ROOT, score_month
 from tests.synthetic import make_raw, write_raw
 
@@ -40,12 +40,8 @@ def test_no_code_from_names_a_hostile_out_name_links_as_a_relative_file(workspac
     binary = find_browser()
     if binary is None:
         pytest.skip("no chromium found (apt-get install -y chromium; .ci/run does it)")
-    process, port = start_browser(binary, tmp_path / "profile")
-    try:
+    with browsing(binary, tmp_path / "profile") as port:
         protocols, shown = asyncio.run(in_browser(port, out.with_suffix(".html")))
-    finally:
-        process.kill()
-        process.wait()
     assert set(protocols) == {"file:"} and shown == "0"  # the page's own script ran: the filter hid every row
 
 

@@ -5,43 +5,22 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
-import yaml
 from distributed import LocalCluster
 
 from stages.io.executor import Local
 from stages.io.files import load_settings, read_json
 from stages.io.monthly_run import score_in_parts, scratch_folder
 from stages.io.partitions import count_parts, part_of
-from tests.stage_runs import ROOT, run_stage
+from tests.stage_runs import params_with_scale, run_stage, score_month
 from tests.synthetic import make_raw, write_raw
 
 
-@pytest.fixture(scope="module")
-def odd_month(tmp_path_factory):
-    """A month with every kind of defect the rules fix: a repeated row, typos, an extreme revenue, a
-    customer who is not regular, an unseen label and an empty cell."""
-    raw = make_raw(n=90, seed=8, with_target=False)
-    market = raw["market_file"]
-    market["Страниц_за_визит"] = market["Страниц_за_визит"].astype(object)
-    market.loc[market["id"] == 100_005, "Популярная_категория"] = "Садовый инвентарь"
-    market.loc[market["id"] == 100_006, "Страниц_за_визит"] = ""
-    return write_raw(raw, tmp_path_factory.mktemp("odd") / "month")
-
-
 def params_with(tmp_path, chunk_rows: int):
-    params = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
-    params["scale"]["chunk_rows"] = params["scale"]["partition_customers"] = chunk_rows
-    path = tmp_path / f"params_{chunk_rows}.yaml"
-    path.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
-    return path
+    return params_with_scale(tmp_path, chunk_rows=chunk_rows, partition_customers=chunk_rows)
 
 
 def score(root, month, out, params, *extra):
-    result = run_stage(
-        "score", "--raw", str(month), "--out", str(out), "--models", str(root / "models"),
-        "--reference", str(root / "reports/drift_reference.json"), "--params", str(params), *extra,
-    )  # fmt: skip
+    result = score_month(root, month, out, "--params", str(params), *extra)
     assert result.returncode == 0, result.stderr
     return result
 

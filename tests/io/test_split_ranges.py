@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-import yaml
 
 from stages.io.executor import Local
 from stages.io.exports import open_export
@@ -14,37 +13,19 @@ from stages.io.monthly_run import scratch_folder, split_month
 from stages.io.partitions import read_partition
 from stages.io.split_ranges import spans_of
 from stages.lib.schema import RAW_FILES
-from tests.stage_runs import ROOT, run_stage
+from tests.stage_runs import params_with_scale, score_month
 from tests.synthetic import DIALECTS, make_raw, write_raw
 
 WHOLE, TINY = 1 << 26, 160  # bytes per range: one range per export; seven or more for a 90-customer month
 
 
-@pytest.fixture(scope="module")
-def odd_month(tmp_path_factory):
-    """90 customers with a repeated row, label typos, an unseen label and an empty cell."""
-    raw = make_raw(n=90, seed=8, with_target=False)
-    market = raw["market_file"]
-    market["Страниц_за_визит"] = market["Страниц_за_визит"].astype(object)
-    market.loc[market["id"] == 100_005, "Популярная_категория"] = "Садовый инвентарь"
-    market.loc[market["id"] == 100_006, "Страниц_за_визит"] = ""
-    return write_raw(raw, tmp_path_factory.mktemp("odd") / "month")
-
-
 def params_with(tmp_path, split_bytes: int, customers: int = 10):
-    params = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
-    params["scale"].update(split_bytes=split_bytes, chunk_rows=10, partition_customers=customers)
-    path = tmp_path / f"params_{split_bytes}_{customers}.yaml"
-    path.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
-    return path
+    return params_with_scale(tmp_path, split_bytes=split_bytes, chunk_rows=10, partition_customers=customers)
 
 
 def score(root, month, out, params, *extra):
     out.parent.mkdir(parents=True, exist_ok=True)
-    return run_stage(
-        "score", "--raw", str(month), "--out", str(out), "--models", str(root / "models"),
-        "--reference", str(root / "reports/drift_reference.json"), "--params", str(params), *extra,
-    )  # fmt: skip
+    return score_month(root, month, out, "--params", str(params), *extra)
 
 
 def split(month, tmp_path, split_bytes):

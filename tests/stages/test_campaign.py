@@ -94,6 +94,7 @@ def test_a_review_measures_the_model_and_every_offer(loop, tmp_path):
     written = tmp_path / "reviews" / "2026-09.json"
     result = review(root, folder, out.with_name("2026-09.campaign.parquet"), outcomes, written)
     assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("review: «2026-09»: ") and "\\n" not in result.stdout  # a line each, no escapes
     report = json.loads(written.read_text())
     assert report["kind"] == "campaign_review" and report["campaign_label"] == "2026-09"
     assert report["model"]["verdict"] in ("as_expected", "degraded") and report["model"]["why"]

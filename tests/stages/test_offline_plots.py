@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import find_browser, opened, start_browser
+from tests.browser import browsing, find_browser, opened
 from tests.stage_runs import ROOT
 
 EXTERNAL = re.compile(r"<(?:script|link|img|iframe)\b[^>]*(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.IGNORECASE)
@@ -41,12 +41,8 @@ def test_dvc_plots_show_renders_offline_in_a_browser(tmp_path):
     subprocess.run([str(dvc), "plots", "show", "-o", str(out)], cwd=ROOT, env=env, check=True, capture_output=True)
     page = (out / "index.html").read_text(encoding="utf-8")
     assert EXTERNAL.search(page) is None and "cdn.jsdelivr" not in page
-    process, port = start_browser(binary, tmp_path / "profile")
-    try:
+    with browsing(binary, tmp_path / "profile") as port:
         found = asyncio.run(render(port, out / "index.html"))
-    finally:
-        process.kill()
-        process.wait()
     assert found["vega"] >= 6 and found["errors"] == []  # the six vega plots of dvc.yaml drew themselves
     assert [u for u in found["requests"] if not u.startswith(("file:", "data:"))] == []
 

@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from stages.lib.words import Words
-from tests.browser import Tab, find_browser, opened, start_browser
+from tests.browser import Tab, browsing, find_browser, opened
 from tests.markdown_words import english_words
 from tests.stage_runs import read_action_list, score_month
 from tests.synthetic import make_raw, write_raw
@@ -82,18 +82,20 @@ def browser():
     return binary
 
 
-def test_the_managers_page_renders_sorts_filters_and_stays_offline(browser, workspace, tmp_path):
+@pytest.fixture
+def training_page(workspace, tmp_path):
+    """A copy of the training month's page, and its action list read back (codes)."""
     root, _ = workspace
     page = tmp_path / "monthly_decision.html"
     shutil.copy(root / "reports/monthly_decision.html", page)
-    listed = read_action_list(root / "reports/action_list.csv")
+    return page, read_action_list(root / "reports/action_list.csv")
+
+
+def test_the_managers_page_renders_sorts_filters_and_stays_offline(browser, training_page, tmp_path):
+    page, listed = training_page
     offer = listed.loc[listed["offer"] != "", "offer"].iloc[0]
-    process, port = start_browser(browser, tmp_path / "profile")
-    try:
+    with browsing(browser, tmp_path / "profile") as port:
         found = asyncio.run(inspect(port, page, tmp_path / "monthly_decision.png", {"offer": offer}))
-    finally:
-        process.kill()
-        process.wait()
     assert found["sections"] == list(SECTIONS)
     assert found["rows"] == len(listed) and found["svg_shapes"] >= 4
     assert found["drift"]  # the training month is the reference: no comparison with itself
@@ -162,18 +164,11 @@ async def at_size(port: int, page: Path, folder: Path, size: tuple) -> dict:
         return {**found, "requests": tab.requests()}
 
 
-def test_the_page_fits_a_laptop_and_a_phone(browser, workspace, tmp_path):
-    root, _ = workspace
-    page = tmp_path / "monthly_decision.html"
-    shutil.copy(root / "reports/monthly_decision.html", page)
-    listed = read_action_list(root / "reports/action_list.csv")
-    process, port = start_browser(browser, tmp_path / "profile")
-    try:
+def test_the_page_fits_a_laptop_and_a_phone(browser, training_page, tmp_path):
+    page, listed = training_page
+    with browsing(browser, tmp_path / "profile") as port:
         laptop = asyncio.run(at_size(port, page, tmp_path, LAPTOP))
         phone = asyncio.run(at_size(port, page, tmp_path, PHONE))
-    finally:
-        process.kill()
-        process.wait()
     for found, (width, *_) in ((laptop, LAPTOP), (phone, PHONE)):
         assert found["inner_width"] == width  # the viewport tag: a phone lays the page out at its own width
         assert found["scroll_width"] <= found["inner_width"], found  # nothing makes the page scroll sideways
@@ -223,19 +218,12 @@ async def download(port: int, page: Path, folder: Path, offer: str) -> dict:
         return found
 
 
-def test_the_download_button_writes_the_rows_the_filters_leave(browser, workspace, tmp_path):
-    root, _ = workspace
-    page = tmp_path / "monthly_decision.html"
-    shutil.copy(root / "reports/monthly_decision.html", page)
-    listed = read_action_list(root / "reports/action_list.csv")
+def test_the_download_button_writes_the_rows_the_filters_leave(browser, training_page, tmp_path):
+    page, listed = training_page
     offer = listed.loc[listed["offer"] != "", "offer"].value_counts().index[0]
     downloads = tmp_path / "downloads"
-    process, port = start_browser(browser, tmp_path / "profile")
-    try:
+    with browsing(browser, tmp_path / "profile") as port:
         found = asyncio.run(download(port, page, downloads, offer))
-    finally:
-        process.kill()
-        process.wait()
     assert found["state"] == "completed" and found["errors"] == []  # the policy lets the script's blob: through
     assert [u for u in found["requests"] if not u.startswith(("file:", "data:", "blob:"))] == []
     raw = (downloads / found["file"]).read_bytes()
@@ -287,13 +275,9 @@ def test_a_shifted_month_reads_in_its_language_at_both_sizes(browser, workspace,
     assert listed.attrs["language"] == language
     newcomers = listed[listed["favourite_category"] == "Спорт и отдых"]
     assert len(newcomers) and newcomers["flags"].str.contains("«Спорт и отдых»").all()  # kept as written, flagged
-    process, port = start_browser(browser, tmp_path / "profile")
-    try:
+    with browsing(browser, tmp_path / "profile") as port:
         found = asyncio.run(measured(port, out.with_suffix(".html")))
         sizes = [asyncio.run(at_size(port, out.with_suffix(".html"), tmp_path, size)) for size in (LAPTOP, PHONE)]
-    finally:
-        process.kill()
-        process.wait()
     assert found["lang"] == language and found["first"] == "instruction"  # the verdict and what to do, first
     instruction = words("instruction.retrain.top_of_list", top=words.count(params["drift"]["retrain_top"]))
     assert words("verdict.retrain") in found["instruction"] and instruction in found["instruction"]

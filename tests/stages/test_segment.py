@@ -18,7 +18,6 @@ from stages.lib.model.pipeline import predict_risk
 from stages.lib.schema import FEATURES, ID
 from stages.lib.settings import CELLS
 from stages.lib.words import Words
-from stages.report.prose import counted
 from tests.markdown_words import language_problems
 from tests.stage_runs import read_action_list, run_stage
 from tests.synthetic import make_raw, write_raw
@@ -49,7 +48,7 @@ def test_segment_outputs(workspace):
     assert metrics["profit_at_stake"] == pytest.approx(chosen["profit"].sum(), abs=0.01)
     report = (root / "reports/segments.md").read_text(encoding="utf-8")
     words = Words(params["report"]["language"])  # the report and the list's reasons follow params.yaml
-    assert f"**{counted(words, len(chosen), 'reports.regular_customers')}**" in report
+    assert f"**{words.counted(len(chosen), 'reports.regular_customers')}**" in report
     assert language_problems(report, words.language) == []
     stated = listed["reason_1"].dropna()
     assert len(stated) and all(any(words.phrase(f) in r for f in FEATURES) for r in stated)

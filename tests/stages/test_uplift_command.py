@@ -47,6 +47,7 @@ def test_the_learner_is_chosen_adopted_and_used_by_the_next_decision(reviewed):
     assert choice["offers"][offer]["chosen"] == "uplift" and "Qini area" in choice["offers"][offer]["why"]
     ru = Words("ru")  # params.yaml's language: the chosen learner and why, in words
     assert f"uplift: {ru.offer(offer)}: {ru('uplift.uplift')}: " in result.stdout and "площадь Qini" in result.stdout
+    assert result.stdout.splitlines()[0].startswith("uplift: ") and "\\n" not in result.stdout  # one line each
     adopted = run_stage("adopt_effects", "--uplift", str(choice_file), "--params", str(params_file))
     assert adopted.returncode == 0, adopted.stderr
     learner = load_settings(params_file).offers.catalogue[0].uplift

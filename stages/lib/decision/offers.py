@@ -17,7 +17,7 @@ from stages.lib.campaign.power import detectable_effect
 from stages.lib.campaign.uplift import offer_effects
 from stages.lib.schema import ID, NUMERIC_FEATURES, PROFIT
 from stages.lib.settings import Budget, Offer, Settings
-from stages.lib.words import Words, words_for
+from stages.lib.words import Words
 
 REASONS = ("reason_1", "reason_2", "reason_3")
 # The action list's columns, in order: the same file for the training month and for a new month.
@@ -302,7 +302,7 @@ def decide_with(
     `score` share."""
     catalogue, budget = settings.offers.catalogue, settings.budget
     control = Control(settings.campaign.control_share, label, settings.seed)
-    words = words_for(settings.report.language)
+    words = Words(settings.report.language)
     reasons = strongest_reasons(listed, customers, shap_values, typical, settings.segment.min_reason_shap, words)
     actions = action_list(listed, reasons, catalogue, budget, settings.segment.high_risk, control, words)
     summary = {**decision_summary(actions), "budget": {"contacts": budget.contacts, "money": budget.money}}
