@@ -15,7 +15,7 @@ from stages.io import paths
 from stages.io.cli import run_cli, stage_main
 from stages.io.files import fresh_outputs, read_json, read_parquet, write_csv, write_json, write_parquet
 from stages.io.model_store import save_model
-from stages.lib.model import training
+from stages.lib.model import selection, training
 from stages.lib.settings import Settings
 
 
@@ -34,20 +34,25 @@ def run(settings: Settings) -> dict:
         best = training.best_per_family(search)
         pipelines = training.family_pipelines(best, features, seed)
         pipelines[training.REFERENCE] = training.reference_pipeline(params.comparison, seed)
-        fold_scores = training.repeated_cv(pipelines, train, params.comparison, seed)
+        fold_scores = training.repeated_cv(pipelines, train, params.comparison, params.calibration, seed)
         cv = training.summarise_cv(fold_scores)
-        print(cv.round(4).to_string(index=False), flush=True)
-        chosen = training.choose_family(cv)
+        costs = training.scoring_costs(pipelines, train, params.cost)
+        candidates = training.selection_table(fold_scores, cv, costs, params.comparison.folds)
+        print(candidates.round(4).to_string(index=False), flush=True)
+        chosen = selection.choose(candidates, params.selection, params.cost.ties_within)
+        choice = training.selection_metrics(candidates, params.selection, chosen)
         paired = training.paired_comparisons(fold_scores, chosen, params.comparison.folds)
         fit = training.fit_calibrated(pipelines[chosen], train, params.cv_folds, params.calibration, seed)
         save_model(fit.model, paths.MODEL)
         save_model(fit.folds, paths.FOLD_MODELS)
         write_parquet(paths.OOF, fit.oof, digits=10)
-        write_csv(paths.MODEL_COMPARISON, training.comparison_table(best, cv, paired), digits=4)
-        metrics = training.train_metrics(search, best, cv, paired, fit, chosen, features, dropped)
+        table = training.comparison_table(best, cv, candidates, paired, chosen)
+        write_csv(paths.MODEL_COMPARISON, table, digits=4)
+        metrics = training.train_metrics(search, best, cv, paired, fit, choice, (features, dropped, params))
         write_json(paths.TRAIN_METRICS, metrics, digits=4)
     print(
-        f"train: chose {chosen}: repeated CV ROC-AUC {metrics['repeated_cv_roc_auc_mean']:.4f}; "
+        f"train: chose {chosen} ({params.selection}; the best: {choice['best']}): repeated CV ROC-AUC "
+        f"{metrics['repeated_cv_roc_auc_mean']:.4f}, {choice['cost_us_per_customer']['chosen']:.2f} µs per customer; "
         f"calibration {fit.calibration.method} (cross-validated Brier {fit.calibration.brier_by_method})"
     )
     return metrics

@@ -89,6 +89,19 @@ def check_dimension(key: str, spec: Any) -> None:
         raise ValueError(f"{where}: {kind} needs low < high (positive for loguniform, whole for randint)")
 
 
+Nanoseconds = Annotated[float, Field(gt=0)]
+
+
+class Cost(Section):
+    """Per-operation prices of scoring (stages/lib/model/scoring_cost.py), measured by `make trade`."""
+
+    ns_per_tree_node: Nanoseconds
+    ns_per_distance_term: Nanoseconds
+    ns_per_kernel_term: Nanoseconds
+    ns_per_linear_term: Nanoseconds
+    ties_within: Annotated[float, Field(ge=0, lt=1)]  # costs within this share of the lowest are a tie
+
+
 class Train(Section):
     drop_multicollinear: bool
     cv_folds: Bins
@@ -98,6 +111,8 @@ class Train(Section):
     select_k: Annotated[list[Count | Literal["all"]], Field(min_length=1)]
     search_spaces: dict[Literal[SEARCHABLE], dict[str, Any] | None]  # type: ignore[valid-type]
     comparison: Comparison
+    selection: Literal["best", "fastest_within_noise"]
+    cost: Cost
     calibration: Literal[CALIBRATION]  # type: ignore[valid-type]
 
     @field_validator("search_spaces")  # pydantic makes a validator whose first argument is cls a classmethod

@@ -7,9 +7,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from stages.lib.model.selection import REFERENCE, best_family
 from stages.lib.model.training import (
-    REFERENCE,
-    choose_family,
     comparison_table,
     describe,
     model_features,
@@ -34,8 +33,8 @@ def test_the_family_with_the_best_repeated_cv_mean_wins_and_never_the_dummy():
     cv = pd.DataFrame(
         {"family": ["dummy", REFERENCE, "knn", "svc"], "cv_roc_auc_mean": [0.99, 0.99, 0.9, 0.9], "cv_roc_auc_std": 0}
     )
-    assert choose_family(cv) == "knn"  # a tie goes to the first name; never the dummy or the reference
-    assert choose_family(cv, besides=("knn",)) == "svc"  # the runner-up
+    assert best_family(cv) == "knn"  # a tie goes to the first name; never the dummy or the reference
+    assert best_family(cv, besides=("knn",)) == "svc"  # the runner-up
 
 
 def test_comparison_table_is_sorted_best_first_with_the_search_columns():
@@ -43,8 +42,15 @@ def test_comparison_table_is_sorted_best_first_with_the_search_columns():
         {"family": ["knn"], "candidates": [3], "search_cv_roc_auc": [0.8], "params": [{}], "settings": ["k=1"]}
     )
     cv = pd.DataFrame(
-        {"family": ["dummy", "knn"], "cv_roc_auc_mean": [0.5, 0.9], "cv_roc_auc_std": [0.0, 0.01], "cv_fits": [6, 6]}
+        {
+            "family": ["dummy", "knn"],
+            "cv_roc_auc_mean": [0.5, 0.9],
+            "cv_roc_auc_std": [0.0, 0.01],
+            "cv_brier_mean": [0.25, 0.1],
+            "cv_fits": [6, 6],
+        }
     )
+    selection = cv.iloc[1:].assign(within_noise=True, cost_us_per_customer=2.5, model_columns=4)
     paired = pd.DataFrame(
         {
             "family": ["dummy"],
@@ -54,8 +60,10 @@ def test_comparison_table_is_sorted_best_first_with_the_search_columns():
             "folds_won_by_chosen": [6],
         }
     )
-    table = comparison_table(best, cv, paired)
+    table = comparison_table(best, cv, selection, paired, "knn")
     assert table["family"].tolist() == ["knn", "dummy"] and table.loc[0, "settings"] == "k=1"
+    assert table["chosen"].tolist() == [True, False] and table.loc[0, "cost_us_per_customer"] == 2.5
+    assert pd.isna(table.loc[1, "cost_us_per_customer"])  # the dummy is no candidate
     assert pd.isna(table.loc[0, "chosen_minus_this"]) and table.loc[1, "folds_won_by_chosen"] == 6
 
 
@@ -72,7 +80,12 @@ def test_the_corrected_interval_is_nadeau_bengio_and_wider_than_the_naive_one():
 
 def test_paired_comparisons_line_folds_up_by_number():
     scores = pd.DataFrame(
-        {"family": ["a"] * 3 + ["b"] * 3, "fold": [0, 1, 2] * 2, "roc_auc": [0.9, 0.8, 0.85, 0.8, 0.85, 0.8]}
+        {
+            "family": ["a"] * 3 + ["b"] * 3,
+            "fold": [0, 1, 2] * 2,
+            "roc_auc": [0.9, 0.8, 0.85, 0.8, 0.85, 0.8],
+            "brier": [0.1, 0.12, 0.11, 0.13, 0.12, 0.12],
+        }
     )
     paired = paired_comparisons(scores, "a", folds=3).set_index("family")
     assert paired.loc["b", "chosen_minus_this"] == pytest.approx((0.1 - 0.05 + 0.05) / 3)

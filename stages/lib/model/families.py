@@ -69,6 +69,19 @@ FAMILIES: dict[str, Family] = {
     ),
     "soft_vote": Family(soft_vote, VotingClassifier, "permutation"),
 }
+# Simpler first, for a tie in scoring cost (stages/lib/model/selection.py): one formula, one tree, stored
+# customers, boosted then averaged trees, a kernel, a vote of three learners.
+SIMPLEST_FIRST = (
+    "dummy",
+    "logistic_regression",
+    "decision_tree",
+    "knn",
+    "hist_gradient_boosting",
+    "random_forest",
+    "extra_trees",
+    "svc",
+    "soft_vote",
+)
 SEARCHABLE = tuple(name for name in FAMILIES if name != "dummy")  # the dummy is the baseline, never a candidate
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import roc_auc_score
+from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.model_selection import RandomizedSearchCV
 
 from stages.lib.model.calibration import CalibrationChoice, Calibrator, calibrate, choose_calibration
@@ -25,8 +25,10 @@ from stages.lib.model.pipeline import (
     predict_risk,
     search_space,
 )
+from stages.lib.model.scoring_cost import scoring_cost
+from stages.lib.model.selection import BASELINE, REFERENCE, against_best, best_family
 from stages.lib.schema import FEATURES, GROUP, ID, TARGET
-from stages.lib.settings import Comparison, Train
+from stages.lib.settings import Comparison, Cost, Train
 from stages.lib.stats import paired_difference
 
 SCORING = "roc_auc"
@@ -78,12 +80,12 @@ def family_pipelines(best: pd.DataFrame, features: list[str], seed: int) -> dict
     return {family: make_pipeline(make_family("dummy", seed), features).set_params(**p) for family, p in params.items()}
 
 
-def fit_and_score(pipeline, X: pd.DataFrame, y: pd.Series, fit_rows, test_rows) -> float:
-    fitted = clone(pipeline).fit(X.iloc[fit_rows], y.iloc[fit_rows])
-    return roc_auc_score(y.iloc[test_rows], fitted.predict_proba(X.iloc[test_rows])[:, 1])
-
-
-REFERENCE = "reference_extra_trees"  # a fixed yardstick, never a candidate
+def held_out_scores(pipeline, X: pd.DataFrame, y: pd.Series, fit_rows, test_rows) -> np.ndarray:
+    """The raw scores of the held-out rows by the pipeline fitted on the others."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # saga on tiny C, as in the search
+        fitted = clone(pipeline).fit(X.iloc[fit_rows], y.iloc[fit_rows])
+    return fitted.predict_proba(X.iloc[test_rows])[:, 1]
 
 
 def reference_pipeline(settings: Comparison, seed: int):
@@ -91,29 +93,69 @@ def reference_pipeline(settings: Comparison, seed: int):
     return make_pipeline(make_family("extra_trees", seed).set_params(n_estimators=settings.reference_trees))
 
 
-def repeated_cv(pipelines: dict, train: pd.DataFrame, settings: Comparison, seed: int) -> pd.DataFrame:
-    """Every pipeline on the same folds (``repeats`` shuffles of group-aware stratified k-fold): one row per
-    pipeline and fold, so that families can be compared fold by fold. All fits go to one pool of workers
-    (one pool per family or per repeat costs more to start than the small models take to fit)."""
+def comparison_folds(train: pd.DataFrame, settings: Comparison, seed: int) -> list:
+    """``repeats`` shuffles of group-aware stratified k-fold (seeds differ from the search's folds)."""
     y, groups = train[TARGET], train[GROUP]
-    folds = [  # seeds differ from the search's folds
+    return [
         split
         for repeat in range(settings.repeats)
         for split in group_folds(settings.folds, seed + 1000 + repeat).split(train, y, groups)
     ]
+
+
+def fold_metrics(scores: list, folds: list, y: np.ndarray, k: int, calibration: str) -> list[dict]:
+    """One pipeline's ROC-AUC (raw scores) and Brier (calibrated) per fold. Each repeat's k folds hold every
+    customer out once: its scores are out-of-fold scores as `train` has them, calibrated as `train` calibrates
+    them (the method by cross-validated Brier, fold j's calibrator fitted on the other folds only)."""
+    rows = []
+    for first in range(0, len(folds), k):
+        score, fold = np.empty(len(y)), np.empty(len(y), dtype=int)
+        for j in range(k):
+            score[folds[first + j][1]], fold[folds[first + j][1]] = scores[first + j], j
+        oof = pd.DataFrame({"score": score, TARGET: y, "fold": fold})
+        choice = choose_calibration(oof, calibration)
+        for j in range(k):
+            rows_j = folds[first + j][1]
+            roc_auc = roc_auc_score(y[rows_j], score[rows_j])
+            brier = brier_score_loss(y[rows_j], choice.cross_fitted[rows_j])
+            rows.append({"fold": first + j, "roc_auc": roc_auc, "brier": brier, "calibration": choice.method})
+    return rows
+
+
+def repeated_cv(
+    pipelines: dict, train: pd.DataFrame, settings: Comparison, calibration: str, seed: int
+) -> pd.DataFrame:
+    """Every pipeline on the same folds: one row per pipeline and fold (family, fold, roc_auc, brier), so
+    that pipelines can be compared fold by fold. All fits go to one pool of workers (one pool per family or
+    per repeat costs more to start than the small models take to fit)."""
+    y = train[TARGET]
+    folds = comparison_folds(train, settings, seed)
     tasks = [(family, fold) for family in pipelines for fold in range(len(folds))]
     inputs = {family: model_input(train, expected_inputs(pipeline)) for family, pipeline in pipelines.items()}
     scores = Parallel(n_jobs=N_JOBS)(
-        delayed(fit_and_score)(pipelines[family], inputs[family], y, *folds[fold]) for family, fold in tasks
+        delayed(held_out_scores)(pipelines[family], inputs[family], y, *folds[fold]) for family, fold in tasks
     )
-    return pd.DataFrame({"family": [t[0] for t in tasks], "fold": [t[1] for t in tasks], "roc_auc": scores})
+    rows = [
+        {"family": family} | row
+        for number, family in enumerate(pipelines)
+        for row in fold_metrics(
+            scores[number * len(folds) : (number + 1) * len(folds)], folds, y.to_numpy(), settings.folds, calibration
+        )
+    ]
+    return pd.DataFrame(rows)
 
 
 def summarise_cv(fold_scores: pd.DataFrame) -> pd.DataFrame:
     """Mean, spread and number of fits of each pipeline's fold scores."""
-    grouped = fold_scores.groupby("family", sort=False)["roc_auc"]
+    grouped = fold_scores.groupby("family", sort=False)
+    roc_auc = grouped["roc_auc"]
     return pd.DataFrame(
-        {"cv_roc_auc_mean": grouped.mean(), "cv_roc_auc_std": grouped.std(ddof=0), "cv_fits": grouped.size()}
+        {
+            "cv_roc_auc_mean": roc_auc.mean(),
+            "cv_roc_auc_std": roc_auc.std(ddof=0),
+            "cv_brier_mean": grouped["brier"].mean(),
+            "cv_fits": roc_auc.size(),
+        }
     ).reset_index()
 
 
@@ -168,22 +210,42 @@ def fit_calibrated(pipeline, train: pd.DataFrame, cv_folds: int, method: str, se
     return CalibratedFit(final, folds, oof.assign(probability=choice.cross_fitted), choice)
 
 
-def choose_family(cv: pd.DataFrame, besides: tuple[str, ...] = ()) -> str:
-    """The family whose best configuration has the highest repeated-CV mean (never the dummy, the reference
-    or ``besides``; a tie goes to the first name). The search ranks configurations on one split into folds;
-    the repeated CV averages more splits for the few finalists: the steadier estimate to decide on."""
-    finalists = cv[~cv["family"].isin(["dummy", REFERENCE, *besides])]
-    return str(finalists.sort_values(["cv_roc_auc_mean", "family"], ascending=[False, True])["family"].iloc[0])
+def scoring_costs(pipelines: dict, train: pd.DataFrame, prices: Cost) -> pd.DataFrame:
+    """Each candidate fitted on every train customer (in this process, in order) and its scoring cost counted
+    on the train customers: the fixed batch."""
+    rows = []
+    for family, pipeline in pipelines.items():
+        if family != BASELINE:
+            fitted = fit_clone(pipeline, train)
+            rows.append({"family": family, **scoring_cost(fitted, train, prices)})
+    return pd.DataFrame(rows)
 
 
-def comparison_table(best: pd.DataFrame, cv: pd.DataFrame, paired: pd.DataFrame) -> pd.DataFrame:
-    """One row per pipeline: repeated-CV score, the search's view, and the chosen one's paired margin."""
-    table = cv.merge(best.drop(columns="params"), on="family", how="left").merge(paired, on="family", how="left")
+def selection_table(fold_scores: pd.DataFrame, cv: pd.DataFrame, costs: pd.DataFrame, folds: int) -> pd.DataFrame:
+    """Per candidate: repeated-CV means, the paired differences to the best with their intervals, whether
+    it is within the noise of the best, and its scoring cost."""
+    best = best_family(cv)
+    return cv.merge(against_best(fold_scores, best, folds), on="family").merge(costs, on="family")
+
+
+def comparison_table(best: pd.DataFrame, cv: pd.DataFrame, selection: pd.DataFrame, paired: pd.DataFrame, chosen):
+    """One row per pipeline: repeated-CV scores, the rule's view (margins to the best, within the noise,
+    scoring cost), the chosen one's paired margin, the search's view."""
+    rule = selection.drop(columns=cv.columns.drop("family"))
+    table = cv.merge(rule, on="family", how="left").merge(best.drop(columns="params"), on="family", how="left")
+    table = table.merge(paired, on="family", how="left").assign(chosen=lambda t: t["family"] == chosen)
     table = table.sort_values(["cv_roc_auc_mean", "family"], ascending=[False, True]).reset_index(drop=True)
     table["folds_won_by_chosen"] = table["folds_won_by_chosen"].astype("Int64")  # a count, empty for the chosen
-    margins = list(paired.columns.drop("family"))  # the keys of stats.paired_difference
-    columns = ["family", "cv_roc_auc_mean", "cv_roc_auc_std", "cv_fits", *margins]
-    return table[[*columns, "search_cv_roc_auc", "candidates", "settings"]]
+    table["model_columns"] = table["model_columns"].astype("Int64")
+    first = ["family", "chosen", "cv_roc_auc_mean", "cv_roc_auc_std", "cv_brier_mean", "cost_us_per_customer"]
+    return table[
+        [*first, *table.columns.drop([*first, "search_cv_roc_auc", "candidates", "settings"])]
+        + [
+            "search_cv_roc_auc",
+            "candidates",
+            "settings",
+        ]
+    ]
 
 
 def model_features(multicollinear_pairs: list[dict], drop_multicollinear: bool) -> tuple[list[str], list[str]]:
@@ -202,24 +264,58 @@ def margin(paired: pd.DataFrame, family: str) -> dict:
     return {"against": family, **row, "folds_won_by_chosen": int(row["folds_won_by_chosen"])}
 
 
+def settings_text(best: pd.DataFrame, family: str, comparison: Comparison) -> str:
+    if family == REFERENCE:
+        return f"n_estimators={comparison.reference_trees} on every feature (the fixed reference)"
+    return best.set_index("family").loc[family, "settings"]
+
+
+def selection_metrics(selection: pd.DataFrame, rule: str, chosen: str) -> dict:
+    """The rule, the best and the chosen candidate with their paired differences, and every candidate."""
+    best = best_family(selection)
+    row = selection.set_index("family").loc[chosen]
+    columns = ["cv_roc_auc_mean", "cv_brier_mean", "within_noise", "cost_us_per_customer", "model_columns"]
+    return {
+        "rule": rule,
+        "best": best,
+        "chosen": chosen,
+        "chosen_minus_best_roc_auc": -row["roc_auc_best_minus_this"],
+        "chosen_minus_best_roc_auc_ci95": [
+            -row["roc_auc_best_minus_this_ci95_high"],
+            -row["roc_auc_best_minus_this_ci95_low"],
+        ],
+        "chosen_minus_best_brier": row["brier_this_minus_best"],
+        "chosen_minus_best_brier_ci95": [row["brier_this_minus_best_ci95_low"], row["brier_this_minus_best_ci95_high"]],
+        "cost_us_per_customer": {
+            "chosen": row["cost_us_per_customer"],
+            "best": selection.set_index("family").loc[best, "cost_us_per_customer"],
+        },
+        "candidates": {r["family"]: {c: r[c] for c in columns} for r in selection.to_dict("records")},
+    }
+
+
 def train_metrics(
-    search: RandomizedSearchCV, best: pd.DataFrame, cv, paired, fit: CalibratedFit, chosen, features, dropped
+    search: RandomizedSearchCV, best: pd.DataFrame, cv, paired, fit: CalibratedFit, choice: dict, settings
 ):
-    """metrics/train.json: the choice, its repeated-CV score against the dummy, what was searched."""
-    by_family = cv.set_index("family")
+    """metrics/train.json: the choice and the rule behind it, its repeated-CV score against the dummy, what
+    was searched. ``choice``: selection_metrics; ``settings``: (features, dropped, Train)."""
+    features, dropped, params = settings
+    chosen, by_family = choice["chosen"], cv.set_index("family")
     return {
         "chosen_family": chosen,
+        "selection": choice,
         "search_best_family": family_of(search.cv_results_["param_model"][search.best_index_]),
         "search_best_cv_roc_auc": search.best_score_,
         "repeated_cv_roc_auc_mean": by_family.loc[chosen, "cv_roc_auc_mean"],
         "repeated_cv_roc_auc_std": by_family.loc[chosen, "cv_roc_auc_std"],
+        "repeated_cv_brier_mean": by_family.loc[chosen, "cv_brier_mean"],
         "dummy_repeated_cv_roc_auc_mean": by_family.loc["dummy", "cv_roc_auc_mean"],
-        "chosen_vs_runner_up": margin(paired, choose_family(cv, besides=(chosen,))),
-        "chosen_vs_reference": margin(paired, REFERENCE),
+        "chosen_vs_runner_up": margin(paired, best_family(cv, besides=(chosen,))),
+        **({"chosen_vs_reference": margin(paired, REFERENCE)} if chosen != REFERENCE else {}),
         "calibration_method": fit.calibration.method,
         "calibration_cv_brier": fit.calibration.brier_by_method,
         "candidates_searched": len(search.cv_results_["params"]),
         "features": features,
         "dropped_multicollinear": dropped,
-        "chosen_settings": best.set_index("family").loc[chosen, "settings"],
+        "chosen_settings": settings_text(best, chosen, params.comparison),
     }
