@@ -20,11 +20,14 @@ from stages.io.files import fresh_outputs, read_json, read_parquet, write_csv, w
 from stages.io.model_store import load_model
 from stages.io.workers import submit, worker_pool
 from stages.lib.model import importance
+from stages.lib.model.explainer_check import exact_vs_model_agnostic
 from stages.lib.model.pipeline import expected_features, predict_risk
-from stages.lib.model.shap_values import SHAP_DECIMALS, Job, combine, fold_jobs, per_customer
+from stages.lib.model.shap_values import SHAP_DECIMALS, Job, combine, fold_jobs, job_kind, per_customer
 from stages.lib.schema import ID
 from stages.lib.settings import Settings
 from stages.report import explain as report
+
+CHECK_CUSTOMERS, CHECK_PERMUTATIONS = 200, 24  # the exact tree explanation against the model-agnostic one
 
 
 def run(settings: Settings) -> dict:
@@ -39,6 +42,10 @@ def run(settings: Settings) -> dict:
         permutation = pool.submit(importance.permutation_check, pipeline, test, explain.permutation_repeats, seed)
         start = partial(submit, pool, size=explain.background_size, permutations=explain.permutations, seed=seed)
         test_pending = start(Job(pipeline, test, train))  # queued first: the figures need it
+        check = None
+        if job_kind(pipeline[-1]) == "calibrated_tree":  # exact through the calibrator: checked on a sample
+            sample = Job(pipeline, test.sample(min(CHECK_CUSTOMERS, len(test)), random_state=seed), train)
+            check = pool.submit(exact_vs_model_agnostic, sample, explain.background_size, CHECK_PERMUTATIONS, seed)
         pending = [start(job) for job in fold_jobs(load_model(paths.FOLD_MODELS), train, oof)]
         on_test = test_pending.result()
         table = importance.importance_table(on_test, test.index, expected_features(pipeline), permutation.result())
@@ -52,6 +59,8 @@ def run(settings: Settings) -> dict:
         write_parquet(paths.SHAP_VALUES, per_customer(explanation, expected_features(pipeline)), digits=SHAP_DECIMALS)
         write_csv(paths.SHAP_IMPORTANCE, table, digits=6)
         metrics = importance.explain_metrics(explanation, len(test), errors, table, examples)
+        if check is not None:
+            metrics["exact_vs_model_agnostic"] = check.result()
         write_json(paths.EXPLAIN_METRICS, metrics, digits=4)
     print(
         f"explain: {metrics['explainer']}: {metrics['explained_customers']} customers explained in "

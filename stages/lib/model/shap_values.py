@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -17,16 +18,19 @@ from sklearn.utils import shuffle
 from threadpoolctl import threadpool_limits
 
 from stages.lib.model.calibration import CalibratedModel
-from stages.lib.model.families import ExplainerKind, explainer_kind
+from stages.lib.model.families import explainer_kind
 from stages.lib.model.pipeline import expected_features, model_input
+from stages.lib.model.tree_shap import calibrated_tree_shap, tree_shap
 from stages.lib.schema import ID
 
 EXPLAINERS = {  # kind: (name, explained output)
     "tree": ("tree (exact)", "probability"),
+    "calibrated_tree": ("tree (exact) through the calibrator", "probability"),
     "linear": ("linear (exact)", "log_odds"),
     "permutation": ("permutation sampling (model-agnostic, k-means background)", "probability"),
 }
 SHAP_DECIMALS = 10
+EXACT_PIECE_ROWS = 2000  # customers per task of an exact explainer
 
 
 @dataclass
@@ -178,19 +182,18 @@ def probability_of_decline(model, X: np.ndarray) -> np.ndarray:
 
 
 def exact_shap(kind: str, model, background: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, float]:
-    """(class-1 SHAP values of X's rows, base value) by shap's exact tree or linear explainer."""
-    import shap  # only these kinds need it (seconds to import)
-
+    """(class-1 SHAP values of X's rows, base value) by the exact tree or linear explainer."""
     if kind == "tree":
-        explainer = shap.TreeExplainer(
-            model, data=background, model_output="probability", feature_perturbation="interventional"
-        )
-    else:
-        explainer = shap.LinearExplainer(model, shap.maskers.Independent(background, max_samples=len(background)))
-    values = np.asarray(explainer.shap_values(X))
-    if values.ndim == 3:  # (rows, features, classes): keep class 1
-        values = values[..., 1]
-    return values, float(np.ravel(explainer.expected_value)[-1])  # some give one base value per class
+        return tree_shap(model, background, X)
+    import shap  # only the exact explainers need it (seconds to import)
+
+    explainer = shap.LinearExplainer(model, shap.maskers.Independent(background, max_samples=len(background)))
+    return np.asarray(explainer.shap_values(X)), float(np.ravel(explainer.expected_value)[-1])
+
+
+def exact_pieces(results: list) -> tuple[np.ndarray, float]:
+    """The exact explainers' pieces of rows, in order, as one result (each piece has the same base)."""
+    return np.concatenate([values for values, _ in results]), results[0][1]
 
 
 # --- every customer: jobs, and each job as tasks any executor may run ---
@@ -219,7 +222,7 @@ class ShapWork:
     results, in task order, make (SHAP values in the model's input space, base value)."""
 
     job: Job
-    kind: ExplainerKind
+    kind: str  # a key of EXPLAINERS
     tasks: list[tuple[Callable, tuple]]
     finish: Callable[[list], tuple[np.ndarray, float]]
 
@@ -240,18 +243,36 @@ class ShapWork:
         return Explanation(values, base_values, display, *EXPLAINERS[self.kind])
 
 
+def background_sample(background: np.ndarray, size: int, seed: int) -> np.ndarray:
+    """The exact explainers' background: ``size`` seeded rows of it (all of it when it is no larger)."""
+    return background if size >= len(background) else shuffle(background, n_samples=size, random_state=seed)
+
+
+def job_kind(model) -> str:
+    """How a model step is explained: a calibrated tree ensemble exactly through its calibrator; any other
+    calibrated model model-agnostically (the exact linear explainer would explain the raw score, not the
+    calibrated probability every stage uses); an uncalibrated one by its family's explainer."""
+    if isinstance(model, CalibratedModel):
+        return "calibrated_tree" if explainer_kind(model.model) == "tree" else "permutation"
+    return explainer_kind(model)
+
+
 def plan_work(job: Job, size: int, permutations: int, seed: int, piece_rows: int) -> ShapWork:
     """The work of explaining one job: the model's predictions of its distinct coalition inputs, in
-    pieces of ``piece_rows`` (the exact explainers, fast, as one task). The model scores each input
-    on its own, so the pieces give the same values however they are cut and wherever they run."""
+    pieces of ``piece_rows`` (the exact explainers: the customers in pieces of EXACT_PIECE_ROWS). The model
+    scores each input on its own, so the pieces give the same values however they are cut and wherever
+    they run."""
     model = job.pipeline[-1]
-    # a calibrated model is explained model-agnostically: the exact tree and linear explainers would
-    # explain the raw score, not the calibrated probability every stage uses
-    kind = "permutation" if isinstance(model, CalibratedModel) else explainer_kind(model)
+    kind = job_kind(model)
     X, background = transform(job.pipeline, job.rows).to_numpy(), transform(job.pipeline, job.background).to_numpy()
     if kind != "permutation":
-        sample = background if size >= len(background) else shuffle(background, n_samples=size, random_state=seed)
-        return ShapWork(job, kind, [(exact_shap, (kind, model, sample, X))], lambda results: results[0])
+        import shap  # noqa: F401  (here, before the pool forks: each worker would import it again, seconds each)
+
+        sample = background_sample(background, size, seed)
+        explain = (calibrated_tree_shap, model) if kind == "calibrated_tree" else (partial(exact_shap, kind), model)
+        # each row's values depend on that row and the background alone: any cut gives the same values
+        pieces = np.array_split(X, max(1, -(-len(X) // EXACT_PIECE_ROWS)))
+        return ShapWork(job, kind, [(explain[0], (explain[1], sample, piece)) for piece in pieces], exact_pieces)
     centres, weights = kmeans_summary(background, size)
     plan = coalition_plan(X, centres, permutations, seed)
     pieces = np.array_split(plan.inputs, max(1, -(-len(plan.inputs) // piece_rows)))
