@@ -7,11 +7,9 @@ Reads data/prepared/train.parquet, the committed choice (metrics/train.json) and
 searched configuration (reports/model_comparison.csv, `settings`: values to 4 significant digits).
 For every family it then
 
-1. runs train's repeated cross-validation (`train.comparison`: the same group-aware folds and seeds as
-   `stages.lib.model.training.repeated_cv`) and keeps each held-out customer's raw score; per repeat, the
-   folds' scores are calibrated as `train` calibrates its out-of-fold scores (`train.calibration`,
-   `choose_calibration`: each fold's calibrator fitted on the other folds' scores only), so the Brier
-   score is of calibrated probabilities no model or calibrator saw;
+1. runs train's own repeated cross-validation (`stages.lib.model.training.repeated_cv`: the same folds,
+   ROC-AUC of the raw scores, Brier of scores calibrated as `train` calibrates, each fold's calibrator
+   fitted on the other folds' scores only);
 2. compares each family with the chosen one fold by fold (`paired_difference`, Nadeau-Bengio interval);
 3. fits the family as `train` would deploy it (`fit_calibrated`) and times `predict_proba` of the
    whole pipeline (preprocessing included) on training rows resampled to `--rows` customers, in chunks
@@ -40,20 +38,17 @@ import warnings  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from joblib import Parallel, delayed  # noqa: E402
-from sklearn.base import clone  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
-from sklearn.metrics import brier_score_loss, roc_auc_score  # noqa: E402
 
 from stages.io import paths  # noqa: E402
 from stages.io.files import load_settings, read_parquet  # noqa: E402
-from stages.lib.model.calibration import choose_calibration, inner_model  # noqa: E402
+from stages.lib.model.calibration import inner_model  # noqa: E402
 from stages.lib.model.families import make_family  # noqa: E402
-from stages.lib.model.pipeline import N_JOBS, SCALERS, expected_features, expected_inputs, group_folds, model_input  # noqa: E402
-from stages.lib.schema import GROUP, TARGET  # noqa: E402
-from stages.lib.settings import Comparison, Settings  # noqa: E402
+from stages.lib.model.pipeline import SCALERS, expected_features, model_input  # noqa: E402
+from stages.lib.model.scoring_cost import scoring_cost  # noqa: E402
+from stages.lib.settings import Settings  # noqa: E402
 from stages.lib.stats import paired_difference  # noqa: E402
-from stages.lib.model.training import REFERENCE, describe, family_pipelines, fit_calibrated  # noqa: E402
+from stages.lib.model.training import REFERENCE, describe, family_pipelines, fit_calibrated, repeated_cv  # noqa: E402
 
 TEN_MILLION, CORES = 10_000_000, 2
 BUDGET_SECONDS = 600  # issue 14: 10 M customers scored in at most 10 minutes on this machine
@@ -93,71 +88,6 @@ def candidate_pipelines(comparison: pd.DataFrame, features: list[str], seed: int
     return pipelines
 
 
-def comparison_folds(train: pd.DataFrame, settings: Comparison, seed: int) -> list:
-    """Exactly `repeated_cv`'s folds: `repeats` shuffles of group-aware stratified k-fold, seeds seed + 1000 + r."""
-    y, groups = train[TARGET], train[GROUP]
-    return [
-        split
-        for repeat in range(settings.repeats)
-        for split in group_folds(settings.folds, seed + 1000 + repeat).split(train, y, groups)
-    ]
-
-
-def held_out_scores(pipeline, X: pd.DataFrame, y: pd.Series, fit_rows, test_rows) -> np.ndarray:
-    """`fit_and_score`'s fit, returning the held-out raw scores instead of their ROC-AUC."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # saga on tiny C, as in the search
-        fitted = clone(pipeline).fit(X.iloc[fit_rows], y.iloc[fit_rows])
-    return fitted.predict_proba(X.iloc[test_rows])[:, 1]
-
-
-def cross_validated(pipelines: dict, train: pd.DataFrame, settings: Comparison, seed: int) -> pd.DataFrame:
-    """Every held-out raw score of every family: family, fold (numbered over all repeats), row, score."""
-    folds = comparison_folds(train, settings, seed)
-    y = train[TARGET]
-    tasks = [(family, fold) for family in pipelines for fold in range(len(folds))]
-    inputs = {family: model_input(train, expected_inputs(pipeline)) for family, pipeline in pipelines.items()}
-    scores = Parallel(n_jobs=N_JOBS)(
-        delayed(held_out_scores)(pipelines[family], inputs[family], y, *folds[fold]) for family, fold in tasks
-    )
-    parts = [
-        pd.DataFrame({"family": family, "fold": fold, "row": folds[fold][1], "score": score})
-        for (family, fold), score in zip(tasks, scores, strict=True)
-    ]
-    return pd.concat(parts, ignore_index=True)
-
-
-def calibrated(held_out: pd.DataFrame, y: np.ndarray, folds: int, method: str) -> pd.DataFrame:
-    """Per family and repeat, the k folds' scores are out-of-fold scores as `train` has them: calibrated as
-    `train` calibrates (method chosen by cross-validated Brier, fold k's calibrator fitted on the others)."""
-    parts = []
-    for _, part in held_out.groupby(["family", held_out["fold"] // folds], sort=False):
-        part = part.sort_values("row", kind="stable")
-        oof = pd.DataFrame(
-            {"score": part["score"].to_numpy(), TARGET: y[part["row"]], "fold": (part["fold"] % folds).to_numpy()}
-        )
-        choice = choose_calibration(oof, method)
-        parts.append(part.assign(probability=choice.cross_fitted, calibration=choice.method))
-    return pd.concat(parts, ignore_index=True)
-
-
-def fold_metrics(held_out: pd.DataFrame, y: np.ndarray) -> pd.DataFrame:
-    """ROC-AUC of the raw scores (what `repeated_cv` reports) and Brier of the calibrated ones, per fold."""
-    rows = []
-    for (family, fold), part in held_out.groupby(["family", "fold"], sort=False):
-        truth = y[part["row"]]
-        rows.append(
-            {
-                "family": family,
-                "fold": fold,
-                "roc_auc": roc_auc_score(truth, part["score"]),
-                "brier": brier_score_loss(truth, part["probability"]),
-                "calibration": part["calibration"].iloc[0],
-            }
-        )
-    return pd.DataFrame(rows)
-
-
 def paired(metrics: pd.DataFrame, chosen: str, column: str, folds: int) -> pd.DataFrame:
     """This family minus the chosen one, fold by fold: mean and Nadeau-Bengio 95 % interval."""
     wide = metrics.pivot(index="fold", columns="family", values=column)
@@ -177,11 +107,10 @@ def paired(metrics: pd.DataFrame, chosen: str, column: str, folds: int) -> pd.Da
 
 
 def cv_summary(pipelines: dict, train: pd.DataFrame, settings: Settings, chosen: str, repeats: int) -> pd.DataFrame:
-    """Per family: repeated-CV ROC-AUC and calibrated Brier means, and both paired differences to the chosen."""
+    """Per family: train's repeated-CV ROC-AUC and calibrated Brier means (`training.repeated_cv`, the same
+    folds and calibration), and both paired differences to the chosen."""
     comparison = settings.train.comparison.model_copy(update={"repeats": repeats})
-    y = train[TARGET].to_numpy()
-    held_out = cross_validated(pipelines, train, comparison, settings.seed)
-    metrics = fold_metrics(calibrated(held_out, y, comparison.folds, settings.train.calibration), y)
+    metrics = repeated_cv(pipelines, train, comparison, settings.train.calibration, settings.seed)
     grouped = metrics.groupby("family", sort=False)
     summary = pd.DataFrame(
         {
@@ -213,7 +142,7 @@ def timed(predict, parts: list) -> float:
     return time.perf_counter() - started
 
 
-def scoring_seconds(pipeline, train: pd.DataFrame, settings: Settings, rows: int) -> tuple[float, dict]:
+def scoring_seconds(pipeline, train: pd.DataFrame, settings: Settings, rows: int) -> tuple[float, dict, float]:
     """Wall seconds of predict_proba over ``rows`` resampled customers, in chunks of `scale.chunk_rows`,
     by the family fitted and calibrated as `train` would deploy it; for a soft vote also each member's
     seconds on the already preprocessed rows (where its time goes)."""
@@ -222,13 +151,15 @@ def scoring_seconds(pipeline, train: pd.DataFrame, settings: Settings, rows: int
         model = fit_calibrated(
             pipeline, train, settings.train.cv_folds, settings.train.calibration, settings.seed
         ).model
+    counted = scoring_cost(model, train, settings.train.cost)["cost_us_per_customer"]
     customers = resampled(train, expected_features(model), rows, settings.seed)
     total = timed(model.predict_proba, chunks(customers, settings.scale.chunk_rows))
     vote = inner_model(model.named_steps["model"])
     if not hasattr(vote, "named_estimators_"):
-        return total, {}
+        return total, {}, counted
     prepared = chunks(model[:-1].transform(customers), settings.scale.chunk_rows)
-    return total, {name: timed(member.predict_proba, prepared) for name, member in vote.named_estimators_.items()}
+    members = {name: timed(member.predict_proba, prepared) for name, member in vote.named_estimators_.items()}
+    return total, members, counted
 
 
 def trade(
@@ -242,12 +173,13 @@ def trade(
         raise SystemExit(f"family_trade: the chosen family {chosen!r} is not in {paths.MODEL_COMPARISON}")
     print(f"family_trade: repeated CV of {len(pipelines)} families", file=sys.stderr, flush=True)
     table = cv_summary(pipelines, train, settings, chosen, run["repeats"])
-    seconds = {}
+    seconds, counted = {}, {}
     for family in table["family"]:
         print(f"family_trade: scoring {run['rows']:,} customers with {family}", file=sys.stderr, flush=True)
-        seconds[family], members = scoring_seconds(pipelines[family], train, settings, run["rows"])
+        seconds[family], members, counted[family] = scoring_seconds(pipelines[family], train, settings, run["rows"])
         table.attrs |= {f"{family}.{name}": value for name, value in members.items()}
     table["customers_per_s"] = run["rows"] / table["family"].map(seconds)
+    table["counted_us_per_customer"] = table["family"].map(counted)
     table["ten_million_s"] = TEN_MILLION / (CORES * table["customers_per_s"])
     table["is_chosen"] = table["family"] == chosen
     order = table.sort_values(["is_chosen", "roc_auc", "family"], ascending=[False, False, True], kind="stable")
@@ -261,13 +193,14 @@ def interval(row: pd.Series, column: str) -> str:
 def markdown(table: pd.DataFrame) -> str:
     lines = [
         "| family | repeated-CV ROC-AUC | Δ vs chosen [95 % CI] | Brier | Δ Brier [95 % CI] | calibration "
-        "| customers/s | 10 M projected s |",
-        "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
+        "| customers/s | measured µs/customer | counted µs/customer (train.cost) | 10 M projected s |",
+        "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
     ]
     for _, row in table.iterrows():
         lines.append(
             f"| {row['family']} | {row['roc_auc']:.4f} | {interval(row, 'roc_auc')} | {row['brier']:.4f} "
             f"| {interval(row, 'brier')} | {row['calibration']} | {row['customers_per_s']:,.0f} "
+            f"| {1e6 / row['customers_per_s']:.2f} | {row['counted_us_per_customer']:.2f} "
             f"| {row['ten_million_s']:,.0f} |"
         )
     return "\n".join(lines)
