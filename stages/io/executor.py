@@ -32,6 +32,9 @@ class Local:
     def map(self, function: Callable, tasks: list, what: str) -> list:
         return [function(task) for task in bar(tasks, what)]
 
+    def workers(self) -> int:
+        return 1
+
 
 def kernels() -> dict:
     """The numerical kernels numpy runs with in this process (`stages/__init__.py` pins them)."""
@@ -55,6 +58,10 @@ class Dask:
             if not pinned:
                 hint = "Start the workers with the same STAGES_KERNELS setting as this process."
             raise refused("--scheduler", problem, hint)
+
+    def workers(self) -> int:
+        """Tasks the cluster runs at once: its workers' threads."""
+        return sum(self.client.nthreads().values())
 
     def map(self, function: Callable, tasks: list, what: str) -> list:
         from distributed import as_completed

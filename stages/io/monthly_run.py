@@ -106,7 +106,7 @@ def split_month(
         raise refused(str(raw_dir / MARKET_FILE.filename), problem, "Export it as in the training month's file.")
     for export in exports:
         check_columns(export.names, export.spec, new_month=True)
-    parts = count_parts(raw_dir / MARKET_FILE.filename, settings.scale.partition_customers)
+    parts = count_parts(raw_dir / MARKET_FILE.filename, settings.scale.partition_customers, chosen.workers())
     return exports, parts, split_in_ranges(chosen, exports, raw_dir, split_to, parts, settings.scale, what)
 
 

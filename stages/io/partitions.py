@@ -25,6 +25,8 @@ from stages.lib.settings import Scale
 
 TRAINING_CHUNK_ROWS = 200_000  # rows of the training month typed at a time (it is held whole anyway)
 NEWLINES_BLOCK = 1 << 24
+PARTS_PER_WORKER = 3  # partitions per worker at least, on a cluster: no worker idles through a long last task
+MIN_PART_CUSTOMERS = 20_000  # fewer customers than this per partition: its fixed cost outweighs the balance
 MIX = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / golden ratio: Fibonacci hashing
 
 
@@ -73,14 +75,18 @@ def part_file(folder: Path, key: str, index: int) -> Path:
     return Path(folder) / f"{key}-{index:05d}.parquet"
 
 
-def count_parts(market_file: Path, customers: int) -> int:
+def count_parts(market_file: Path, customers: int, workers: int = 1) -> int:
     """Partitions of about ``customers`` customers each, from market_file.csv's line count (a missing
-    file gives 1: reading it later raises the usual error)."""
+    file gives 1: reading it later raises the usual error); on several ``workers``, enough for each of
+    them to take PARTS_PER_WORKER (balance: the last wave is short), none under MIN_PART_CUSTOMERS
+    (a task's fixed cost). The results do not depend on the count (tests/io/test_executors.py)."""
     if not market_file.is_file():
         return 1
     with market_file.open("rb") as file:
         lines = sum(block.count(b"\n") for block in iter(partial(file.read, NEWLINES_BLOCK), b""))
-    return max(1, -(-lines // customers))
+    by_size = max(1, -(-lines // customers))
+    by_workers = min(PARTS_PER_WORKER * workers, lines // MIN_PART_CUSTOMERS) if workers > 1 else 1
+    return max(by_size, by_workers)
 
 
 def piece_file(folder: Path, key: str, index: int, piece: int) -> Path:

@@ -10,7 +10,7 @@ from distributed import LocalCluster
 from stages.io.executor import Local
 from stages.io.files import load_settings, read_json
 from stages.io.monthly_run import score_in_parts, scratch_folder
-from stages.io.partitions import count_parts, part_of
+from stages.io.partitions import MIN_PART_CUSTOMERS, PARTS_PER_WORKER, count_parts, part_of
 from tests.stage_runs import params_with_scale, run_stage, score_month
 from tests.synthetic import make_raw, write_raw
 
@@ -142,3 +142,14 @@ def test_workers_with_other_numerical_kernels_are_refused(workspace, odd_month, 
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "numerical kernels" in result.stderr and "OPENBLAS_CORETYPE" in result.stderr
     assert not (tmp_path / "month.csv").exists()
+
+
+def test_a_cluster_gets_partitions_for_every_worker_but_none_too_small(tmp_path):
+    """By size alone, 200 000 lines in partitions of 250 000 would be one task; workers get three each,
+    unless a partition would fall under MIN_PART_CUSTOMERS."""
+    market = tmp_path / "market_file.csv"
+    market.write_bytes(b"id\n" + b"1\n" * 199_999)  # 200 000 lines
+    assert count_parts(market, 250_000) == 1 == count_parts(market, 250_000, workers=1)
+    assert count_parts(market, 250_000, workers=2) == 2 * PARTS_PER_WORKER
+    assert count_parts(market, 250_000, workers=16) == 200_000 // MIN_PART_CUSTOMERS  # 10, not 48
+    assert count_parts(market, 10_000, workers=2) == 20  # size decides when it asks for more
