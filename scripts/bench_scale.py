@@ -2,7 +2,7 @@
 
     make bench-scale            # every size in params.yaml `scale.customers`
     make bench-scale N=130000   # one size
-    .venv/bin/python scripts/bench_scale.py [--n N ...] [--steps validate prepare score] [--keep]
+    .venv/bin/python scripts/bench_scale.py [--n N ...] [--steps bare-read score ...] [--workers 1 2 4] [--keep]
 
 For each N, writes synthetic exports of N customers (scripts/make_scale_data.py: real rows
 re-sampled and re-numbered, the files' dialects kept) into a temporary folder, then runs each step
@@ -15,9 +15,15 @@ in its own process and prints wall time, customers per second and the process's 
 * ``score-dask``: the same command with ``--scheduler`` pointing at a local `dask.distributed` cluster
   of 2 single-threaded workers this script starts afresh for each N (peak RSS: the `score` process,
   and the largest worker's, read from the workers themselves);
+* ``bare-read``: pyarrow's bare ``read_csv`` of the same four files, nothing checked or typed beyond what
+  pyarrow infers: the floor the split's reading is compared with (issue 22: within 3x of it);
 * ``review``, ``review-dask``: `python -m stages.review` of the campaign record the ``score`` step wrote,
   with the same exports as the outcomes (make_scale_data.py keeps «Покупательская активность»), on the
   same partitions and executors (run ``score`` first).
+
+``--workers 1 2 4 8 16`` runs ``score-dask`` once per worker count, each on a fresh cluster of that many
+single-threaded workers, and prints throughput and speed-up over the first count (on a 2-core machine
+anything above 2 workers only shares the 2 cores).
 
 ``validate`` and ``prepare`` are measured up to ``WHOLE_MONTH_UP_TO`` customers only: `prepare` holds
 the whole month in memory on purpose (it builds the training set of a few thousand customers), so
@@ -40,7 +46,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-STEPS = ("validate", "prepare", "score", "score-dask", "review", "review-dask")
+STEPS = ("bare-read", "validate", "prepare", "score", "score-dask", "review", "review-dask")
 WHOLE_MONTH_UP_TO = 1_300_000  # validate and prepare beyond this: skipped (see the docstring)
 MODELS = ROOT / "models"  # the saved model `score` uses (`make pull` or `dvc repro train`)
 VALIDATE = (
@@ -50,6 +56,12 @@ VALIDATE = (
     "s, log = load_settings(Path(sys.argv[2])), QualityLog(); "
     "typed = read_month(Path(sys.argv[1]), log, reading_of(s.scale)); "
     "check_customers(typed, s.prepare.drop_exact_duplicate_rows, log)"
+)
+
+BARE_READ = (  # the delimiter from the first 4 KiB (the shop's money.csv uses ';'), everything else pyarrow's
+    "import sys; from pathlib import Path; import pyarrow.csv as pc; "
+    "[pc.read_csv(f, parse_options=pc.ParseOptions(delimiter=';' if b';' in open(f, 'rb').read(4096) else ',')) "
+    "for f in sorted(Path(sys.argv[1]).glob('*.csv'))]"
 )
 
 
@@ -71,6 +83,8 @@ def measured(command: list[str], cwd: Path) -> tuple[float, float, int, str]:
 
 
 def step_command(step: str, raw: Path, work: Path) -> tuple[list[str], Path]:
+    if step == "bare-read":
+        return [PYTHON, "-c", BARE_READ, str(raw)], ROOT
     if step == "validate":
         return [PYTHON, "-c", VALIDATE, str(raw), str(ROOT / "params.yaml")], ROOT
     if step == "prepare":
@@ -108,8 +122,8 @@ def worker_peak_rss() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
-def run_step(step: str, raw: Path, work: Path) -> tuple[float, float, int, str]:
-    """(wall s, peak RSS GiB, exit code, note) of one step; *-dask on a fresh 2-worker local cluster."""
+def run_step(step: str, raw: Path, work: Path, workers: int = 2) -> tuple[float, float, int, str]:
+    """(wall s, peak RSS GiB, exit code, note) of one step; *-dask on a fresh local cluster of ``workers``."""
     command, cwd = step_command(step, raw, work)
     if not step.endswith("-dask"):
         return measured(command, cwd)
@@ -119,13 +133,26 @@ def run_step(step: str, raw: Path, work: Path) -> tuple[float, float, int, str]:
     import stages  # noqa: F401  (pins the numerical kernels in os.environ: the workers inherit them)
 
     os.environ["PYTHONPATH"] = str(ROOT)  # the workers import `stages` like the score process does
-    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, Client(cluster) as client:
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None)
+    with cluster, Client(cluster) as client:
         wall, rss, code, phases = measured([*command, "--scheduler", cluster.scheduler_address], cwd)
-        workers = client.run(worker_peak_rss)
-    return wall, rss, code, "; ".join(filter(None, [phases, f"largest worker {max(workers.values()):.2f} GiB"]))
+        peaks = client.run(worker_peak_rss)
+    return wall, rss, code, "; ".join(filter(None, [phases, f"largest worker {max(peaks.values()):.2f} GiB"]))
 
 
-def run_size(n: int, steps: list[str], scratch: Path) -> list[tuple]:
+def scaling(n: int, raw: Path, work: Path, counts: list[int]) -> list[tuple]:
+    """``score-dask`` once per worker count, each on a fresh cluster: rows of the table, speed-up over the first."""
+    rows, first = [], None
+    for workers in counts:
+        wall, rss, code, note = run_step("score-dask", raw, work, workers)
+        first = first or wall
+        status = ("ok" if code == 0 else f"exit {code}") + f"; {workers} workers, speed-up {first / wall:.2f}x"
+        rows.append((n, f"score-dask x{workers}", wall, n / wall, rss, f"{status}; {note}"))
+        print(f"  x{workers:<3} {wall:8.1f} s {n / wall:10.0f} customers/s  speed-up {first / wall:5.2f}x  {note}")
+    return rows
+
+
+def run_size(n: int, steps: list[str], scratch: Path, workers: list[int] | None = None) -> list[tuple]:
     raw = scratch / f"raw_{n}"
     started = time.perf_counter()
     subprocess.run([PYTHON, str(ROOT / "scripts" / "make_scale_data.py"), str(n), str(raw)], check=True)
@@ -140,13 +167,14 @@ def run_size(n: int, steps: list[str], scratch: Path) -> list[tuple]:
         status = ("ok" if code == 0 else f"exit {code}") + (f"; {note}" if note else "")
         rows.append((n, step, wall, n / wall, rss, status))
         print(f"  {step:<10} {wall:8.1f} s {n / wall:10.0f} customers/s  peak RSS {rss:5.2f} GiB  {status}", flush=True)
-    return rows
+    return rows + (scaling(n, raw, scratch / f"work_{n}", workers) if workers else [])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, nargs="*", help="sizes (default: params.yaml scale.customers)")
     parser.add_argument("--steps", nargs="*", choices=STEPS, default=list(STEPS))
+    parser.add_argument("--workers", type=int, nargs="*", help="score-dask once per worker count: speed-up")
     parser.add_argument("--keep", action="store_true", help="keep the generated exports and outputs")
     args = parser.parse_args()
     sizes = args.n or yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))["scale"]["customers"]
@@ -154,7 +182,7 @@ def main() -> None:
     rows = []
     try:
         for n in sizes:
-            rows += run_size(n, args.steps, scratch)
+            rows += run_size(n, args.steps, scratch, args.workers)
             shutil.rmtree(scratch / f"raw_{n}", ignore_errors=True) if not args.keep else None
     finally:
         if not args.keep:
