@@ -112,7 +112,12 @@ def step_command(step: str, raw: Path, work: Path) -> tuple[list[str], Path]:
     out = work / step / "scores.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.unlink(missing_ok=True)
-    return [PYTHON, "-m", "stages.score", "--raw", str(raw), "--out", str(out), "--models", str(MODELS)], ROOT
+    params = work / "params_en.yaml"  # the console in English, so that the timings line reads the same everywhere
+    settings = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
+    english = {**settings, "report": {**settings["report"], "language": "en"}}
+    params.write_text(yaml.safe_dump(english, allow_unicode=True), encoding="utf-8")
+    command = [PYTHON, "-m", "stages.score", "--raw", str(raw), "--out", str(out), "--models", str(MODELS)]
+    return [*command, "--params", str(params)], ROOT
 
 
 def worker_peak_rss() -> float:
