@@ -31,16 +31,34 @@ TYPES = {
 
 def campaign_record(scored: pd.DataFrame, actions: pd.DataFrame) -> pd.DataFrame:
     """``scored``: id, probability, profit, regular of every scored customer; ``actions``: the action list
-    (customers without reasons are absent from it: their offer, value and action stay null)."""
-    decided = actions.loc[
-        actions["probability"].notna(), [ID, "offer", "offer_cost", "offer_effect", "expected_value", "action"]
-    ]
-    record = scored[[ID, "probability", PROFIT, "regular"]].merge(decided, on=ID, how="left", validate="one_to_one")
-    record["offer"] = record["offer"].where(record["offer"].notna() & (record["offer"] != ""), None)
-    record["group"] = record["action"].map(GROUPS).astype(object)
-    record["group"] = record["group"].where(record["group"].notna(), None)
-    record["action"] = record["action"].where(record["action"].notna(), None)
-    return record[list(TYPES)].astype(TYPES).sort_values(ID, kind="stable").reset_index(drop=True)
+    (customers without reasons are absent from it: their offer, value and action stay null).
+
+    Built by position, not by a merge: a month of ten million customers has a few thousand decided ones,
+    and a merge with its copies cost about 185 bytes per customer at the peak of `score`."""
+    decided = actions.loc[actions["probability"].notna()]
+    record = scored[[ID, "probability", PROFIT, "regular"]]
+    if not record[ID].is_monotonic_increasing:
+        record = record.sort_values(ID, kind="stable")
+    record = record.reset_index(drop=True)
+    ids, wanted = record[ID].to_numpy(), decided[ID].to_numpy()
+    at = np.minimum(np.searchsorted(ids, wanted), max(len(ids) - 1, 0))
+    if (ids[1:] == ids[:-1]).any() or len(np.unique(wanted)) != len(wanted) or (ids[at] != wanted).any():
+        raise ValueError("the action list and the scored customers do not match one to one by id")
+    action = decided["action"].where(decided["action"].notna(), None)
+    offer = decided["offer"].where(decided["offer"].notna() & (decided["offer"] != ""), None)
+    columns = {
+        "offer": offer,
+        "offer_cost": decided["offer_cost"],
+        "offer_effect": decided["offer_effect"],
+        "group": action.map(GROUPS).where(action.isin(list(GROUPS)), None),
+        "expected_value": decided["expected_value"],
+        "action": action,
+    }
+    for name, values in columns.items():
+        column = np.full(len(ids), None, dtype=object) if TYPES[name] == "object" else np.full(len(ids), np.nan)
+        column[at] = values.to_numpy(dtype=column.dtype)
+        record[name] = column
+    return record[list(TYPES)].astype(TYPES, copy=False)
 
 
 def record_metadata(label: str, model_md5: str, params_md5: str, settings: Settings) -> dict:
