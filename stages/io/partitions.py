@@ -111,7 +111,8 @@ def write_parts(typed: Iterator[pd.DataFrame], folder: Path, spec: RawFile, part
             table = pa.Table.from_pandas(frame, preserve_index=False)
             if not writers:
                 files = [piece_file(folder, spec.key, i, piece) for i in range(parts)]
-                writers = [pq.ParquetWriter(file, table.schema) for file in files]
+                # scratch files, read once soon after: compressing them costs more time than the disk saves
+                writers = [pq.ParquetWriter(file, table.schema, compression="none") for file in files]
             table = table.cast(writers[0].schema)
             part = part_of(frame[ID].to_numpy(), parts)
             order = np.argsort(part, kind="stable")
