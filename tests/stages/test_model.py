@@ -10,6 +10,7 @@ import yaml
 
 from stages.io.files import read_parquet
 from stages.io.model_store import load_model
+from stages.lib.model.calibration import inner_model
 from stages.lib.model.families import family_of, make_family
 from stages.lib.model.pipeline import expected_features, group_folds, make_pipeline, predict_risk
 from stages.lib.schema import GROUP, ID, TARGET
@@ -70,6 +71,25 @@ def test_metrics_files_have_the_declared_keys(workspace):
     assert {"chosen_family", "repeated_cv_roc_auc_mean", "repeated_cv_roc_auc_std", "features"} <= set(train_metrics)
     for plot in (root / "plots/evaluate").glob("*.json"):
         assert "Infinity" not in plot.read_text() and "NaN" not in plot.read_text()
+
+
+def test_the_chosen_model_follows_the_selection_rule_and_is_the_one_saved(workspace, repo_params):
+    """metrics/train.json's selection on the synthetic run: the chosen is within the noise of the best and
+    no candidate within the noise scores cheaper beyond the tie margin; the saved model is the chosen."""
+    root, _ = workspace
+    selection = json.loads((root / "metrics/train.json").read_text())["selection"]
+    candidates, chosen = selection["candidates"], selection["chosen"]
+    assert selection["rule"] == repo_params["train"]["selection"] == "fastest_within_noise"
+    assert candidates[chosen]["within_noise"] and selection["best"] in candidates
+    ties = 1 + repo_params["train"]["cost"]["ties_within"]
+    cheapest = min(c["cost_us_per_customer"] for c in candidates.values() if c["within_noise"])
+    assert candidates[chosen]["cost_us_per_customer"] <= cheapest * ties + 1e-4  # costs are written to 4 decimals
+    low, high = selection["chosen_minus_best_roc_auc_ci95"]
+    assert chosen == selection["best"] or low <= 0 <= high
+    saved = family_of(inner_model(load_model(root / "models/model.skops")[-1]))
+    assert saved == chosen or (chosen == "reference_extra_trees" and saved == "extra_trees")
+    table = pd.read_csv(root / "reports/model_comparison.csv")
+    assert table.loc[table["chosen"], "family"].tolist() == [chosen] and "cost_us_per_customer" in table
 
 
 def test_group_folds_never_split_a_group():
