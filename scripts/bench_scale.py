@@ -151,7 +151,7 @@ def scaling(n: int, raw: Path, work: Path, counts: list[int]) -> list[tuple]:
     for workers in counts:
         wall, rss, code, note = run_step("score-dask", raw, work, workers)
         first = first or wall
-        status = ("ok" if code == 0 else f"exit {code}") + f"; {workers} workers, speed-up {first / wall:.2f}x"
+        status = ("ok" if code == 0 else f"exit {code}") + f"; workers: {workers}, speed-up {first / wall:.2f}x"
         rows.append((n, f"score-dask x{workers}", wall, n / wall, rss, f"{status}; {note}"))
         print(f"  x{workers:<3} {wall:8.1f} s {n / wall:10.0f} customers/s  speed-up {first / wall:5.2f}x  {note}")
     return rows

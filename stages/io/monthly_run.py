@@ -29,7 +29,7 @@ from stages.io.workers import month_shap
 from stages.lib.data.cell_rules import check_columns
 from stages.lib.data.customer_rules import COUNTED_RULES, CustomerRuleError, RuleBreak, check_customers, month_break
 from stages.lib.data.quality import QualityLog
-from stages.lib.decision.candidates import ceiling
+from stages.lib.decision.candidates import ceiling, explanation_queue
 from stages.lib.decision.drift import add_counts, medians, month_counts
 from stages.lib.decision.scoring import PROBABILITY_DECIMALS, score_tables
 from stages.lib.decision.segment_analysis import NOT_REGULAR
@@ -208,15 +208,27 @@ def answered(plan: Generator, explain: Callable):
 
 
 def explainer(pool, pipeline, folder: Path, month: ScoredParts, settings: Settings) -> Callable:
-    """``explain(ids) -> (rows, SHAP values)`` against a seeded sample of the month's regular customers."""
+    """``explain(ids) -> (rows, SHAP values)`` against a seeded sample of the month's regular customers.
+
+    Each read passes over every partition file whatever the number of ids, so the rows of the whole queue
+    (`candidates.explanation_queue`, at most ``scale.reasons_at_most``) are read once, with the
+    background's, and each batch is taken from them: the same rows as reading the batch alone."""
     regular = month.compact.loc[month.compact["regular"], ID].to_numpy()
     rng = np.random.default_rng(settings.seed)
     sample = regular if len(regular) <= BACKGROUND_ROWS else rng.choice(regular, BACKGROUND_ROWS, replace=False)
-    background = model_view(read_customers(folder, np.sort(sample), month.parts))
+    ahead = explanation_queue(month.compact)[ID].to_numpy()[: settings.scale.reasons_at_most]
+    held = read_customers(folder, np.union1d(sample, ahead), month.parts)
+    background = model_view(held[held[ID].isin(sample)].reset_index(drop=True))
 
     def explain(ids: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The rows as written (unseen labels kept) and the SHAP values of the model's view of them."""
-        rows = read_customers(folder, ids, month.parts)
+        if not len(ids):  # the columns alone, as read
+            return explain_rows(read_customers(folder, ids, month.parts))
+        wanted = held[ID].isin(ids)
+        assert wanted.sum() == len(ids), "explain() is asked only for ids of the explanation queue"
+        return explain_rows(held[wanted].reset_index(drop=True))
+
+    def explain_rows(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         return rows, month_shap(pool, pipeline, model_view(rows), background, settings.explain, settings.seed)
 
     return explain

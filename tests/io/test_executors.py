@@ -9,8 +9,12 @@ from distributed import LocalCluster
 
 from stages.io.executor import Local
 from stages.io.files import load_settings, read_json
-from stages.io.monthly_run import score_in_parts, scratch_folder
+from stages.io.model_store import load_model
+from stages.io.monthly_run import explainer, read_customers, score_in_parts, scratch_folder
 from stages.io.partitions import MIN_PART_CUSTOMERS, PARTS_PER_WORKER, count_parts, part_of
+from stages.io.workers import worker_pool
+from stages.lib.decision.candidates import explanation_queue
+from stages.lib.schema import ID
 from tests.stage_runs import params_with_scale, run_stage, score_month
 from tests.synthetic import make_raw, write_raw
 
@@ -153,3 +157,22 @@ def test_a_cluster_gets_partitions_for_every_worker_but_none_too_small(tmp_path)
     assert count_parts(market, 250_000, workers=2) == 2 * PARTS_PER_WORKER
     assert count_parts(market, 250_000, workers=16) == 200_000 // MIN_PART_CUSTOMERS  # 10, not 48
     assert count_parts(market, 10_000, workers=2) == 20  # size decides when it asks for more
+
+
+def test_the_rows_read_ahead_for_the_queue_are_the_rows_read_batch_by_batch(workspace, odd_month, tmp_path):
+    """`explainer` reads the whole explanation queue once; each batch it hands on is what reading that batch
+    alone gives, and so are its SHAP values."""
+    root, _ = workspace
+    month = scored_in_parts(root, odd_month, tmp_path, 10)
+    settings, folder = load_settings(params_with(tmp_path, 10)), tmp_path / "parts_10"
+    pipeline = load_model(root / "models" / "model.skops")
+    queue = explanation_queue(month.compact)[ID].to_numpy()
+    assert len(queue) > 4
+    with worker_pool() as pool:
+        explain = explainer(pool, pipeline, folder, month, settings)
+        for batch in (queue[:2], queue[2:5], np.sort(queue[-3:])):
+            rows, values = explain(batch)
+            alone = read_customers(folder, batch, month.parts)
+            pd.testing.assert_frame_equal(rows, alone, check_exact=True)
+            assert sorted(values[ID]) == sorted(batch)
+        assert explain(np.array([], dtype=np.int64))[0].empty

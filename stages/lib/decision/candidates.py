@@ -85,6 +85,14 @@ def explain_until_final(
             return decision, done, False
 
 
+def explanation_queue(compact: pd.DataFrame, first: np.ndarray | None = None) -> pd.DataFrame:
+    """id and ceiling of the customers decide_within_reach may explain, in the order it explains them:
+    highest ceiling first, ties by id (``first``: `first_actions` of ``compact``, if already known)."""
+    first = first_actions(compact) if first is None else first
+    candidates = compact.loc[first == "", [ID, "ceiling"]]
+    return candidates.sort_values(["ceiling", ID], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
 def decide_within_reach(
     compact: pd.DataFrame,
     left_out: pd.DataFrame,
@@ -99,8 +107,7 @@ def decide_within_reach(
     ``compact``: every scored customer (id, probability, profit, regular, allows_offers, `ceiling`), by id;
     ``left_out``: id, profit, not_scored_reason of the customers without a score; ``label``: the campaign's."""
     first = first_actions(compact)
-    candidates = compact.loc[first == "", [ID, "ceiling"]]  # explained highest ceiling first, ties by id
-    queue = candidates.sort_values(["ceiling", ID], ascending=[False, True], kind="stable").reset_index(drop=True)
+    queue = explanation_queue(compact, first)
 
     def decide(rows: pd.DataFrame, shap_values: pd.DataFrame) -> Decision:
         # the list shows an unseen label as written; as a reason it is the imputed cell, which is no reason
