@@ -25,7 +25,6 @@ from stages.io.cli import run_cli
 from stages.io.executor import SCHEDULER_VARIABLE, executor
 from stages.io.files import load_settings, md5, read_json, read_review, write_excel_csv, write_text
 from stages.io.model_store import load_model
-from stages.io.workers import worker_pool
 from stages.lib.campaign.record import campaign_record, record_metadata
 from stages.lib.decision.candidates import decide_within_reach
 from stages.lib.decision.drift import compare_counts, drift_budget, medians, worst
@@ -69,20 +68,21 @@ def score(args: argparse.Namespace, settings: Settings, reference: dict, review:
     page_path, model_path = args.out.with_suffix(".html"), args.models / paths.MODEL.name
     parts = month_outputs.parts_folder(args.out)
     pipeline = load_model(model_path)  # refused here if tampered with
-    with executor(args.scheduler) as chosen, monthly_run.scratch_folder(args.out.parent) as split_to:
-        month = monthly_run.score_in_parts(chosen, args.raw, split_to, parts, model_path, settings, reference)
-    drift = compare_counts(month.drift, reference, settings.drift)
-    # a month that says retrain is decided within its drift budget: the list and the record say what is done
-    settings = settings.model_copy(
-        update={"budget": drift_budget(settings.budget, settings.drift, worst(drift["verdict"]))}
-    )
-    started, label = time.perf_counter(), args.campaign_label
-    with worker_pool() as pool:
-        explain = monthly_run.explainer(pool, pipeline, parts, month, settings)
-        reach = (settings.scale.reasons_batch, settings.scale.reasons_at_most)
-        plan = decide_within_reach(month.compact, month.left_out, medians(reference), settings, *reach, label)
-        decision = monthly_run.answered(plan, explain)
-    month.seconds["reasons"] = time.perf_counter() - started
+    with executor(args.scheduler) as chosen:
+        with monthly_run.scratch_folder(args.out.parent) as split_to:
+            month = monthly_run.score_in_parts(chosen, args.raw, split_to, parts, model_path, settings, reference)
+        drift = compare_counts(month.drift, reference, settings.drift)
+        # a month that says retrain is decided within its drift budget: the list and the record say what is done
+        settings = settings.model_copy(
+            update={"budget": drift_budget(settings.budget, settings.drift, worst(drift["verdict"]))}
+        )
+        started, label = time.perf_counter(), args.campaign_label
+        with chosen.pool() as pool:  # the reasons' SHAP tasks: on the cluster's workers when there is one
+            explain = monthly_run.explainer(pool, pipeline, parts, month, settings)
+            reach = (settings.scale.reasons_batch, settings.scale.reasons_at_most)
+            plan = decide_within_reach(month.compact, month.left_out, medians(reference), settings, *reach, label)
+            decision = monthly_run.answered(plan, explain)
+        month.seconds["reasons"] = time.perf_counter() - started
     metadata = record_metadata(label, md5(model_path), md5(args.params), settings)
     record_path = paths.campaign_record(args.out)
     write_record(record_path, campaign_record(month.compact, decision.actions), metadata)  # refused if it differs

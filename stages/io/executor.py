@@ -12,11 +12,13 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from concurrent.futures import Executor
+from contextlib import AbstractContextManager, closing, contextmanager
 
 from tqdm import tqdm
 
 from stages import KERNELS
+from stages.io.workers import worker_pool
 from stages.lib.errors import refused, shown
 
 SCHEDULER_VARIABLE = "SCORE_SCHEDULER"
@@ -34,6 +36,10 @@ class Local:
 
     def workers(self) -> int:
         return 1
+
+    def pool(self) -> AbstractContextManager[Executor]:
+        """Where the SHAP tasks of the reasons run: processes forked from this one, one per core."""
+        return worker_pool()
 
 
 def kernels() -> dict:
@@ -62,6 +68,18 @@ class Dask:
     def workers(self) -> int:
         """Tasks the cluster runs at once: its workers' threads."""
         return sum(self.client.nthreads().values())
+
+    @contextmanager
+    def pool(self) -> Iterator[Executor]:
+        """Where the SHAP tasks of the reasons run: the cluster's workers, as a concurrent.futures executor
+        (each task's values depend on its rows and the background alone: the same bytes as in this process)."""
+        pool = self.client.get_executor(pure=False)
+        try:
+            yield pool
+        except BaseException:  # an error or an interruption: what has not run is no longer wanted
+            pool.shutdown(wait=False)
+            raise
+        pool.shutdown()
 
     def map(self, function: Callable, tasks: list, what: str) -> list:
         from distributed import as_completed
