@@ -27,6 +27,7 @@ TRAINING_CHUNK_ROWS = 200_000  # rows of the training month typed at a time (it 
 NEWLINES_BLOCK = 1 << 24
 PARTS_PER_WORKER = 3  # partitions per worker at least, on a cluster: no worker idles through a long last task
 MIN_PART_CUSTOMERS = 20_000  # fewer customers than this per partition: its fixed cost outweighs the balance
+MAX_PARTS = 256  # ... and no more for the workers' sake: each split task holds a file open per partition
 MIX = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / golden ratio: Fibonacci hashing
 
 
@@ -85,7 +86,7 @@ def count_parts(market_file: Path, customers: int, workers: int = 1) -> int:
     with market_file.open("rb") as file:
         lines = sum(block.count(b"\n") for block in iter(partial(file.read, NEWLINES_BLOCK), b""))
     by_size = max(1, -(-lines // customers))
-    by_workers = min(PARTS_PER_WORKER * workers, lines // MIN_PART_CUSTOMERS) if workers > 1 else 1
+    by_workers = min(PARTS_PER_WORKER * workers, lines // MIN_PART_CUSTOMERS, MAX_PARTS) if workers > 1 else 1
     return max(by_size, by_workers)
 
 

@@ -12,8 +12,9 @@ from stages.io.files import load_settings, read_json
 from stages.io.model_store import load_model
 from stages.io.monthly_run import explainer, read_customers, score_in_parts, scratch_folder
 from stages.io.partitions import MIN_PART_CUSTOMERS, PARTS_PER_WORKER, count_parts, part_of
-from stages.io.workers import worker_pool
+from stages.io.workers import month_shap, worker_pool
 from stages.lib.decision.candidates import explanation_queue
+from stages.lib.decision.unseen_labels import model_view
 from stages.lib.schema import ID
 from tests.stage_runs import params_with_scale, run_stage, score_month
 from tests.synthetic import make_raw, write_raw
@@ -161,7 +162,8 @@ def test_a_cluster_gets_partitions_for_every_worker_but_none_too_small(tmp_path)
 
 def test_the_rows_read_ahead_for_the_queue_are_the_rows_read_batch_by_batch(workspace, odd_month, tmp_path):
     """`explainer` reads the whole explanation queue once; each batch it hands on is what reading that batch
-    alone gives, and so are its SHAP values."""
+    alone gives, and so are its SHAP values (the month has fewer than 2 000 regular customers: all of them
+    are the background)."""
     root, _ = workspace
     month = scored_in_parts(root, odd_month, tmp_path, 10)
     settings, folder = load_settings(params_with(tmp_path, 10)), tmp_path / "parts_10"
@@ -174,5 +176,9 @@ def test_the_rows_read_ahead_for_the_queue_are_the_rows_read_batch_by_batch(work
             rows, values = explain(batch)
             alone = read_customers(folder, batch, month.parts)
             pd.testing.assert_frame_equal(rows, alone, check_exact=True)
-            assert sorted(values[ID]) == sorted(batch)
+            background = read_customers(folder, np.sort(month.compact.loc[month.compact["regular"], ID]), month.parts)
+            expected = month_shap(
+                pool, pipeline, model_view(alone), model_view(background), settings.explain, settings.seed
+            )
+            pd.testing.assert_frame_equal(values, expected, check_exact=True)
         assert explain(np.array([], dtype=np.int64))[0].empty

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from stages.lib.model.selection import REFERENCE, against_best, choose
+from stages.lib.model.selection import REFERENCE, against_best, best_family, choose
 
 FOLDS = 5
 
@@ -32,7 +32,7 @@ def fold_scores(**families: tuple[float, float, float]) -> pd.DataFrame:
 
 def candidates(scores: pd.DataFrame, cost: dict, columns: dict | None = None) -> pd.DataFrame:
     means = scores.groupby("family", sort=False)["roc_auc"].mean().rename("cv_roc_auc_mean").reset_index()
-    table = means.merge(against_best(scores, means.sort_values("cv_roc_auc_mean")["family"].iloc[-1], FOLDS))
+    table = means.merge(against_best(scores, best_family(means), FOLDS))  # as train: never the reference
     return table.assign(
         cost_us_per_customer=table["family"].map(cost), model_columns=table["family"].map(columns or {}).fillna(10)
     )
@@ -93,3 +93,7 @@ def test_the_reference_is_a_candidate_only_for_fastest_within_noise():
     scores = fold_scores(soft_vote=(0.92, 0.005, 0.09), **{REFERENCE: (0.93, 0.005, 0.09)})
     table = candidates(scores, {"soft_vote": 30.0, REFERENCE: 31.0})
     assert choose(table, "best", 0.1) == "soft_vote"  # the yardstick is never the best searched family
+    dearer = candidates(scores, {"soft_vote": 30.0, REFERENCE: 40.0})
+    assert choose(dearer, "fastest_within_noise", 0.1) == "soft_vote"  # within the noise, but dearer
+    cheaper = candidates(scores, {"soft_vote": 30.0, REFERENCE: 5.0})
+    assert choose(cheaper, "fastest_within_noise", 0.1) == REFERENCE

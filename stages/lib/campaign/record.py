@@ -42,7 +42,8 @@ def campaign_record(scored: pd.DataFrame, actions: pd.DataFrame) -> pd.DataFrame
     record = record.reset_index(drop=True)
     ids, wanted = record[ID].to_numpy(), decided[ID].to_numpy()
     at = np.minimum(np.searchsorted(ids, wanted), max(len(ids) - 1, 0))
-    if (ids[1:] == ids[:-1]).any() or len(np.unique(wanted)) != len(wanted) or (ids[at] != wanted).any():
+    unmatched = len(wanted) > 0 and (not len(ids) or (ids[at] != wanted).any())
+    if (ids[1:] == ids[:-1]).any() or len(np.unique(wanted)) != len(wanted) or unmatched:
         raise ValueError("the action list and the scored customers do not match one to one by id")
     action = decided["action"].where(decided["action"].notna(), None)
     offer = decided["offer"].where(decided["offer"].notna() & (decided["offer"] != ""), None)
