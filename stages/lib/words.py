@@ -171,7 +171,7 @@ UNITS = {
     "days_registered": "days",
 }
 # SHAP waterfalls read by a person: where every customer starts and where this one ends.
-BASE_RATE = "base rate (average customer)"
+BASE_RATE = "base value (the model at the background customers)"
 THIS_CUSTOMER = "this customer"
 PERIOD_WORDS = {"before_previous": "month before last", "previous": "last month", "current": "this month"}
 

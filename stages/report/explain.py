@@ -68,7 +68,7 @@ def ranked(table: pd.DataFrame, level: str) -> pd.DataFrame:
 
 
 def waterfall_figure(view: shap.Explanation, title: str, unit: str, shown: int = 11) -> plt.Figure:
-    """One customer's risk built up from the base rate (the average customer) feature by feature, the
+    """One customer's risk built up from the explainer's base value feature by feature, the
     largest contributions on top, the rest summed in one bar; each row says the customer's value."""
     order = np.argsort(-np.abs(view.values), kind="stable")
     top, rest = order[:shown], order[shown:]

@@ -51,7 +51,7 @@ def test_every_declared_figure_is_drawn(explained):
     assert waterfall.texts[0].get_text().startswith(f"Customer {examples['highest_risk']} ")
     assert_readable(drawn)
     words = [t.get_text() for t in waterfall.legends[0].get_texts()] + [waterfall.axes[0].get_xlabel()]
-    assert any(w.startswith("base rate (average customer): 0.") for w in words)
+    assert any(w.startswith("base value (the model at the background customers): 0.") for w in words)
     assert any(w.startswith("this customer: ") for w in words)
     assert not any("f(x)" in w or "E[f(X)]" in w for w in words)
     for fig in drawn.values():
