@@ -48,7 +48,8 @@ def run(settings: Settings) -> dict:
         write_parquet(paths.OOF, fit.oof, digits=10)
         table = training.comparison_table(best, cv, candidates, paired, chosen)
         write_csv(paths.MODEL_COMPARISON, table, digits=4)
-        metrics = training.train_metrics(search, best, cv, paired, fit, choice, (features, dropped, params))
+        settings_text = training.settings_text(best, chosen, params.comparison)
+        metrics = training.train_metrics(search, cv, paired, fit, choice, features, dropped, settings_text)
         write_json(paths.TRAIN_METRICS, metrics, digits=4)
     print(
         f"train: chose {chosen} ({params.selection}; the best: {choice['best']}): repeated CV ROC-AUC "

@@ -222,14 +222,10 @@ def explainer(pool, pipeline, folder: Path, month: ScoredParts, settings: Settin
 
     def explain(ids: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The rows as written (unseen labels kept) and the SHAP values of the model's view of them."""
-        if not len(ids):  # the columns alone, as read
-            return explain_rows(read_customers(folder, ids, month.parts))
         wanted = held[ID].isin(ids)
         if wanted.sum() != len(ids):  # decide_within_reach asks only for the queue's ids: a bug if not
             raise RuntimeError(f"explain() was asked for {len(ids) - int(wanted.sum())} id(s) outside the queue")
-        return explain_rows(held[wanted].reset_index(drop=True))
-
-    def explain_rows(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+        rows = held[wanted].reset_index(drop=True)
         return rows, month_shap(pool, pipeline, model_view(rows), background, settings.explain, settings.seed)
 
     return explain

@@ -181,4 +181,6 @@ def test_the_rows_read_ahead_for_the_queue_are_the_rows_read_batch_by_batch(work
                 pool, pipeline, model_view(alone), model_view(background), settings.explain, settings.seed
             )
             pd.testing.assert_frame_equal(values, expected, check_exact=True)
-        assert explain(np.array([], dtype=np.int64))[0].empty
+        nobody = np.array([], dtype=np.int64)
+        assert explain(nobody)[0].empty
+        pd.testing.assert_frame_equal(explain(nobody)[0], read_customers(folder, nobody, month.parts), check_exact=True)

@@ -15,7 +15,7 @@ from stages.lib.model.shap_values import (
     shapley_values,
     transform,
 )
-from stages.lib.model.tree_shap import calibrated_tree_shap, tree_shap
+from stages.lib.model.tree_shap import through_calibrator, tree_shap
 
 ADDITIVITY_TOLERANCE = 1e-6  # issue 22: the exact values add up to the model's output to this
 
@@ -25,11 +25,10 @@ def top_reasons(values: np.ndarray, columns, features: list[str]) -> np.ndarray:
     return grouped(pd.DataFrame(values, columns=columns), features).to_numpy().argmax(axis=1)
 
 
-def agnostic(model, X: np.ndarray, background: np.ndarray, permutations: int, seed: int, output) -> tuple:
-    """(values, base): the permutation estimator of ``output(model, rows)`` with equal background weights."""
+def agnostic(model, X: np.ndarray, background: np.ndarray, permutations: int, seed: int, output) -> np.ndarray:
+    """The permutation estimator's values of ``output(model, rows)`` with equal background weights."""
     plan = coalition_plan(X, background, permutations, seed)
-    values = shapley_values(plan, output(model, plan.inputs), np.ones(len(background)))
-    return values, float(np.mean(output(model, background)))
+    return shapley_values(plan, output(model, plan.inputs), np.ones(len(background)))
 
 
 def raw_score(model, X: np.ndarray) -> np.ndarray:
@@ -48,10 +47,10 @@ def exact_vs_model_agnostic(job: Job, size: int, permutations: int, seed: int) -
     columns, features = pipeline[:-1].get_feature_names_out(), expected_features(pipeline)
     top = lambda values: top_reasons(values, columns, features)  # noqa: E731
     raw, raw_base = tree_shap(model.model, background, X)
-    mapped, base = calibrated_tree_shap(model, background, X)
+    mapped, base = through_calibrator(model, raw, raw_base, X)
     result = {"customers": len(X), "permutations": permutations}
     for name, exact, output in (("raw_score", raw, raw_score), ("calibrated", mapped, probability_of_decline)):
-        values, _ = agnostic(model, X, background, permutations, seed, output)
+        values = agnostic(model, X, background, permutations, seed, output)
         result[f"same_top_reason_share_{name}"] = float((top(exact) == top(values)).mean())
     probability, score = probability_of_decline(model, X), raw_score(model, X)
     error = max(np.abs(base + mapped.sum(axis=1) - probability).max(), np.abs(raw_base + raw.sum(axis=1) - score).max())

@@ -269,10 +269,10 @@ def plan_work(job: Job, size: int, permutations: int, seed: int, piece_rows: int
         import shap  # noqa: F401  (here, before the pool forks: each worker would import it again, seconds each)
 
         sample = background_sample(background, size, seed)
-        explain = (calibrated_tree_shap, model) if kind == "calibrated_tree" else (partial(exact_shap, kind), model)
+        explain = calibrated_tree_shap if kind == "calibrated_tree" else partial(exact_shap, kind)
         # each row's values depend on that row and the background alone: any cut gives the same values
         pieces = np.array_split(X, max(1, -(-len(X) // EXACT_PIECE_ROWS)))
-        return ShapWork(job, kind, [(explain[0], (explain[1], sample, piece)) for piece in pieces], exact_pieces)
+        return ShapWork(job, kind, [(explain, (model, sample, piece)) for piece in pieces], exact_pieces)
     centres, weights = kmeans_summary(background, size)
     plan = coalition_plan(X, centres, permutations, seed)
     pieces = np.array_split(plan.inputs, max(1, -(-len(plan.inputs) // piece_rows)))

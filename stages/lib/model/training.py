@@ -238,14 +238,8 @@ def comparison_table(best: pd.DataFrame, cv: pd.DataFrame, selection: pd.DataFra
     table["folds_won_by_chosen"] = table["folds_won_by_chosen"].astype("Int64")  # a count, empty for the chosen
     table["model_columns"] = table["model_columns"].astype("Int64")
     first = ["family", "chosen", "cv_roc_auc_mean", "cv_roc_auc_std", "cv_brier_mean", "cost_us_per_customer"]
-    return table[
-        [*first, *table.columns.drop([*first, "search_cv_roc_auc", "candidates", "settings"])]
-        + [
-            "search_cv_roc_auc",
-            "candidates",
-            "settings",
-        ]
-    ]
+    last = ["search_cv_roc_auc", "candidates", "settings"]
+    return table[[*first, *table.columns.drop([*first, *last]), *last]]
 
 
 def model_features(multicollinear_pairs: list[dict], drop_multicollinear: bool) -> tuple[list[str], list[str]]:
@@ -295,11 +289,10 @@ def selection_metrics(selection: pd.DataFrame, rule: str, chosen: str) -> dict:
 
 
 def train_metrics(
-    search: RandomizedSearchCV, best: pd.DataFrame, cv, paired, fit: CalibratedFit, choice: dict, settings
+    search: RandomizedSearchCV, cv, paired, fit: CalibratedFit, choice: dict, features, dropped, chosen_settings: str
 ):
     """metrics/train.json: the choice and the rule behind it, its repeated-CV score against the dummy, what
-    was searched. ``choice``: selection_metrics; ``settings``: (features, dropped, Train)."""
-    features, dropped, params = settings
+    was searched. ``choice``: selection_metrics; ``chosen_settings``: settings_text of the chosen."""
     chosen, by_family = choice["chosen"], cv.set_index("family")
     return {
         "chosen_family": chosen,
@@ -317,5 +310,5 @@ def train_metrics(
         "candidates_searched": len(search.cv_results_["params"]),
         "features": features,
         "dropped_multicollinear": dropped,
-        "chosen_settings": settings_text(best, chosen, params.comparison),
+        "chosen_settings": chosen_settings,
     }

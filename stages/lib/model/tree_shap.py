@@ -93,16 +93,23 @@ def tree_shap(model, background: np.ndarray, X: np.ndarray) -> tuple[np.ndarray,
     return values.reshape(len(X), -1), float(np.ravel(explainer.expected_value)[-1])
 
 
-def calibrated_tree_shap(model: CalibratedModel, background: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, float]:
-    """Exact SHAP values of a calibrated tree ensemble's probability: TreeSHAP of the raw score (the trees'
-    mean leaf share, before calibration), each customer's values scaled by the calibrator's secant between
-    the base score and the customer's score. The scaled values add up exactly to the calibrated probability
-    minus the calibrated base score and keep the raw values' signs and order (a calibrator never decreases),
-    so each customer's reasons rank as the trees rank them."""
-    values, raw_base = tree_shap(model.model, background, X)
+def through_calibrator(
+    model: CalibratedModel, values: np.ndarray, raw_base: float, X: np.ndarray
+) -> tuple[np.ndarray, float]:
+    """Raw TreeSHAP values of ``X`` (the trees' mean leaf share, before calibration) as values of the calibrated
+    probability: each customer's values scaled by the calibrator's secant between the base score and the
+    customer's score. They add up exactly to the calibrated probability minus the calibrated base score and
+    keep the raw values' signs and order (a calibrator never decreases), so each customer's reasons rank as
+    the trees rank them."""
     raw = model.model.predict_proba(X)[:, 1]
     base = float(model.calibrator.predict(np.array([raw_base]))[0])
     gap = raw - raw_base
     # a score at the base (within 1e-12) moves the calibrated probability by nothing worth a reason
     secant = np.divide(model.calibrator.predict(raw) - base, gap, out=np.zeros_like(gap), where=np.abs(gap) > 1e-12)
     return values * secant[:, None], base
+
+
+def calibrated_tree_shap(model: CalibratedModel, background: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, float]:
+    """Exact SHAP values of a calibrated tree ensemble's probability: TreeSHAP of the raw score, through the
+    calibrator (`through_calibrator`)."""
+    return through_calibrator(model, *tree_shap(model.model, background, X), X)
