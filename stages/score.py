@@ -26,7 +26,7 @@ from stages.io.executor import SCHEDULER_VARIABLE, executor
 from stages.io.files import load_settings, md5, read_json, read_review, write_excel_csv, write_text
 from stages.io.model_store import load_model
 from stages.lib.campaign.record import campaign_record, record_metadata
-from stages.lib.decision.candidates import decide_within_reach
+from stages.lib.decision.candidates import decide_within_reach, explanation_queue
 from stages.lib.decision.drift import compare_counts, drift_budget, medians, worst
 from stages.lib.decision.segment_analysis import matrix
 from stages.lib.errors import refused
@@ -78,9 +78,12 @@ def score(args: argparse.Namespace, settings: Settings, reference: dict, review:
         )
         started, label = time.perf_counter(), args.campaign_label
         with chosen.pool() as pool:  # the reasons' SHAP tasks: on the cluster's workers when there is one
-            explain = monthly_run.explainer(pool, pipeline, parts, month, settings)
+            queue = explanation_queue(month.compact)
+            explain = monthly_run.explainer(pool, pipeline, parts, month, queue, settings)
             reach = (settings.scale.reasons_batch, settings.scale.reasons_at_most)
-            plan = decide_within_reach(month.compact, month.left_out, medians(reference), settings, *reach, label)
+            plan = decide_within_reach(
+                month.compact, queue, month.left_out, medians(reference), settings, *reach, label
+            )
             decision = monthly_run.answered(plan, explain)
         month.seconds["reasons"] = time.perf_counter() - started
     metadata = record_metadata(label, md5(model_path), md5(args.params), settings)

@@ -209,9 +209,12 @@ class RaggedRows(list):
         return "skip"
 
 
-def reader(export: Export, handler: RaggedRows, row_bytes: int, source, skip: int) -> pacsv.CSVStreamingReader:
-    """pyarrow's streaming reader of ``source`` (the export or a span of it), ``skip`` lines skipped first;
-    its block is the row limit (no row may straddle two blocks)."""
+def reader(
+    export: Export, handler: RaggedRows, row_bytes: int, source, skip: int, keep: list[int] | None
+) -> pacsv.CSVStreamingReader:
+    """pyarrow's streaming reader of ``source`` (the export or a span of it), ``skip`` lines skipped first,
+    the columns at positions ``keep`` converted (None: all); its block is the row limit (no row may
+    straddle two blocks). Every row is still parsed whole: a ragged row is found whatever is kept."""
     columns = [f"c{i}" for i in range(len(export.names) + export.trailing)]  # positional: the names may repeat
     codec = "utf8" if export.encoding == "utf-8" else export.encoding  # arrow's name for it
     read = pacsv.ReadOptions(encoding=codec, block_size=row_bytes, skip_rows=skip, column_names=columns)
@@ -219,7 +222,12 @@ def reader(export: Export, handler: RaggedRows, row_bytes: int, source, skip: in
         delimiter=export.separator, newlines_in_values=True, ignore_empty_lines=True, invalid_row_handler=handler
     )
     types = dict.fromkeys(columns, pa.large_string())
-    convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False)
+    convert = pacsv.ConvertOptions(
+        column_types=types,
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+        include_columns=None if keep is None else [columns[i] for i in keep],
+    )
     return pacsv.open_csv(source, read_options=read, parse_options=parse, convert_options=convert)
 
 
@@ -249,11 +257,11 @@ def ragged(export: Export, row, row_bytes: int) -> DataError:
     return refused(export.spec.filename, problem, hint, rows=[number] if number else [])
 
 
-def stripped(table: pa.Table, export: Export, offset: int) -> pd.DataFrame:
+def stripped(table: pa.Table, export: Export, offset: int, names: list[str]) -> pd.DataFrame:
     """A batch of raw cells -> a frame of cells stripped of Python's whitespace (and of the quotes of a cell
-    quoted after spaces), columns named as exported, index = the rows' positions below the header."""
+    quoted after spaces), columns ``names`` (as exported), index = the rows' positions below the header."""
     columns = [strip_cell_text(column) for column in table.columns]
-    if export.trailing:
+    if export.trailing and len(columns) > len(names):  # the trailing field was read: it must be empty
         extra = columns.pop()
         at = pc.index(pc.not_equal(extra, ""), True).as_py()  # -1: every row ends with an empty field
         if at >= 0:
@@ -263,7 +271,7 @@ def stripped(table: pa.Table, export: Export, offset: int) -> pd.DataFrame:
             )
             raise refused(export.spec.filename, problem, "Every row needs exactly as many fields as the header.")
     frame = pa.table(columns, names=[f"c{i}" for i in range(len(columns))]).to_pandas(types_mapper=pd.ArrowDtype)
-    frame.columns = list(export.names)
+    frame.columns = names
     frame.index = pd.RangeIndex(offset, offset + len(frame))
     return frame
 
@@ -288,10 +296,18 @@ def without_blank_lines(batch: pa.RecordBatch, separator: str) -> pa.RecordBatch
     return batch if pc.all(keep).as_py() else batch.filter(keep)
 
 
-def read_chunks(export: Export, chunk_rows: int, row_bytes: int, span=None) -> Iterator[pd.DataFrame]:
+def read_chunks(
+    export: Export, chunk_rows: int, row_bytes: int, span=None, columns: list[str] | None = None
+) -> Iterator[pd.DataFrame]:
     """The export's data rows (or a span's, checked whole by the caller) in frames of at most ``chunk_rows``
     rows (see `stripped`); a DataError for a row the reader cannot read exactly, before its chunk is given.
-    A span: `stages/io/split_ranges.Span`, its bytes opened by ``span.opened(path)``."""
+    A span: `stages/io/split_ranges.Span`, its bytes opened by ``span.opened(path)``. ``columns``: only
+    these (the decimal marks' pass needs the numbers alone); all of them with a whitespace separator,
+    where a line is blank only if all its cells are (`without_blank_lines`)."""
+    keep = None
+    if columns is not None and not export.separator.isspace():
+        keep = [at for at, name in enumerate(export.names) if name in columns]
+    names = list(export.names) if keep is None else [export.names[at] for at in keep]
     if span is None and open_quote_at_the_end(export):
         problem = "the last row opens a quote it never closes: the export looks cut short"
         raise refused(export.spec.filename, problem, "Export the file again, whole.")
@@ -302,7 +318,7 @@ def read_chunks(export: Export, chunk_rows: int, row_bytes: int, span=None) -> I
     bar = tqdm(total=size, desc=name, unit="B", unit_scale=True, delay=2, disable=None, leave=False, file=sys.stderr)
     try:
         with bar, nullcontext(export.path) if span is None else span.opened(export.path) as source:
-            for batch in reader(export, handler, row_bytes, source, skip):
+            for batch in reader(export, handler, row_bytes, source, skip, keep):
                 if handler:
                     raise ragged(export, handler[0], row_bytes)
                 batch = without_blank_lines(batch, export.separator)
@@ -311,7 +327,7 @@ def read_chunks(export: Export, chunk_rows: int, row_bytes: int, span=None) -> I
                 bar.update(batch.nbytes)
                 while rows >= chunk_rows:
                     table = pa.Table.from_batches(pending)
-                    yield stripped(table.slice(0, chunk_rows), export, offset)
+                    yield stripped(table.slice(0, chunk_rows), export, offset, names)
                     offset, rest = offset + chunk_rows, table.slice(chunk_rows)
                     pending, rows = rest.to_batches(), rest.num_rows
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
@@ -319,4 +335,4 @@ def read_chunks(export: Export, chunk_rows: int, row_bytes: int, span=None) -> I
     if handler:
         raise ragged(export, handler[0], row_bytes)
     if rows:
-        yield stripped(pa.Table.from_batches(pending), export, offset)
+        yield stripped(pa.Table.from_batches(pending), export, offset, names)

@@ -29,7 +29,7 @@ from stages.io.workers import month_shap
 from stages.lib.data.cell_rules import check_columns
 from stages.lib.data.customer_rules import COUNTED_RULES, CustomerRuleError, RuleBreak, check_customers, month_break
 from stages.lib.data.quality import QualityLog
-from stages.lib.decision.candidates import ceiling, explanation_queue
+from stages.lib.decision.candidates import Queue, ceiling
 from stages.lib.decision.drift import add_counts, medians, month_counts
 from stages.lib.decision.scoring import PROBABILITY_DECIMALS, score_tables
 from stages.lib.decision.segment_analysis import NOT_REGULAR
@@ -207,16 +207,16 @@ def answered(plan: Generator, explain: Callable):
             return finished.value
 
 
-def explainer(pool, pipeline, folder: Path, month: ScoredParts, settings: Settings) -> Callable:
+def explainer(pool, pipeline, folder: Path, month: ScoredParts, queue: Queue, settings: Settings) -> Callable:
     """``explain(ids) -> (rows, SHAP values)`` against a seeded sample of the month's regular customers.
 
     Each read passes over every partition file whatever the number of ids, so the rows of the whole queue
-    (`candidates.explanation_queue`, at most ``scale.reasons_at_most``) are read once, with the
+    (``queue``, at most ``scale.reasons_at_most``) are read once, with the
     background's, and each batch is taken from them: the same rows as reading the batch alone."""
     regular = month.compact.loc[month.compact["regular"], ID].to_numpy()
     rng = np.random.default_rng(settings.seed)
     sample = regular if len(regular) <= BACKGROUND_ROWS else rng.choice(regular, BACKGROUND_ROWS, replace=False)
-    ahead = explanation_queue(month.compact)[ID].to_numpy()[: settings.scale.reasons_at_most]
+    ahead = queue.ids(settings.scale.reasons_at_most)
     held = read_customers(folder, np.union1d(sample, ahead), month.parts)
     background = model_view(held[held[ID].isin(sample)].reset_index(drop=True))
 

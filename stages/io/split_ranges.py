@@ -4,7 +4,7 @@ Each UTF-8 export of more than ``scale.split_bytes`` bytes is cut into about siz
 each starting just after a line break (the first holds the header). Pass 1, one task per range, counts
 its rows and collects its decimal-mark evidence; the counts are merged in range order and
 `ExportCells.decide_marks` settles each column once, from the whole column. Pass 2, one task per range,
-types its rows with those marks, numbered from the rows above it, into ``<key>-<part>-<range>.parquet``:
+types its rows with those marks, numbered from the rows above it, into ``<key>-<part>-<range>.arrow``:
 `read_partition` concatenates them in range order. A quoted cell may hold a line break: a range is kept
 only if the quotes before each cut are even in number (else the file is one task), which is exact for
 quotes that open and close cells. Anything else that is not plain (another encoding, a cut export, a line
@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 
 from stages.io.exports import HEAD_BYTES, LINE_BREAK, Export, open_quote_at_the_end, read_chunks
-from stages.io.partitions import split_export, write_parts
+from stages.io.partitions import SCRATCH, split_export, write_parts
 from stages.lib.data.cell_rules import ExportCells
 from stages.lib.data.quality import QualityLog
 from stages.lib.errors import DataError
@@ -102,7 +102,7 @@ def observe(export: Export, reading: tuple[int, int], span: Span) -> Observed | 
     """Pass 1 of one range (None: it cannot be read as a range; the whole file will say why)."""
     span, cells = replace(span), ExportCells(export.spec, export.names, new_month=True)
     try:
-        for chunk in read_chunks(export, *reading, span):
+        for chunk in read_chunks(export, *reading, span, columns=cells.observed):
             cells.observe(chunk)
     except DataError:
         return None
@@ -163,7 +163,7 @@ class Counted:
 
 def whole(raw_dir: Path, folder: Path, parts: int, reading: tuple[int, int], export: Export) -> QualityLog | DataError:
     """The whole-file split of one export (its earlier pieces' files removed); its DataError returned."""
-    for stale in Path(folder).glob(f"{export.spec.key}-*.parquet"):
+    for stale in Path(folder).glob(f"{export.spec.key}-*{SCRATCH}"):
         stale.unlink()
     try:
         return split_export(raw_dir, folder, parts, reading, export.spec)

@@ -41,6 +41,8 @@ def start_worker() -> None:
 def worker_pool() -> Iterator[ProcessPoolExecutor]:
     """Worker processes forked from this one: they start in a tenth of a second with every module
     already imported, where spawned workers take seconds each to import scikit-learn again."""
+    import shap  # noqa: F401  (the exact explainers' tasks need it: imported once here, not once per worker)
+
     pool = ProcessPoolExecutor(N_JOBS, mp_context=multiprocessing.get_context("fork"), initializer=start_worker)
     try:
         yield pool

@@ -18,6 +18,8 @@ def clipped(value) -> str:
 def printable(text: str) -> str:
     """A console line whose text from the data cannot move the cursor or colour the terminal: each control
     character written as its escape (\\x1b, \\t)."""
+    if text.isprintable():  # no control, format, line or paragraph separator: nothing to escape (the usual case)
+        return text
     return "".join(repr(c)[1:-1] if unicodedata.category(c)[0] == "C" or c in "\u2028\u2029" else c for c in text)
 
 

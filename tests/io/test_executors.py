@@ -168,10 +168,11 @@ def test_the_rows_read_ahead_for_the_queue_are_the_rows_read_batch_by_batch(work
     month = scored_in_parts(root, odd_month, tmp_path, 10)
     settings, folder = load_settings(params_with(tmp_path, 10)), tmp_path / "parts_10"
     pipeline = load_model(root / "models" / "model.skops")
-    queue = explanation_queue(month.compact)[ID].to_numpy()
+    whole = explanation_queue(month.compact)
+    queue = whole.ids(settings.scale.reasons_at_most)
     assert len(queue) > 4
     with worker_pool() as pool:
-        explain = explainer(pool, pipeline, folder, month, settings)
+        explain = explainer(pool, pipeline, folder, month, whole, settings)
         for batch in (queue[:2], queue[2:5], np.sort(queue[-3:])):
             rows, values = explain(batch)
             alone = read_customers(folder, batch, month.parts)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stages.lib.decision.candidates import ceiling, decide_within_reach, first_actions
+from stages.lib.decision.candidates import ceiling, decide_within_reach, explanation_queue, first_actions
 from stages.lib.decision.offers import decide_with, listing
 from stages.lib.settings import Budget, Offer
 from tests.segment_frames import decision_settings
@@ -58,7 +58,8 @@ def lazily(customers, shap, settings, batch=7, at_most=10_000):
         return rows, shap[shap["id"].isin(ids)].reset_index(drop=True)
 
     left_out = pd.DataFrame({"id": [], "profit": [], "not_scored_reason": []})
-    plan = decide_within_reach(compact, left_out, TYPICAL, settings, batch, at_most, "test")
+    queue = explanation_queue(compact)
+    plan = decide_within_reach(compact, queue, left_out, TYPICAL, settings, batch, at_most, "test")
     ids = next(plan)
     while True:  # what io's `answered` does: lib asks for ids, the caller explains them
         try:

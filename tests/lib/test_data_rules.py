@@ -8,12 +8,26 @@ import pyarrow.compute as pc
 import pytest
 
 from stages.io.exports import detect_separator
-from stages.lib.data.cell_rules import ODD, ExportCells, evidence_pattern, parse_number, row_text, soft_cells, strings
+from stages.lib.data.cell_rules import (
+    MISSING,
+    MISSING_MARKERS,
+    ODD,
+    PY_SPACE,
+    WHITESPACE_RUN,
+    ExportCells,
+    evidence_pattern,
+    known_labels,
+    one_space,
+    parse_number,
+    row_text,
+    soft_cells,
+    strings,
+)
 from stages.lib.data.customer_rules import check_file
 from stages.lib.data.quality import QualityLog
 from stages.lib.decision.scoring import imputed
 from stages.lib.errors import DataError
-from stages.lib.schema import ID_COLUMN, MARKET_FILE, MARKET_MONEY, MONEY, Column, RawFile
+from stages.lib.schema import ID_COLUMN, MARKET_FILE, MARKET_MONEY, MONEY, RAW_FILES, Column, RawFile
 
 DROP_REPEATED_ROWS = True  # prepare.drop_exact_duplicate_rows
 CHUNK = 2  # rows per chunk: small, so that marks and repeats straddle chunks
@@ -258,3 +272,34 @@ def test_an_odd_behaviour_cell_of_a_new_month_is_set_aside_and_flagged():
 def test_error_lists_at_most_five_example_ids():
     error = DataError("f.csv", "c", "bad", ids=range(12), hint="Fix it.")
     assert "Example ids: 0, 1, 2, 3, 4 and 7 more." in str(error)
+
+
+def test_a_cell_is_missing_exactly_when_arrow_lowercases_it_to_a_marker():
+    """MISSING spells the markers in every case; no other character lowercases to one of their letters."""
+    letters = {c for marker in MISSING_MARKERS for c in marker}
+    every = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
+    lowered = pc.utf8_lower(pa.array(every, type=pa.large_string())).to_pylist()
+    to_letters = {c for c, low in zip(every, lowered, strict=True) if low in letters}
+    assert to_letters == letters | {c.upper() for c in letters}
+    spelt = set(MISSING.to_pylist())
+    assert {m.lower() for m in spelt} == set(MISSING_MARKERS)
+    assert all(m.upper() in spelt and m.title() in spelt for m in MISSING_MARKERS)
+
+
+def test_whitespace_runs_are_made_one_space_and_labels_are_left_as_they_are():
+    labels = [
+        label
+        for spec in RAW_FILES
+        for column in spec.columns
+        if column.kind == "category"
+        for label in known_labels(column)
+    ]
+    assert all(pc.replace_substring_regex(pa.scalar(label), WHITESPACE_RUN, " ").as_py() == label for label in labels)
+    known = pa.array(["Товары для детей"], type=pa.large_string())
+    text = pa.array(["Товары для детей", "Товары\u00a0 для\tдетей", "x  y"], type=pa.large_string())
+    assert one_space(text, known).to_pylist() == ["Товары для детей", "Товары для детей", "x y"]
+    assert one_space(text[:1], known).equals(text[:1])  # nothing to make one space: the same cells
+
+
+def test_python_whitespace_is_spelt_out_whole():
+    assert "".join(chr(c) for c in range(0x110000) if chr(c).isspace()) == PY_SPACE

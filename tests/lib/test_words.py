@@ -90,3 +90,15 @@ def test_a_console_line_escapes_control_characters_and_keeps_the_numbers_spaces(
 
     assert printable("1\u202f357,3 тыс. руб.\u00a0%") == "1\u202f357,3 тыс. руб.\u00a0%"
     assert printable("«\x1b[31mred\x1b[0m»\tnext\u2028line") == "«\\x1b[31mred\\x1b[0m»\\tnext\\u2028line"
+
+
+def test_printable_takes_its_short_way_only_where_nothing_needs_escaping():
+    """`str.isprintable` lets a text through unchanged: true of every character printable leaves as it is."""
+    import unicodedata
+
+    from stages.lib.errors import printable
+
+    for code in range(0x110000):
+        c = chr(code)
+        escaped = unicodedata.category(c)[0] == "C" or c in "\u2028\u2029"
+        assert printable(c) == (repr(c)[1:-1] if escaped else c)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import product
 
 import numpy as np
 import pandas as pd
@@ -23,7 +24,11 @@ from stages.lib.schema import FEATURES, ID, LABEL_TYPOS, MARKET_FILE, Column, Ra
 
 SPACES = " \u00a0"  # thousands separators in any convention
 MARKS = (",", ".")  # either may be the decimal mark; then the other may only group thousands
-PY_SPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())  # what str.strip() and \s match
+# what str.strip() and \s match: every character whose str.isspace() is true (tests/lib/test_data_rules.py)
+PY_SPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 WHITESPACE_RUN = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_SPACE) + "]+"  # Python's \s, in RE2's words
 ROW, TEXT = "_row", "_text"  # a row's position among its file's data rows, and its raw cells joined
 TYPO, ODD = "_typo_", "_odd_"  # prefix a column name: a typo fixed; a soft cell set aside ("" empty, else its label)
@@ -31,7 +36,12 @@ SOFT_COLUMNS = [c for c in MARKET_FILE.columns if c.name in FEATURES]  # the cel
 PLACEHOLDER = {"int": "0", "float": "0"}  # passes the checks; set back to missing before the model sees it
 SHOWN_VALUES = 3  # example values quoted in a paragraph
 JOIN, ESCAPE = "\x1f", "\x1b"  # joins a row's cells; escapes both inside a cell, so rows join one-to-one
-MISSING = pa.array(["", "nan", "na", "n/a", "null", "none", "-", "#н/д", "#n/a"], type=pa.large_string())
+MISSING_MARKERS = ("", "nan", "na", "n/a", "null", "none", "-", "#н/д", "#n/a")  # a missing value, in any case
+# ... spelt in every case: a cell is missing when it is one of these (a hash lookup; lowercasing every cell
+# first cost more). Arrow lowercases no other character to a marker's letters (tests/lib/test_cell_rules.py).
+MISSING = pa.array(
+    sorted({"".join(p) for m in MISSING_MARKERS for p in product(*({c, c.upper()} for c in m))}), type=pa.large_string()
+)
 TYPOS = pa.array(list(LABEL_TYPOS), type=pa.large_string())
 
 
@@ -166,6 +176,7 @@ class ExportCells:
         self.spec, self.soft = spec, new_month and spec.key == MARKET_FILE.key
         self.present = [c for c in spec.columns if c.raw in names]
         self.numeric = [c for c in self.present if c.kind != "category"]
+        self.observed = [c.raw for c in self.numeric]  # the columns `observe` reads (the id among them)
         self.used = {(c.raw, mark): Cells() for c in self.numeric for mark in MARKS}  # cells holding the mark
         self.found = {(c.raw, mark): Cells() for c in self.numeric for mark in MARKS}  # ... as a decimal mark
         self.broken = {(c.raw, rule): Cells() for c in self.present for rule in RULES[c.kind]}
@@ -207,7 +218,7 @@ class ExportCells:
         typed, typos = {}, {}
         for column in self.present:
             text = strings(chunk[column.raw])
-            self.refuse(column, "missing", chunk, text, pc.is_in(pc.utf8_lower(text), value_set=MISSING))
+            self.refuse(column, "missing", chunk, text, pc.is_in(text, value_set=MISSING))
             if column.kind == "category":
                 typed[column.name], typos[TYPO + column.name] = self.category(column, chunk, text)
             else:
@@ -234,9 +245,9 @@ class ExportCells:
         return parsed if bad.any() or not whole else parsed.astype("int64")
 
     def category(self, column: Column, chunk: pd.DataFrame, text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-        text = pc.replace_substring_regex(text, WHITESPACE_RUN, " ")  # runs of Python's whitespace: one space
-        typo = pc.is_in(text, value_set=TYPOS).to_numpy(zero_copy_only=False)
         keys = known_labels(column)
+        text = one_space(text, pa.array(keys, type=pa.large_string()))
+        typo = pc.is_in(text, value_set=TYPOS).to_numpy(zero_copy_only=False)
         labels = np.array([column.labels[LABEL_TYPOS.get(k, k)] for k in keys], dtype=object)
         index = pc.index_in(text, value_set=pa.array(keys, type=pa.large_string()))
         if self.refuse(column, "unknown", chunk, text, pc.is_null(index)).any():
@@ -258,15 +269,28 @@ def known_labels(column: Column) -> list[str]:
     return [*column.labels, *(typo for typo, fixed in LABEL_TYPOS.items() if fixed in column.labels)]
 
 
+def one_space(text: pa.Array, known: pa.Array) -> pa.Array:
+    """Category cells with each run of Python's whitespace made one space. A cell that is a ``known`` label
+    already is left as it is (no label holds another run: tests/lib/test_cell_rules.py), so the regex
+    only runs on the others, usually none."""
+    other = pc.invert(pc.is_in(text, value_set=known))
+    if not pc.any(other).as_py():
+        return text
+    return pc.replace_with_mask(text, other, pc.replace_substring_regex(text.filter(other), WHITESPACE_RUN, " "))
+
+
 def row_text(chunk: pd.DataFrame) -> pd.Series:
     """Each row's cells joined (JOIN and ESCAPE inside a cell escaped): two rows are exact repeats of one
     another exactly when their texts are equal. Joined, and later compared, by pyarrow."""
-    cells = [strings(chunk[c]) for c in chunk.columns]
-    for at, cell in enumerate(cells):
-        if pc.any(pc.match_substring_regex(cell, f"[{JOIN}{ESCAPE}]")).as_py():
-            cells[at] = pc.replace_substring(pc.replace_substring(cell, ESCAPE, ESCAPE * 2), JOIN, ESCAPE + "_")
-    separator = pa.scalar(JOIN, type=pa.large_string())
+    cells, separator = [strings(chunk[c]) for c in chunk.columns], pa.scalar(JOIN, type=pa.large_string())
     joined = pc.binary_join_element_wise(*cells, separator) if len(cells) > 1 else cells[0]
+    # a cell holds JOIN or ESCAPE only if some row holds ESCAPE or more JOINs than separators: rare, escape then
+    extra = pc.max(pc.count_substring(joined, JOIN)).as_py() or 0
+    if extra > len(cells) - 1 or pc.any(pc.match_substring(joined, ESCAPE)).as_py():
+        cells = [
+            pc.replace_substring(pc.replace_substring(cell, ESCAPE, ESCAPE * 2), JOIN, ESCAPE + "_") for cell in cells
+        ]
+        joined = pc.binary_join_element_wise(*cells, separator) if len(cells) > 1 else cells[0]
     return pd.Series(pd.arrays.ArrowExtensionArray(joined))
 
 
@@ -284,10 +308,10 @@ def soft_cells(chunk: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             kept = text = strings(chunk[column.raw])
             unseen = np.zeros(len(chunk), dtype=bool)
             if column.kind == "category":  # runs of whitespace made one space: labels may hold spaces, markers none
-                text = pc.replace_substring_regex(text, WHITESPACE_RUN, " ")
-            empty = pc.fill_null(pc.is_in(pc.utf8_lower(text), value_set=MISSING), True).to_numpy(zero_copy_only=False)
-            if column.kind == "category":
                 known = pa.array(known_labels(column), type=pa.large_string())
+                text = one_space(text, known)
+            empty = pc.fill_null(pc.is_in(text, value_set=MISSING), True).to_numpy(zero_copy_only=False)
+            if column.kind == "category":
                 unseen = ~pc.is_in(text, value_set=known).to_numpy(zero_copy_only=False) & ~empty
             if (empty | unseen).any():
                 placeholder = next(iter(column.labels)) if column.kind == "category" else PLACEHOLDER[column.kind]

@@ -7,6 +7,7 @@ inside it and the partitions' counts add up to the month's. `prepare` is one par
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import reduce
 
 import numpy as np
 import pandas as pd
@@ -98,9 +99,9 @@ def check_periods(frame: pd.DataFrame, spec: RawFile) -> None:
 
 def check_same_customers(tables: dict[str, pd.DataFrame]) -> None:
     """Every customer must appear in every file."""
-    all_ids = set().union(*(set(t[ID]) for t in tables.values()))
+    all_ids = reduce(np.union1d, [t[ID].to_numpy() for t in tables.values()])  # sorted, unique
     for spec in RAW_FILES:
-        absent = sorted(all_ids - set(tables[spec.key][ID]))
+        absent = np.setdiff1d(all_ids, tables[spec.key][ID].to_numpy(), assume_unique=False).tolist()
         if absent:
             problem = "{count} customer(s) present in other files are missing here"
             hint = "Export all four files for the same set of customers."

@@ -8,7 +8,7 @@ everyone. Why this holds, and the actions of customers decided without reasons: 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -85,16 +85,29 @@ def explain_until_final(
             return decision, done, False
 
 
-def explanation_queue(compact: pd.DataFrame, first: np.ndarray | None = None) -> pd.DataFrame:
-    """id and ceiling of the customers decide_within_reach may explain, in the order it explains them:
-    highest ceiling first, ties by id (``first``: `first_actions` of ``compact``, if already known)."""
-    first = first_actions(compact) if first is None else first
+@dataclass(frozen=True)
+class Queue:
+    """Who `decide_within_reach` may explain, decided once per month: the caller reads their rows ahead."""
+
+    first: np.ndarray  # `first_actions` of the month's compact table: "" for a candidate
+    order: pd.DataFrame  # id and ceiling of the candidates, in the order they are explained
+
+    def ids(self, at_most: int) -> np.ndarray:
+        return self.order[ID].to_numpy()[:at_most]
+
+
+def explanation_queue(compact: pd.DataFrame) -> Queue:
+    """The customers decide_within_reach may explain, in the order it explains them: highest ceiling first,
+    ties by id; and the first action of everyone else."""
+    first = first_actions(compact)
     candidates = compact.loc[first == "", [ID, "ceiling"]]
-    return candidates.sort_values(["ceiling", ID], ascending=[False, True], kind="stable").reset_index(drop=True)
+    order = candidates.sort_values(["ceiling", ID], ascending=[False, True], kind="stable").reset_index(drop=True)
+    return Queue(first, order)
 
 
 def decide_within_reach(
     compact: pd.DataFrame,
+    queue: Queue,
     left_out: pd.DataFrame,
     typical: dict,
     settings: Settings,
@@ -105,16 +118,16 @@ def decide_within_reach(
     """The month's decision with reasons only where they can change it: yields the ids whose (rows, SHAP
     values) it needs next (the caller reads and explains them: no I/O here) and returns the decision.
     ``compact``: every scored customer (id, probability, profit, regular, allows_offers, `ceiling`), by id;
-    ``left_out``: id, profit, not_scored_reason of the customers without a score; ``label``: the campaign's."""
-    first = first_actions(compact)
-    queue = explanation_queue(compact, first)
+    ``queue``: its `explanation_queue`; ``left_out``: id, profit, not_scored_reason of the customers without
+    a score; ``label``: the campaign's."""
+    first = queue.first.copy()  # the unexplained candidates' actions are filled in below
 
     def decide(rows: pd.DataFrame, shap_values: pd.DataFrame) -> Decision:
         # the list shows an unseen label as written; as a reason it is the imputed cell, which is no reason
         return decide_with(settings, listing(rows, left_out), model_view(rows), shap_values, typical, label)
 
-    decision, explained, complete = yield from explain_until_final(queue, decide, batch, at_most)
-    unexplained = np.isin(compact[ID].to_numpy(), queue[ID].to_numpy()[explained:])
+    decision, explained, complete = yield from explain_until_final(queue.order, decide, batch, at_most)
+    unexplained = np.isin(compact[ID].to_numpy(), queue.order[ID].to_numpy()[explained:])
     first[unexplained] = "below_cut" if complete else "not_explained"  # a cap stops before the cut is certain
     how = {"reasons": {"explained": explained, "complete": complete}, "budget": decision.summary["budget"]}
     summary = whole_month_summary(decision.actions, compact, first) | how

@@ -266,8 +266,6 @@ def plan_work(job: Job, size: int, permutations: int, seed: int, piece_rows: int
     kind = job_kind(model)
     X, background = transform(job.pipeline, job.rows).to_numpy(), transform(job.pipeline, job.background).to_numpy()
     if kind != "permutation":
-        import shap  # noqa: F401  (here, before the pool forks: each worker would import it again, seconds each)
-
         sample = background_sample(background, size, seed)
         explain = calibrated_tree_shap if kind == "calibrated_tree" else partial(exact_shap, kind)
         # each row's values depend on that row and the background alone: any cut gives the same values
