@@ -280,6 +280,8 @@ def strip_cell_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
     trimmed = pc.utf8_trim(column, PY_SPACE)
     # `a; "b"`: a quote after spaces does not open a quoted cell for arrow; pandas' skipinitialspace read b
     spaced = pc.not_equal(pc.utf8_ltrim(column, PY_SPACE), column)
+    if not pc.any(spaced).as_py():  # no cell starts with a space: none can be quoted after one
+        return trimmed
     quoted = pc.and_(spaced, pc.and_(pc.starts_with(trimmed, '"'), pc.ends_with(trimmed, '"')))
     if not pc.any(pc.and_(quoted, pc.greater_equal(pc.utf8_length(trimmed), 2))).as_py():
         return trimmed

@@ -17,6 +17,7 @@ from stages.lib.data.cell_rules import (
     ExportCells,
     evidence_pattern,
     known_labels,
+    may_hold,
     one_space,
     parse_number,
     row_text,
@@ -303,3 +304,11 @@ def test_whitespace_runs_are_made_one_space_and_labels_are_left_as_they_are():
 
 def test_python_whitespace_is_spelt_out_whole():
     assert "".join(chr(c) for c in range(0x110000) if chr(c).isspace()) == PY_SPACE
+
+
+def test_a_cell_may_hold_a_character_only_if_its_last_byte_is_in_the_text():
+    cells = pa.array(["12", "3,5", "Р"], type=pa.large_string())  # Р is d0 a0 in UTF-8: the last byte of NBSP too
+    assert may_hold(cells, ",") and may_hold(cells, "\u00a0") and not may_hold(cells, "\x1f\x1b")
+    assert not may_hold(cells.slice(0, 1), ".")
+    chunked = pa.chunked_array([cells.slice(0, 1), pa.array(["a\x1fb"], type=pa.large_string())])
+    assert may_hold(chunked, "\x1f") and not may_hold(pa.chunked_array([], type=pa.large_string()), ",")

@@ -83,9 +83,14 @@ def settled_mark(found: list[str], used: list[str], kind: str) -> str | None:
     return "," if used[0] == "." else "."  # int/id: the mark groups thousands, so decimals use the other
 
 
+def group_marks(mark: str) -> str:
+    """The characters that may group thousands under decimal ``mark``: the other mark and the spaces."""
+    return ("," if mark == "." else ".") + SPACES
+
+
 def group_chars(mark: str) -> str:
-    """The characters that may group thousands under decimal ``mark`` (escaped for a character class)."""
-    return re.escape("," if mark == "." else ".") + SPACES
+    """`group_marks`, escaped for a regex's character class."""
+    return re.escape(group_marks(mark)[0]) + SPACES
 
 
 def number_pattern(mark: str) -> str:
@@ -102,7 +107,9 @@ def parse_number(text: pa.Array, mark: str) -> np.ndarray:
     digits = pc.ascii_is_decimal(text)  # digits alone are a number under any mark
     if not pc.all(digits, min_count=0).as_py():
         valid = pc.or_(digits, pc.match_substring_regex(text, f"^(?:{number_pattern(mark)})$"))
-        plain = pc.replace_substring(pc.replace_substring_regex(text, f"[{group_chars(mark)}]", ""), mark, ".")
+        grouped = may_hold(text, group_marks(mark))  # seldom: most exports group no thousands
+        plain = pc.replace_substring_regex(text, f"[{group_chars(mark)}]", "") if grouped else text
+        plain = pc.replace_substring(plain, mark, ".") if mark != "." else plain
         text = pc.if_else(valid, plain, pa.scalar(None, pa.large_string()))
     return pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
 
@@ -283,15 +290,26 @@ def row_text(chunk: pd.DataFrame) -> pd.Series:
     """Each row's cells joined (JOIN and ESCAPE inside a cell escaped): two rows are exact repeats of one
     another exactly when their texts are equal. Joined, and later compared, by pyarrow."""
     cells, separator = [strings(chunk[c]) for c in chunk.columns], pa.scalar(JOIN, type=pa.large_string())
+    if any(may_hold(cell, JOIN + ESCAPE) for cell in cells):
+        cells = [escaped(cell) for cell in cells]  # escaping a cell without either leaves it as it is
     joined = pc.binary_join_element_wise(*cells, separator) if len(cells) > 1 else cells[0]
-    # a cell holds JOIN or ESCAPE only if some row holds ESCAPE or more JOINs than separators: rare, escape then
-    extra = pc.max(pc.count_substring(joined, JOIN)).as_py() or 0
-    if extra > len(cells) - 1 or pc.any(pc.match_substring(joined, ESCAPE)).as_py():
-        cells = [
-            pc.replace_substring(pc.replace_substring(cell, ESCAPE, ESCAPE * 2), JOIN, ESCAPE + "_") for cell in cells
-        ]
-        joined = pc.binary_join_element_wise(*cells, separator) if len(cells) > 1 else cells[0]
     return pd.Series(pd.arrays.ArrowExtensionArray(joined))
+
+
+def escaped(cells: pa.Array) -> pa.Array:
+    return pc.replace_substring(pc.replace_substring(cells, ESCAPE, ESCAPE * 2), JOIN, ESCAPE + "_")
+
+
+def may_hold(cells: pa.Array | pa.ChunkedArray, characters: str) -> bool:
+    """Might a cell hold one of ``characters``? The last byte of each one's UTF-8 looked for in the text
+    buffers whole: a yes may be wrong (another character ending in that byte, bytes outside a slice), a no
+    never is. Much cheaper than a regex or a replacement over every cell, for what is seldom there."""
+    wanted = [character.encode()[-1] for character in characters]
+    for array in cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells]:
+        data = array.buffers()[2]
+        if data is not None and np.isin(np.frombuffer(data, dtype=np.uint8), wanted).any():
+            return True
+    return False
 
 
 # --- `score`'s soft cells: an odd behaviour cell of a new month is imputed and flagged, not refused ---

@@ -7,7 +7,6 @@ inside it and the partitions' counts add up to the month's. `prepare` is one par
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import reduce
 
 import numpy as np
 import pandas as pd
@@ -99,9 +98,9 @@ def check_periods(frame: pd.DataFrame, spec: RawFile) -> None:
 
 def check_same_customers(tables: dict[str, pd.DataFrame]) -> None:
     """Every customer must appear in every file."""
-    all_ids = reduce(np.union1d, [t[ID].to_numpy() for t in tables.values()])  # sorted, unique
+    all_ids = pd.Series(pd.unique(np.concatenate([t[ID].to_numpy() for t in tables.values()])))  # hashed, unsorted
     for spec in RAW_FILES:
-        absent = np.setdiff1d(all_ids, tables[spec.key][ID].to_numpy(), assume_unique=False).tolist()
+        absent = np.sort(all_ids[~all_ids.isin(tables[spec.key][ID])].to_numpy()).tolist()
         if absent:
             problem = "{count} customer(s) present in other files are missing here"
             hint = "Export all four files for the same set of customers."
