@@ -3,11 +3,14 @@ workers) and however many partitions, `score` writes the same bytes and counts t
 
 from __future__ import annotations
 
+import platform
+
 import numpy as np
 import pandas as pd
+import pytest
 from distributed import LocalCluster
 
-from stages.io.executor import Local
+from stages.io.executor import Local, allocate_like_glibc
 from stages.io.files import load_settings, read_json
 from stages.io.model_store import load_model
 from stages.io.monthly_run import explainer, read_customers, score_in_parts, scratch_folder
@@ -185,3 +188,9 @@ def test_the_rows_read_ahead_for_the_queue_are_the_rows_read_batch_by_batch(work
         nobody = np.array([], dtype=np.int64)
         assert explain(nobody)[0].empty
         pd.testing.assert_frame_equal(explain(nobody)[0], read_customers(folder, nobody, month.parts), check_exact=True)
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
+def test_a_dask_worker_gets_glibcs_own_mmap_threshold_back():
+    """The setting `Dask` applies on each worker at connect (`Client.run`) is one glibc accepts."""
+    assert allocate_like_glibc() is True

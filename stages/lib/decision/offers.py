@@ -105,12 +105,18 @@ def strongest_reasons(
     features = [c.removeprefix("shap_") for c in contributions.columns if c != "shap_base_value"]
     values = contributions[[f"shap_{f}" for f in features]].to_numpy(dtype=float)
     rows = customers.set_index(ID).reindex(listed[ID])[features].to_numpy(dtype=object)
-    texts, keys = [], []
-    for row, cells in zip(values, rows, strict=True):
-        order = [i for i in np.argsort(-np.nan_to_num(row, nan=-np.inf), kind="stable") if row[i] > min_reason_shap]
-        picked = [(features[i], cells[i]) for i in order[:3]]
+    # each row's features by falling SHAP value (a missing value last), ties in column order
+    order = np.argsort(-np.nan_to_num(values, nan=-np.inf), axis=1, kind="stable")
+    # those above the threshold lead each row's order: how many of them (a missing value is never above)
+    above = (np.take_along_axis(values, order, axis=1) > min_reason_shap).sum(axis=1)
+    texts, keys, said = [], [], {}  # said: (feature, value) -> its words, the same for every customer
+    for top, count, cells in zip(order[:, :3], np.minimum(above, 3), rows, strict=True):
+        picked = [(features[i], cells[i]) for i in top[:count]]
         picked = [(f, v) for f, v in picked if not pd.isna(v)]  # an imputed cell is no reason to tell
-        texts.append([describe(f, v, medians, words) for f, v in picked] + [""] * (3 - len(picked)))
+        for pair in picked:
+            if pair not in said:
+                said[pair] = describe(*pair, medians, words)
+        texts.append([said[pair] for pair in picked] + [""] * (3 - len(picked)))
         keys.append([reason_key(f, v, medians) for f, v in picked])
     table = pd.DataFrame(texts, columns=list(REASONS), index=listed.index)
     table["reason_keys"] = keys
