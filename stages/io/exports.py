@@ -39,6 +39,10 @@ COPY_BYTES = 1 << 20  # an export in another encoding is copied to UTF-8 this ma
 LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 NEWLINE = re.compile(r"\r\n|\r|\n")
 BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+# Arrow's bundled allocator hands freed pages back to the system at once, so each chunk's new buffers
+# fault them in again; glibc's keeps and reuses them (a 64 MiB range of market_file.csv typed and written
+# in ~1.3 s instead of ~1.9 s). Set for every process that reads exports: `score`, its Dask workers.
+pa.set_memory_pool(pa.system_memory_pool())
 
 
 @dataclass(frozen=True)

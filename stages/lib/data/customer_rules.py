@@ -62,8 +62,13 @@ def rows_below_header(frame: pd.DataFrame, mask) -> list:
 
 def drop_repeats(frame: pd.DataFrame, spec: RawFile, allowed: bool, log: QualityLog) -> pd.DataFrame:
     """The one repeat finder: a row whose raw cells equal an earlier row's (in file order) is that record
-    exported twice; the copies are dropped and counted (if allowed, else refused)."""
-    repeated = frame.duplicated(TEXT, keep="first").to_numpy()
+    exported twice; the copies are dropped and counted (if allowed, else refused). Equal cells type to
+    equal keys, so only rows sharing their key with another are compared (usually none)."""
+    same_key = frame.duplicated(subset=spec.key_columns, keep=False).to_numpy()
+    if not same_key.any():
+        return frame
+    repeated = np.zeros(len(frame), dtype=bool)
+    repeated[same_key] = frame.loc[same_key].duplicated(TEXT, keep="first").to_numpy()  # file order kept
     if not repeated.any():
         return frame
     if not allowed:

@@ -26,7 +26,7 @@ def not_scored(all_ids: pd.Series, scored_ids: pd.Series, rule: str) -> pd.Serie
     """Why each customer absent from the features was left out, as a code (words: ``not_scored.<code>``):
     only the extreme-revenue rule drops anyone, by its rule or because no month was plausible."""
     reason = "drop_customer" if rule == "drop_customer" else "every_month"
-    missing = sorted(set(all_ids) - set(scored_ids))
+    missing = np.setdiff1d(all_ids.to_numpy(), scored_ids.to_numpy())  # sorted, each once
     return pd.Series(reason, index=pd.Index(missing, name=ID), dtype=object)
 
 
