@@ -61,6 +61,10 @@ def allocate_like_glibc() -> bool:
     return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
 
 
+def import_shap() -> None:
+    import shap  # noqa: F401  (the exact explainers' first task would import it: ~0.7 s per worker)
+
+
 def kernels() -> dict:
     """The numerical kernels numpy runs with in this process (`stages/__init__.py` pins them)."""
     return dict(KERNELS)
@@ -92,13 +96,19 @@ class Dask:
     @contextmanager
     def pool(self) -> Iterator[Executor]:
         """Where the SHAP tasks of the reasons run: the cluster's workers, as a concurrent.futures executor
-        (each task's values depend on its rows and the background alone: the same bytes as in this process)."""
+        (each task's values depend on its rows and the background alone: the same bytes as in this process).
+        The workers start importing SHAP at once, while this process reads the rows to explain."""
+        workers = self.client.scheduler_info()["workers"]
+        # held until the pool closes: a future released before its task runs may be cancelled
+        warming = [self.client.submit(import_shap, workers=[worker], pure=False) for worker in workers]
         pool = self.client.get_executor(pure=False)
         try:
             yield pool
         except BaseException:  # an error or an interruption: what has not run is no longer wanted
             pool.shutdown(wait=False)
             raise
+        finally:
+            self.client.cancel(warming)  # long done, unless no reason was asked for
         pool.shutdown()
 
     def map(self, function: Callable, tasks: list, what: str) -> list:
