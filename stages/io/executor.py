@@ -115,10 +115,15 @@ class Dask:
         from distributed import as_completed
 
         futures = self.client.map(function, tasks, pure=False)
+        at, results = {future.key: n for n, future in enumerate(futures)}, [None] * len(futures)
         try:
-            for _ in bar(as_completed(futures, loop=self.client.loop), what, len(futures)):
-                pass  # the bar advances as each task finishes
-            return self.client.gather(futures)
+            # each result fetched as its task finishes: the transfers overlap the tasks still running
+            done = as_completed(futures, loop=self.client.loop, with_results=True, raise_errors=False)
+            for future, result in bar(done, what, len(futures)):
+                results[at[future.key]] = result
+            if any(future.status != "finished" for future in futures):
+                self.client.gather(futures)  # raises what gathering them all raises: the same error every time
+            return results
         except BaseException:  # interrupted, or a task failed: none of this run's tasks may write after we return
             self.stop(futures)
             raise
