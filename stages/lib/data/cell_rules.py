@@ -38,7 +38,7 @@ SHOWN_VALUES = 3  # example values quoted in a paragraph
 JOIN, ESCAPE = "\x1f", "\x1b"  # joins a row's cells; escapes both inside a cell, so rows join one-to-one
 MISSING_MARKERS = ("", "nan", "na", "n/a", "null", "none", "-", "#н/д", "#n/a")  # a missing value, in any case
 # ... spelt in every case: a cell is missing when it is one of these (a hash lookup; lowercasing every cell
-# first cost more). Arrow lowercases no other character to a marker's letters (tests/lib/test_cell_rules.py).
+# first cost more). Arrow lowercases no other character to a marker's letters (tests/lib/test_data_rules.py).
 MISSING = pa.array(
     sorted({"".join(p) for m in MISSING_MARKERS for p in product(*({c, c.upper()} for c in m))}), type=pa.large_string()
 )
@@ -278,7 +278,7 @@ def known_labels(column: Column) -> list[str]:
 
 def one_space(text: pa.Array, known: pa.Array) -> pa.Array:
     """Category cells with each run of Python's whitespace made one space. A cell that is a ``known`` label
-    already is left as it is (no label holds another run: tests/lib/test_cell_rules.py), so the regex
+    already is left as it is (no label holds another run: tests/lib/test_data_rules.py), so the regex
     only runs on the others, usually none."""
     other = pc.invert(pc.is_in(text, value_set=known))
     if not pc.any(other).as_py():
