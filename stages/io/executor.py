@@ -13,7 +13,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor
+from concurrent.futures import Executor, as_completed
 from contextlib import AbstractContextManager, closing, contextmanager
 
 from tqdm import tqdm
@@ -30,10 +30,19 @@ def bar(tasks, what: str, total: int | None = None) -> tqdm:
 
 
 class Local:
-    """This process, one task after another."""
+    """This machine: the tasks on processes forked from this one, one per core (`worker_pool`)."""
 
     def map(self, function: Callable, tasks: list, what: str) -> list:
-        return [function(task) for task in bar(tasks, what)]
+        """The results in task order. A pool is forked afresh for each map, so its processes see this one as
+        it is now; an error or an interruption kills them before it reaches the caller (`worker_pool`),
+        so no task writes after the caller has cleaned up. One task runs here, without a fork."""
+        if len(tasks) < 2:
+            return [function(task) for task in bar(tasks, what)]
+        with worker_pool() as pool:
+            futures = [pool.submit(function, task) for task in tasks]
+            for _ in bar(as_completed(futures), what, len(futures)):
+                pass  # the bar advances as each task finishes
+            return [future.result() for future in futures]
 
     def workers(self) -> int:
         return 1
