@@ -19,7 +19,7 @@ from contextlib import AbstractContextManager, closing, contextmanager
 from tqdm import tqdm
 
 from stages import KERNELS
-from stages.io.workers import worker_pool
+from stages.io.workers import import_shap, worker_pool
 from stages.lib.errors import refused, shown
 
 SCHEDULER_VARIABLE = "SCORE_SCHEDULER"
@@ -48,7 +48,9 @@ class Local:
         return 1
 
     def pool(self) -> AbstractContextManager[Executor]:
-        """Where the SHAP tasks of the reasons run: processes forked from this one, one per core."""
+        """Where the SHAP tasks of the reasons run: processes forked from this one, one per core, after
+        SHAP is imported here."""
+        import_shap()
         return worker_pool()
 
 
@@ -68,10 +70,6 @@ def allocate_like_glibc() -> bool:
     except (OSError, AttributeError):
         return False
     return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
-
-
-def import_shap() -> None:
-    import shap  # noqa: F401  (the exact explainers' first task would import it: ~0.7 s per worker)
 
 
 def kernels() -> dict:

@@ -37,7 +37,7 @@ from stages.lib.decision.scoring import PROBABILITY_DECIMALS, score_tables
 from stages.lib.decision.segment_analysis import NOT_REGULAR
 from stages.lib.decision.unseen_labels import model_view, written_back
 from stages.lib.errors import refused
-from stages.lib.schema import ID, MARKET_FILE, PROFIT, RAW_FILES, TARGET
+from stages.lib.schema import ID, MARKET_FILE, PROFIT, RAW_FILES, TARGET, by_id
 from stages.lib.settings import CELLS, Settings
 
 BACKGROUND_ROWS = 2000  # the month's regular customers the reasons are measured against (a seeded sample)
@@ -59,12 +59,6 @@ class ScoredParts:
     parts: int
     seconds: dict = field(default_factory=dict)  # wall time of the split and of the partitions' scoring
     warnings: tuple[tuple[str, str], ...] = ()  # exports that may have been cut short (`exports.cut_exports`)
-
-
-def by_id(frame: pd.DataFrame) -> pd.DataFrame:
-    """The rows sorted by id, ties in their order: sort_values(ID, kind="stable")'s order in half its time
-    at ten million rows."""
-    return frame.take(np.argsort(frame[ID].to_numpy(), kind="stable")).reset_index(drop=True)
 
 
 @contextmanager
@@ -206,7 +200,7 @@ def read_customers(folder: Path, ids: np.ndarray, parts: int) -> pd.DataFrame:
     if not files:  # no ids: the columns alone, for an empty list
         return pq.read_schema(min(folder.glob("part-*.parquet"))).empty_table().to_pandas()
     table = ds.dataset(files, format="parquet").to_table(filter=ds.field(ID).isin(ids))
-    return table.to_pandas().sort_values(ID, kind="stable").reset_index(drop=True)
+    return by_id(table.to_pandas())
 
 
 def answered(plan: Generator, explain: Callable):

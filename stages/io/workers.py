@@ -37,12 +37,17 @@ def start_worker() -> None:
     die_with_parent(signal.SIGKILL)  # a stage killed outright takes its workers with it
 
 
+def import_shap() -> None:
+    """The exact explainers' module, imported before their tasks need it: in a process about to fork its
+    workers (imported once, not once per worker), or on each Dask worker while `score` reads the rows to
+    explain (~0.7 s that the first task would pay)."""
+    import shap  # noqa: F401
+
+
 @contextmanager
 def worker_pool() -> Iterator[ProcessPoolExecutor]:
     """Worker processes forked from this one: they start in a tenth of a second with every module
     already imported, where spawned workers take seconds each to import scikit-learn again."""
-    import shap  # noqa: F401  (the exact explainers' tasks need it: imported once here, not once per worker)
-
     pool = ProcessPoolExecutor(N_JOBS, mp_context=multiprocessing.get_context("fork"), initializer=start_worker)
     try:
         yield pool

@@ -253,10 +253,11 @@ class ExportCells:
 
     def category(self, column: Column, chunk: pd.DataFrame, text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         keys = known_labels(column)
-        text = one_space(text, pa.array(keys, type=pa.large_string()))
+        known = pa.array(keys, type=pa.large_string())
+        text = one_space(text, known)
         typo = pc.is_in(text, value_set=TYPOS).to_numpy(zero_copy_only=False)
         labels = np.array([column.labels[LABEL_TYPOS.get(k, k)] for k in keys], dtype=object)
-        index = pc.index_in(text, value_set=pa.array(keys, type=pa.large_string()))
+        index = pc.index_in(text, value_set=known)
         if self.refuse(column, "unknown", chunk, text, pc.is_null(index)).any():
             return np.zeros(len(chunk), dtype=object), typo
         return labels[index.to_numpy(zero_copy_only=False)], typo

@@ -60,11 +60,17 @@ def rows_below_header(frame: pd.DataFrame, mask) -> list:
     return (frame.loc[np.asarray(mask, dtype=bool), ROW] + 1).tolist()
 
 
-def drop_repeats(frame: pd.DataFrame, spec: RawFile, allowed: bool, log: QualityLog) -> pd.DataFrame:
+def sharing_keys(frame: pd.DataFrame, spec: RawFile) -> np.ndarray:
+    """Rows whose key (id, and period where the file has periods) another row of the file also has."""
+    return frame.duplicated(subset=spec.key_columns, keep=False).to_numpy()
+
+
+def drop_repeats(
+    frame: pd.DataFrame, spec: RawFile, same_key: np.ndarray, allowed: bool, log: QualityLog
+) -> pd.DataFrame:
     """The one repeat finder: a row whose raw cells equal an earlier row's (in file order) is that record
     exported twice; the copies are dropped and counted (if allowed, else refused). Equal cells type to
-    equal keys, so only rows sharing their key with another are compared (usually none)."""
-    same_key = frame.duplicated(subset=spec.key_columns, keep=False).to_numpy()
+    equal keys, so only the rows ``same_key`` marks (`sharing_keys`) are compared: usually none."""
     if not same_key.any():
         return frame
     repeated = np.zeros(len(frame), dtype=bool)
@@ -80,8 +86,8 @@ def drop_repeats(frame: pd.DataFrame, spec: RawFile, allowed: bool, log: Quality
     return frame.loc[~repeated].reset_index(drop=True)
 
 
-def check_unique_keys(frame: pd.DataFrame, spec: RawFile) -> None:
-    conflicting = frame.duplicated(subset=spec.key_columns, keep=False).to_numpy()
+def check_unique_keys(frame: pd.DataFrame, spec: RawFile, conflicting: np.ndarray) -> None:
+    """``conflicting``: `sharing_keys` of ``frame``, its repeats dropped."""
     if conflicting.any():
         what = "id" if len(spec.key_columns) == 1 else "id and period"
         problem = "{count} row(s) repeat an " + what + " with conflicting values"
@@ -117,11 +123,15 @@ def check_file(frame: pd.DataFrame, spec: RawFile, drop_repeated: bool, log: Qua
     counted on the rows kept, keys and periods checked."""
     if not frame[ROW].is_monotonic_increasing:  # a partition's rows are written in file order already
         frame = frame.sort_values(ROW, kind="stable").reset_index(drop=True)
-    frame = drop_repeats(frame, spec, drop_repeated, log).drop(columns=TEXT)  # the text is the largest column
+    same_key = sharing_keys(frame, spec)
+    kept = drop_repeats(frame, spec, same_key, drop_repeated, log)
+    if len(kept) < len(frame):  # repeats dropped: the keys they shared may now be unique
+        same_key = sharing_keys(kept, spec)
+    frame = kept.drop(columns=TEXT)  # the text is the largest column
     for column in spec.columns:
         if TYPO + column.name in frame and frame[TYPO + column.name].any():
             log.record("label_typos", frame.loc[frame[TYPO + column.name], ID], detail=f"{spec.filename}:{column.raw}")
-    check_unique_keys(frame, spec)
+    check_unique_keys(frame, spec, same_key)
     check_periods(frame, spec)
     return frame
 

@@ -16,7 +16,7 @@ import pandas as pd
 from stages.lib.campaign.uplift import effect_ceiling
 from stages.lib.decision.offers import Decision, decide_with, decision_summary, expected_value, listing
 from stages.lib.decision.unseen_labels import model_view
-from stages.lib.schema import ID, NUMERIC_FEATURES, PROFIT
+from stages.lib.schema import ID, NUMERIC_FEATURES, PROFIT, by_id
 from stages.lib.settings import Offer, Settings
 
 
@@ -105,9 +105,7 @@ def explanation_queue(compact: pd.DataFrame) -> Queue:
     """The customers decide_within_reach may explain, in the order it explains them: highest ceiling first,
     ties by id; and the first action of everyone else."""
     first = first_actions(compact)
-    candidates = compact.loc[first == "", [ID, "ceiling"]]
-    if not candidates[ID].is_monotonic_increasing:  # `score` gathers them sorted by id already
-        candidates = candidates.sort_values(ID, kind="stable")
+    candidates = by_id(compact.loc[first == "", [ID, "ceiling"]])  # `score` gathers them sorted by id already
     # a stable sort on the ceiling alone keeps ties in id order (one key: a fraction of a two-key sort's time)
     order = candidates.iloc[np.argsort(-candidates["ceiling"].to_numpy(dtype=float), kind="stable")]
     return Queue(first, order.reset_index(drop=True))
