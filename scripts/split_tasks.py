@@ -3,9 +3,10 @@
     .venv/bin/python scripts/split_tasks.py RAW_DIR [--export market_money.csv] [--split-bytes N] [--workers 2]
 
 Cuts the export as `score` does (`stages/io/split_ranges.py`, ``scale.split_bytes`` unless given), runs
-pass 1 (rows and decimal-mark evidence) and pass 2 (typing into the month's partitions) of every range
-on a local Dask cluster of ``--workers`` single-threaded processes, and prints per range its bytes, rows
-and each pass's wall time in its task, then each pass's wall time as a whole. Months of N customers:
+the one pass of every range (typing into the month's partitions with its guessed marks, collecting the
+decimal-mark evidence) on a local Dask cluster of ``--workers`` single-threaded processes, then types
+again the ranges whose guess the whole column overrules, and prints per range its bytes, rows and wall
+time in its task (and again, if typed again), then each map's wall time as a whole. Months of N customers:
 scripts/make_scale_data.py N RAW_DIR. Nothing is kept.
 """
 
@@ -15,7 +16,6 @@ import argparse
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from stages.io.exports import open_export  # noqa: E402
 from stages.io.files import load_settings  # noqa: E402
 from stages.io.partitions import count_parts  # noqa: E402
-from stages.io.split_ranges import Counted, observe, settled, spans_of, type_range  # noqa: E402
+from stages.io.split_ranges import left_to_do, settled, spans_of, type_and_observe, type_range  # noqa: E402
 from stages.lib.schema import MARKET_FILE, RAW_FILES  # noqa: E402
 
 
@@ -37,24 +37,22 @@ def timed(task):
 
 
 def passes(client, export, spans, folder: Path, parts: int, reading) -> list[tuple]:
-    """Both passes of every range on ``client``: per range (span, rows, pass-1 s, pass-2 s), and the passes' walls."""
+    """Every range on ``client``: per range (span, rows, one pass s, typed again s or None), and the maps' walls."""
     started = time.perf_counter()
-    first = client.gather(client.map(timed, [partial(observe, export, reading, s) for s in spans], pure=False))
+    tasks = [partial(type_and_observe, folder, parts, reading, export, at) for at in enumerate(spans)]
+    first = client.gather(client.map(timed, tasks, pure=False))
     middle = time.perf_counter()
-    found = [result for result, _ in first]
-    marks = settled(export, found)
-    if marks is None:
+    typed = [result for result, _ in first]
+    if not all(typed) or settled(export, typed) is None:
         raise SystemExit("this export cannot be split by range (see stages/io/split_ranges.py): one task")
-    offsets = [sum(o.rows for o in found[:k]) for k in range(len(found))]
-    typing = partial(type_range, folder, parts, reading, export, marks)
-    tasks = [
-        partial(typing, (k, Counted(replace(s, first_row=f), o.rows)))
-        for k, (s, f, o) in enumerate(zip(spans, offsets, found, strict=True))
-    ]
-    second = client.gather(client.map(timed, tasks, pure=False))
+    _, again, _ = left_to_do(export, spans, typed, partial(type_range, folder, parts, reading, export), None)
+    second = dict(zip([t.args[-1][0] for t in again], client.gather(client.map(timed, again, pure=False)), strict=True))
     ended = time.perf_counter()
-    assert all(result for result, _ in second), "a range could not be typed"
-    rows = [(s, o.rows, a, b) for s, o, (_, a), (_, b) in zip(spans, found, first, second, strict=True)]
+    assert all(result for result, _ in second.values()), "a range could not be typed again"
+    rows = [
+        (s, r.rows, seconds, second[k][1] if k in second else None)
+        for k, (s, (r, seconds)) in enumerate(zip(spans, first, strict=True))
+    ]
     return rows, middle - started, ended - middle
 
 
@@ -78,12 +76,13 @@ def main() -> None:
         rows, first, second = passes(client, export, spans, Path(folder), parts, reading)
     size = export.path.stat().st_size / 2**20
     print(f"{spec.filename}: {size:.1f} MiB, {len(spans)} range(s), {parts} partition(s), {args.workers} workers")
-    print("| range | MiB | rows | pass 1 s | pass 2 s |\n| ---: | ---: | ---: | ---: | ---: |")
-    for k, (span, count, a, b) in enumerate(rows):
-        print(f"| {k} | {(span.end - span.start) / 2**20:.1f} | {count:,} | {a:.2f} | {b:.2f} |")
-    one, two = [a for *_, a, _ in rows], [b for *_, b in rows]
-    print(f"pass 1: {first:.2f} s wall, tasks {min(one):.2f}-{max(one):.2f} s (sum {sum(one):.2f} s)")
-    print(f"pass 2: {second:.2f} s wall, tasks {min(two):.2f}-{max(two):.2f} s (sum {sum(two):.2f} s)")
+    print("| range | MiB | rows | one pass s | typed again s |\n| ---: | ---: | ---: | ---: | ---: |")
+    for k, (span, count, once, again) in enumerate(rows):
+        shown = "" if again is None else f"{again:.2f}"
+        print(f"| {k} | {(span.end - span.start) / 2**20:.1f} | {count:,} | {once:.2f} | {shown} |")
+    once = [a for *_, a, _ in rows]
+    print(f"one pass: {first:.2f} s wall, tasks {min(once):.2f}-{max(once):.2f} s (sum {sum(once):.2f} s)")
+    print(f"typed again: {sum(1 for *_, b in rows if b is not None)} range(s), {second:.2f} s wall")
 
 
 if __name__ == "__main__":

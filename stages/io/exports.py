@@ -317,7 +317,7 @@ def read_chunks(
     if span is None and open_quote_at_the_end(export):
         problem = "the last row opens a quote it never closes: the export looks cut short"
         raise refused(export.spec.filename, problem, "Export the file again, whole.")
-    handler, pending, rows, offset = RaggedRows(), [], 0, span.first_row if span else 0
+    handler, pending, rows, offset = RaggedRows(), [], 0, 0
     size = span.end - span.start if span else export.path.stat().st_size
     name, skip = export.spec.filename, export.header_lines if span is None or span.start == 0 else 0
     # a progress bar in bytes, shown only on a terminal and only if reading takes over 2 s

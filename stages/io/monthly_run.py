@@ -26,7 +26,7 @@ from stages.io.exports import Export, cut_exports, open_export
 from stages.io.files import write_parquet
 from stages.io.model_store import load_model
 from stages.io.partitions import count_parts, part_file, part_of, read_partition
-from stages.io.split_ranges import split_in_ranges
+from stages.io.split_ranges import Split, split_in_ranges
 from stages.io.workers import month_shap
 from stages.lib.data.cell_rules import check_columns
 from stages.lib.data.customer_rules import COUNTED_RULES, CustomerRuleError, RuleBreak, check_customers, month_break
@@ -78,9 +78,9 @@ def score_in_parts(
 ) -> ScoredParts:
     """Split the exports (tasks by byte range), score the partitions (one task each), gather."""
     started = time.perf_counter()
-    exports, parts, split_logs = split_month(chosen, raw_dir, split_to, settings, "splitting the exports")
+    exports, parts, pieces = split_month(chosen, raw_dir, split_to, settings, "splitting the exports")
     split = time.perf_counter()
-    score_one = partial(score_part, split_to, model, out, settings, reference)
+    score_one = partial(score_part, split_to, pieces.first_rows, model, out, settings, reference)
     results = chosen.map(score_one, list(range(parts)), "scoring the partitions")
     breaks = [r.broken for r in results if r.broken is not None]
     if breaks:  # every partition's rows of the month's first broken rule, in one paragraph
@@ -88,7 +88,7 @@ def score_in_parts(
     seconds = {"split": split - started, "partitions": time.perf_counter() - split}
     log = QualityLog()
     log.declare(*COUNTED_RULES, "extreme_revenue")
-    for part_log in [*split_logs, *(r.log for r in results)]:
+    for part_log in [*pieces.logs, *(r.log for r in results)]:
         log.merge(part_log)
 
     def gathered(name: str) -> pd.DataFrame:
@@ -102,10 +102,10 @@ def score_in_parts(
 
 def split_month(
     chosen, raw_dir: Path, split_to: Path, settings: Settings, what: str, outcomes: bool = False
-) -> tuple[list[Export], int, list[QualityLog]]:
+) -> tuple[list[Export], int, Split]:
     """Every header checked from its file's first MiB first (a wrong one fails in a second; ``outcomes``:
     the activity column required), then each export split into the month's partitions, as tasks by byte
-    range (`split_ranges`): the exports, the number of partitions and each split's log."""
+    range (`split_ranges`): the exports, the number of partitions and the split (logs, pieces' first rows)."""
     exports = [open_export(raw_dir / spec.filename, spec) for spec in RAW_FILES]
     activity = MARKET_FILE.column(TARGET).raw
     if outcomes and activity not in exports[RAW_FILES.index(MARKET_FILE)].names:
@@ -123,8 +123,9 @@ def outcomes_in_parts(
     """The outcome export of a later month through the same split, reader and customer rules as `score`:
     id and declined (0/1) of every customer, sorted by id, and the exports that may have been cut short.
     The activity column is required here."""
-    exports, parts, _ = split_month(chosen, raw_dir, split_to, settings, "splitting the outcomes", outcomes=True)
-    results = chosen.map(partial(outcome_part, split_to, settings), list(range(parts)), "reading the outcomes")
+    exports, parts, pieces = split_month(chosen, raw_dir, split_to, settings, "splitting the outcomes", outcomes=True)
+    read_one = partial(outcome_part, split_to, pieces.first_rows, settings)
+    results = chosen.map(read_one, list(range(parts)), "reading the outcomes")
     breaks = [r.broken for r in results if r.broken is not None]
     if breaks:
         raise CustomerRuleError(month_break(breaks))
@@ -133,9 +134,9 @@ def outcomes_in_parts(
     return outcomes, cut_exports(exports)
 
 
-def outcome_part(split_to: Path, settings: Settings, index: int) -> PartResult:
+def outcome_part(split_to: Path, first_rows: dict, settings: Settings, index: int) -> PartResult:
     """Partition ``index`` of the split outcomes, checked by the customer rules: id and declined."""
-    frames = read_partition(split_to, index)
+    frames = read_partition(split_to, index, first_rows)
     if all(frame.empty for frame in frames.values()):
         return PartResult()
     try:
@@ -164,10 +165,12 @@ def model_version(path: str, modified_ns: int, size: int):
     return load_model(path)
 
 
-def score_part(split_to: Path, model: Path, out: Path, settings: Settings, reference: dict, index: int) -> PartResult:
+def score_part(
+    split_to: Path, first_rows: dict, model: Path, out: Path, settings: Settings, reference: dict, index: int
+) -> PartResult:
     """Validate, featurise and score partition ``index`` of the split exports in ``split_to``; write its
     customers into ``out``; return what the month needs (drift counted against the training month's ``reference``)."""
-    frames = read_partition(split_to, index)
+    frames = read_partition(split_to, index, first_rows)
     log = QualityLog()
     if all(frame.empty for frame in frames.values()):
         return PartResult(log=log)  # no customer's id falls into this partition

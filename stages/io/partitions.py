@@ -1,7 +1,8 @@
 """A month's exports, typed, as partitions of customers: on disk for `score`, one in memory for `prepare`.
 
-Each export is read twice (stages/io/exports.py): once to check the header and settle the decimal marks,
-once to type the chunks (stages/lib/data/cell_rules.py). `score` appends each chunk's rows to the
+An export read whole is read twice (stages/io/exports.py): once to check the header and settle the decimal
+marks, once to type the chunks (stages/lib/data/cell_rules.py); one split by byte range is read once
+(stages/io/split_ranges.py). `score` appends each chunk's rows to the
 scratch file of their customers' partition, so memory is bounded by a chunk here and by a partition
 when it is scored. Scratch files are Arrow IPC files, written once and read once soon after: 4-6 times
 faster to write than uncompressed parquet, and read without decoding.
@@ -16,9 +17,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from stages.io.exports import open_export, read_chunks, readable
-from stages.lib.data.cell_rules import ExportCells
+from stages.lib.data.cell_rules import ROW, ExportCells
 from stages.lib.data.quality import QualityLog
 from stages.lib.schema import ID, RAW_FILES, RawFile
 from stages.lib.settings import Scale
@@ -127,17 +129,29 @@ def write_parts(typed: Iterator[pd.DataFrame], folder: Path, spec: RawFile, part
             writer.close()
 
 
-def read_partition(folder: Path, index: int) -> dict[str, pd.DataFrame]:
-    """The typed rows of one partition's customers, per export: its pieces' files concatenated in file order."""
+def read_partition(folder: Path, index: int, first_rows: dict[str, list[int]]) -> dict[str, pd.DataFrame]:
+    """The typed rows of one partition's customers, per export: its pieces' files concatenated in file order,
+    each piece's row numbers counted on from ``first_rows[key][piece]``, the data rows above it (an export
+    split whole, one piece numbered from 0, needs no entry)."""
     partition = {}
     for spec in RAW_FILES:
         files = sorted(Path(folder).glob(f"{spec.key}-{index:05d}-*{SCRATCH}"))
-        frames = [read_scratch(file) for file in files]
+        above = first_rows.get(spec.key, [0] * len(files))
+        frames = [read_scratch(file, above[piece_of(file)]) for file in files]
         filled = [frame for frame in frames if len(frame)]
         partition[spec.key] = pd.concat(filled, ignore_index=True) if len(filled) > 1 else (filled or frames)[0]
     return partition
 
 
-def read_scratch(file: Path) -> pd.DataFrame:
+def piece_of(file: Path) -> int:
+    """The piece (byte range) a scratch file of `piece_file` holds."""
+    return int(file.name.removesuffix(SCRATCH).rsplit("-", 1)[1])
+
+
+def read_scratch(file: Path, first_row: int = 0) -> pd.DataFrame:
     with pa.memory_map(str(file)) as source:
-        return pa.ipc.open_file(source).read_all().to_pandas()
+        table = pa.ipc.open_file(source).read_all()
+    if first_row and table.num_rows:
+        at = table.schema.get_field_index(ROW)
+        table = table.set_column(at, ROW, pc.add(table.column(at), first_row))
+    return table.to_pandas()

@@ -1,15 +1,17 @@
-"""A month's exports split as several tasks each: byte ranges cut just after line breaks, in two passes.
+"""A month's exports split as several tasks each: byte ranges cut just after line breaks, read once.
 
 Each UTF-8 export of more than ``scale.split_bytes`` bytes is cut into about size / split_bytes ranges,
-each starting just after a line break (the first holds the header). Pass 1, one task per range, counts
-its rows and collects its decimal-mark evidence; the counts are merged in range order and
-`ExportCells.decide_marks` settles each column once, from the whole column. Pass 2, one task per range,
-types its rows with those marks, numbered from the rows above it, into ``<key>-<part>-<range>.arrow``:
-`read_partition` concatenates them in range order. A quoted cell may hold a line break: a range is kept
-only if the quotes before each cut are even in number (else the file is one task), which is exact for
-quotes that open and close cells. Anything else that is not plain (another encoding, a cut export, a line
-break not found within scale.max_row_bytes, a broken rule or an unreadable row in any range) makes the
-file one task, the whole-file split of `partitions.split_export`, so its paragraph is exactly that one's.
+each starting just after a line break (the first holds the header). One task per range types its rows
+into ``<key>-<part>-<range>.arrow``, numbered from 0 within the range, with the decimal marks its first
+chunk suggests, and collects every chunk's decimal-mark evidence as it goes. The ranges' evidence is then
+merged in range order and `ExportCells.decide_marks` settles each column once, from the whole column: a
+range that guessed another mark is typed again with the settled one (rare: a range's first chunk holds
+200 000 rows). `read_partition` concatenates the ranges' files in range order and adds to each range's
+row numbers the rows above it (`Split.first_rows`). A quoted cell may hold a line break: the ranges are
+kept only if the quotes before each cut are even in number (else the file is one task), which is exact
+for quotes that open and close cells. Anything else that is not plain (another encoding, a cut export, a
+line break not found within scale.max_row_bytes, a broken rule or an unreadable row in any range) makes
+the file one task, the whole-file split of `partitions.split_export`, so its paragraph is exactly that one's.
 """
 
 from __future__ import annotations
@@ -29,11 +31,10 @@ from stages.lib.settings import Scale
 
 @dataclass
 class Span:
-    """Bytes [start, end) of an export; first_row: its data rows above; quotes: quote bytes read so far."""
+    """Bytes [start, end) of an export; quotes: the quote bytes read of it so far."""
 
     start: int
     end: int
-    first_row: int = 0
     quotes: int = 0
 
     def opened(self, path: Path) -> SpanFile:
@@ -89,39 +90,56 @@ def spans_of(export: Export, split_bytes: int, row_bytes: int) -> list[Span]:
 
 
 @dataclass(frozen=True)
-class Observed:
-    """Pass 1 of one range: its rows, its quote bytes, and per (column, mark) the cells using / proving it."""
+class Typed:
+    """One range typed: its rows, its quote bytes, per (column, mark) the cells using / proving it, the
+    marks it typed with (its guess) and whether every chunk typed without breaking a rule."""
 
     rows: int
     quotes: int
     used: dict
     found: dict
+    marks: dict
+    typed: bool
 
 
-def observe(export: Export, reading: tuple[int, int], span: Span) -> Observed | None:
-    """Pass 1 of one range (None: it cannot be read as a range; the whole file will say why)."""
-    span, cells = replace(span), ExportCells(export.spec, export.names, new_month=True)
-    try:
-        for chunk in read_chunks(export, *reading, span, columns=cells.observed):
+def type_and_observe(folder: Path, parts: int, reading: tuple[int, int], export: Export, at: tuple) -> Typed | None:
+    """The one pass of range ``at`` = (its index, its span): its rows typed into its partition files, numbered
+    from 0 (`read_partition` adds the rows above it), with the marks its first chunk suggests, while every
+    chunk's decimal-mark evidence is collected for the whole file's decision. After a broken rule the
+    range is read on for its evidence only. None: it cannot be read as a range (the whole file will say why)."""
+    piece, span = at
+    span, cells, broke = replace(span), ExportCells(export.spec, export.names, new_month=True), []
+
+    def typed():
+        for chunk in read_chunks(export, *reading, span):
             cells.observe(chunk)
+            cells.marks = cells.marks or cells.likely_marks()
+            frame = None if broke else cells.typed(chunk)
+            if frame is None:
+                broke.append(True)
+            else:
+                yield frame
+
+    try:
+        write_parts(typed(), folder, export.spec, parts, piece)
     except DataError:
         return None
     counts = {name: {key: c.count for key, c in getattr(cells, name).items()} for name in ("used", "found")}
-    return Observed(cells.rows, span.quotes, counts["used"], counts["found"])
+    return Typed(cells.rows, span.quotes, counts["used"], counts["found"], cells.marks, not broke)
 
 
-def settled(export: Export, observed: list[Observed]) -> dict[str, str] | None:
+def settled(export: Export, ranges: list[Typed]) -> dict[str, str] | None:
     """The marks of the whole file from its ranges' evidence (None: a cut inside a quoted cell may be,
     or the marks contradict each other: the whole file will say why)."""
-    quotes = [o.quotes for o in observed]
+    quotes = [r.quotes for r in ranges]
     if any(sum(quotes[:k]) % 2 for k in range(1, len(quotes))):
         return None
     cells = ExportCells(export.spec, export.names, new_month=True)
-    cells.rows = sum(o.rows for o in observed)
-    for o in observed:
-        for key, count in o.used.items():
+    cells.rows = sum(r.rows for r in ranges)
+    for r in ranges:
+        for key, count in r.used.items():
             cells.used[key].count += count
-        for key, count in o.found.items():
+        for key, count in r.found.items():
             cells.found[key].count += count
     try:
         cells.decide_marks()
@@ -135,14 +153,14 @@ class Unsettled(Exception):
 
 
 def type_range(folder: Path, parts: int, reading: tuple[int, int], export: Export, marks: dict, at: tuple) -> bool:
-    """Pass 2 of range ``at`` = (its index, its span): its rows typed into its partition files; False if a
-    rule broke, a row could not be read, or the rows are not those counted in pass 1."""
-    piece, counted = at
+    """Range ``at`` = (its index, its span, its rows) typed again with the whole file's ``marks`` (its guess
+    was another); False if a rule broke, a row could not be read, or the rows are not those counted before."""
+    piece, span, rows = at
     cells = ExportCells(export.spec, export.names, new_month=True)
-    cells.marks, cells.rows = dict(marks), counted.rows
+    cells.marks, cells.rows = dict(marks), rows
 
     def typed():
-        for chunk in read_chunks(export, *reading, replace(counted.span)):
+        for chunk in read_chunks(export, *reading, replace(span)):
             frame = cells.typed(chunk)
             if frame is None:
                 raise Unsettled
@@ -153,12 +171,6 @@ def type_range(folder: Path, parts: int, reading: tuple[int, int], export: Expor
     except (DataError, Unsettled):
         return False
     return cells.typed_rows == cells.rows
-
-
-@dataclass(frozen=True)
-class Counted:
-    span: Span
-    rows: int
 
 
 def whole(raw_dir: Path, folder: Path, parts: int, reading: tuple[int, int], export: Export) -> QualityLog | DataError:
@@ -175,32 +187,37 @@ def run(task):
     return task()
 
 
+@dataclass(frozen=True)
+class Split:
+    """The month's exports split: each export's log (rows read), in the exports' order, and per export key
+    the data rows above each of its pieces (`read_partition` numbers the pieces' rows from them)."""
+
+    logs: list[QualityLog]
+    first_rows: dict[str, list[int]]
+
+
 def split_in_ranges(chosen, exports: list[Export], raw_dir: Path, folder: Path, parts: int, scale: Scale, what: str):
-    """Each export split into the month's partitions, as tasks by byte range (see the module): each
-    export's log (rows read), in the exports' order; the first export's DataError (in their order) raised."""
+    """Each export split into the month's partitions, as tasks by byte range (see the module): a `Split`;
+    the first export's DataError (in the exports' order) raised."""
     reading = (scale.chunk_rows, scale.max_row_bytes)
     spans = [spans_of(export, scale.split_bytes, scale.max_row_bytes) for export in exports]
     one = partial(whole, raw_dir, folder, parts, reading)
+    once, again = partial(type_and_observe, folder, parts, reading), partial(type_range, folder, parts, reading)
     first = [
-        [partial(one, e)] if len(s) == 1 else [partial(observe, e, reading, p) for p in s]
+        [partial(one, e)] if len(s) == 1 else [partial(once, e, at) for at in enumerate(s)]
         for e, s in zip(exports, spans, strict=True)
     ]
     done = iter(chosen.map(run, [t for tasks in first for t in tasks], what))
     results = [[next(done) for _ in tasks] for tasks in first]
-    second, outcome = [], {}
-    for n, (export, found) in enumerate(zip(exports, results, strict=True)):
+    second, outcome, first_rows = [], {}, {}
+    for n, (export, typed) in enumerate(zip(exports, results, strict=True)):
         if len(spans[n]) == 1:
-            outcome[n] = found[0]
+            outcome[n] = typed[0]
             continue
-        marks = settled(export, found) if all(found) else None
-        if marks is None:
-            second.append((n, partial(one, export)))
-            continue
-        offsets = [sum(o.rows for o in found[:k]) for k in range(len(found))]
-        ranges = [Counted(replace(s, first_row=f), o.rows) for s, f, o in zip(spans[n], offsets, found, strict=True)]
-        typing = partial(type_range, folder, parts, reading, export, marks)
-        second += [(n, partial(typing, (k, c))) for k, c in enumerate(ranges)]
-        outcome[n] = sum(o.rows for o in found)
+        outcome[n], tasks, first_rows[export.spec.key] = left_to_do(
+            export, spans[n], typed, partial(again, export), one
+        )
+        second += [(n, task) for task in tasks]
     for (n, _), result in zip(second, chosen.map(run, [t for _, t in second], what), strict=True):
         if result is False:
             outcome[n] = None
@@ -212,8 +229,22 @@ def split_in_ranges(chosen, exports: list[Export], raw_dir: Path, folder: Path, 
             outcome[n] = chosen.map(run, [partial(one, export)], what)[0]
         if isinstance(outcome[n], DataError):
             raise outcome[n]
+        if isinstance(outcome[n], QualityLog):
+            first_rows.pop(export.spec.key, None)  # split whole after all: one piece, numbered from 0
         logs.append(outcome[n] if isinstance(outcome[n], QualityLog) else rows_log(export, outcome[n]))
-    return logs
+    return Split(logs, first_rows)
+
+
+def left_to_do(export: Export, spans: list[Span], typed: list, again, one) -> tuple[int | None, list, list[int]]:
+    """After the one pass over an export's ranges: its rows, the tasks left and the rows above each range.
+    The tasks: the ranges that guessed another mark, typed ``again`` with the settled marks; or, if the
+    ranges cannot settle them or one broke a rule under the settled marks, the whole file in ``one`` task."""
+    marks = settled(export, typed) if all(typed) else None
+    if marks is None or any(not r.typed and r.marks == marks for r in typed):  # a rule broke: its paragraph
+        return None, [partial(one, export)], []
+    ranges = enumerate(zip(spans, typed, strict=True))
+    tasks = [partial(again, marks, (k, span, r.rows)) for k, (span, r) in ranges if r.marks != marks]
+    return sum(r.rows for r in typed), tasks, [sum(r.rows for r in typed[:k]) for k in range(len(typed))]
 
 
 def rows_log(export: Export, rows: int) -> QualityLog:

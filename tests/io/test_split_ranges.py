@@ -32,8 +32,9 @@ def split(month, tmp_path, split_bytes):
     """The partitions and the split's logs of ``month`` split with ranges of ``split_bytes``."""
     settings = load_settings(params_with(tmp_path, split_bytes))
     with scratch_folder(tmp_path) as folder:
-        _, parts, logs = split_month(Local(), month, folder, settings, "splitting")
-        return [read_partition(folder, index) for index in range(parts)], [log.as_dict() for log in logs]
+        _, parts, split = split_month(Local(), month, folder, settings, "splitting")
+        partitions = [read_partition(folder, index, split.first_rows) for index in range(parts)]
+        return partitions, [log.as_dict() for log in split.logs]
 
 
 @pytest.mark.parametrize("dialect", ["pandas", "excel_ru"])
@@ -128,3 +129,21 @@ def test_a_quoted_cell_with_a_line_break_reads_as_with_one_range(odd_month, tmp_
             pd.testing.assert_frame_equal(ours[key], frame, check_exact=True)
     labels = pd.concat([p["market_file"] for p in ranges[0]])["favourite_category"]
     assert (labels == "home_textiles").sum() == text.count(",Домашний текстиль,")
+
+
+def test_a_range_that_guessed_another_decimal_mark_is_typed_again_with_the_whole_column_s(tmp_path):
+    """Revenue "4.971" in the first ranges alone suggests a decimal point (4.971); a late "5000,5" proves the
+    comma decimal, so the whole column reads "4.971" as 4971: the early ranges are typed again to agree."""
+    raw = make_raw(n=90, seed=8, with_target=False)
+    money = raw["market_money"]
+    revenue = [f"{round(v)}" for v in money["Выручка"]]
+    revenue[:30], revenue[-1] = ["4.971"] * 30, "5000,5"
+    money["Выручка"] = revenue
+    month = write_raw(raw, tmp_path / "month", DIALECTS["excel_ru"])
+    whole, ranges = split(month, tmp_path, WHOLE), split(month, tmp_path, TINY)
+    assert ranges[1] == whole[1]
+    for theirs, ours in zip(whole[0], ranges[0], strict=True):
+        for key, frame in theirs.items():
+            pd.testing.assert_frame_equal(ours[key], frame, check_exact=True)
+    typed = pd.concat([p["market_money"] for p in ranges[0]]).set_index("_row")["revenue"].sort_index()
+    assert (typed.iloc[:30] == 4971).all() and typed.iloc[-1] == 5000.5

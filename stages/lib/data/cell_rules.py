@@ -3,9 +3,10 @@
 `ExportCells` takes two passes over an export's chunks: `observe` collects each numeric column's
 decimal-mark evidence, `decide_marks` settles it once, `typed` types every chunk with vectorised masks
 and `finish` raises the first broken rule (schema order) as one DataError naming file, column, count,
-ids, rows and values. Each typed row keeps its row number, its raw cells joined (for the repeat finder)
-and its typo flags. A new month's (`score`'s) optional columns may be missing, and its odd behaviour cells
-of market_file.csv are set aside instead (`soft_cells`).
+ids, rows and values (a byte range of a large export types with `likely_marks` as it observes, and
+again if the whole column settles otherwise: stages/io/split_ranges.py). Each typed row keeps its row
+number, its raw cells joined (for the repeat finder) and its typo flags. A new month's optional columns
+may be missing, and its odd behaviour cells of market_file.csv are set aside instead (`soft_cells`).
 """
 
 from __future__ import annotations
@@ -176,7 +177,7 @@ RULES = {
 
 
 class ExportCells:
-    """One export's cells through the rules, in two passes over its chunks (see the module's docstring)."""
+    """One export's cells through the rules, chunk by chunk (see the module's docstring)."""
 
     def __init__(self, spec: RawFile, names: tuple[str, ...], new_month: bool = False):
         check_columns(tuple(names), spec, new_month)  # a wrong header fails before any row is read
@@ -191,7 +192,7 @@ class ExportCells:
         self.rows = self.typed_rows = 0
 
     def observe(self, chunk: pd.DataFrame) -> None:
-        """The first pass: rows counted, decimal-mark evidence collected (softening changes no mark)."""
+        """Rows counted, decimal-mark evidence collected (softening changes no mark): the first pass."""
         self.rows += len(chunk)
         for column in self.numeric:
             text = strings(chunk[column.raw])
@@ -208,14 +209,21 @@ class ExportCells:
             problem = "the file has no rows (only the header)"
             raise refused(self.spec.filename, problem, "Export it again with its data.")
         for column in self.numeric:
-            found = [m for m in MARKS if self.found[column.raw, m].count]
-            used = [m for m in MARKS if self.used[column.raw, m].count]
+            found, used = self.evidence(column)
             mark = settled_mark(found, used, column.kind)
             if mark is None:
                 evidence = self.found if found else self.used
                 cells = min((evidence[column.raw, m] for m in MARKS), key=lambda c: c.count)  # the rarer mark's
                 raise cells.error(self.spec, column, "marks", None)
             self.marks[column.raw] = mark
+
+    def evidence(self, column: Column) -> list[list[str]]:
+        """The marks found as decimal marks in ``column`` so far, and the marks used in it at all."""
+        return [[m for m in MARKS if cells[column.raw, m].count] for cells in (self.found, self.used)]
+
+    def likely_marks(self) -> dict[str, str]:
+        """Each column's mark as the cells so far settle it ("." if they contradict): a byte range's guess."""
+        return {c.raw: settled_mark(*self.evidence(c), c.kind) or "." for c in self.numeric}
 
     def typed(self, chunk: pd.DataFrame) -> pd.DataFrame | None:
         """The second pass: a chunk's typed columns (English names), each row's number, text and typo flags
@@ -318,8 +326,7 @@ def may_hold(cells: pa.Array | pa.ChunkedArray, characters: str) -> bool:
 
 def soft_cells(chunk: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """market_file.csv's chunk with empty cells and unseen labels of model features replaced by placeholders,
-    and per row one ODD column per soft feature: null where the cell was kept, "" where it was empty, the
-    label where it was unseen."""
+    and per row one ODD column per soft feature: null where kept, "" where empty, the label where unseen."""
     chunk, odd = chunk.copy(), {}
     for column in SOFT_COLUMNS:
         originals = np.full(len(chunk), None, dtype=object)
