@@ -6,7 +6,9 @@
 
 For each N, writes synthetic exports of N customers (scripts/make_scale_data.py: real rows
 re-sampled and re-numbered, the files' dialects kept) into a temporary folder, then runs each step
-in its own process and prints wall time, customers per second and the process's peak RSS:
+in its own process and prints wall time, customers per second, the process's peak RSS (which for
+processes forked from `score` counts the pages they share with it in each of them) and, sampled every
+half second, the peak PSS of the process and its descendants (shared pages counted once in all):
 
 * ``validate``: `prepare`-style reading and validation of the four exports (read_month: the cell
   rules in chunks of ``scale.chunk_rows``, one partition in memory; check_customers), nothing written;
@@ -39,7 +41,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from contextlib import suppress
 from pathlib import Path
 
 import yaml
@@ -47,6 +51,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 STEPS = ("bare-read", "validate", "prepare", "score", "score-dask", "review", "review-dask")
+PSS_EVERY = 0.5  # seconds between samples of the process tree's memory (each reads its page tables)
 WHOLE_MONTH_UP_TO = 1_300_000  # validate and prepare beyond this: skipped (see the docstring)
 MODELS = ROOT / "models"  # the saved model `score` uses (`make pull` or `dvc repro train`)
 VALIDATE = (
@@ -65,21 +70,53 @@ BARE_READ = (  # the delimiter from the first 4 KiB (the shop's money.csv uses '
 )
 
 
+def tree_pss(root: int) -> float:
+    """The proportional set size of process ``root`` and its descendants now, in GiB (0 without Linux's
+    /proc): each page shared by several processes counted once in all, where the RSS of a process forked
+    from `score` counts every page it shares with `score` again."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with suppress(OSError, ValueError, IndexError):  # a process that ended meanwhile
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(stat.parent.name))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        with suppress(OSError):
+            lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+            total += sum(int(line.split()[1]) for line in lines if line.startswith("Pss:"))
+    return total / 2**20  # kB
+
+
+def sampled_peak(pid: int, done: threading.Event, peak: list[float]) -> None:
+    """The highest `tree_pss` of ``pid``, sampled every PSS_EVERY seconds until ``done``, into ``peak``."""
+    while not done.wait(PSS_EVERY):
+        peak[0] = max(peak[0], tree_pss(pid))
+
+
 def measured(command: list[str], cwd: Path) -> tuple[float, float, int, str]:
-    """(wall seconds, peak RSS in GiB, exit code, where `score` says its time went) of one child process."""
+    """(wall seconds, peak RSS in GiB, exit code, where `score` says its time went and the peak PSS of its
+    process tree) of one child process."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg", "DVC_NO_ANALYTICS": "1"}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:  # files: a full pipe never blocks it
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err)
+        done, peak = threading.Event(), [0.0]
+        sampler = threading.Thread(target=sampled_peak, args=(process.pid, done, peak))
+        sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
+        done.set()
+        sampler.join()
         out.seek(0), err.seek(0)
         lines, error = out.read().decode(errors="replace").splitlines(), err.read().decode(errors="replace").strip()
     code = os.waitstatus_to_exitcode(status)
     if code:
         print(f"  exit {code}: {error[-600:]}", file=sys.stderr)
     phases = next((line.removeprefix("score: ") for line in lines if line.startswith("score: split ")), "")
-    return wall, usage.ru_maxrss / 2**20, code, phases  # ru_maxrss is in KiB on Linux
+    pss = f"process tree's peak PSS {peak[0]:.2f} GiB" if peak[0] else ""
+    return wall, usage.ru_maxrss / 2**20, code, "; ".join(filter(None, [phases, pss]))  # ru_maxrss: KiB on Linux
 
 
 def step_command(step: str, raw: Path, work: Path) -> tuple[list[str], Path]:
