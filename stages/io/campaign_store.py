@@ -22,6 +22,7 @@ from stages.lib.errors import refused
 from stages.lib.schema import ID
 
 KEY = b"campaign_record"  # the schema metadata key holding the campaign's metadata and checksum
+GROUP_ROWS = 1 << 20  # rows per row group: what `pq.write_table` cuts a table into (pyarrow's default)
 # the Arrow types a record's pandas dtypes are written as (strings: either width)
 ARROW_TYPES = {
     "int64": (pa.int64(),),
@@ -33,8 +34,8 @@ ARROW_TYPES = {
 
 def content_checksum(frame: pd.DataFrame) -> str:
     """SHA-256 over the column names and pandas' fixed-key hash of every row: the content, whatever the
-    Arrow buffers or parquet pages that hold it."""
-    return checksum(frame.columns, [frame])
+    Arrow buffers or parquet pages that hold it (hashed a row group at a time: the same digest)."""
+    return checksum(frame.columns, (frame.iloc[start : start + GROUP_ROWS] for start in row_groups(frame)))
 
 
 def checksum(columns, parts) -> str:
@@ -46,11 +47,22 @@ def checksum(columns, parts) -> str:
     return digest.hexdigest()
 
 
+def row_groups(frame: pd.DataFrame) -> range | list[int]:
+    """The first row of each of the record's row groups (an empty record: one empty group, as pyarrow writes it)."""
+    return range(0, len(frame), GROUP_ROWS) or [0]
+
+
 def record_bytes(record: pd.DataFrame, metadata: dict) -> bytes:
+    """The record as parquet, its metadata and checksum in the schema. Converted to Arrow one row group at a
+    time, as `pq.write_table` cuts them (the same bytes): a 10 M month's record held twice, in pandas and in
+    Arrow, was the peak of `score`'s memory."""
     full = {**metadata, "checksum": content_checksum(record)}
-    table = pa.Table.from_pandas(record, preserve_index=False).replace_schema_metadata({KEY: dumps(full).encode()})
+    schema = pa.Schema.from_pandas(record, preserve_index=False).with_metadata({KEY: dumps(full).encode()})
     sink = io.BytesIO()
-    pq.write_table(table, sink, compression="zstd", write_statistics=False)
+    with pq.ParquetWriter(sink, schema, compression="zstd", write_statistics=False) as writer:
+        for start in row_groups(record):
+            group = record.iloc[start : start + GROUP_ROWS]
+            writer.write_table(pa.Table.from_pandas(group, schema=schema, preserve_index=False))
     return sink.getvalue()
 
 

@@ -49,6 +49,20 @@ def test_the_checksum_taken_in_slices_is_the_whole_tables(rows):
     assert streamed_checksum(pa.Table.from_pandas(empty, preserve_index=False), rows) == content_checksum(empty)
 
 
+@pytest.mark.parametrize("group_rows", [300, 1_000, 1 << 20])
+def test_a_record_written_a_row_group_at_a_time_is_the_bytes_of_one_write(group_rows, monkeypatch):
+    """`record_bytes` converts one row group at a time (memory); the file is what `pq.write_table` makes."""
+    monkeypatch.setattr("stages.io.campaign_store.GROUP_ROWS", group_rows)
+    for record in (a_record(), a_record().iloc[:0]):
+        full = json.dumps({**METADATA, "checksum": content_checksum(record)}, sort_keys=True, ensure_ascii=False)
+        table = pa.Table.from_pandas(record, preserve_index=False).replace_schema_metadata({KEY: full.encode()})
+        expected = pa.BufferOutputStream()
+        pq.write_table(table, expected, compression="zstd", write_statistics=False, row_group_size=group_rows)
+        written = record_bytes(record, METADATA)
+        assert written == expected.getvalue().to_pybytes()
+        assert pq.ParquetFile(pa.BufferReader(written)).num_row_groups == max(1, -(-len(record) // group_rows))
+
+
 def test_a_record_reads_back_as_written(tmp_path):
     path = tmp_path / "m.campaign.parquet"
     path.write_bytes(record_bytes(a_record(), METADATA))

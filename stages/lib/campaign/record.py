@@ -52,11 +52,11 @@ def campaign_record(scored: pd.DataFrame, actions: pd.DataFrame) -> pd.DataFrame
         "expected_value": decided["expected_value"],
         "action": action,
     }
-    for name, values in columns.items():
+    for name in list(TYPES)[len(record.columns) :]:  # added in the record's order: selecting them would copy all
         column = np.full(len(ids), None, dtype=object) if TYPES[name] == "object" else np.full(len(ids), np.nan)
-        column[at] = values.to_numpy(dtype=column.dtype)
+        column[at] = columns[name].to_numpy(dtype=column.dtype)
         record[name] = column
-    return record[list(TYPES)].astype(TYPES, copy=False)
+    return record.astype(TYPES, copy=False)
 
 
 def record_metadata(label: str, model_md5: str, params_md5: str, settings: Settings) -> dict:
