@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from stages.io.exports import open_export  # noqa: E402
 from stages.io.files import load_settings  # noqa: E402
 from stages.io.partitions import count_parts  # noqa: E402
-from stages.io.split_ranges import left_to_do, settled, spans_of, type_and_observe, type_range  # noqa: E402
+from stages.io.split_ranges import retyping, spans_of, type_range  # noqa: E402
 from stages.lib.schema import MARKET_FILE, RAW_FILES  # noqa: E402
 
 
@@ -39,20 +39,17 @@ def timed(task):
 def passes(client, export, spans, folder: Path, parts: int, reading) -> list[tuple]:
     """Every range on ``client``: per range (span, rows, one pass s, typed again s or None), and the maps' walls."""
     started = time.perf_counter()
-    tasks = [partial(type_and_observe, folder, parts, reading, export, at) for at in enumerate(spans)]
-    first = client.gather(client.map(timed, tasks, pure=False))
+    typing = partial(type_range, folder, parts, reading)
+    first = client.gather(client.map(timed, [partial(typing, export, None, at) for at in enumerate(spans)], pure=False))
     middle = time.perf_counter()
-    typed = [result for result, _ in first]
-    if not all(typed) or settled(export, typed) is None:
+    again = retyping(export, spans, [result for result, _ in first], typing)
+    if again is None:
         raise SystemExit("this export cannot be split by range (see stages/io/split_ranges.py): one task")
-    _, again, _ = left_to_do(export, spans, typed, partial(type_range, folder, parts, reading, export), None)
-    second = dict(zip([t.args[-1][0] for t in again], client.gather(client.map(timed, again, pure=False)), strict=True))
+    results = client.gather(client.map(timed, [task for _, task in again], pure=False))
     ended = time.perf_counter()
-    assert all(result for result, _ in second.values()), "a range could not be typed again"
-    rows = [
-        (s, r.rows, seconds, second[k][1] if k in second else None)
-        for k, (s, (r, seconds)) in enumerate(zip(spans, first, strict=True))
-    ]
+    assert all(r is not None and r.typed and r.rows == rows for (rows, _), (r, _) in zip(again, results, strict=True))
+    second = {task.args[-1][0]: seconds for (_, task), (_, seconds) in zip(again, results, strict=True)}
+    rows = [(s, r.rows, seconds, second.get(k)) for k, (s, (r, seconds)) in enumerate(zip(spans, first, strict=True))]
     return rows, middle - started, ended - middle
 
 

@@ -130,22 +130,17 @@ def write_parts(typed: Iterator[pd.DataFrame], folder: Path, spec: RawFile, part
 
 
 def read_partition(folder: Path, index: int, first_rows: dict[str, list[int]]) -> dict[str, pd.DataFrame]:
-    """The typed rows of one partition's customers, per export: its pieces' files concatenated in file order,
+    """The typed rows of one partition's customers, per export: its pieces' files concatenated in piece order,
     each piece's row numbers counted on from ``first_rows[key][piece]``, the data rows above it (an export
-    split whole, one piece numbered from 0, needs no entry)."""
+    split whole, one piece numbered from 0, needs no entry). A piece without rows wrote no files."""
     partition = {}
     for spec in RAW_FILES:
-        files = sorted(Path(folder).glob(f"{spec.key}-{index:05d}-*{SCRATCH}"))
-        above = first_rows.get(spec.key, [0] * len(files))
-        frames = [read_scratch(file, above[piece_of(file)]) for file in files]
+        pieces = enumerate(first_rows.get(spec.key, [0]))
+        files = [(piece_file(folder, spec.key, index, piece), above) for piece, above in pieces]
+        frames = [read_scratch(file, above) for file, above in files if file.exists()]
         filled = [frame for frame in frames if len(frame)]
         partition[spec.key] = pd.concat(filled, ignore_index=True) if len(filled) > 1 else (filled or frames)[0]
     return partition
-
-
-def piece_of(file: Path) -> int:
-    """The piece (byte range) a scratch file of `piece_file` holds."""
-    return int(file.name.removesuffix(SCRATCH).rsplit("-", 1)[1])
 
 
 def read_scratch(file: Path, first_row: int = 0) -> pd.DataFrame:

@@ -102,22 +102,25 @@ class Typed:
     typed: bool
 
 
-def type_and_observe(folder: Path, parts: int, reading: tuple[int, int], export: Export, at: tuple) -> Typed | None:
-    """The one pass of range ``at`` = (its index, its span): its rows typed into its partition files, numbered
-    from 0 (`read_partition` adds the rows above it), with the marks its first chunk suggests, while every
-    chunk's decimal-mark evidence is collected for the whole file's decision. After a broken rule the
-    range is read on for its evidence only. None: it cannot be read as a range (the whole file will say why)."""
+def type_range(
+    folder: Path, parts: int, reading: tuple[int, int], export: Export, marks: dict | None, at: tuple
+) -> Typed | None:
+    """Range ``at`` = (its index, its span) typed into its partition files, its rows numbered from 0
+    (`read_partition` adds the rows above it), with ``marks`` (None: the marks its first chunk suggests),
+    while every chunk's decimal-mark evidence is collected for the whole file's decision. After a broken
+    rule the range is read on for its evidence only. None: it cannot be read as a range (the whole file
+    will say why)."""
     piece, span = at
-    span, cells, broke = replace(span), ExportCells(export.spec, export.names, new_month=True), []
+    span, cells, broke = replace(span), ExportCells(export.spec, export.names, new_month=True), False
 
     def typed():
+        nonlocal broke
         for chunk in read_chunks(export, *reading, span):
             cells.observe(chunk)
-            cells.marks = cells.marks or cells.likely_marks()
+            cells.marks = cells.marks or marks or cells.likely_marks()
             frame = None if broke else cells.typed(chunk)
-            if frame is None:
-                broke.append(True)
-            else:
+            broke = frame is None
+            if not broke:
                 yield frame
 
     try:
@@ -148,31 +151,6 @@ def settled(export: Export, ranges: list[Typed]) -> dict[str, str] | None:
     return cells.marks
 
 
-class Unsettled(Exception):
-    """A range that broke a rule while typed: the whole file is split again in one task to say which."""
-
-
-def type_range(folder: Path, parts: int, reading: tuple[int, int], export: Export, marks: dict, at: tuple) -> bool:
-    """Range ``at`` = (its index, its span, its rows) typed again with the whole file's ``marks`` (its guess
-    was another); False if a rule broke, a row could not be read, or the rows are not those counted before."""
-    piece, span, rows = at
-    cells = ExportCells(export.spec, export.names, new_month=True)
-    cells.marks, cells.rows = dict(marks), rows
-
-    def typed():
-        for chunk in read_chunks(export, *reading, replace(span)):
-            frame = cells.typed(chunk)
-            if frame is None:
-                raise Unsettled
-            yield frame
-
-    try:
-        write_parts(typed(), folder, export.spec, parts, piece)
-    except (DataError, Unsettled):
-        return False
-    return cells.typed_rows == cells.rows
-
-
 def whole(raw_dir: Path, folder: Path, parts: int, reading: tuple[int, int], export: Export) -> QualityLog | DataError:
     """The whole-file split of one export (its earlier pieces' files removed); its DataError returned."""
     for stale in Path(folder).glob(f"{export.spec.key}-*{SCRATCH}"):
@@ -201,50 +179,53 @@ def split_in_ranges(chosen, exports: list[Export], raw_dir: Path, folder: Path, 
     the first export's DataError (in the exports' order) raised."""
     reading = (scale.chunk_rows, scale.max_row_bytes)
     spans = [spans_of(export, scale.split_bytes, scale.max_row_bytes) for export in exports]
-    one = partial(whole, raw_dir, folder, parts, reading)
-    once, again = partial(type_and_observe, folder, parts, reading), partial(type_range, folder, parts, reading)
+    one, typing = partial(whole, raw_dir, folder, parts, reading), partial(type_range, folder, parts, reading)
     first = [
-        [partial(one, e)] if len(s) == 1 else [partial(once, e, at) for at in enumerate(s)]
+        [partial(one, e)] if len(s) == 1 else [partial(typing, e, None, at) for at in enumerate(s)]
         for e, s in zip(exports, spans, strict=True)
     ]
     done = iter(chosen.map(run, [t for tasks in first for t in tasks], what))
     results = [[next(done) for _ in tasks] for tasks in first]
-    second, outcome, first_rows = [], {}, {}
+    outcome, above, second = {}, {}, []  # second: (export number, rows to type or None: whole, task)
     for n, (export, typed) in enumerate(zip(exports, results, strict=True)):
         if len(spans[n]) == 1:
             outcome[n] = typed[0]
             continue
-        outcome[n], tasks, first_rows[export.spec.key] = left_to_do(
-            export, spans[n], typed, partial(again, export), one
-        )
-        second += [(n, task) for task in tasks]
-    for (n, _), result in zip(second, chosen.map(run, [t for _, t in second], what), strict=True):
-        if result is False:
-            outcome[n] = None
-        elif not isinstance(result, bool):
-            outcome[n] = result
-    logs = []
+        again = retyping(export, spans[n], typed, typing)
+        if again is None:
+            second.append((n, None, partial(one, export)))
+            continue
+        outcome[n], above[n] = sum(r.rows for r in typed), [sum(r.rows for r in typed[:k]) for k in range(len(typed))]
+        second += [(n, rows, task) for rows, task in again]
+    for (n, rows, _), result in zip(second, chosen.map(run, [task for *_, task in second], what), strict=True):
+        if rows is None:
+            outcome[n] = result  # the whole file's log, or its DataError
+        elif result is None or not result.typed or result.rows != rows:
+            outcome[n] = None  # a rule broke once the marks were settled: the whole file says which, below
+    logs, first_rows = [], {}
     for n, export in enumerate(exports):
         if outcome[n] is None:
             outcome[n] = chosen.map(run, [partial(one, export)], what)[0]
         if isinstance(outcome[n], DataError):
             raise outcome[n]
-        if isinstance(outcome[n], QualityLog):
-            first_rows.pop(export.spec.key, None)  # split whole after all: one piece, numbered from 0
-        logs.append(outcome[n] if isinstance(outcome[n], QualityLog) else rows_log(export, outcome[n]))
+        if isinstance(outcome[n], QualityLog):  # split whole: one piece, numbered from 0
+            logs.append(outcome[n])
+        else:
+            logs.append(rows_log(export, outcome[n]))
+            first_rows[export.spec.key] = above[n]
     return Split(logs, first_rows)
 
 
-def left_to_do(export: Export, spans: list[Span], typed: list, again, one) -> tuple[int | None, list, list[int]]:
-    """After the one pass over an export's ranges: its rows, the tasks left and the rows above each range.
-    The tasks: the ranges that guessed another mark, typed ``again`` with the settled marks; or, if the
-    ranges cannot settle them or one broke a rule under the settled marks, the whole file in ``one`` task."""
+def retyping(export: Export, spans: list[Span], typed: list, typing) -> list[tuple] | None:
+    """After the one pass over an export's ranges: the ranges that guessed another mark than the settled
+    one, each as (the rows it must type, its task ``typing`` it again with the settled marks); None if
+    the whole file is to be split in one task (a range unreadable, the marks not settled, or a rule broken
+    under the settled marks: the whole file's paragraph says which)."""
     marks = settled(export, typed) if all(typed) else None
-    if marks is None or any(not r.typed and r.marks == marks for r in typed):  # a rule broke: its paragraph
-        return None, [partial(one, export)], []
+    if marks is None or any(not r.typed and r.marks == marks for r in typed):
+        return None
     ranges = enumerate(zip(spans, typed, strict=True))
-    tasks = [partial(again, marks, (k, span, r.rows)) for k, (span, r) in ranges if r.marks != marks]
-    return sum(r.rows for r in typed), tasks, [sum(r.rows for r in typed[:k]) for k in range(len(typed))]
+    return [(r.rows, partial(typing, export, marks, (k, span))) for k, (span, r) in ranges if r.marks != marks]
 
 
 def rows_log(export: Export, rows: int) -> QualityLog:
