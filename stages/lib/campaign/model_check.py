@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from stages.lib.model.calibration import expected_calibration_error
+from stages.lib.model.calibration import expected_calibration_error, probability_bins
 
 NOISE_DRAWS = 2000
 
@@ -31,8 +31,7 @@ def delong_auc(y: np.ndarray, score: np.ndarray) -> tuple[float, float]:
 
 def calibration_noise_floor(probability: np.ndarray, bins: int, seed: int) -> dict:
     """Mean and 95th percentile of the calibration error of a perfectly calibrated model on these customers."""
-    edges = np.linspace(0, 1, bins + 1)  # the equal-width bins of `expected_calibration_error`
-    index = np.clip(np.searchsorted(edges, probability, side="right") - 1, 0, bins - 1)
+    index = probability_bins(probability, bins)  # the bins of `expected_calibration_error`
     spread = np.sqrt(np.bincount(index, weights=probability * (1 - probability), minlength=bins))
     sums = np.random.default_rng(seed).standard_normal((NOISE_DRAWS, bins)) * spread
     errors = np.abs(sums).sum(axis=1) / len(probability)

@@ -130,23 +130,45 @@ def choose_calibration(oof: pd.DataFrame, method: str) -> CalibrationChoice:
     return CalibrationChoice(chosen, *fits[chosen], brier)
 
 
+def probability_bins(probability: np.ndarray, bins: int) -> np.ndarray:
+    """Each probability's equal-width bin, 0 .. bins - 1 (1.0 falls in the last one)."""
+    edges = np.linspace(0, 1, bins + 1)
+    return np.clip(np.searchsorted(edges, probability, side="right") - 1, 0, bins - 1)
+
+
+def binned_calibration_error(
+    outcomes: np.ndarray, index: np.ndarray, counts: np.ndarray, predicted: np.ndarray
+) -> float:
+    """The calibration error of ``outcomes`` against bins already counted: ``counts`` customers and mean
+    probability ``predicted`` per bin, ``index`` each customer's bin."""
+    filled = counts > 0
+    observed = np.bincount(index, weights=outcomes, minlength=len(counts))[filled] / counts[filled]
+    gap = np.abs(observed - predicted[filled])
+    return float((gap * counts[filled]).sum() / len(outcomes))
+
+
+def bin_means(probability: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(each customer's bin, customers per bin, mean probability per bin: NaN where empty)."""
+    index = probability_bins(probability, bins)
+    counts = np.bincount(index, minlength=bins)
+    with np.errstate(invalid="ignore"):  # empty bins: no mean
+        predicted = np.bincount(index, weights=probability, minlength=bins) / counts
+    return index, counts, predicted
+
+
 def expected_calibration_error(y: np.ndarray, probability: np.ndarray, bins: int) -> float:
     """Mean |observed rate - mean probability| over equal-width bins, weighted by the bins' sizes."""
-    table = reliability_table(y, probability, bins)
-    filled = table[table["customers"] > 0]
-    gap = (filled["observed"] - filled["predicted"]).abs()
-    return float((gap * filled["customers"]).sum() / len(y))
+    probability = np.asarray(probability, dtype=float)
+    return binned_calibration_error(np.asarray(y, dtype=float), *bin_means(probability, bins))
 
 
 def reliability_table(y: np.ndarray, probability: np.ndarray, bins: int) -> pd.DataFrame:
     """Per equal-width bin of probability: its centre, mean probability, observed rate, customers."""
     y, probability = np.asarray(y, dtype=float), np.asarray(probability, dtype=float)
-    edges = np.linspace(0, 1, bins + 1)
-    index = np.clip(np.searchsorted(edges, probability, side="right") - 1, 0, bins - 1)
-    counts = np.bincount(index, minlength=bins)
-    with np.errstate(invalid="ignore"):  # empty bins: no mean
-        predicted = np.bincount(index, weights=probability, minlength=bins) / counts
+    index, counts, predicted = bin_means(probability, bins)
+    with np.errstate(invalid="ignore"):  # empty bins: no rate
         observed = np.bincount(index, weights=y, minlength=bins) / counts
+    edges = np.linspace(0, 1, bins + 1)
     return pd.DataFrame(
         {"bin_centre": (edges[:-1] + edges[1:]) / 2, "predicted": predicted, "observed": observed, "customers": counts}
     )
@@ -156,8 +178,10 @@ def calibration_noise(probability: np.ndarray, bins: int, draws: int, seed: int)
     """The calibration error a perfectly calibrated model would still show on this many customers: outcomes
     drawn from the probabilities themselves, so their errors are sampling noise. A measured error inside
     this range is no evidence of miscalibration."""
-    outcomes = (np.random.default_rng(seed).uniform(size=(draws, len(probability))) < probability).astype(int)
-    errors = [expected_calibration_error(drawn, probability, bins) for drawn in outcomes]
+    probability = np.asarray(probability, dtype=float)
+    outcomes = (np.random.default_rng(seed).uniform(size=(draws, len(probability))) < probability).astype(float)
+    binned = bin_means(probability, bins)  # the same for every draw: only the outcomes change
+    errors = [binned_calibration_error(drawn, *binned) for drawn in outcomes]
     return {
         "if_calibrated_mean": float(np.mean(errors)),
         "if_calibrated_95th_percentile": float(np.percentile(errors, 95)),
