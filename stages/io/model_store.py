@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import skops.io as sio
+from skops.io.exceptions import UntrustedTypesFoundException
 
 from stages.io.files import atomic_write
 from stages.lib.errors import refused
@@ -99,11 +100,13 @@ def load_model(path: Path | str):
     path = Path(path)
     if not path.exists():
         raise refused(str(path), "the model file is missing", "Run `dvc repro train` or `dvc pull`.")
+    data = path.read_bytes()
     try:
-        data = path.read_bytes()
+        # skops audits every type against the trusted list before it builds any object (one read of the
+        # archive: asking get_untrusted_types first would parse it a second time)
+        return sio.loads(data, trusted=sorted(TRUSTED_TYPES))
+    except UntrustedTypesFoundException:
         foreign = sorted(set(sio.get_untrusted_types(data=data)) - TRUSTED_TYPES)
-        if not foreign:
-            return sio.loads(data, trusted=sorted(TRUSTED_TYPES))
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, json.JSONDecodeError) as error:
         problem = f"not a readable model archive ({type(error).__name__}: {error})"
         raise refused(str(path), problem, f"{REBUILD}.") from None
