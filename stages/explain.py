@@ -18,7 +18,8 @@ from stages.io.cli import run_cli, stage_main
 from stages.io.figures import write_figures
 from stages.io.files import fresh_outputs, read_json, read_parquet, write_csv, write_json, write_parquet
 from stages.io.model_store import load_model
-from stages.io.workers import submit, worker_pool
+from stages.io.process_pool import worker_pool
+from stages.io.workers import submit
 from stages.lib.model import importance
 from stages.lib.model.explainer_check import exact_vs_model_agnostic
 from stages.lib.model.pipeline import expected_features, predict_risk

@@ -19,7 +19,8 @@ from contextlib import AbstractContextManager, closing, contextmanager
 from tqdm import tqdm
 
 from stages import KERNELS
-from stages.io.workers import import_shap, worker_pool
+from stages.io.process_pool import worker_pool
+from stages.io.workers import import_shap
 from stages.lib.errors import refused, shown
 
 SCHEDULER_VARIABLE = "SCORE_SCHEDULER"

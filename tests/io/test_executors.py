@@ -15,7 +15,8 @@ from stages.io.files import load_settings, read_json
 from stages.io.model_store import load_model
 from stages.io.monthly_run import explainer, read_customers, score_in_parts, scratch_folder
 from stages.io.partitions import MIN_PART_CUSTOMERS, PARTS_PER_WORKER, count_parts, part_of
-from stages.io.workers import month_shap, worker_pool
+from stages.io.process_pool import worker_pool
+from stages.io.workers import month_shap
 from stages.lib.decision.candidates import explanation_queue
 from stages.lib.decision.unseen_labels import model_view
 from stages.lib.schema import ID

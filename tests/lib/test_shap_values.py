@@ -1,6 +1,6 @@
 """SHAP on tiny data whose answers are known: the permutation estimator and its shared work
-(stages/lib/model/shap_values.py), the worker pool (stages/io/workers.py), grouping, the importance table and
-the permutation cross-check (stages/lib/model/importance.py)."""
+(stages/lib/model/shap_values.py), the worker pool (stages/io/process_pool.py, stages/io/workers.py),
+grouping, the importance table and the permutation cross-check (stages/lib/model/importance.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from sklearn.inspection import permutation_importance
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 
-from stages.io.workers import submit, worker_pool
+from stages.io.process_pool import worker_pool
+from stages.io.workers import submit
 from stages.lib.model.importance import (
     additivity_errors,
     direction,

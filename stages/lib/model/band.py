@@ -6,12 +6,11 @@ difference is the split's luck. `band` computes the draws; `evaluate` places the
 from __future__ import annotations
 
 import pandas as pd
-from joblib import Parallel, delayed
 
 from stages.lib.data.split import split_train_test
 from stages.lib.model.calibration import calibration_method, expected_calibration_error, uncalibrated
 from stages.lib.model.evaluation import BAND_MEASURES, choose_threshold, configuration, scores
-from stages.lib.model.pipeline import N_JOBS, predict_risk
+from stages.lib.model.pipeline import predict_risk
 from stages.lib.model.training import fit_calibrated
 from stages.lib.schema import TARGET
 from stages.lib.settings import Settings
@@ -32,9 +31,12 @@ def band_draw(customers: pd.DataFrame, pipeline, settings: Settings, split_seed:
     return record | {"calibration_method": calibration_method(fitted.model)}
 
 
-def band_record(customers: pd.DataFrame, pipeline, settings: Settings) -> dict:
+def band_seeds(settings: Settings) -> list[int]:
+    """The other splits' seeds: seed+1, seed+2, ... (``settings.band.splits`` of them)."""
+    return [settings.seed + offset for offset in range(1, settings.band.splits + 1)]
+
+
+def band_record(pipeline, draws: list[dict]) -> dict:
     """What `evaluate` reads: the configuration the draws were made for, and one record per other split
-    (``settings.band.splits`` of them, seeds seed+1, seed+2, ...)."""
-    seeds = [settings.seed + offset for offset in range(1, settings.band.splits + 1)]
-    rows = Parallel(n_jobs=N_JOBS)(delayed(band_draw)(customers, pipeline, settings, seed) for seed in seeds)
-    return {"configuration": configuration(pipeline), "draws": pd.DataFrame(rows).to_dict("records")}
+    (`band_draw` of each of `band_seeds`, in their order)."""
+    return {"configuration": configuration(pipeline), "draws": pd.DataFrame(draws).to_dict("records")}
