@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS = {"total": 60.0, "explain": 10.0, "no-op": 2.0}  # seconds, issue "three floors"
+TARGETS = {"total": 90.0, "explain": 10.0, "no-op": 2.0}  # seconds: issue 22 (issue "three floors" asked 60 s in all)
 STARTING = re.compile(r"Running stage '(\w+)'")
 
 
