@@ -42,6 +42,7 @@ from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 
 from stages.io import paths  # noqa: E402
 from stages.io.files import load_settings, read_parquet  # noqa: E402
+from stages.io.process_pool import worker_pool  # noqa: E402
 from stages.lib.model.calibration import inner_model  # noqa: E402
 from stages.lib.model.families import make_family  # noqa: E402
 from stages.lib.model.pipeline import SCALERS, expected_features, model_input  # noqa: E402
@@ -110,7 +111,8 @@ def cv_summary(pipelines: dict, train: pd.DataFrame, settings: Settings, chosen:
     """Per family: train's repeated-CV ROC-AUC and calibrated Brier means (`training.repeated_cv`, the same
     folds and calibration), and both paired differences to the chosen."""
     comparison = settings.train.comparison.model_copy(update={"repeats": repeats})
-    metrics = repeated_cv(pipelines, train, comparison, settings.train.calibration, settings.seed)
+    with worker_pool() as pool:  # as `train` runs it: before this process fits anything itself
+        metrics = repeated_cv(pipelines, train, comparison, settings.train.calibration, settings.seed, pool.map)
     grouped = metrics.groupby("family", sort=False)
     summary = pd.DataFrame(
         {

@@ -15,6 +15,7 @@ from stages.io import paths
 from stages.io.cli import run_cli, stage_main
 from stages.io.files import fresh_outputs, read_json, read_parquet, write_csv, write_json, write_parquet
 from stages.io.model_store import save_model
+from stages.io.process_pool import N_JOBS, worker_pool
 from stages.lib.model import selection, training
 from stages.lib.settings import Settings
 
@@ -30,11 +31,13 @@ def run(settings: Settings) -> dict:
             f"with {params.cv_folds}-fold group-aware CV on {len(train)} customers; dropped {dropped}",
             flush=True,
         )
-        search = training.run_search(train, features, params, seed)
+        search = training.run_search(train, features, params, seed, n_jobs=N_JOBS)
         best = training.best_per_family(search)
         pipelines = training.family_pipelines(best, features, seed)
         pipelines[training.REFERENCE] = training.reference_pipeline(params.comparison, seed)
-        fold_scores = training.repeated_cv(pipelines, train, params.comparison, params.calibration, seed)
+        with worker_pool() as pool:  # forked before this process has fitted anything (process_pool.start_worker)
+            comparison, calibration = params.comparison, params.calibration
+            fold_scores = training.repeated_cv(pipelines, train, comparison, calibration, seed, pool.map)
         cv = training.summarise_cv(fold_scores)
         costs = training.scoring_costs(pipelines, train, params.cost)
         candidates = training.selection_table(fold_scores, cv, costs, params.comparison.folds)

@@ -1,5 +1,6 @@
-"""A pool of worker processes forked from this one: `explain`'s SHAP tasks, `band`'s refits, a month's tasks
-on this machine (`stages.io.executor.Local`)."""
+"""A pool of worker processes forked from this one: `train`'s repeated cross-validation, `band`'s refits,
+`explain`'s SHAP tasks, a month's tasks on this machine (`stages.io.executor.Local`). The library computes
+and never starts a process: a stage hands it the pool's ``map``."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from contextlib import contextmanager
 from threadpoolctl import threadpool_limits
 
 from stages.io.lifetime import die_with_parent
-from stages.lib.model.pipeline import N_JOBS
+
+N_JOBS = 2  # worker processes for fitting and explaining: the machine's two cores; results do not depend on it
 
 
 def start_worker() -> None:

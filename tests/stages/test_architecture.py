@@ -30,6 +30,7 @@ IO_FILES = sorted((ROOT / "stages/io").rglob("*.py"))
 REPORT_FILES = sorted((ROOT / "stages/report").rglob("*.py"))
 ALL_FILES = sorted((ROOT / "stages").rglob("*.py"))
 DRAWING = ("matplotlib", "shap.plots", "seaborn")
+EXECUTORS = ("joblib", "multiprocessing", "concurrent.futures", "threading", "dask", "distributed")
 MAX_STAGE_LINES, MAX_FUNCTION_LINES, MAX_MODULE_LINES = 120, 60, 350
 
 # What reads or writes files, by the name called (``x.to_csv(...)``, ``open(...)``) or by the prefix.
@@ -174,6 +175,14 @@ def test_computation_does_no_io_and_no_drawing(path):
     assert not io_calls, f"{relative(path)} reads or writes files ({io_calls}); that is stages/io's job"
     file_modules = imports_any(path, FILE_MODULES)
     assert not file_modules, f"{relative(path)} imports {file_modules}: reading and writing is stages/io's job"
+
+
+@pytest.mark.parametrize("path", LIB_FILES, ids=relative)
+def test_computation_starts_no_process(path):
+    """Executors are stages/io's (stages/io/process_pool.py, stages/io/executor.py): a stage hands the
+    library a pool's ``map``, so the library's results never depend on where they were computed."""
+    started = imports_any(path, EXECUTORS)
+    assert not started, f"{relative(path)} imports {started}: take a map from the stage instead"
 
 
 @pytest.mark.parametrize("path", each(LIB_FILES))

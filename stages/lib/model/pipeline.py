@@ -23,7 +23,6 @@ from stages.lib.settings import SCALERS as SCALER_NAMES
 # Order of the labels of each binary feature: the second one is encoded as 1.
 BINARY_LEVELS = {name: ["standard", "premium"] if name == "service_tier" else ["no", "yes"] for name in BINARY_FEATURES}
 NOMINAL_LEVELS = {name: sorted(MARKET_FILE.column(name).labels.values()) for name in NOMINAL_FEATURES}
-N_JOBS = 2  # worker processes for fitting and explaining: the machine's two cores; results do not depend on it
 # The names are the ones params.yaml may use (stages/lib/settings.py); the strict zip and
 # tests/lib/test_settings.py keep the two in step.
 SCALERS = dict(zip(SCALER_NAMES, (StandardScaler, MinMaxScaler, lambda: "passthrough"), strict=True))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import brier_score_loss, roc_auc_score
@@ -16,7 +17,6 @@ from sklearn.model_selection import RandomizedSearchCV
 from stages.lib.model.calibration import CalibrationChoice, Calibrator, calibrate, choose_calibration
 from stages.lib.model.families import family_of, make_family
 from stages.lib.model.pipeline import (
-    N_JOBS,
     expected_inputs,
     fit_clone,
     group_folds,
@@ -34,8 +34,9 @@ from stages.lib.stats import paired_difference
 SCORING = "roc_auc"
 
 
-def run_search(train: pd.DataFrame, features: list[str], settings: Train, seed: int) -> RandomizedSearchCV:
-    """RandomizedSearchCV over (scaler, k best columns, model family, family hyperparameters)."""
+def run_search(train: pd.DataFrame, features: list[str], settings: Train, seed: int, n_jobs: int) -> RandomizedSearchCV:
+    """RandomizedSearchCV over (scaler, k best columns, model family, family hyperparameters), its fits on
+    ``n_jobs`` processes of scikit-learn's own (the same results for any number)."""
     search = RandomizedSearchCV(
         make_pipeline(make_family("dummy", seed), features),
         search_space(settings.families, settings.scalers, settings.select_k, settings.search_spaces, seed),
@@ -44,7 +45,7 @@ def run_search(train: pd.DataFrame, features: list[str], settings: Train, seed: 
         cv=group_folds(settings.cv_folds, seed),
         refit=False,  # the saved model is the repeated-CV winner, fitted once afterwards
         random_state=seed,
-        n_jobs=N_JOBS,
+        n_jobs=n_jobs,
         verbose=1,
         error_score="raise",
     )
@@ -123,18 +124,19 @@ def fold_metrics(scores: list, folds: list, y: np.ndarray, k: int, calibration: 
 
 
 def repeated_cv(
-    pipelines: dict, train: pd.DataFrame, settings: Comparison, calibration: str, seed: int
+    pipelines: dict, train: pd.DataFrame, settings: Comparison, calibration: str, seed: int, map_tasks: Callable = map
 ) -> pd.DataFrame:
     """Every pipeline on the same folds: one row per pipeline and fold (family, fold, roc_auc, brier), so
-    that pipelines can be compared fold by fold. All fits go to one pool of workers (one pool per family or
-    per repeat costs more to start than the small models take to fit)."""
+    that pipelines can be compared fold by fold. Every fit is one task of ``map_tasks`` (the builtin map,
+    or a pool's: the results in task order either way), all in one map, since the small models take less
+    to fit than a map per family would take to start."""
     y = train[TARGET]
     folds = comparison_folds(train, settings, seed)
     tasks = [(family, fold) for family in pipelines for fold in range(len(folds))]
     inputs = {family: model_input(train, expected_inputs(pipeline)) for family, pipeline in pipelines.items()}
-    scores = Parallel(n_jobs=N_JOBS)(
-        delayed(held_out_scores)(pipelines[family], inputs[family], y, *folds[fold]) for family, fold in tasks
-    )
+    fitted = [pipelines[family] for family, _ in tasks], [inputs[family] for family, _ in tasks], repeat(y)
+    held_out = [folds[fold][0] for _, fold in tasks], [folds[fold][1] for _, fold in tasks]
+    scores = list(map_tasks(held_out_scores, *fitted, *held_out))
     rows = [
         {"family": family} | row
         for number, family in enumerate(pipelines)
