@@ -12,6 +12,7 @@ import pytest
 
 from stages.io import paths
 from stages.io.partitions import read_month
+from stages.io.process_pool import worker_pool
 from stages.lib.data.preparation import prepare_customers
 from stages.lib.data.quality import QualityLog
 from stages.lib.data.split import split_train_test
@@ -63,6 +64,19 @@ def test_the_trade_runs_trains_own_repeated_cv(tiny_train, settings):
     means = folds.groupby("family")[["roc_auc", "brier"]].mean()
     assert np.allclose(summary[["roc_auc", "brier"]], means.loc[summary.index], atol=0, rtol=0)
     assert folds["brier"].between(0, 1).all() and set(folds["calibration"]) <= {"none", "sigmoid", "isotonic"}
+
+
+def test_repeated_cv_on_a_forked_pool_is_bit_for_bit_what_this_process_computes(tiny_train, settings):
+    """`train` hands repeated_cv its pool's map: every fold's scores equal the builtin map's exactly. joblib's
+    spawned workers, which the pool replaced, returned some logistic regression scores one ulp apart, and so
+    Brier scores that differed in their 17th digit (the rounded outputs did not change)."""
+    pipelines = family_trade.candidate_pipelines(COMPARISON, COMMITTED["features"], settings.seed)
+    some = {name: pipelines[name] for name in ("random_forest", "hist_gradient_boosting", "logistic_regression")}
+    comparison = settings.train.comparison.model_copy(update={"repeats": 1})
+    here = repeated_cv(some, tiny_train, comparison, settings.train.calibration, settings.seed)
+    with worker_pool() as pool:
+        forked = repeated_cv(some, tiny_train, comparison, settings.train.calibration, settings.seed, pool.map)
+    pd.testing.assert_frame_equal(forked, here, check_exact=True)
 
 
 def test_the_trade_table_has_every_family_and_the_chosen_differs_from_itself_by_exactly_zero(tiny_train, settings):
