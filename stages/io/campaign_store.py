@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -35,7 +36,7 @@ ARROW_TYPES = {
 def content_checksum(frame: pd.DataFrame) -> str:
     """SHA-256 over the column names and pandas' fixed-key hash of every row: the content, whatever the
     Arrow buffers or parquet pages that hold it (hashed a row group at a time: the same digest)."""
-    return checksum(frame.columns, (frame.iloc[start : start + GROUP_ROWS] for start in row_groups(frame)))
+    return checksum(frame.columns, row_groups(frame))
 
 
 def checksum(columns, parts) -> str:
@@ -47,9 +48,10 @@ def checksum(columns, parts) -> str:
     return digest.hexdigest()
 
 
-def row_groups(frame: pd.DataFrame) -> range | list[int]:
-    """The first row of each of the record's row groups (an empty record: one empty group, as pyarrow writes it)."""
-    return range(0, len(frame), GROUP_ROWS) or [0]
+def row_groups(frame: pd.DataFrame) -> Iterator[pd.DataFrame]:
+    """The record's row groups, as `pq.write_table` cuts them (an empty record: one empty group)."""
+    for start in range(0, len(frame), GROUP_ROWS) or [0]:
+        yield frame.iloc[start : start + GROUP_ROWS]
 
 
 def record_bytes(record: pd.DataFrame, metadata: dict) -> bytes:
@@ -60,8 +62,7 @@ def record_bytes(record: pd.DataFrame, metadata: dict) -> bytes:
     schema = pa.Schema.from_pandas(record, preserve_index=False).with_metadata({KEY: dumps(full).encode()})
     sink = io.BytesIO()
     with pq.ParquetWriter(sink, schema, compression="zstd", write_statistics=False) as writer:
-        for start in row_groups(record):
-            group = record.iloc[start : start + GROUP_ROWS]
+        for group in row_groups(record):
             writer.write_table(pa.Table.from_pandas(group, schema=schema, preserve_index=False))
     return sink.getvalue()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -134,9 +133,8 @@ def repeated_cv(
     folds = comparison_folds(train, settings, seed)
     tasks = [(family, fold) for family in pipelines for fold in range(len(folds))]
     inputs = {family: model_input(train, expected_inputs(pipeline)) for family, pipeline in pipelines.items()}
-    fitted = [pipelines[family] for family, _ in tasks], [inputs[family] for family, _ in tasks], repeat(y)
-    held_out = [folds[fold][0] for _, fold in tasks], [folds[fold][1] for _, fold in tasks]
-    scores = list(map_tasks(held_out_scores, *fitted, *held_out))
+    arguments = [(pipelines[family], inputs[family], y, *folds[fold]) for family, fold in tasks]
+    scores = list(map_tasks(held_out_scores, *zip(*arguments, strict=True)))  # one argument list per parameter
     rows = [
         {"family": family} | row
         for number, family in enumerate(pipelines)
