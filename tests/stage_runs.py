@@ -13,6 +13,7 @@ import io
 import os
 import subprocess
 import sys
+import threading
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -25,7 +26,7 @@ def run_stage(stage: str, *args: str, cwd: Path = ROOT) -> subprocess.CompletedP
     """``python -m stages.<stage> *args`` in ``cwd``, run in this process; returns what the process would."""
     module = importlib.import_module(f"stages.{stage}")
     out, err = io.StringIO(), io.StringIO()
-    argv, previous = sys.argv, Path.cwd()
+    argv, previous, running = sys.argv, Path.cwd(), set(threading.enumerate())
     sys.argv = [f"{module.__file__}", *args]
     os.chdir(cwd)
     try:
@@ -35,6 +36,11 @@ def run_stage(stage: str, *args: str, cwd: Path = ROOT) -> subprocess.CompletedP
     except SystemExit as stopped:  # run_cli and argparse end every failure (and --help) with sys.exit
         code = stopped.code if isinstance(stopped.code, int) else int(stopped.code is not None)
     finally:
+        # an interpreter waits at exit for the threads the command started (a scratch folder's removal):
+        # so does this, or a test could look at the folder while it is still being removed
+        for thread in set(threading.enumerate()) - running:
+            if not thread.daemon:
+                thread.join()
         os.chdir(previous)
         sys.argv = argv
     return subprocess.CompletedProcess(
