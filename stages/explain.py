@@ -54,7 +54,7 @@ def run(settings: Settings) -> dict:
         examples = importance.example_customers(test, risk, read_json(paths.EVALUATE_METRICS)["threshold"])
         dependence = importance.dependence_features(table, on_test.values.columns, explain.dependence_plots)
         figures = report.figures(on_test, test[ID].to_numpy(), risk, table, dependence, examples, seed)
-        write_figures(paths.EXPLAIN_FIGURES, figures)
+        write_figures(paths.EXPLAIN_FIGURES, figures, processes=1)  # drawn here: the workers explain the train ones
         explanation = combine([on_test, *(p.result() for p in pending)])
         errors = importance.additivity_errors(explanation, pipeline, test, oof)
         write_parquet(paths.SHAP_VALUES, per_customer(explanation, expected_features(pipeline)), digits=SHAP_DECIMALS)

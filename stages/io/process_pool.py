@@ -30,10 +30,10 @@ def start_worker() -> None:
 
 
 @contextmanager
-def worker_pool() -> Iterator[ProcessPoolExecutor]:
+def worker_pool(processes: int = N_JOBS) -> Iterator[ProcessPoolExecutor]:
     """Worker processes forked from this one: they start in a tenth of a second with every module
     already imported, where spawned workers take seconds each to import scikit-learn again."""
-    pool = ProcessPoolExecutor(N_JOBS, mp_context=multiprocessing.get_context("fork"), initializer=start_worker)
+    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=start_worker)
     try:
         yield pool
     except BaseException:  # an error or an interruption (KeyboardInterrupt): the work is no longer wanted
