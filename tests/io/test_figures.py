@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 from matplotlib import pyplot
 
-from stages.io.figures import _TO_DRAW, write_figures
+from stages.io import figures as figures_module
+from stages.io.figures import _TO_DRAW, write_figure, write_figures
 
 
 def figures() -> dict:
@@ -54,3 +58,18 @@ def test_a_figure_that_fails_to_draw_fails_the_write_in_the_caller(tmp_path):
     assert not (tmp_path / "words.png").exists()
     assert not list(tmp_path.glob(".*.tmp"))  # the failed figure's temporary file is removed
     assert _TO_DRAW == {}
+
+
+def drawing_pid(folder: Path, name: str) -> None:
+    """`write_figure`, noting which process drew (a module-level function: the pool sends it by name)."""
+    write_figure(folder, name)
+    (folder / f"{name}.pid").write_text(str(os.getpid()))
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_figures_are_drawn_where_asked(tmp_path, monkeypatch, processes):
+    monkeypatch.setattr(figures_module, "write_figure", drawing_pid)
+    write_figures(tmp_path, figures(), processes=processes)
+    drawn_by = {int(p.read_text()) for p in tmp_path.glob("*.pid")}
+    assert len(list(tmp_path.glob("*.png"))) == 3
+    assert (drawn_by == {os.getpid()}) == (processes == 1)
