@@ -10,7 +10,7 @@ import pytest
 from matplotlib import pyplot
 
 from stages.io import figures as figures_module
-from stages.io.figures import _TO_DRAW, write_figure, write_figures
+from stages.io.figures import _TO_DRAW, FigureError, write_figure, write_figures
 
 
 def figures() -> dict:
@@ -50,11 +50,13 @@ def test_every_figure_is_closed_and_nothing_is_left_to_draw(tmp_path, processes)
     assert _TO_DRAW == {}
 
 
-def test_a_figure_that_fails_to_draw_fails_the_write_in_the_caller(tmp_path):
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_figure_that_fails_to_draw_fails_the_write_in_the_caller(tmp_path, processes):
+    """mathtext's parse error does not pickle: sent back from a worker as it is, it broke the pool instead."""
     drawn = figures()
     drawn["words"].axes[0].set_title("$\\frac{unclosed$")  # mathtext that cannot be parsed: drawing raises
-    with pytest.raises(ValueError):
-        write_figures(tmp_path, drawn, processes=2)
+    with pytest.raises(FigureError, match=r"(?s)figure 'words' could not be drawn: ValueError: .*frac"):
+        write_figures(tmp_path, drawn, processes=processes)
     assert not (tmp_path / "words.png").exists()
     assert not list(tmp_path.glob(".*.tmp"))  # the failed figure's temporary file is removed
     assert _TO_DRAW == {}
