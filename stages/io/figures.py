@@ -44,7 +44,7 @@ def write_figures(folder: Path, figures: dict, processes: int = N_JOBS) -> None:
 
 
 class FigureError(RuntimeError):
-    """A figure that could not be drawn, named: an error that crosses back from a worker whole."""
+    """A figure that could not be drawn, named (a worker's traceback does not say which figure it drew)."""
 
 
 def write_figure(folder: Path, name: str) -> None:
@@ -52,6 +52,4 @@ def write_figure(folder: Path, name: str) -> None:
     try:
         atomic_write(folder / f"{name}.png", partial(fig.savefig, format="png", metadata={"Software": None}))
     except Exception as error:
-        # sent back from a worker, the error itself need not pickle (mathtext's does not: the pool would only
-        # say that a process ended abruptly), so it travels as text, and the same way from this process
-        raise FigureError(f"figure {name!r} could not be drawn: {type(error).__name__}: {error}") from None
+        raise FigureError(f"figure {name!r} could not be drawn: {type(error).__name__}: {error}") from error

@@ -1,14 +1,17 @@
 """A pool of worker processes forked from this one: `train`'s repeated cross-validation, `band`'s refits,
-`explain`'s SHAP tasks, a month's tasks on this machine (`stages.io.executor.Local`). The library computes
-and never starts a process: a stage hands it the pool's ``map``."""
+`explain`'s SHAP tasks, the figures of `eda` and `segment`, a month's tasks on this machine
+(`stages.io.executor.Local`). The library computes and never starts a process: a stage hands it the
+pool's ``map``."""
 
 from __future__ import annotations
 
 import multiprocessing
+import pickle
 import signal
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
+from functools import partial
 
 from threadpoolctl import threadpool_limits
 
@@ -29,11 +32,35 @@ def start_worker() -> None:
     die_with_parent(signal.SIGKILL)  # a stage killed outright takes its workers with it
 
 
+class WorkerError(RuntimeError):
+    """A task's error that could not travel back from its worker as it was (it does not pickle): its type and text."""
+
+
+def run_portably(task: Callable, *args, **kwargs):
+    """``task`` in a worker; an error that would not pickle is raised as a `WorkerError` instead, where the
+    pool would only say that a process ended abruptly (`BrokenProcessPool`) and lose the error."""
+    try:
+        return task(*args, **kwargs)
+    except Exception as error:
+        try:
+            pickle.dumps(error)
+        except Exception:
+            raise WorkerError(f"{type(error).__name__}: {error}") from None
+        raise
+
+
+class ForkedPool(ProcessPoolExecutor):
+    """A process pool whose every task (``map``'s too: it submits) runs through `run_portably`."""
+
+    def submit(self, fn: Callable, /, *args, **kwargs) -> Future:
+        return super().submit(partial(run_portably, fn), *args, **kwargs)
+
+
 @contextmanager
 def worker_pool(processes: int = N_JOBS) -> Iterator[ProcessPoolExecutor]:
     """Worker processes forked from this one: they start in a tenth of a second with every module
     already imported, where spawned workers take seconds each to import scikit-learn again."""
-    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=start_worker)
+    pool = ForkedPool(processes, mp_context=multiprocessing.get_context("fork"), initializer=start_worker)
     try:
         yield pool
     except BaseException:  # an error or an interruption (KeyboardInterrupt): the work is no longer wanted

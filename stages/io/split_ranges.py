@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, replace
 from functools import partial
+from itertools import accumulate
 from pathlib import Path
 
 from stages.io.exports import HEAD_BYTES, LINE_BREAK, Export, open_quote_at_the_end, read_chunks
@@ -195,7 +196,8 @@ def split_in_ranges(chosen, exports: list[Export], raw_dir: Path, folder: Path, 
         if again is None:
             second.append((n, None, partial(one, export)))
             continue
-        outcome[n], above[n] = sum(r.rows for r in typed), [sum(r.rows for r in typed[:k]) for k in range(len(typed))]
+        counts = [r.rows for r in typed]
+        outcome[n], above[n] = sum(counts), [0, *accumulate(counts)][:-1]  # its rows; the rows above each range
         second += [(n, rows, task) for rows, task in again]
     for (n, rows, _), result in zip(second, chosen.map(run, [task for *_, task in second], what), strict=True):
         if rows is None:
