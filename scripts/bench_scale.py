@@ -23,6 +23,10 @@ half second, the peak PSS of the process and its descendants (shared pages count
   with the same exports as the outcomes (make_scale_data.py keeps «Покупательская активность»), on the
   same partitions and executors (run ``score`` first).
 
+``--again`` runs each ``*-dask`` step a second time on the same cluster (its row: ``score-dask, again``):
+the fixed cost of a run on a cluster that outlives it, whose workers have already imported the modules
+and loaded the model, where the first run on a fresh cluster pays for that too.
+
 ``--workers 1 2 4 8 16`` runs ``score-dask`` once per worker count, each on a fresh cluster of that many
 single-threaded workers, and prints throughput and speed-up over the first count (on a 2-core machine
 anything above 2 workers only shares the 2 cores).
@@ -164,11 +168,12 @@ def worker_peak_rss() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
-def run_step(step: str, raw: Path, work: Path, workers: int = 2) -> tuple[float, float, int, str]:
-    """(wall s, peak RSS GiB, exit code, note) of one step; *-dask on a fresh local cluster of ``workers``."""
-    command, cwd = step_command(step, raw, work)
+def run_step(step: str, raw: Path, work: Path, workers: int = 2, again: bool = False) -> list[tuple]:
+    """(step, wall s, peak RSS GiB, exit code, note) of one step; *-dask on a fresh local cluster of ``workers``,
+    and with ``again`` once more on the same cluster: what a run costs a cluster that outlives it (its workers
+    have imported the modules and loaded the model)."""
     if not step.endswith("-dask"):
-        return measured(command, cwd)
+        return [(step, *measured(*step_command(step, raw, work)))]
     from distributed import Client, LocalCluster
 
     sys.path.insert(0, str(ROOT))  # `python scripts/bench_scale.py` puts scripts/, not the root, on the path
@@ -176,17 +181,23 @@ def run_step(step: str, raw: Path, work: Path, workers: int = 2) -> tuple[float,
 
     os.environ["PYTHONPATH"] = str(ROOT)  # the workers import `stages` like the score process does
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None)
+    results = []
     with cluster, Client(cluster) as client:
-        wall, rss, code, phases = measured([*command, "--scheduler", cluster.scheduler_address], cwd)
-        peaks = client.run(worker_peak_rss)
-    return wall, rss, code, "; ".join(filter(None, [phases, f"largest worker {max(peaks.values()):.2f} GiB"]))
+        for name in [step, f"{step}, again"][: 1 + again]:
+            shutil.rmtree(work / step, ignore_errors=True)  # the first run's outputs: each run starts bare
+            command, cwd = step_command(step, raw, work)
+            wall, rss, code, phases = measured([*command, "--scheduler", cluster.scheduler_address], cwd)
+            peaks = client.run(worker_peak_rss)
+            largest = f"largest worker {max(peaks.values()):.2f} GiB"
+            results.append((name, wall, rss, code, "; ".join(filter(None, [phases, largest]))))
+    return results
 
 
 def scaling(n: int, raw: Path, work: Path, counts: list[int]) -> list[tuple]:
     """``score-dask`` once per worker count, each on a fresh cluster: rows of the table, speed-up over the first."""
     rows, first = [], None
     for workers in counts:
-        wall, rss, code, note = run_step("score-dask", raw, work, workers)
+        ((_, wall, rss, code, note),) = run_step("score-dask", raw, work, workers)
         first = first or wall
         status = ("ok" if code == 0 else f"exit {code}") + f"; workers: {workers}, speed-up {first / wall:.2f}x"
         rows.append((n, f"score-dask x{workers}", wall, n / wall, rss, f"{status}; {note}"))
@@ -194,7 +205,7 @@ def scaling(n: int, raw: Path, work: Path, counts: list[int]) -> list[tuple]:
     return rows
 
 
-def run_size(n: int, steps: list[str], scratch: Path, workers: list[int] | None = None) -> list[tuple]:
+def run_size(n: int, steps: list[str], scratch: Path, workers: list[int] | None = None, again=False) -> list[tuple]:
     raw = scratch / f"raw_{n}"
     started = time.perf_counter()
     subprocess.run([PYTHON, str(ROOT / "scripts" / "make_scale_data.py"), str(n), str(raw)], check=True)
@@ -205,10 +216,11 @@ def run_size(n: int, steps: list[str], scratch: Path, workers: list[int] | None 
         if step in ("validate", "prepare") and n > WHOLE_MONTH_UP_TO:
             print(f"  {step:<10} skipped above {WHOLE_MONTH_UP_TO:,} customers", flush=True)
             continue
-        wall, rss, code, note = run_step(step, raw, scratch / f"work_{n}")
-        status = ("ok" if code == 0 else f"exit {code}") + (f"; {note}" if note else "")
-        rows.append((n, step, wall, n / wall, rss, status))
-        print(f"  {step:<10} {wall:8.1f} s {n / wall:10.0f} customers/s  peak RSS {rss:5.2f} GiB  {status}", flush=True)
+        for name, wall, rss, code, note in run_step(step, raw, scratch / f"work_{n}", again=again):
+            status = ("ok" if code == 0 else f"exit {code}") + (f"; {note}" if note else "")
+            rows.append((n, name, wall, n / wall, rss, status))
+            rate = f"{wall:8.1f} s {n / wall:10.0f} customers/s  peak RSS {rss:5.2f} GiB"
+            print(f"  {name:<10} {rate}  {status}", flush=True)
     return rows + (scaling(n, raw, scratch / f"work_{n}", workers) if workers else [])
 
 
@@ -217,6 +229,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, nargs="*", help="sizes (default: params.yaml scale.customers)")
     parser.add_argument("--steps", nargs="*", choices=STEPS, default=list(STEPS))
     parser.add_argument("--workers", type=int, nargs="*", help="score-dask once per worker count: speed-up")
+    parser.add_argument("--again", action="store_true", help="each *-dask step once more on the same cluster")
     parser.add_argument("--keep", action="store_true", help="keep the generated exports and outputs")
     args = parser.parse_args()
     sizes = args.n or yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))["scale"]["customers"]
@@ -224,7 +237,7 @@ def main() -> None:
     rows = []
     try:
         for n in sizes:
-            rows += run_size(n, args.steps, scratch, args.workers)
+            rows += run_size(n, args.steps, scratch, args.workers, args.again)
             shutil.rmtree(scratch / f"raw_{n}", ignore_errors=True) if not args.keep else None
     finally:
         if not args.keep:
