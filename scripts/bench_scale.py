@@ -205,7 +205,7 @@ def scaling(n: int, raw: Path, work: Path, counts: list[int]) -> list[tuple]:
     return rows
 
 
-def run_size(n: int, steps: list[str], scratch: Path, workers: list[int] | None = None, again=False) -> list[tuple]:
+def run_size(n: int, steps: list[str], scratch: Path, workers: list[int] | None, again: bool) -> list[tuple]:
     raw = scratch / f"raw_{n}"
     started = time.perf_counter()
     subprocess.run([PYTHON, str(ROOT / "scripts" / "make_scale_data.py"), str(n), str(raw)], check=True)
