@@ -18,6 +18,7 @@ import pandas as pd
 from scipy import stats
 from scipy.special import ndtr
 
+from stages.lib.campaign.model_check import delong_auc  # its ROC-AUC: the rank sum, roc_auc_score's value
 from stages.lib.stats import paired_difference
 
 FOLDS, REPEATS, ROWS = 5, 3, 1000  # the comparison's folds and repeats; about the training set's size
@@ -39,12 +40,6 @@ def population_auc(w: np.ndarray, delta: np.ndarray) -> float:
     return float(ndtr(w @ delta / (np.sqrt(2) * np.linalg.norm(w))))
 
 
-def auc(score: np.ndarray, y: np.ndarray) -> float:
-    """ROC-AUC by the rank sum (Mann-Whitney): roc_auc_score's value, faster for thousands of folds."""
-    ranks, positives = stats.rankdata(score), int(y.sum())
-    return (ranks[y == 1].sum() - positives * (positives + 1) / 2) / (positives * (len(y) - positives))
-
-
 def fold_differences(rng, x, y, first: np.ndarray, second: np.ndarray) -> pd.Series:
     """ROC-AUC of the first scorer minus the second's, fold by fold, over REPEATS shuffles of FOLDS folds."""
     differences = []
@@ -53,7 +48,7 @@ def fold_differences(rng, x, y, first: np.ndarray, second: np.ndarray) -> pd.Ser
         for held in range(FOLDS):
             train, test = fold != held, fold == held
             scores = [x[test] @ direction(x[train], y[train], used) for used in (first, second)]
-            differences.append(auc(scores[0], y[test]) - auc(scores[1], y[test]))
+            differences.append(delong_auc(y[test], scores[0])[0] - delong_auc(y[test], scores[1])[0])
     return pd.Series(differences)
 
 
