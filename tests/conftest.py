@@ -50,10 +50,13 @@ def month(tmp_path) -> Path:
 
 @pytest.fixture(scope="module")
 def cluster():
-    """A local Dask cluster of two single-threaded worker processes: its scheduler's address."""
+    """A local Dask cluster of two single-threaded worker processes, started as the README starts a team's
+    (`--preload stages.io.cluster_setup`), and recording what the workers import after that: its scheduler's address."""
     from distributed import LocalCluster  # only the modules that use a cluster pay for the import
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as local:
+    preload = ["stages.io.cluster_setup", "tests.worker_imports"]
+    setup = {"preload": preload, "scheduler_kwargs": {"preload": preload[:1]}}
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None, **setup) as local:
         yield local.scheduler_address
 
 

@@ -1,8 +1,9 @@
 """Where a month's tasks run: in this process, or on a Dask cluster, with the same code and the same bytes.
 
 Results come back in task order whatever the executor. ``--scheduler ADDRESS`` (or SCORE_SCHEDULER)
-sends the tasks to a Dask cluster whose workers import this repository (same commit and requirements)
-and see the month's and the output folders at the same paths.
+sends the tasks to a Dask cluster whose scheduler and workers import this repository (same commit and
+requirements; started with ``--preload stages.io.cluster_setup``, no run waits for the imports) and whose
+workers see the month's and the output folders at the same paths.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ import platform
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from distributed import LocalCluster
 
 from stages.io.executor import Local, allocate_like_glibc
@@ -68,6 +69,29 @@ def test_every_engine_and_partitioning_writes_the_same_bytes(workspace, odd_mont
         ), name
         pd.testing.assert_frame_equal(parts, first[2], check_exact=True)
         assert console == first[3], name
+
+
+def test_a_preloaded_worker_imports_no_library_when_the_tasks_come(workspace, tmp_path, cluster):
+    """`--preload stages.io.cluster_setup` readies a worker for every task of a run (the split, a partition's
+    score, the reasons' SHAP, the review's outcomes): no task is left a library to import on a fresh cluster."""
+    from distributed import Client
+
+    from tests.worker_imports import imported_since_setup
+
+    root, repo_params = workspace
+    params = {**repo_params, "budget": {"contacts": None, "money": None}, "scale": {**repo_params["scale"]}}
+    params["scale"].update(chunk_rows=100, partition_customers=100)  # several partitions: both workers score
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    month = write_raw(make_raw(n=300, seed=21, defects=False, with_target=False), tmp_path / "month")
+    outcomes = write_raw(make_raw(n=300, seed=21, defects=False, with_target=True), tmp_path / "outcomes")
+    out, at = tmp_path / "scores" / "month.csv", ("--params", str(tmp_path / "params.yaml"), "--scheduler", cluster)
+    score(root, month, out, tmp_path / "params.yaml", "--scheduler", cluster)
+    arguments = ["--campaign", str(out.with_suffix(".campaign.parquet")), "--outcomes", str(outcomes)]
+    band = ("--band", str(root / "reports/test_band.json"))
+    reviewed = run_stage("review", *arguments, "--out", str(tmp_path / "review.json"), *band, *at)
+    assert reviewed.returncode == 0, reviewed.stderr
+    with Client(cluster, set_as_default=False) as client:
+        assert client.run(imported_since_setup) == dict.fromkeys(client.scheduler_info()["workers"], [])
 
 
 def scored_in_parts(root, month, tmp_path, chunk_rows):
