@@ -14,7 +14,7 @@ help:
 	@echo "make test   - run the test suite (pulls the raw data for the real-data tests)"
 	@echo "make lint   - ruff over stages/, tests/ and scripts/"
 	@echo "make bench  - time every stage of a full rebuild from a clean workspace, and a no-op rebuild"
-	@echo "make bench-scale [N=130000] [WORKERS=\"1 2 4\"] [AGAIN=1] - reading, validation and scoring of N synthetic customers: time, rate, memory; speed-up per worker count; each Dask step again on the same cluster"
+	@echo "make bench-scale [N=130000] [WORKERS=\"1 2 4\"] [AGAIN=1] [BARE=1] - reading, validation and scoring of N synthetic customers: time, rate, memory; speed-up per worker count; each Dask step again on the same cluster; BARE: clusters not preloaded"
 	@echo "make deps   - print each stage's code dependencies (its import closure), as dvc.yaml lists them"
 	@echo "make score RAW=path/to/month [OUT=file.csv] - the month's action list (+ .html page) and drift check"
 	@echo "make review CAMPAIGN=x.campaign.parquet OUTCOMES=path/to/later/month [OUT=reviews/<campaign>.json] - what it achieved"
@@ -52,7 +52,7 @@ bench: pull
 	$(PYTHON) scripts/benchmark.py
 
 bench-scale: pull
-	$(PYTHON) scripts/bench_scale.py $(if $(N),--n $(N)) $(if $(WORKERS),--workers $(WORKERS)) $(if $(AGAIN),--again)
+	$(PYTHON) scripts/bench_scale.py $(if $(N),--n $(N)) $(if $(WORKERS),--workers $(WORKERS)) $(if $(AGAIN),--again) $(if $(BARE),--no-preload)
 
 deps: install
 	$(PYTHON) -m tests.import_closure

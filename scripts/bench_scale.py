@@ -15,8 +15,10 @@ half second, the peak PSS of the process and its descendants (shared pages count
 * ``prepare``: the whole `prepare` stage in a scratch workspace;
 * ``score``: `python -m stages.score` with the committed model, on its own process (the local engine);
 * ``score-dask``: the same command with ``--scheduler`` pointing at a local `dask.distributed` cluster
-  of 2 single-threaded workers this script starts afresh for each N (peak RSS: the `score` process,
-  and the largest worker's, read from the workers themselves);
+  of 2 single-threaded workers this script starts afresh for each N, scheduler and workers preloaded as the
+  README starts a team's (``--preload stages.io.cluster_setup``: the libraries imported as they start, the
+  time that takes in the note as the cluster's start; ``--no-preload``: without it, the first run's tasks
+  wait for those imports). Peak RSS: the `score` process, and the largest worker's, read from the workers;
 * ``bare-read``: pyarrow's bare ``read_csv`` of the same four files, nothing checked or typed beyond what
   pyarrow infers: the floor the split's reading is compared with (issue 22: within 3x of it);
 * ``review``, ``review-dask``: `python -m stages.review` of the campaign record the ``score`` step wrote,
@@ -24,8 +26,8 @@ half second, the peak PSS of the process and its descendants (shared pages count
   same partitions and executors (run ``score`` first).
 
 ``--again`` runs each ``*-dask`` step a second time on the same cluster (its row: ``score-dask, again``):
-the fixed cost of a run on a cluster that outlives it, whose workers have already imported the modules
-and loaded the model, where the first run on a fresh cluster pays for that too.
+the fixed cost of a run on a cluster that outlives it, whose workers have already loaded the model (and,
+with ``--no-preload``, imported the libraries), where the first run on a fresh cluster pays for that too.
 
 ``--workers 1 2 4 8 16`` runs ``score-dask`` once per worker count, each on a fresh cluster of that many
 single-threaded workers, and prints throughput and speed-up over the first count (on a 2-core machine
@@ -168,10 +170,10 @@ def worker_peak_rss() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
-def run_step(step: str, raw: Path, work: Path, workers: int = 2, again: bool = False) -> list[tuple]:
-    """(step, wall s, peak RSS GiB, exit code, note) of one step; *-dask on a fresh local cluster of ``workers``,
-    and with ``again`` once more on the same cluster: what a run costs a cluster that outlives it (its workers
-    have imported the modules and loaded the model)."""
+def run_step(step: str, raw: Path, work: Path, workers: int = 2, again: bool = False, preload: bool = True) -> list:
+    """(step, wall s, peak RSS GiB, exit code, note) of one step; *-dask on a fresh local cluster of ``workers``
+    (``preload``: its scheduler and workers started with stages.io.cluster_setup), and with ``again`` once
+    more on the same cluster: what a run costs a cluster that outlives it (its workers have loaded the model)."""
     if not step.endswith("-dask"):
         return [(step, *measured(*step_command(step, raw, work)))]
     from distributed import Client, LocalCluster
@@ -180,7 +182,11 @@ def run_step(step: str, raw: Path, work: Path, workers: int = 2, again: bool = F
     import stages  # noqa: F401  (pins the numerical kernels in os.environ: the workers inherit them)
 
     os.environ["PYTHONPATH"] = str(ROOT)  # the workers import `stages` like the score process does
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None)
+    started = time.perf_counter()
+    setup = ["stages.io.cluster_setup"]  # on the scheduler too: it unpickles each run's tasks
+    preloads = {"preload": setup, "scheduler_kwargs": {"preload": setup}} if preload else {}
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None, **preloads)
+    start = f"cluster started in {time.perf_counter() - started:.1f} s ({'preloaded' if preload else 'not preloaded'})"
     results = []
     with cluster, Client(cluster) as client:
         for name in [step, f"{step}, again"][: 1 + again]:
@@ -189,15 +195,16 @@ def run_step(step: str, raw: Path, work: Path, workers: int = 2, again: bool = F
             wall, rss, code, phases = measured([*command, "--scheduler", cluster.scheduler_address], cwd)
             peaks = client.run(worker_peak_rss)
             largest = f"largest worker {max(peaks.values()):.2f} GiB"
-            results.append((name, wall, rss, code, "; ".join(filter(None, [phases, largest]))))
+            notes = [phases, largest, start if name == step else ""]
+            results.append((name, wall, rss, code, "; ".join(filter(None, notes))))
     return results
 
 
-def scaling(n: int, raw: Path, work: Path, counts: list[int]) -> list[tuple]:
+def scaling(n: int, raw: Path, work: Path, counts: list[int], preload: bool = True) -> list[tuple]:
     """``score-dask`` once per worker count, each on a fresh cluster: rows of the table, speed-up over the first."""
     rows, first = [], None
     for workers in counts:
-        ((_, wall, rss, code, note),) = run_step("score-dask", raw, work, workers)
+        ((_, wall, rss, code, note),) = run_step("score-dask", raw, work, workers, preload=preload)
         first = first or wall
         status = ("ok" if code == 0 else f"exit {code}") + f"; workers: {workers}, speed-up {first / wall:.2f}x"
         rows.append((n, f"score-dask x{workers}", wall, n / wall, rss, f"{status}; {note}"))
@@ -205,7 +212,7 @@ def scaling(n: int, raw: Path, work: Path, counts: list[int]) -> list[tuple]:
     return rows
 
 
-def run_size(n: int, steps: list[str], scratch: Path, workers: list[int] | None, again: bool) -> list[tuple]:
+def run_size(n: int, steps: list[str], scratch: Path, workers: list[int] | None, again: bool, preload: bool) -> list:
     raw = scratch / f"raw_{n}"
     started = time.perf_counter()
     subprocess.run([PYTHON, str(ROOT / "scripts" / "make_scale_data.py"), str(n), str(raw)], check=True)
@@ -216,12 +223,12 @@ def run_size(n: int, steps: list[str], scratch: Path, workers: list[int] | None,
         if step in ("validate", "prepare") and n > WHOLE_MONTH_UP_TO:
             print(f"  {step:<10} skipped above {WHOLE_MONTH_UP_TO:,} customers", flush=True)
             continue
-        for name, wall, rss, code, note in run_step(step, raw, scratch / f"work_{n}", again=again):
+        for name, wall, rss, code, note in run_step(step, raw, scratch / f"work_{n}", again=again, preload=preload):
             status = ("ok" if code == 0 else f"exit {code}") + (f"; {note}" if note else "")
             rows.append((n, name, wall, n / wall, rss, status))
             rate = f"{wall:8.1f} s {n / wall:10.0f} customers/s  peak RSS {rss:5.2f} GiB"
             print(f"  {name:<10} {rate}  {status}", flush=True)
-    return rows + (scaling(n, raw, scratch / f"work_{n}", workers) if workers else [])
+    return rows + (scaling(n, raw, scratch / f"work_{n}", workers, preload) if workers else [])
 
 
 def main() -> None:
@@ -230,6 +237,7 @@ def main() -> None:
     parser.add_argument("--steps", nargs="*", choices=STEPS, default=list(STEPS))
     parser.add_argument("--workers", type=int, nargs="*", help="score-dask once per worker count: speed-up")
     parser.add_argument("--again", action="store_true", help="each *-dask step once more on the same cluster")
+    parser.add_argument("--no-preload", action="store_true", help="clusters started without stages.io.cluster_setup")
     parser.add_argument("--keep", action="store_true", help="keep the generated exports and outputs")
     args = parser.parse_args()
     sizes = args.n or yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))["scale"]["customers"]
@@ -237,7 +245,7 @@ def main() -> None:
     rows = []
     try:
         for n in sizes:
-            rows += run_size(n, args.steps, scratch, args.workers, args.again)
+            rows += run_size(n, args.steps, scratch, args.workers, args.again, not args.no_preload)
             shutil.rmtree(scratch / f"raw_{n}", ignore_errors=True) if not args.keep else None
     finally:
         if not args.keep:
