@@ -2,7 +2,8 @@
 
 The cluster of tests/conftest.py starts each worker with both preloads in order; this one records the
 worker's modules as `cluster_setup` left them, and `imported_since_setup` (run on each worker by `Client.run`)
-names every library or project module imported after that: what the first task had to import itself.
+names every library package or project module imported after that: what the first task had to import itself
+(a library's own submodules, loaded lazily once its package is imported, are not counted).
 """
 
 from __future__ import annotations
@@ -31,5 +32,8 @@ def named(module: str) -> str:
 
 
 def library(module) -> bool:
-    origin = getattr(getattr(module, "__spec__", None), "origin", None)
-    return origin is not None and any(Path(origin).resolve().is_relative_to(root) for root in LIBRARIES)
+    """Loaded from a file in site-packages or this repository (not built in, frozen or a namespace package)."""
+    spec = getattr(module, "__spec__", None)
+    if spec is None or not spec.has_location:
+        return False
+    return any(Path(spec.origin).resolve().is_relative_to(root) for root in LIBRARIES)

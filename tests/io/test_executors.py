@@ -73,8 +73,10 @@ def test_every_engine_and_partitioning_writes_the_same_bytes(workspace, odd_mont
 
 def test_a_preloaded_worker_imports_no_library_when_the_tasks_come(workspace, tmp_path, cluster):
     """`--preload stages.io.cluster_setup` readies a worker for every task of a run (the split, a partition's
-    score, the reasons' SHAP, the review's outcomes): no task is left a library to import on a fresh cluster."""
-    from distributed import Client
+    score, the reasons' SHAP, the review's outcomes): no task is left a library package or a project module
+    to import on a fresh cluster."""
+    from dask.utils import key_split
+    from distributed import Client, get_task_stream
 
     from tests.worker_imports import imported_since_setup
 
@@ -84,14 +86,20 @@ def test_a_preloaded_worker_imports_no_library_when_the_tasks_come(workspace, tm
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
     month = write_raw(make_raw(n=300, seed=21, defects=False, with_target=False), tmp_path / "month")
     outcomes = write_raw(make_raw(n=300, seed=21, defects=False, with_target=True), tmp_path / "outcomes")
-    out, at = tmp_path / "scores" / "month.csv", ("--params", str(tmp_path / "params.yaml"), "--scheduler", cluster)
-    score(root, month, out, tmp_path / "params.yaml", "--scheduler", cluster)
-    arguments = ["--campaign", str(out.with_suffix(".campaign.parquet")), "--outcomes", str(outcomes)]
-    band = ("--band", str(root / "reports/test_band.json"))
-    reviewed = run_stage("review", *arguments, "--out", str(tmp_path / "review.json"), *band, *at)
-    assert reviewed.returncode == 0, reviewed.stderr
-    with Client(cluster, set_as_default=False) as client:
-        assert client.run(imported_since_setup) == dict.fromkeys(client.scheduler_info()["workers"], [])
+    out = tmp_path / "scores" / "month.csv"
+    on_cluster = ("--params", str(tmp_path / "params.yaml"), "--scheduler", cluster)
+    review = ["--campaign", str(out.with_suffix(".campaign.parquet")), "--outcomes", str(outcomes)]
+    review += ["--out", str(tmp_path / "review.json"), "--band", str(root / "reports/test_band.json")]
+    with Client(cluster, set_as_default=False) as client, get_task_stream(client) as stream:
+        scored = score_month(root, month, out, *on_cluster)
+        assert scored.returncode == 0, scored.stderr
+        reviewed = run_stage("review", *review, *on_cluster)
+        assert reviewed.returncode == 0, reviewed.stderr
+        imported = client.run(imported_since_setup)
+    ran = {key_split(task["key"]) for task in stream.data}
+    assert {"run", "score_part", "outcome_part"} <= ran, ran  # the split, the partitions, the outcomes
+    assert ran & {"calibrated_tree_shap", "exact_shap", "probability_of_decline"}, ran  # the reasons' SHAP
+    assert imported == dict.fromkeys(imported, []) and len(imported) == 2
 
 
 def scored_in_parts(root, month, tmp_path, chunk_rows):
