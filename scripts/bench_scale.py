@@ -170,7 +170,9 @@ def worker_peak_rss() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
-def run_step(step: str, raw: Path, work: Path, workers: int = 2, again: bool = False, preload: bool = True) -> list:
+def run_step(
+    step: str, raw: Path, work: Path, workers: int = 2, again: bool = False, preload: bool = True
+) -> list[tuple]:
     """(step, wall s, peak RSS GiB, exit code, note) of one step; *-dask on a fresh local cluster of ``workers``
     (``preload``: its scheduler and workers started with stages.io.cluster_setup), and with ``again`` once
     more on the same cluster: what a run costs a cluster that outlives it (its workers have loaded the model)."""
@@ -186,7 +188,9 @@ def run_step(step: str, raw: Path, work: Path, workers: int = 2, again: bool = F
     setup = ["stages.io.cluster_setup"]  # on the scheduler too: it unpickles each run's tasks
     preloads = {"preload": setup, "scheduler_kwargs": {"preload": setup}} if preload else {}
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None, **preloads)
-    start = f"cluster started in {time.perf_counter() - started:.1f} s ({'preloaded' if preload else 'not preloaded'})"
+    start_note = (
+        f"cluster started in {time.perf_counter() - started:.1f} s ({'preloaded' if preload else 'not preloaded'})"
+    )
     results = []
     with cluster, Client(cluster) as client:
         for name in [step, f"{step}, again"][: 1 + again]:
@@ -195,7 +199,7 @@ def run_step(step: str, raw: Path, work: Path, workers: int = 2, again: bool = F
             wall, rss, code, phases = measured([*command, "--scheduler", cluster.scheduler_address], cwd)
             peaks = client.run(worker_peak_rss)
             largest = f"largest worker {max(peaks.values()):.2f} GiB"
-            notes = [phases, largest, start if name == step else ""]
+            notes = [phases, largest, start_note if name == step else ""]
             results.append((name, wall, rss, code, "; ".join(filter(None, notes))))
     return results
 
@@ -212,7 +216,9 @@ def scaling(n: int, raw: Path, work: Path, counts: list[int], preload: bool = Tr
     return rows
 
 
-def run_size(n: int, steps: list[str], scratch: Path, workers: list[int] | None, again: bool, preload: bool) -> list:
+def run_size(
+    n: int, steps: list[str], scratch: Path, workers: list[int] | None, again: bool, preload: bool
+) -> list[tuple]:
     raw = scratch / f"raw_{n}"
     started = time.perf_counter()
     subprocess.run([PYTHON, str(ROOT / "scripts" / "make_scale_data.py"), str(n), str(raw)], check=True)
