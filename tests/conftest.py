@@ -55,7 +55,8 @@ def cluster():
     from distributed import LocalCluster  # only the modules that use a cluster pay for the import
 
     preload = ["stages.io.cluster_setup", "tests.worker_imports"]
-    setup = {"preload": preload, "scheduler_kwargs": {"preload": preload[:1]}}
+    # the scheduler's HTTP routes on a free port (they take 8787 otherwise, even without a dashboard)
+    setup = {"preload": preload, "scheduler_kwargs": {"preload": preload[:1], "dashboard_address": ":0"}}
     with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None, **setup) as local:
         yield local.scheduler_address
 

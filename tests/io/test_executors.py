@@ -175,7 +175,10 @@ def test_a_rule_broken_in_several_partitions_is_one_paragraph_counting_them_all(
 def test_workers_with_other_numerical_kernels_are_refused(workspace, odd_month, tmp_path):
     root, _ = workspace
     other = {"OPENBLAS_CORETYPE": "Haswell"}  # what a worker started without the pinned environment would use
-    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None, env=other) as local:
+    free_port = {"dashboard_address": ":0"}  # its HTTP routes: 8787 may be taken by another cluster here
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, dashboard_address=None, env=other, scheduler_kwargs=free_port
+    ) as local:
         result = run_stage(
             "score", "--raw", str(odd_month), "--out", str(tmp_path / "month.csv"), "--models", str(root / "models"),
             "--reference", str(root / "reports/drift_reference.json"), "--scheduler", local.scheduler_address,
