@@ -118,7 +118,7 @@ def write_parts(typed: Iterator[pd.DataFrame], folder: Path, spec: RawFile, part
                 writers = [pa.ipc.new_file(piece_file(folder, spec.key, i, piece), schema) for i in range(parts)]
             table = table.cast(schema)
             part = part_of(frame[ID].to_numpy(), parts)
-            order = np.argsort(part, kind="stable")
+            order = by_partition(part, parts)
             bounds = [0, *np.searchsorted(part[order], np.arange(1, parts)), len(order)]
             table = table.take(order)  # the rows by partition, in file order within each: one gather, then slices
             for writer, start, end in zip(writers, bounds, bounds[1:], strict=False):
@@ -127,6 +127,12 @@ def write_parts(typed: Iterator[pd.DataFrame], folder: Path, spec: RawFile, part
     finally:
         for writer in writers:
             writer.close()
+
+
+def by_partition(part: np.ndarray, parts: int) -> np.ndarray:
+    """The rows' order grouped by partition, file order kept within each (a stable sort). As 16-bit numbers
+    numpy sorts them by radix, ~8x faster than its merge sort of int64: the same order."""
+    return np.argsort(part.astype(np.uint16) if parts <= 2**16 else part, kind="stable")
 
 
 def read_partition(folder: Path, index: int, first_rows: dict[str, list[int]]) -> dict[str, pd.DataFrame]:

@@ -15,7 +15,7 @@ from stages.io.executor import Local, allocate_like_glibc
 from stages.io.files import load_settings, read_json
 from stages.io.model_store import load_model
 from stages.io.monthly_run import explainer, read_customers, score_in_parts, scratch_folder
-from stages.io.partitions import MIN_PART_CUSTOMERS, PARTS_PER_WORKER, count_parts, part_of
+from stages.io.partitions import MIN_PART_CUSTOMERS, PARTS_PER_WORKER, by_partition, count_parts, part_of
 from stages.io.process_pool import worker_pool
 from stages.io.workers import month_shap
 from stages.lib.decision.candidates import explanation_queue
@@ -45,6 +45,14 @@ def test_customer_ids_with_a_common_stride_still_spread_over_every_partition():
     for stride in (1, 2, 100, 1000):
         counts = np.bincount(part_of(np.arange(1, 20_001) * stride, 10), minlength=10)
         assert counts.min() > 1_500, (stride, counts)
+
+
+def test_rows_are_grouped_by_partition_in_file_order_within_each():
+    rng = np.random.default_rng(5)
+    for parts in (1, 101, 2**16, 2**16 + 1):
+        part = rng.integers(0, parts, 50_000)
+        order = by_partition(part, parts)
+        assert np.array_equal(order, np.argsort(part, kind="stable")), parts  # numpy's merge sort of int64
 
 
 def test_every_engine_and_partitioning_writes_the_same_bytes(workspace, odd_month, tmp_path, cluster):
