@@ -54,10 +54,13 @@ def cluster():
     (`--preload stages.io.cluster_setup`), and recording what the workers import after that: its scheduler's address."""
     from distributed import LocalCluster  # only the modules that use a cluster pay for the import
 
-    preload = ["stages.io.cluster_setup", "tests.worker_imports"]
+    setup = "stages.io.cluster_setup"
     # the scheduler's HTTP routes on a free port (they take 8787 otherwise, even without a dashboard)
-    setup = {"preload": preload, "scheduler_kwargs": {"preload": preload[:1], "dashboard_address": ":0"}}
-    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None, **setup) as local:
+    scheduler = {"preload": [setup], "dashboard_address": ":0"}
+    workers = {"preload": [setup, "tests.worker_imports"]}
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, dashboard_address=None, scheduler_kwargs=scheduler, **workers
+    ) as local:
         yield local.scheduler_address
 
 

@@ -110,3 +110,24 @@ def params_with_scale(folder: Path, **scale) -> Path:
     path = Path(folder) / ("params_" + "_".join(f"{k}{v}" for k, v in sorted(scale.items())) + ".yaml")
     path.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
     return path
+
+
+def unlimited_params(folder: Path, params: dict, **scale) -> Path:
+    """``params`` with no limit on contacts or money (every customer who allows offers is contacted or held out,
+    so each group is large enough to review) and some ``scale`` settings changed, as ``folder``/params.yaml."""
+    import yaml
+
+    unlimited = {**params, "budget": {"contacts": None, "money": None}, "scale": {**params["scale"], **scale}}
+    path = Path(folder) / "params.yaml"
+    path.write_text(yaml.safe_dump(unlimited, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def month_and_outcomes(folder: Path, n: int) -> tuple[Path, Path]:
+    """A month of ``n`` customers without defects (``folder``/2026-09) and its outcomes three months later
+    (``folder``/2026-12): the same customers, now with the activity column."""
+    from tests.synthetic import make_raw, write_raw
+
+    month = write_raw(make_raw(n=n, seed=21, defects=False, with_target=False), Path(folder) / "2026-09")
+    outcomes = write_raw(make_raw(n=n, seed=21, defects=False, with_target=True), Path(folder) / "2026-12")
+    return month, outcomes

@@ -8,7 +8,6 @@ import platform
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 from distributed import LocalCluster
 
 from stages.io.executor import Local, allocate_like_glibc
@@ -21,7 +20,7 @@ from stages.io.workers import month_shap
 from stages.lib.decision.candidates import explanation_queue
 from stages.lib.decision.unseen_labels import model_view
 from stages.lib.schema import ID
-from tests.stage_runs import params_with_scale, run_stage, score_month
+from tests.stage_runs import month_and_outcomes, params_with_scale, run_stage, score_month, unlimited_params
 from tests.synthetic import make_raw, write_raw
 
 
@@ -89,13 +88,10 @@ def test_a_preloaded_worker_imports_no_library_when_the_tasks_come(workspace, tm
     from tests.worker_imports import imported_since_setup
 
     root, repo_params = workspace
-    params = {**repo_params, "budget": {"contacts": None, "money": None}, "scale": {**repo_params["scale"]}}
-    params["scale"].update(chunk_rows=100, partition_customers=100)  # several partitions: both workers score
-    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
-    month = write_raw(make_raw(n=300, seed=21, defects=False, with_target=False), tmp_path / "month")
-    outcomes = write_raw(make_raw(n=300, seed=21, defects=False, with_target=True), tmp_path / "outcomes")
+    params = unlimited_params(tmp_path, repo_params, chunk_rows=100, partition_customers=100)  # both workers score
+    month, outcomes = month_and_outcomes(tmp_path, 300)
     out = tmp_path / "scores" / "month.csv"
-    on_cluster = ("--params", str(tmp_path / "params.yaml"), "--scheduler", cluster)
+    on_cluster = ("--params", str(params), "--scheduler", cluster)
     review = ["--campaign", str(out.with_suffix(".campaign.parquet")), "--outcomes", str(outcomes)]
     review += ["--out", str(tmp_path / "review.json"), "--band", str(root / "reports/test_band.json")]
     with Client(cluster, set_as_default=False) as client, get_task_stream(client) as stream:

@@ -17,7 +17,7 @@ from stages.io.campaign_store import read_record, record_bytes
 from stages.io.files import md5
 from stages.lib.campaign.review import CUSTOMERS
 from stages.lib.words import Words
-from tests.stage_runs import ROOT, run_stage
+from tests.stage_runs import ROOT, month_and_outcomes, run_stage, unlimited_params
 from tests.synthetic import make_raw, write_raw
 
 N = 300
@@ -28,10 +28,8 @@ def loop(workspace, tmp_path_factory):
     """A month scored with no limit on contacts (enough customers in each group) and its outcomes."""
     root, params = workspace
     folder = tmp_path_factory.mktemp("campaign")
-    unlimited = {**params, "budget": {"contacts": None, "money": None}}
-    (folder / "params.yaml").write_text(yaml.safe_dump(unlimited, allow_unicode=True), encoding="utf-8")
-    month = write_raw(make_raw(n=N, seed=21, defects=False, with_target=False), folder / "2026-09")
-    outcomes = write_raw(make_raw(n=N, seed=21, defects=False, with_target=True), folder / "2026-12")
+    unlimited_params(folder, params)
+    month, outcomes = month_and_outcomes(folder, N)
     out = folder / "scores" / "2026-09.csv"
     result = score(root, folder, month, out)
     assert result.returncode == 0, result.stderr

@@ -7,7 +7,6 @@ import json
 
 import numpy as np
 import pytest
-import yaml
 
 from stages.io import paths
 from stages.io.campaign_store import read_record
@@ -15,7 +14,7 @@ from stages.io.files import load_settings, write_parquet
 from stages.lib.campaign.review import CUSTOMERS
 from stages.lib.words import Words
 from tests.lib.test_uplift import campaign_month, rises_as_profit_falls
-from tests.stage_runs import read_action_list, run_stage
+from tests.stage_runs import read_action_list, run_stage, unlimited_params
 from tests.synthetic import make_raw, write_raw
 
 
@@ -23,8 +22,7 @@ from tests.synthetic import make_raw, write_raw
 def reviewed(workspace, tmp_path):
     """Three reviews of campaigns of the catalogue's first offer, its effect falling with profit."""
     root, params = workspace
-    unlimited = {**params, "budget": {"contacts": None, "money": None}}
-    (tmp_path / "params.yaml").write_text(yaml.safe_dump(unlimited, allow_unicode=True), encoding="utf-8")
+    unlimited_params(tmp_path, params)
     offer = params["offers"]["catalogue"][0]["name"]
     rng, reviews = np.random.default_rng(7), []
     for index, label in enumerate(["2026-01", "2026-02", "2026-03"]):
