@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import subprocess
+import tempfile
 import threading
 from pathlib import Path
 
@@ -20,8 +22,11 @@ def find_browser() -> str | None:
     return next((path for name in BROWSERS if (path := shutil.which(name))), None)
 
 
-def start_browser(binary: str, profile: Path) -> tuple[subprocess.Popen, int]:
-    """Headless chromium with a DevTools port; every host name resolves nowhere, so nothing can leave."""
+def start_browser(binary: str, profile: Path, scratch: Path) -> tuple[subprocess.Popen, int]:
+    """Headless chromium with a DevTools port; every host name resolves nowhere, so nothing can leave.
+
+    Its temporary files go to ``scratch`` (TMPDIR): chromium puts its singleton socket in a new
+    ``org.chromium.Chromium.*`` folder of the temporary directory and leaves it there when it ends."""
     process = subprocess.Popen(
         [
             binary,
@@ -37,6 +42,7 @@ def start_browser(binary: str, profile: Path) -> tuple[subprocess.Popen, int]:
         ],
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, "TMPDIR": str(scratch)},
     )
     for line in process.stderr:  # "DevTools listening on ws://127.0.0.1:<port>/devtools/browser/..."
         if "DevTools listening on" in line:
@@ -48,13 +54,19 @@ def start_browser(binary: str, profile: Path) -> tuple[subprocess.Popen, int]:
 
 @contextlib.contextmanager
 def browsing(binary: str, profile: Path):
-    """`start_browser` for the length of a with-block: its DevTools port; the browser is ended after it."""
-    process, port = start_browser(binary, profile)
+    """`start_browser` for the length of a with-block: its DevTools port; the browser is ended after it,
+    and its scratch folder removed. The folder is a short one of its own, not under ``profile``: a unix
+    socket's path holds at most 107 bytes, and pytest's folders can be longer."""
+    scratch = Path(tempfile.mkdtemp(prefix=f"browser-{os.getpid()}-"))
     try:
-        yield port
+        process, port = start_browser(binary, profile, scratch)
+        try:
+            yield port
+        finally:
+            process.kill()
+            process.wait()
     finally:
-        process.kill()
-        process.wait()
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 class Tab:

@@ -14,7 +14,9 @@ import asyncio
 import base64
 import csv
 import json
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -294,3 +296,14 @@ def test_a_shifted_month_reads_in_its_language_at_both_sizes(browser, workspace,
         named = tmp_path / f"page-{language}-{width}x{height}.png"
         (tmp_path / f"page-{width}x{height}.png").rename(named)
         print(f"screenshot: {named}")
+
+
+def test_the_browser_leaves_no_folder_in_the_temporary_directory(browser, tmp_path):
+    """Chromium makes an ``org.chromium.Chromium.*`` folder for its socket and keeps it when killed:
+    `browsing` points its TMPDIR at a scratch folder of its own and removes that folder after."""
+    before = set(Path(tempfile.gettempdir()).glob("org.chromium.Chromium.*"))
+    with browsing(browser, tmp_path / "profile") as port:
+        assert port > 0
+        scratches = [p for p in Path(tempfile.gettempdir()).glob(f"browser-{os.getpid()}-*") if any(p.iterdir())]
+    assert set(Path(tempfile.gettempdir()).glob("org.chromium.Chromium.*")) <= before
+    assert scratches and not any(p.exists() for p in scratches)
