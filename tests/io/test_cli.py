@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,22 +18,32 @@ run_cli("demo", main)
 """
 
 
-def run_raising(error: str) -> subprocess.CompletedProcess:
+def run_raising(error: str, temporary: Path) -> subprocess.CompletedProcess:
+    """The raising stage, with its temporary directory (where a bug's trace goes) in ``temporary``."""
     code = RAISING.format(error=error)
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "TMPDIR": str(temporary)},
+    )
 
 
-def test_a_bug_is_one_paragraph_exit_1_with_the_trace_kept():
-    result = run_raising("ZeroDivisionError('division by zero')")
+def test_a_bug_is_one_paragraph_exit_1_with_the_trace_kept(tmp_path):
+    result = run_raising("ZeroDivisionError('division by zero')", tmp_path)
     message = result.stderr.strip()
     assert result.returncode == 1 and "Traceback" not in message and "\n" not in message
     assert message.startswith("demo: failed unexpectedly (ZeroDivisionError: division by zero)")
-    trace = message.split("the full traceback is in ")[1].split(". ")[0]
-    assert "ZeroDivisionError" in Path(trace).read_text(encoding="utf-8")
+    trace = Path(message.split("the full traceback is in ")[1].split(". ")[0])
+    assert trace.parent == tmp_path and "ZeroDivisionError" in trace.read_text(encoding="utf-8")
 
 
-def test_bad_input_is_one_paragraph_exit_2():
-    result = run_raising("__import__('stages.lib.errors').lib.errors.DataError('x.csv', 'id', 'bad ids', [1, 2])")
+def test_bad_input_is_one_paragraph_exit_2(tmp_path):
+    result = run_raising(
+        "__import__('stages.lib.errors').lib.errors.DataError('x.csv', 'id', 'bad ids', [1, 2])", tmp_path
+    )
     assert (
         result.returncode == 2
         and result.stderr.strip() == "demo: bad input: x.csv, column 'id': bad ids. Example ids: 1, 2."
