@@ -17,7 +17,7 @@ from pathlib import Path
 
 from stages.io.files import load_settings
 from stages.io.lifetime import die_with_parent
-from stages.lib.errors import DataError
+from stages.lib.errors import DataError, printable
 
 
 def stage_main(doc: str, run: Callable, summary: Callable[..., str] | None = None) -> Callable[[], None]:
@@ -75,18 +75,16 @@ def run_cli(stage: str, main: Callable[[], None]) -> None:
         try:
             main()
         except DataError as error:
-            print(f"{stage}: bad input: {error}", file=sys.stderr)
+            tell(f"{stage}: bad input: {error}")
             sys.exit(2)
         except FileNotFoundError as error:
-            print(
-                f"{stage}: missing file: {error.filename}. Run `dvc pull` or `dvc repro` to create it.", file=sys.stderr
-            )
+            tell(f"{stage}: missing file: {error.filename}. Run `dvc pull` or `dvc repro` to create it.")
             sys.exit(2)
         except OSError as error:
             # pyarrow's writers raise OSError with the message only, no errno
             if error.errno not in (errno.ENOSPC, errno.EDQUOT) and "No space left on device" not in repr(error.args):
                 raise_unexpected(stage, error)
-            print(f"{stage}: disk full: {no_space(error)}", file=sys.stderr)
+            tell(f"{stage}: disk full: {no_space(error)}")
             sys.exit(2)
         except KeyboardInterrupt:
             # kill the workers joblib keeps for reuse (loky's executor): left alone, they outlive the stage;
@@ -96,10 +94,16 @@ def run_cli(stage: str, main: Callable[[], None]) -> None:
                 loky.shutdown(wait=True, kill_workers=True)
             number = received[0] if received else signal.SIGINT
             name = signal.Signals(number).name
-            print(f"{stage}: interrupted ({name}); its partial outputs were removed.", file=sys.stderr)
+            tell(f"{stage}: interrupted ({name}); its partial outputs were removed.")
             sys.exit(STOP_SIGNALS[number])
         except Exception as error:
             raise_unexpected(stage, error)
+
+
+def tell(paragraph: str) -> None:
+    """A failure's paragraph on stderr. It quotes text from outside (cells, ids, file names, a bug's message):
+    a control character in it is written as its escape, so it cannot move the cursor or rewrite the terminal."""
+    print(printable(paragraph), file=sys.stderr)
 
 
 def no_space(error: OSError) -> str:
@@ -122,10 +126,9 @@ def raise_unexpected(stage: str, error: BaseException) -> None:
     with os.fdopen(handle, "w", encoding="utf-8") as file:
         file.write(traceback.format_exc())
     first_line = (str(error).splitlines() or [""])[0]
-    print(
+    tell(
         f"{stage}: failed unexpectedly ({type(error).__name__}: {first_line}). "
         f"This is a bug in the pipeline, not in your input; the full traceback is in {where}. "
-        "Please report it with that file.",
-        file=sys.stderr,
+        "Please report it with that file."
     )
     sys.exit(1)

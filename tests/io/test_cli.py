@@ -93,3 +93,16 @@ def test_sigint_and_sigterm_are_one_line_and_exit_128_plus_the_signal():
         result = subprocess.run([sys.executable, "-c", source], cwd=ROOT, capture_output=True, text=True, check=False)
         assert result.returncode == code and "Traceback" not in result.stderr
         assert result.stderr.strip() == f"demo: interrupted ({name}); its partial outputs were removed."
+
+
+def test_text_from_outside_reaches_the_terminal_escaped(tmp_path):
+    """An id, a file name or a bug's message may hold control characters (a cell of an export): the paragraph
+    writes them as escapes, so they cannot clear the screen or retitle the terminal."""
+    hostile = "\\x1b[2J\\x1b]0;pwned\\x07"
+    bad = run_raising(
+        f"__import__('stages.lib.errors').lib.errors.DataError('x.csv', 'id', 'bad ids', ['{hostile}'])", tmp_path
+    )
+    bug = run_raising(f"ValueError('{hostile}')", tmp_path)
+    for result in (bad, bug):
+        assert result.returncode in (1, 2) and "\x1b" not in result.stderr and "\x07" not in result.stderr
+        assert "\\x1b[2J\\x1b]0;pwned\\x07" in result.stderr
