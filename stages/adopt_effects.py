@@ -19,8 +19,9 @@ import argparse
 from pathlib import Path
 
 from stages.io import paths
+from stages.io.campaign_store import read_choice, read_review
 from stages.io.cli import run_cli
-from stages.io.files import load_settings, read_review, read_written, update_params
+from stages.io.files import load_settings, update_params
 from stages.lib.errors import refused
 from stages.lib.settings import Offer
 
@@ -61,10 +62,7 @@ def main() -> None:
         updates = changes(read_review(args.review), [offer.name for offer in settings.offers.catalogue])
         empty = "the review measured no offer with enough customers in both groups: there is nothing to adopt"
     else:
-        choice = read_written(args.uplift, "uplift_choice", "an uplift choice", "uplift")
-        if not isinstance(choice.get("offers"), dict):
-            raise refused(str(args.uplift), "the uplift choice names no offers", "Run `make uplift` again.")
-        updates = uplift_changes(choice, settings.offers.catalogue)
+        updates = uplift_changes(read_choice(args.uplift), settings.offers.catalogue)
         empty = "the constant effect ranked better for every offer, and none has a learner to remove"
     if not updates:
         raise refused(str(args.review or args.uplift), empty, "Keep params.yaml as it is; pool more months.")

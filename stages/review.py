@@ -16,7 +16,7 @@ import argparse
 from pathlib import Path
 
 from stages.io import monthly_run, paths
-from stages.io.campaign_store import read_record
+from stages.io.campaign_store import check_review_out, read_record
 from stages.io.cli import run_cli
 from stages.io.executor import SCHEDULER_VARIABLE, executor
 from stages.io.files import load_settings, read_json, write_json, write_parquet
@@ -37,7 +37,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = load_settings(args.params)
     record, metadata = read_record(args.campaign)
-    check_review_output(args.out, metadata["campaign"])
+    check_review_out(args.out, metadata["campaign"])
     if not args.band.is_file():
         raise refused(str(args.band), "the model's test band is missing", "Run `dvc repro band` or `dvc pull`.")
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -53,23 +53,6 @@ def main() -> None:
     lines = [*cut, *review_summary(result, words).splitlines()]
     print("\n".join(printable(line) for line in lines))  # the label and the file names come from outside
     print(f"review: wrote {args.out}, {paths.qini_plot(args.out)} and {paths.review_customers(args.out)}")
-
-
-def check_review_output(out: Path, label: str) -> None:
-    """--out may replace only a review of the same campaign (a rerun), never another month's or another file."""
-    if out.is_dir():
-        raise refused(str(out), "--out names a folder", "Give the path of the review's JSON file.")
-    if not out.exists() and not out.is_symlink():
-        return
-    try:  # only a small regular file can be a review (never read a pipe, a device or a giant file)
-        existing = read_json(out) if out.is_file() and out.stat().st_size < 1 << 24 else None
-    except (OSError, ValueError):
-        existing = None
-    if not isinstance(existing, dict) or existing.get("kind") != "campaign_review":
-        raise refused(str(out), "--out names an existing file that is not a campaign review", "Give a new file name.")
-    if existing.get("campaign_label") != label:
-        problem = f"--out holds the review of another campaign («{existing.get('campaign_label')}», this one «{label}»)"
-        raise refused(str(out), problem, "Give each campaign's review its own file, e.g. reviews/<campaign>.json.")
 
 
 if __name__ == "__main__":

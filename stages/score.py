@@ -20,10 +20,10 @@ import time
 from pathlib import Path
 
 from stages.io import month_outputs, monthly_run, paths
-from stages.io.campaign_store import check_record_path, write_record
+from stages.io.campaign_store import check_record_path, read_review, write_record
 from stages.io.cli import run_cli
 from stages.io.executor import SCHEDULER_VARIABLE, executor
-from stages.io.files import load_settings, md5, read_json, read_review, write_excel_csv, write_text
+from stages.io.files import load_settings, md5, read_json, write_excel_csv, write_text
 from stages.io.model_store import load_model
 from stages.lib.campaign.record import campaign_record, record_metadata
 from stages.lib.decision.candidates import decide_within_reach, explanation_queue

@@ -16,9 +16,9 @@ import argparse
 from pathlib import Path
 
 from stages.io import paths
-from stages.io.campaign_store import read_review_customers
+from stages.io.campaign_store import check_choice_out, read_review, read_review_customers
 from stages.io.cli import run_cli
-from stages.io.files import load_settings, read_json, read_review, write_json
+from stages.io.files import load_settings, write_json
 from stages.lib.campaign.uplift import uplift_models
 from stages.lib.errors import printable, refused
 from stages.lib.words import Words
@@ -34,7 +34,7 @@ def main() -> None:
     parser.add_argument("--params", type=Path, default=paths.PARAMS)
     args = parser.parse_args()
     settings = load_settings(args.params)
-    check_output(args.out, args.reviews)
+    check_choice_out(args.out, args.reviews)
     reviews = [read_review(path) for path in args.reviews]
     labels = [review["campaign_label"] for review in reviews]
     if len(set(labels)) < 2 or len(set(labels)) < len(labels):
@@ -49,19 +49,6 @@ def main() -> None:
     words = Words(settings.report.language)
     print("\n".join(printable(line) for line in uplift_summary(choice, words).splitlines()))
     print(printable(words("uplift.wrote", out=str(args.out))))
-
-
-def check_output(out: Path, reviews: list[Path]) -> None:
-    """--out may replace only an earlier choice, never a review or another file."""
-    if out.resolve() in {path.resolve() for path in reviews} or out.is_dir():
-        raise refused(str(out), "--out names a review or a folder", "Give a new file, e.g. reviews/uplift.json.")
-    if out.exists():
-        try:
-            kind = read_json(out).get("kind")
-        except (OSError, ValueError, AttributeError):
-            kind = None
-        if kind != KIND:
-            raise refused(str(out), "--out names an existing file that is not an uplift choice", "Give a new file.")
 
 
 if __name__ == "__main__":

@@ -55,12 +55,14 @@ def score_month(root: Path, month: Path, out: Path, *extra: str, cwd: Path = ROO
     return run_stage("score", *arguments, *extra, cwd=cwd)
 
 
-def run_stage_process(stage: str, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    """Run ``python -m stages.<stage>`` as a user would, in its own interpreter; returns the finished process."""
+def run_stage_process(
+    stage: str, *args: str, cwd: Path = ROOT, timeout: float | None = None
+) -> subprocess.CompletedProcess:
+    """Run ``python -m stages.<stage>`` as a user would, in its own interpreter; returns the finished process
+    (``timeout``: seconds, for a command that might hang, e.g. on a named pipe)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
-    return subprocess.run(
-        [sys.executable, "-m", f"stages.{stage}", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
-    )
+    command = [sys.executable, "-m", f"stages.{stage}", *args]
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=timeout)
 
 
 def read_action_list(path: Path):
@@ -131,3 +133,22 @@ def month_and_outcomes(folder: Path, n: int) -> tuple[Path, Path]:
     month = write_raw(make_raw(n=n, seed=21, defects=False, with_target=False), Path(folder) / "2026-09")
     outcomes = write_raw(make_raw(n=n, seed=21, defects=False, with_target=True), Path(folder) / "2026-12")
     return month, outcomes
+
+
+def a_review(label: str = "2026-09", updates: dict | None = None) -> dict:
+    """The smallest review `review` could have written: one offer without a control group, the model as
+    expected, and ``updates`` (offer name -> its effect's update) for `adopt_effects`."""
+    quality = {
+        "customers": 300, "roc_auc": 0.9, "roc_auc_ci95_low": 0.85, "roc_auc_ci95_high": 0.95, "roc_auc_floor": 0.8,
+        "calibration_error": 0.02, "calibration_error_limit": 0.05, "verdict": "as_expected",
+        "verdict_reason": "within", "why": "ROC-AUC 0.900 is not below the test band's low end 0.800",
+    }  # fmt: skip
+    not_measured = {"treated": 10, "control": 0, "measurable": False, "enough_data": False}
+    return {
+        "kind": "campaign_review",
+        "campaign_label": label,
+        "model": quality,
+        "offers": {"cross_category_bundle": {**not_measured, "assumed_effect": 0.12}},
+        "campaign": {**not_measured, "lost_to_follow_up": 0},
+        "effects": {"rule": "normal-normal", "offers": updates or {}, "dvc_exp_run_set": []},
+    }

@@ -1,4 +1,5 @@
-"""Campaign records on disk: parquet with the campaign's metadata and a checksum of the content.
+"""Campaign records on disk: parquet with the campaign's metadata and a checksum of the content; and the
+reviews and uplift choices the campaign commands read back (validated: `stages.lib.campaign.written`).
 
 A record is evidence: `score` never replaces one with different content (the same run again writes the
 same bytes), and `review` refuses one edited after it was written.
@@ -16,9 +17,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from stages.io.files import atomic_write
+from stages.io.files import atomic_write, read_small_json
 from stages.lib.campaign.record import TYPES, dumps
 from stages.lib.campaign.review import CUSTOMERS
+from stages.lib.campaign.written import checked
 from stages.lib.errors import refused
 from stages.lib.schema import ID
 
@@ -207,3 +209,50 @@ def read_review_customers(path: Path) -> pd.DataFrame:
         problem = f"customer {row[ID]} has {found}: a review writes treatment/control, 0/1 and a probability"
         raise refused(str(path), problem, "Run the review again.")
     return frame
+
+
+def read_written(path: Path, kind: str, what: str, command: str) -> dict:
+    """A JSON this project's ``command`` wrote (its ``kind`` field), its fields checked (`campaign.written`);
+    refused in one paragraph if it is not one."""
+    found = read_small_json(path)
+    if not isinstance(found, dict) or found.get("kind") != kind:
+        raise refused(str(path), f"not {what} written by `python -m stages.{command}`", "Give its JSON.")
+    return checked(found, kind, str(path), command)
+
+
+def read_review(path: Path) -> dict:
+    """A campaign review written by `review` (its JSON)."""
+    return read_written(path, "campaign_review", "a campaign review", "review")
+
+
+def read_choice(path: Path) -> dict:
+    """An uplift choice written by `uplift` (its JSON)."""
+    return read_written(path, "uplift_choice", "an uplift choice", "uplift")
+
+
+def replaceable_json(out: Path, kind: str, what: str) -> dict | None:
+    """Before a command writes its JSON to ``out``: None if nothing is there; the JSON there if it is one
+    of ``kind`` (a rerun may replace it); refused otherwise, a folder or any other file."""
+    if out.is_dir():
+        raise refused(str(out), "--out names a folder", f"Give the path of {what}'s JSON file.")
+    if not out.exists() and not out.is_symlink():
+        return None
+    existing = read_small_json(out)
+    if not isinstance(existing, dict) or existing.get("kind") != kind:
+        raise refused(str(out), f"--out names an existing file that is not {what}", "Give a new file name.")
+    return existing
+
+
+def check_review_out(out: Path, label: str) -> None:
+    """--out of `review` may replace only a review of the same campaign (a rerun), never another's or another file."""
+    existing = replaceable_json(out, "campaign_review", "a campaign review")
+    if existing is not None and existing.get("campaign_label") != label:
+        problem = f"--out holds the review of another campaign ({existing.get('campaign_label')!r}, this one {label!r})"
+        raise refused(str(out), problem, "Give each campaign's review its own file, e.g. reviews/<campaign>.json.")
+
+
+def check_choice_out(out: Path, reviews: list[Path]) -> None:
+    """--out of `uplift` may replace only an earlier choice, never one of its reviews or another file."""
+    if out.resolve() in {path.resolve() for path in reviews}:
+        raise refused(str(out), "--out names one of the reviews", "Give a new file, e.g. reviews/uplift.json.")
+    replaceable_json(out, "uplift_choice", "an uplift choice")

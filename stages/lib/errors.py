@@ -24,8 +24,19 @@ def printable(text: str) -> str:
 
 
 def shown(value) -> str:
-    """A cell or row as a paragraph quotes it: in quotes, at most SHOWN_CHARS characters."""
-    return repr(clipped(value))
+    """A value as a paragraph quotes it: its repr (text in quotes, a number bare), at most SHOWN_CHARS characters."""
+    return clipped(repr(value))
+
+
+def described(error: dict) -> str:
+    """One of pydantic's validation errors as a phrase: the key's dotted path, the value and what is wrong."""
+    key = ".".join(str(part) for part in error["loc"] if part not in ("literal", "list", "dict"))
+    message = error["msg"].removeprefix("Value error, ")
+    if message.startswith("`"):  # a validator of ours that names the exact key itself
+        return message
+    if error["type"] == "missing":
+        return f"`{key}` is missing ({message.lower()})"
+    return f"`{key}` = {shown(error['input'])}: {message}"
 
 
 class DataError(Exception):

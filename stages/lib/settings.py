@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from stages.lib.errors import DataError
+from stages.lib.errors import DataError, described, shown
 from stages.lib.model.families import FAMILIES, SEARCHABLE
 from stages.lib.schema import BINARY_FEATURES, MARKET_FILE, NOMINAL_FEATURES, NUMERIC_FEATURES
 
@@ -292,27 +292,12 @@ class Settings(Section):
     report: Report
 
 
-def shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def describe(error: dict) -> str:
-    key = ".".join(str(part) for part in error["loc"] if part not in ("literal", "list", "dict"))
-    message = error["msg"].removeprefix("Value error, ")
-    if message.startswith("`"):  # a validator of ours that names the exact key itself
-        return message
-    if error["type"] == "missing":
-        return f"`{key}` is missing ({message.lower()})"
-    return f"`{key}` = {shown(error['input'])}: {message}"
-
-
 def parse_settings(raw: Any, source: str = "params.yaml") -> Settings:
     """Validate the whole params file; a bad value raises one DataError naming every bad key."""
     try:
         return Settings.model_validate(raw)
     except ValidationError as error:
-        problems = "; ".join(dict.fromkeys(describe(e) for e in error.errors()))
+        problems = "; ".join(dict.fromkeys(described(e) for e in error.errors()))
         raise DataError(
             source,
             None,

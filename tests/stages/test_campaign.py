@@ -17,7 +17,7 @@ from stages.io.campaign_store import read_record, record_bytes
 from stages.io.files import md5
 from stages.lib.campaign.review import CUSTOMERS
 from stages.lib.words import Words
-from tests.stage_runs import ROOT, month_and_outcomes, run_stage, unlimited_params
+from tests.stage_runs import ROOT, a_review, month_and_outcomes, run_stage, unlimited_params
 from tests.synthetic import make_raw, write_raw
 
 N = 300
@@ -158,7 +158,7 @@ def test_an_edited_record_or_one_without_a_control_group_is_refused(loop, tmp_pa
 def test_a_review_never_overwrites_another_campaigns_review(loop, tmp_path):
     root, folder, _, outcomes, out, _ = loop
     written = tmp_path / "review.json"
-    written.write_text(json.dumps({"kind": "campaign_review", "campaign_label": "2026-06"}))
+    written.write_text(json.dumps(a_review("2026-06")))
     result = review(root, folder, out.with_name("2026-09.campaign.parquet"), outcomes, written)
     assert result.returncode == 2 and "2026-06" in result.stderr
     assert json.loads(written.read_text())["campaign_label"] == "2026-06"
@@ -171,9 +171,7 @@ def test_adopting_effects_changes_only_the_measured_offers_lines(tmp_path):
     provenance = {"campaign": "2026-09", "treated": 5000, "control": 560, "ci95_low": 0.05, "ci95_high": 0.15}
     update = {"updated": 0.0987, "measured_provenance": provenance}
     review_file = tmp_path / "review.json"
-    review_file.write_text(
-        json.dumps({"kind": "campaign_review", "effects": {"offers": {"cross_category_bundle": update}}})
-    )
+    review_file.write_text(json.dumps(a_review(updates={"cross_category_bundle": update})))
     result = run_stage("adopt_effects", "--review", str(review_file), "--params", str(params))
     assert result.returncode == 0, result.stderr
     settings = yaml.safe_load(params.read_text(encoding="utf-8"))

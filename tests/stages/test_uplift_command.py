@@ -14,7 +14,7 @@ from stages.io.files import load_settings, write_parquet
 from stages.lib.campaign.review import CUSTOMERS
 from stages.lib.words import Words
 from tests.lib.test_uplift import campaign_month, rises_as_profit_falls
-from tests.stage_runs import read_action_list, run_stage, unlimited_params
+from tests.stage_runs import a_review, read_action_list, run_stage, unlimited_params
 from tests.synthetic import make_raw, write_raw
 
 
@@ -30,7 +30,7 @@ def reviewed(workspace, tmp_path):
         month = month.assign(offer_cost=0.1, offer_effect=0.2, expected_value=0.0)[list(CUSTOMERS)]
         review = tmp_path / "reviews" / f"{label}.json"
         review.parent.mkdir(exist_ok=True)
-        review.write_text(json.dumps({"kind": "campaign_review", "campaign_label": label}), encoding="utf-8")
+        review.write_text(json.dumps(a_review(label)), encoding="utf-8")
         write_parquet(paths.review_customers(review), month.astype(CUSTOMERS))
         reviews.append(str(review))
     return root, tmp_path, offer, reviews
