@@ -16,7 +16,7 @@ from stages.io.cli import run_cli, stage_main
 from stages.io.figures import write_figures
 from stages.io.files import fresh_outputs, read_json, read_parquet, write_csv, write_excel_csv, write_json, write_text
 from stages.io.model_store import load_model
-from stages.lib.decision.drift import medians
+from stages.lib.decision.drift import NOT_COMPARED, medians
 from stages.lib.decision.offers import decide_with, listing
 from stages.lib.decision.segment_analysis import analyse_segment, honest_scores
 from stages.lib.settings import Settings
@@ -25,7 +25,6 @@ from stages.report.action_list import action_list_table
 from stages.report.page import PageInput, manager_page
 from stages.report.segment import segment_figures, segments_markdown
 
-NOT_COMPARED = "not_compared"  # metrics' drift verdict: the training month is not compared with itself
 ANALYST_LINKS = {  # the page's links (words keys), relative to the page
     "link.segments": paths.SEGMENTS_REPORT,
     "link.action_list": paths.ACTION_LIST,

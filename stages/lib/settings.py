@@ -25,7 +25,9 @@ CELLS = ("high_risk_high_profit", "high_risk_low_profit", "low_risk_high_profit"
 THRESHOLD_RULES = ("max_f1", "youden", "min_recall")
 SCALERS = ("standard", "minmax", "none")
 DISTRIBUTIONS = ("loguniform", "uniform", "randint")
-CALIBRATION = ("auto", "none", "sigmoid", "isotonic")  # stages/lib/model/calibration.py: METHODS, and auto
+# Calibration methods in order of simplicity (ties go to the simpler one); auto: the best held-out Brier.
+CALIBRATION_METHODS = ("none", "sigmoid", "isotonic")
+CALIBRATION = ("auto", *CALIBRATION_METHODS)
 # What an offer may target: a numeric feature being low or high, or a category having a label.
 TARGET_DIRECTIONS = {name: ("low", "high") for name in NUMERIC_FEATURES} | {
     name: tuple(MARKET_FILE.column(name).labels.values()) for name in (*BINARY_FEATURES, *NOMINAL_FEATURES)

@@ -138,9 +138,6 @@ SHAP_AMOUNTS = {"probability": "probability points", "log_odds": "log-odds"}  # 
 # The first lines of the manager's page: report/page.py writes them; `score` overwrites only a page that has them.
 PAGE_MARKER = "<!DOCTYPE html>\n<!-- the monthly decision page (stages/report/page.py) -->\n"
 
-# How a marketer reads each feature, in English; the words of the page and the reports: `Words.phrase`.
-PHRASES = {feature: en.WORDS[f"phrase.{feature}"] for feature in FEATURES}
-
 # Offers of the segment report, each tied to a feature and the direction in which the segment differs from the
 # rest; their words: the tables' `segments.offer.<feature>.<direction>`.
 OFFERS = (

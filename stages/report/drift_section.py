@@ -10,12 +10,10 @@ from html import escape
 
 import pandas as pd
 
-from stages.lib.decision.drift import PROBABILITY
+from stages.lib.decision.drift import NOT_COMPARED, PROBABILITY
 from stages.lib.schema import NUMERIC_FEATURES
 from stages.lib.settings import Drift
 from stages.lib.words import Words
-
-NOT_COMPARED = "not_compared"  # the training month's own page: it is the reference, nothing to compare
 
 
 def instruction(verdict: str, settings: Drift, w: Words) -> str:

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from stages.lib.decision.drift import worst
+from stages.lib.decision.drift import NOT_COMPARED, worst
 from stages.lib.decision.offers import ACTION_ORDER, Decision
 from stages.lib.errors import printable
 from stages.lib.schema import ID, PROFIT
@@ -22,7 +22,7 @@ from stages.lib.settings import Drift, Segment
 from stages.lib.words import PAGE_MARKER, Words
 from stages.report.campaign import achieved_section, control_section
 from stages.report.decision_counts import counts_table
-from stages.report.drift_section import NOT_COMPARED, drift_console, drift_section, verdict_block
+from stages.report.drift_section import drift_console, drift_section, verdict_block
 from stages.report.page_assets import SCRIPT, SCRIPT_HASH, STYLE
 
 

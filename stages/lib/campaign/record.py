@@ -76,12 +76,5 @@ def record_metadata(label: str, model_md5: str, params_md5: str, settings: Setti
     }
 
 
-def groups_table(record: pd.DataFrame) -> pd.DataFrame:
-    """Per offer: treated and control customers in the record (what the review can at most measure)."""
-    chosen = record[record["group"].notna()]
-    table = pd.crosstab(chosen["offer"], chosen["group"]).reindex(columns=["treatment", "control"], fill_value=0)
-    return table.astype(np.int64)
-
-
 def dumps(metadata: dict) -> str:
     return json.dumps(metadata, sort_keys=True, ensure_ascii=False)

@@ -26,7 +26,6 @@ from sklearn.linear_model import LogisticRegression
 from stages.lib.campaign.qini import gains
 from stages.lib.schema import ID, PROFIT
 
-COVARIATES = ("logit_probability", "logit_probability_squared", "log_profit")
 EDGE = 1e-6  # probabilities are kept inside (EDGE, 1 - EDGE) before their logit
 DIGITS = 10  # coefficients are rounded: the same JSON on every machine
 LEARNER = "two_model_logistic"
@@ -34,7 +33,8 @@ BOOTSTRAP = 200  # replicates of the held-out month behind the learner's lower b
 
 
 def covariates(frame: pd.DataFrame) -> np.ndarray:
-    """The learner's covariates of ``frame`` (probability, profit), one row per customer."""
+    """The learner's covariates of ``frame``, one row per customer: logit of the probability, its square, and
+    log(1 + profit)."""
     p = np.clip(frame["probability"].to_numpy(dtype=float), EDGE, 1 - EDGE)
     logit = np.log(p / (1 - p))
     profit = np.log1p(np.maximum(frame[PROFIT].to_numpy(dtype=float), 0.0))

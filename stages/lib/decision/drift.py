@@ -29,6 +29,7 @@ from stages.lib.schema import BINARY_FEATURES, NOMINAL_FEATURES, NUMERIC_FEATURE
 from stages.lib.settings import Budget, Drift
 
 VERDICTS = ("fine", "watch", "retrain")
+NOT_COMPARED = "not_compared"  # the training month's own verdict: it is the reference, not compared with itself
 STORED_DIGITS = 6  # decimals of the stored reference (reports/drift_reference.json)
 FLOOR = 1e-4  # an empty bin counts as this share, so that PSI stays finite
 PROBABILITY = "predicted_probability"

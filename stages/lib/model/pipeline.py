@@ -18,6 +18,7 @@ from stages.lib.errors import DataError
 from stages.lib.model.calibration import SETTLED_DECIMALS
 from stages.lib.model.families import make_family
 from stages.lib.schema import BINARY_FEATURES, FEATURES, MARKET_FILE, NOMINAL_FEATURES, NUMERIC_FEATURES, TARGET
+from stages.lib.settings import DISTRIBUTIONS as DISTRIBUTION_NAMES
 from stages.lib.settings import SCALERS as SCALER_NAMES
 
 # Order of the labels of each binary feature: the second one is encoded as 1.
@@ -26,11 +27,17 @@ NOMINAL_LEVELS = {name: sorted(MARKET_FILE.column(name).labels.values()) for nam
 # The names are the ones params.yaml may use (stages/lib/settings.py); the strict zip and
 # tests/lib/test_settings.py keep the two in step.
 SCALERS = dict(zip(SCALER_NAMES, (StandardScaler, MinMaxScaler, lambda: "passthrough"), strict=True))
-DISTRIBUTIONS = {
-    "loguniform": stats.loguniform,
-    "uniform": lambda low, high: stats.uniform(low, high - low),
-    "randint": lambda low, high: stats.randint(low, high + 1),
-}
+DISTRIBUTIONS = dict(
+    zip(
+        DISTRIBUTION_NAMES,
+        (
+            stats.loguniform,
+            lambda low, high: stats.uniform(low, high - low),
+            lambda low, high: stats.randint(low, high + 1),
+        ),
+        strict=True,
+    )
+)
 
 
 def make_preprocessor(features: list[str]) -> ColumnTransformer:
