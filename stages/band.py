@@ -12,17 +12,13 @@ from __future__ import annotations
 
 from functools import partial
 
-import pandas as pd
-
 from stages.io import paths
 from stages.io.cli import run_cli, stage_main
 from stages.io.files import fresh_outputs, read_parquet, write_json
 from stages.io.model_store import load_model
 from stages.io.process_pool import worker_pool
-from stages.lib.model.band import band_draw, band_record, band_seeds
+from stages.lib.model.band import band_draw, band_record, band_seeds, band_summary
 from stages.lib.settings import Settings
-
-SHOWN = ["roc_auc", "brier", "calibration_error", "recall"]
 
 
 def run(settings: Settings) -> dict:
@@ -33,8 +29,7 @@ def run(settings: Settings) -> dict:
         draws = pool.map(partial(band_draw, customers, pipeline, settings), band_seeds(settings))
         band = band_record(pipeline, list(draws))
         write_json(paths.TEST_BAND, band)
-    summary = pd.DataFrame(band["draws"])[SHOWN].describe(percentiles=[0.025, 0.975])
-    print(summary.round(4).to_string())
+    print(band_summary(band).to_string())
     return band
 
 

@@ -21,14 +21,14 @@ from stages.io.model_store import load_model
 from stages.io.process_pool import worker_pool
 from stages.io.workers import submit
 from stages.lib.model import importance
-from stages.lib.model.explainer_check import exact_vs_model_agnostic
+from stages.lib.model.explainer_check import check_job, exact_vs_model_agnostic
 from stages.lib.model.pipeline import expected_features, predict_risk
 from stages.lib.model.shap_values import SHAP_DECIMALS, Job, combine, fold_jobs, job_kind, per_customer
 from stages.lib.schema import ID
 from stages.lib.settings import Settings
 from stages.report import explain as report
 
-CHECK_CUSTOMERS, CHECK_PERMUTATIONS = 200, 24  # the exact tree explanation against the model-agnostic one
+CHECK_PERMUTATIONS = 24  # feature orders of the model-agnostic explanation the exact one is checked against
 
 
 def run(settings: Settings) -> dict:
@@ -45,7 +45,7 @@ def run(settings: Settings) -> dict:
         test_pending = start(Job(pipeline, test, train))  # queued first: the figures need it
         check = None
         if job_kind(pipeline[-1]) == "calibrated_tree":  # exact through the calibrator: checked on a sample
-            sample = Job(pipeline, test.sample(min(CHECK_CUSTOMERS, len(test)), random_state=seed), train)
+            sample = check_job(pipeline, test, train, seed)
             check = pool.submit(exact_vs_model_agnostic, sample, explain.background_size, CHECK_PERMUTATIONS, seed)
         pending = [start(job) for job in fold_jobs(load_model(paths.FOLD_MODELS), train, oof)]
         on_test = test_pending.result()

@@ -27,8 +27,8 @@ from stages.io.files import load_settings, md5, read_json, write_excel_csv, writ
 from stages.io.model_store import load_model
 from stages.lib.campaign.record import campaign_record, record_metadata
 from stages.lib.decision.candidates import decide_within_reach, explanation_queue
-from stages.lib.decision.drift import compare_counts, drift_budget, medians, worst
-from stages.lib.decision.segment_analysis import matrix
+from stages.lib.decision.drift import compare_counts, medians, within_drift_budget
+from stages.lib.decision.segment_analysis import regular_matrix
 from stages.lib.errors import refused
 from stages.lib.settings import Settings
 from stages.lib.words import Words
@@ -72,10 +72,7 @@ def score(args: argparse.Namespace, settings: Settings, reference: dict, review:
         with monthly_run.scratch_folder(args.out.parent) as split_to:
             month = monthly_run.score_in_parts(chosen, args.raw, split_to, parts, model_path, settings, reference)
         drift = compare_counts(month.drift, reference, settings.drift)
-        # a month that says retrain is decided within its drift budget: the list and the record say what is done
-        settings = settings.model_copy(
-            update={"budget": drift_budget(settings.budget, settings.drift, worst(drift["verdict"]))}
-        )
+        settings = within_drift_budget(settings, drift)
         started, label = time.perf_counter(), args.campaign_label
         with chosen.pool() as pool:  # the reasons' SHAP tasks: on the cluster's workers when there is one
             queue = explanation_queue(month.compact)
@@ -91,13 +88,12 @@ def score(args: argparse.Namespace, settings: Settings, reference: dict, review:
     write_record(record_path, campaign_record(month.compact, decision.actions), metadata)  # refused if it differs
     words = Words(settings.report.language)
     write_excel_csv(args.out, action_list_table(decision.actions, words, settings.segment.high_risk), digits=4)
-    regular = month.compact[month.compact["regular"]].astype({"segment": object})
     page = PageInput(
         title=words("page.title.month", month=args.raw.resolve().name),
         month=words("page.month.new", folder=str(args.raw)),
         probability_source=words("page.source.saved"),
         decision=decision,
-        cells=matrix(regular),
+        cells=regular_matrix(month.compact),
         drift=drift,
         links={
             words("link.action_list"): args.out.name,

@@ -1,7 +1,7 @@
 """The catalog: every input and output path of the pipeline, written once.
 
 Stages, tests and the links inside generated reports read these names; `dvc.yaml` repeats them
-for DVC, and `tests/test_dvc_graph.py` fails if the two ever disagree. Paths are relative to the
+for DVC, and `tests/stages/test_architecture.py` fails if the two ever disagree. Paths are relative to the
 project root, the working directory of every stage.
 """
 

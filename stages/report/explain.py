@@ -5,7 +5,8 @@ Figures describe the deployed model on the untouched test customers; they are re
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 
 import matplotlib.pyplot as plt
@@ -105,11 +106,34 @@ def figures(
     examples: dict[str, int],
     seed: int,
 ) -> dict[str, plt.Figure]:
-    """Every figure of ``figure_names(dependence)``, drawn in that order (the beeswarm's jitter and the
-    dependence plots draw from NumPy's global generator, seeded here)."""
+    """Every figure of ``figure_names(dependence)``, drawn in that order."""
+    with seeded_global_generator(seed):
+        return drawn_figures(explanation, test_ids, risk, table, dependence, examples)
+
+
+@contextmanager
+def seeded_global_generator(seed: int) -> Iterator[None]:
+    """shap's beeswarm jitter and dependence plots draw from NumPy's global generator, which they take no
+    seed for: seeded for the same figures on every run, and its state given back after, so that nothing
+    else's draws change."""
+    state = np.random.get_state()  # noqa: NPY002
+    np.random.seed(seed)  # noqa: NPY002
+    try:
+        yield
+    finally:
+        np.random.set_state(state)  # noqa: NPY002
+
+
+def drawn_figures(
+    explanation: Explanation,
+    test_ids: np.ndarray,
+    risk: np.ndarray,
+    table: pd.DataFrame,
+    dependence: list[str],
+    examples: dict[str, int],
+) -> dict[str, plt.Figure]:
     on_test = shap_view(explanation, test_ids)
     unit = SHAP_UNITS[explanation.output]
-    np.random.seed(seed)  # noqa: NPY002
     # columns by mean |SHAP|, the means rounded first: shap's own order follows a mean whose last bits
     # depend on the CPU's SIMD kernels, which reorders near-ties from one machine to another
     order = np.argsort(-np.round(np.abs(on_test.values).mean(axis=0), 10), kind="stable")

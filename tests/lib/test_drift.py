@@ -210,3 +210,14 @@ def test_a_month_that_says_retrain_is_decided_within_its_drift_budget():
     assert drift_budget(Budget(contacts=10, money=None), top, "retrain").contacts == 10  # never more than the budget
     assert drift_budget(budget, SETTINGS, "retrain").contacts == 0  # wait: nobody until retrained
     assert drift_budget(budget, top, "watch") == budget and drift_budget(budget, top, "fine") == budget
+
+
+def test_the_months_settings_take_the_budget_of_its_worst_verdict(repo_params):
+    from stages.lib.decision.drift import within_drift_budget
+    from stages.lib.settings import parse_settings
+
+    settings = parse_settings(repo_params)
+    settings = settings.model_copy(update={"drift": settings.drift.model_copy(update={"on_retrain": "wait"})})
+    verdicts = lambda *found: pd.DataFrame({"verdict": found})  # noqa: E731
+    assert within_drift_budget(settings, verdicts("fine", "retrain", "watch")).budget.contacts == 0
+    assert within_drift_budget(settings, verdicts("fine", "watch")) == settings

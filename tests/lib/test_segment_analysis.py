@@ -15,6 +15,7 @@ from stages.lib.decision.segment_analysis import (
     marketing_list,
     matrix,
     offers,
+    regular_matrix,
     segment_metrics,
     shap_drivers,
     summarise_segment,
@@ -60,6 +61,9 @@ def test_matrix_lists_every_cell_and_adds_up():
     assert cells.loc["high_risk_high_profit", "share_of_profit"] == pytest.approx(5 / 8)
     assert cells["share_of_customers"].sum() == pytest.approx(1.0)
     assert "observed_decline_rate" not in cells  # a month without outcomes has no observed rate
+    # a scored month: its customers who are not regular (segment left empty) are not in any cell
+    month = pd.concat([frame.assign(regular=True), frame.head(1).assign(regular=False, segment=None)])
+    assert regular_matrix(month.astype({"segment": "category"})).equals(matrix(frame))
     observed = matrix(frame.assign(activity_declined=[1, 0, 0])).set_index("segment")["observed_decline_rate"]
     assert observed["high_risk_high_profit"] == 1 and observed["high_risk_low_profit"] == 0
 

@@ -42,7 +42,17 @@ def test_every_declared_figure_is_drawn(explained):
     explanation, ids, risk, table = explained
     dependence = dependence_features(table, explanation.values.columns, 2)
     examples = example_customers(pd.DataFrame({ID: ids}), risk, 0.4)
+    np.random.seed(123)  # noqa: NPY002
+    before = np.random.get_state()[1].copy()  # noqa: NPY002
+    beeswarm = lambda fig: np.vstack([c.get_offsets() for c in fig.axes[0].collections])  # noqa: E731
+    first = figures(explanation, ids, risk, table, dependence, examples, seed=0)
+    jitter = beeswarm(first["beeswarm"])
+    for fig in first.values():
+        plt.close(fig)
     drawn = figures(explanation, ids, risk, table, dependence, examples, seed=0)
+    # the same jitter each time (seeded), and the caller's global generator as it was
+    assert np.array_equal(beeswarm(drawn["beeswarm"]), jitter)
+    assert np.array_equal(np.random.get_state()[1], before)  # noqa: NPY002
     assert list(drawn) == figure_names(dependence)
     assert set(FIGURES) <= set(drawn) and len(dependence) == 2
     assert all(f"dependence_{feature}" in drawn for feature in dependence)

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from stages.lib.schema import BINARY_FEATURES, NOMINAL_FEATURES, NUMERIC_FEATURES
-from stages.lib.settings import Budget, Drift
+from stages.lib.settings import Budget, Drift, Settings
 
 VERDICTS = ("fine", "watch", "retrain")
 NOT_COMPARED = "not_compared"  # the training month's own verdict: it is the reference, not compared with itself
@@ -275,6 +275,13 @@ def drift_budget(budget: Budget, settings: Drift, verdict: str) -> Budget:
         return budget
     limit = settings.retrain_top if settings.on_retrain == "top_of_list" else 0
     return budget.model_copy(update={"contacts": limit if budget.contacts is None else min(budget.contacts, limit)})
+
+
+def within_drift_budget(settings: Settings, drift: pd.DataFrame) -> Settings:
+    """``settings`` with the month's budget under its worst verdict (`drift_budget`): a month that says
+    retrain is decided within it, so that the list and the campaign record say what is done."""
+    verdict = worst(drift["verdict"])
+    return settings.model_copy(update={"budget": drift_budget(settings.budget, settings.drift, verdict)})
 
 
 def compare(month: pd.DataFrame, probability: np.ndarray, reference: dict, settings: Drift) -> pd.DataFrame:

@@ -26,6 +26,11 @@ def assign_cells(probability, profit, high_risk: float, high_profit: float) -> n
     return np.char.add(np.char.add(risk_band(probability, high_risk), "_risk"), value).astype(object)
 
 
+def regular_matrix(compact: pd.DataFrame) -> pd.DataFrame:
+    """`matrix` of a scored month's regular customers (``compact``: every customer, flagged `regular`)."""
+    return matrix(compact[compact["regular"]].astype({"segment": object}))
+
+
 def matrix(frame: pd.DataFrame) -> pd.DataFrame:
     """Size, share, monthly profit at stake, mean predicted risk and observed decline rate of each cell
     (every cell listed, even empty). The probabilities are calibrated, so the two rates should agree;

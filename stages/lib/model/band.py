@@ -40,3 +40,9 @@ def band_record(pipeline, draws: list[dict]) -> dict:
     """What `evaluate` reads: the configuration the draws were made for, and one record per other split
     (`band_draw` of each of `band_seeds`, in their order)."""
     return {"configuration": configuration(pipeline), "draws": pd.DataFrame(draws).to_dict("records")}
+
+
+def band_summary(band: dict) -> pd.DataFrame:
+    """The draws' spread of the figures a reader compares first: count, mean, sd, 2.5 %, median, 97.5 %."""
+    shown = ["roc_auc", "brier", "calibration_error", "recall"]
+    return pd.DataFrame(band["draws"])[shown].describe(percentiles=[0.025, 0.975]).round(4)

@@ -18,6 +18,12 @@ from stages.lib.model.shap_values import (
 from stages.lib.model.tree_shap import through_calibrator, tree_shap
 
 ADDITIVITY_TOLERANCE = 1e-6  # issue 22: the exact values add up to the model's output to this
+CHECK_CUSTOMERS = 200  # test customers the exact explanation is checked on, drawn with the run's seed
+
+
+def check_job(pipeline, test: pd.DataFrame, train: pd.DataFrame, seed: int) -> Job:
+    """The test customers the check explains (at most CHECK_CUSTOMERS), the train customers as background."""
+    return Job(pipeline, test.sample(min(CHECK_CUSTOMERS, len(test)), random_state=seed), train)
 
 
 def top_reasons(values: np.ndarray, columns, features: list[str]) -> np.ndarray:
