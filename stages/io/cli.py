@@ -12,7 +12,7 @@ import tempfile
 import threading
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from stages.io.files import load_settings
@@ -71,7 +71,7 @@ def run_cli(stage: str, main: Callable[[], None]) -> None:
     exit code 130 or 143 once the workers are stopped and the partial outputs removed; never a bare traceback."""
     if os.environ.get("DVC_STAGE"):  # run by DVC (it sets this): killed outright, DVC takes the stage with it
         die_with_parent()  # not otherwise: `nohup python -m stages.score ... &` must outlive its shell
-    with interruptible() as received:
+    with interruptible() as received, reader_may_leave():
         try:
             main()
         except DataError as error:
@@ -98,6 +98,57 @@ def run_cli(stage: str, main: Callable[[], None]) -> None:
             sys.exit(STOP_SIGNALS[number])
         except Exception as error:
             raise_unexpected(stage, error)
+
+
+class ReaderMayLeave:
+    """stdout whose reader may stop reading (`make score ... | head`): the lines after it left are dropped and
+    the work goes on, instead of a BrokenPipeError that would fail the command after it wrote its outputs."""
+
+    def __init__(self, stream) -> None:
+        self.stream, self.gone = stream, False
+
+    def write(self, text: str) -> int:
+        if not self.gone:
+            try:
+                return self.stream.write(text)
+            except BrokenPipeError:
+                self.left()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.gone:
+            try:
+                self.stream.flush()
+            except BrokenPipeError:
+                self.left()
+
+    def left(self) -> None:
+        # what is still buffered goes to /dev/null, so that no later flush (at exit too) can fail again
+        self.gone = True
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            with suppress(OSError, ValueError):  # a stream without a descriptor of its own keeps its buffer
+                os.dup2(devnull, self.stream.fileno())
+        finally:
+            os.close(devnull)
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+
+@contextmanager
+def reader_may_leave() -> Iterator[None]:
+    """sys.stdout as `ReaderMayLeave` for the command's run, flushed and given back after."""
+    original = sys.stdout
+    if original is None or not hasattr(original, "fileno"):
+        yield
+        return
+    sys.stdout = tolerant = ReaderMayLeave(original)
+    try:
+        yield
+    finally:
+        tolerant.flush()
+        sys.stdout = original
 
 
 def tell(paragraph: str) -> None:

@@ -106,3 +106,42 @@ def test_text_from_outside_reaches_the_terminal_escaped(tmp_path):
     for result in (bad, bug):
         assert result.returncode in (1, 2) and "\x1b" not in result.stderr and "\x07" not in result.stderr
         assert "\\x1b[2J\\x1b]0;pwned\\x07" in result.stderr
+
+
+LEAVING = """
+import pathlib, sys
+from stages.io.cli import run_cli
+def main():
+    for n in range(20_000):  # more than a pipe's buffer: the writes reach the closed end
+        print("line", n, flush=n % 1000 == 0)
+    pathlib.Path(sys.argv[1]).write_text("done")
+    print("the last line")
+run_cli("demo", main)
+"""
+
+
+def closed_reader(command: list[str], **options) -> subprocess.CompletedProcess:
+    """``command`` with its stdout read by no one, as in `... | head -1`: the reading end closed at once."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **options)
+    process.stdout.close()
+    stderr = process.stderr.read().decode("utf-8")
+    return subprocess.CompletedProcess(command, process.wait(timeout=300), "", stderr)
+
+
+def test_a_reader_that_stops_reading_never_fails_the_command(tmp_path):
+    done = tmp_path / "done.txt"
+    result = closed_reader([sys.executable, "-c", LEAVING, str(done)], cwd=ROOT)
+    assert result.returncode == 0 and result.stderr == ""  # no "Exception ignored" at exit either
+    assert done.read_text() == "done"
+
+
+def test_score_piped_into_head_keeps_the_list_and_the_page(workspace, month, tmp_path):
+    root, _ = workspace
+    out = tmp_path / "scores" / "month.csv"
+    out.parent.mkdir()
+    models, reference = root / "models", root / "reports/drift_reference.json"
+    arguments = ["--raw", str(month), "--out", str(out), "--models", str(models), "--reference", str(reference)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
+    result = closed_reader([sys.executable, "-m", "stages.score", *arguments], cwd=ROOT, env=env)
+    assert result.returncode == 0, result.stderr
+    assert out.is_file() and out.with_suffix(".html").is_file()
