@@ -54,16 +54,18 @@ def main() -> None:
     inputs = (args.raw, args.models, args.reference, args.params, *([args.review] if args.review else []))
     month_outputs.check_output(args.out, inputs)
     args.campaign_label = args.campaign_label or args.raw.resolve().name  # the default, settled once
-    check_record_path(paths.campaign_record(args.out), args.campaign_label)
+    model_path = args.models / paths.MODEL.name
+    metadata = record_metadata(args.campaign_label, md5(model_path), md5(args.params), settings)
+    check_record_path(paths.campaign_record(args.out), metadata)
     review = read_review(args.review) if args.review else None
     # a previous month's list must not survive a failed run, nor a partial one
     with month_outputs.fresh_month_outputs(args.out):
         if not args.reference.is_file():
             raise refused(str(args.reference), "the training month's reference is missing", "Run `dvc repro`.")
-        score(args, settings, read_json(args.reference), review)
+        score(args, settings, read_json(args.reference), review, metadata)
 
 
-def score(args: argparse.Namespace, settings: Settings, reference: dict, review: dict | None) -> None:
+def score(args: argparse.Namespace, settings: Settings, reference: dict, review: dict | None, metadata: dict) -> None:
     """Score the month, decide, and write the list, its page and the partitions."""
     page_path, model_path = args.out.with_suffix(".html"), args.models / paths.MODEL.name
     parts = month_outputs.parts_folder(args.out)
@@ -83,7 +85,6 @@ def score(args: argparse.Namespace, settings: Settings, reference: dict, review:
             )
             decision = monthly_run.answered(plan, explain)
         month.seconds["reasons"] = time.perf_counter() - started
-    metadata = record_metadata(label, md5(model_path), md5(args.params), settings)
     record_path = paths.campaign_record(args.out)
     write_record(record_path, campaign_record(month.compact, decision.actions), metadata)  # refused if it differs
     words = Words(settings.report.language)

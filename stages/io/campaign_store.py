@@ -86,22 +86,48 @@ def write_record(path: Path, record: pd.DataFrame, metadata: dict) -> bool:
     return True
 
 
-def check_record_path(path: Path, label: str) -> None:
-    """Before any work: an existing file at the record's path must be a record (never something else), and
-    of this campaign: a rerun for another month would remove the old month's list before it could be
-    refused at the end."""
+# What a record's metadata says it was made with, as the refusal names it.
+MADE_WITH = {
+    "model_md5": "model (its MD5)",
+    "params_md5": "params.yaml (its MD5)",
+    "control_share": "control share",
+    "seed": "seed",
+    "offers": "offers' effects, costs or learners",
+}
+
+
+def check_record_path(path: Path, metadata: dict) -> None:
+    """Before any work: an existing file at the record's path must be a record (never something else), of
+    this campaign, made with the same model and params.yaml (``metadata``: what this run's record will
+    hold). Otherwise the run's record would differ and be refused at the end, after the list it belongs
+    to had been removed, e.g. a month scored again after `adopt-effects` changed params.yaml."""
     if not path.exists() and not path.is_symlink():
         return
     raw = read_metadata_raw(path) if path.is_file() else None
     if raw is None or KEY not in raw:
         raise refused(str(path), "a file that is not a campaign record is where the record goes", "Give another --out.")
     try:
-        found = json.loads(raw[KEY]).get("campaign")
-    except (ValueError, AttributeError):
+        found = json.loads(raw[KEY])
+    except ValueError:
         found = None
-    if found != label:
-        problem = f"the campaign record beside --out is campaign {found!r}'s, and this run is campaign {label!r}"
+    found = found if isinstance(found, dict) else {}
+    label = metadata["campaign"]
+    if found.get("campaign") != label:
+        problem = f"the campaign record beside --out is campaign {found.get('campaign')!r}'s"
+        problem += f", and this run is campaign {label!r}"
         hint = "Give each month its own --out (make score does: scores/<month>.csv), or the same --campaign-label."
+        raise refused(str(path), problem, hint)
+    expected = json.loads(dumps(metadata))  # as it would be read back
+    changed = [what for key, what in MADE_WITH.items() if found.get(key) != expected.get(key)]
+    if changed:
+        problem = (
+            f"the campaign record beside --out was made with another {', '.join(changed)}; this run's record would "
+            "differ, and a record is never replaced: it is the evidence its campaign's review rests on"
+        )
+        hint = (
+            "Nothing was removed. To decide this month again with the new settings, give it its own --out and "
+            "--campaign-label (e.g. scores/<month>-2.csv); the list already sent stays beside its record."
+        )
         raise refused(str(path), problem, hint)
 
 

@@ -77,6 +77,18 @@ def test_the_same_run_again_writes_the_same_bytes_and_a_different_one_is_refused
     assert "campaign '2026-09'" in refused.stderr and "'another'" in refused.stderr
 
 
+def test_a_month_scored_again_after_its_params_changed_is_refused_before_anything_is_removed(loop, tmp_path):
+    root, folder, month, _, out, _ = loop
+    listed, page = out.read_bytes(), out.with_suffix(".html").read_bytes()
+    params = yaml.safe_load((folder / "params.yaml").read_text(encoding="utf-8"))
+    params["offers"]["catalogue"][0]["effect"] = 0.3  # as `adopt-effects` would change it
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
+    refused = score(root, tmp_path, month, out)
+    assert refused.returncode == 2 and "params.yaml (its MD5)" in refused.stderr and "offers'" in refused.stderr
+    assert "Nothing was removed" in refused.stderr
+    assert out.read_bytes() == listed and out.with_suffix(".html").read_bytes() == page
+
+
 def test_the_campaign_label_keys_who_is_held_out_but_not_who_is_selected(loop, tmp_path):
     root, folder, month, _, out, _ = loop
     other = tmp_path / "other.csv"
