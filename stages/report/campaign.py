@@ -9,6 +9,7 @@ from html import escape
 
 import pandas as pd
 
+from stages.lib.campaign.power import MIN_EXPECTED
 from stages.lib.words import Words
 
 
@@ -49,7 +50,10 @@ def achieved_section(review: dict | None, w: Words) -> str:
         high=w.number(model["roc_auc_ci95_high"], 3), customers=w.count(model["customers"]),
         verdict=escape(w(f"model.{model['verdict']}")), why=escape(model_why(model, w)),
     )  # fmt: skip
-    saved = money_interval(total, w) if total.get("measurable") else w("achieved.not_measurable")
+    if not total.get("measurable"):
+        saved = w("achieved.not_measurable")
+    else:
+        saved = money_interval(total, w) if measured_well(total) else w("achieved.too_few", least=w.count(MIN_EXPECTED))
     intro = w(
         "achieved.intro", unit=w("unit.money"), saved=saved, cost=w.number(total.get("cost", 0)),
         lost=w.count(total["lost_to_follow_up"]),
@@ -83,8 +87,16 @@ def money_interval(figures: dict, w: Words) -> str:
     )  # fmt: skip
 
 
+def measured_well(figures: dict) -> bool:
+    """Measured with enough declines and kept customers in each group for its interval to hold (a review
+    written before ``enough_data`` existed counts as such)."""
+    return bool(figures.get("measurable")) and figures.get("enough_data", True) is not False
+
+
 def offer_row(name: str, figures: dict, w: Words) -> str:
-    if figures.get("measurable"):
+    if figures.get("measurable") and not measured_well(figures):
+        effect = saved = w("achieved.too_few", least=w.count(MIN_EXPECTED))
+    elif figures.get("measurable"):
         effect = w(
             "achieved.interval", value=w.percent(figures["effect"]), low=w.percent(figures["effect_ci95_low"]),
             high=w.percent(figures["effect_ci95_high"]),
@@ -113,6 +125,10 @@ def review_summary(review: dict, w: Words) -> str:
         if not figures.get("measurable"):
             lines.append(w("review.not_measurable", **groups))
             continue
+        if not measured_well(figures):
+            assumed = w.percent(figures.get("assumed_effect"), 1)
+            lines.append(w("review.too_few", **groups, least=w.count(MIN_EXPECTED), assumed=assumed))
+            continue
         effect = w(
             "achieved.interval", value=w.percent(figures["effect"], 1), low=w.percent(figures["effect_ci95_low"], 1),
             high=w.percent(figures["effect_ci95_high"], 1),
@@ -120,8 +136,11 @@ def review_summary(review: dict, w: Words) -> str:
         assumed, saved = w.percent(figures["assumed_effect"], 1), money_interval(figures, w)
         lines.append(w("review.offer", **groups, effect=effect, assumed=assumed, saved=saved, unit=w("unit.money")))
     if total.get("measurable"):
-        cost = w.number(total["cost"])
-        lines.append(w("review.all", saved=money_interval(total, w), unit=w("unit.money"), cost=cost))
+        cost, unit = w.number(total["cost"]), w("unit.money")
+        if measured_well(total):
+            lines.append(w("review.all", saved=money_interval(total, w), unit=unit, cost=cost))
+        else:
+            lines.append(w("review.all_too_few", least=w.count(MIN_EXPECTED), unit=unit, cost=cost))
     lines.append(w("review.lost", count=w.count(total["lost_to_follow_up"])))
     return "\n".join(lines)
 

@@ -247,11 +247,13 @@ WORDS |= {
     "achieved.title": "What the last campaign achieved («{label}»)",
     "achieved.intro": "Measured three months later against the control groups. Money in {unit} a month: the profit "
     "kept by customers who would otherwise have declined; the cost is shown beside it. All offers together: "
-    "<b>{saved}</b> kept a month for a cost of {cost}; {lost} customers were lost to follow-up.",
+    "<b>{saved}</b> kept a month for a one-off cost of {cost}; {lost} customers were lost to follow-up.",
     "achieved.quality": "The model ranked customers with ROC-AUC {auc} (95 % interval {low}–{high}) on {customers} "
     "customers who got no offer; verdict: <b>{verdict}</b>. {why}",
     "achieved.not_measurable": "not measurable",
     "achieved.no_control": "no control group: not measurable",
+    "achieved.too_few": "too few data (fewer than {least} declined or kept in a group): no interval holds, the "
+    "assumed effect stays",
     "achieved.interval": "{value} ({low} to {high})",
     "achieved.offer": "offer",
     "achieved.groups": "contacted / control",
@@ -265,7 +267,11 @@ WORDS |= {
     "review.offer": "review: {offer}: {treated} contacted, {control} control; effect {effect}, assumed {assumed}; "
     "kept {saved} {unit} a month",
     "review.not_measurable": "review: {offer}: {treated} contacted, {control} control: not measurable",
-    "review.all": "review: all offers: kept {saved} {unit} a month for a cost of {cost}",
+    "review.too_few": "review: {offer}: {treated} contacted, {control} control: fewer than {least} declined or "
+    "kept in a group, so no interval holds; the assumed effect {assumed} stays",
+    "review.all": "review: all offers: kept {saved} {unit} a month for a one-off cost of {cost} {unit}",
+    "review.all_too_few": "review: all offers: fewer than {least} declined or kept in a group, so the profit kept "
+    "is not measured; one-off cost {cost} {unit}",
     "review.lost": "review: {count} customers of the record lost to follow-up",
 }
 WORDS |= {
