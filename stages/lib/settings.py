@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from stages.lib.errors import DataError, described, shown
 from stages.lib.model.families import FAMILIES, SEARCHABLE
@@ -246,6 +246,17 @@ class Drift(Section):
     unseen_retrain: Probability
     on_retrain: Literal["top_of_list", "wait"]  # what the page tells the manager to do with a month that says retrain
     retrain_top: Count  # top_of_list: contact at most this many, from the top of the list
+
+    @model_validator(mode="after")
+    def watch_before_retrain(self):
+        for measure in ("psi", "unseen"):
+            watch, retrain = getattr(self, f"{measure}_watch"), getattr(self, f"{measure}_retrain")
+            if watch >= retrain:
+                raise ValueError(
+                    f"`drift.{measure}_watch` = {watch} is not below `drift.{measure}_retrain` = {retrain}: a month "
+                    "would be told to retrain before it is ever told to watch; set watch below retrain"
+                )
+        return self
 
 
 class Verdict(Section):

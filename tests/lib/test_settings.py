@@ -85,6 +85,14 @@ def test_offer_names_must_be_unique(repo_params):
         parse_settings(params)
 
 
+@pytest.mark.parametrize("measure", ["psi", "unseen"])
+def test_a_watch_threshold_at_or_above_its_retrain_threshold_is_refused(repo_params, measure):
+    params = broken(repo_params, f"drift.{measure}_watch", repo_params["drift"][f"{measure}_retrain"])
+    with pytest.raises(DataError) as caught:
+        parse_settings(params)
+    assert f"`drift.{measure}_watch` = " in str(caught.value) and "set watch below retrain" in str(caught.value)
+
+
 @pytest.mark.parametrize("case", sorted(BAD))
 def test_a_bad_value_names_the_key_the_value_and_what_is_allowed(repo_params, case):
     key, value, allowed = BAD[case]
