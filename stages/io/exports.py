@@ -30,7 +30,7 @@ from tqdm import tqdm
 from stages.io import paths
 from stages.lib.data.cell_rules import PY_SPACE
 from stages.lib.errors import DataError, clipped, refused, shown
-from stages.lib.schema import ID, RawFile
+from stages.lib.schema import ID, RAW_FILES, RawFile
 
 SEPARATORS = (",", ";", "\t", "|")
 HEAD_BYTES = 1 << 20  # where the encoding, the separator and the header are settled
@@ -96,7 +96,13 @@ def detect_separator(header: str, spec: RawFile) -> str:
 def open_export(path: Path, spec: RawFile) -> Export:
     """Read an export's first MiB: its encoding, separator and header (DataError for a missing or empty
     file, bytes that are no text, a header with none of the expected columns)."""
-    path = Path(path)
+    path, folder = Path(path), Path(path).parent
+    if not folder.is_dir():
+        what = "is a file, not a folder" if folder.exists() else "does not exist"
+        hint = f"Give the folder that holds the month's four exports ({', '.join(s.filename for s in RAW_FILES)})."
+        if folder.exists():
+            hint = f"Give the folder it is in, {folder.parent}, or the folder of all four exports."
+        raise refused(str(folder), f"the exports' folder {what}", hint)
     if not path.is_file():
         hint = "Put all four exports in that folder under their usual names."
         if path.parent.resolve() == paths.RAW.resolve():  # the training month lives in the team's remote

@@ -104,6 +104,12 @@ def test_missing_empty_and_unrecognisable_files_are_one_paragraph(tmp_path):
     with pytest.raises(DataError, match="the file is missing") as error:
         open_export(tmp_path / "money.csv", MONEY)
     assert "dvc pull" not in str(error.value)  # a new month's folder: the remote does not hold it
+    with pytest.raises(DataError, match="the exports' folder does not exist") as error:
+        open_export(tmp_path / "no-such-month" / "money.csv", MONEY)
+    assert str(error.value).startswith(str(tmp_path / "no-such-month")) and "market_file.csv" in str(error.value)
+    (tmp_path / "a-file.csv").write_text("id;Прибыль\n")
+    with pytest.raises(DataError, match="the exports' folder is a file, not a folder"):  # RAW=.../money.csv
+        open_export(tmp_path / "a-file.csv" / "money.csv", MONEY)
     with pytest.raises(DataError, match="the file is empty"):
         open_export(write(tmp_path, "\n \n"), MONEY)
     with pytest.raises(DataError, match="cannot recognise the CSV dialect"):
