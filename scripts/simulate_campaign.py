@@ -1,7 +1,7 @@
 """A campaign whose truth is known: outcomes drawn for a scored month's record, written as the shop's export.
 
     .venv/bin/python scripts/simulate_campaign.py --record R.campaign.parquet --month DIR --out OUTCOMES_DIR
-        [--effect OFFER=VALUE ...] [--heterogeneous OFFER=VALUE ...] [--model-truth | --shuffled] [--lost 0.02]
+        [--effect OFFER=VALUE ...] [--heterogeneous OFFER=VALUE ...] [--shuffled] [--lost 0.02]
         [--seed 7]
 
 Every customer of the record declines with their calibrated probability p (the model is right), or with a
@@ -9,8 +9,9 @@ shuffled p (--shuffled: the model ranks at random); a treated customer with p ×
 planted per offer (--effect; default 0 for every offer); --heterogeneous OFFER=VALUE plants an effect of
 2 × VALUE × profit / (profit + median profit of the treated), whose mean over the offer is about VALUE. The
 four exports of DIR are copied to OUTCOMES_DIR with market_file.csv's «Покупательская активность» set to the
-drawn outcome, and --lost of the customers removed from every file (lost to follow-up). Prints the planted
-effects, so a review can be checked against them.
+drawn outcome (added as the last column where the month, as a new month's does, has none), and --lost of the
+customers removed from every file (lost to follow-up). Prints the planted effects, so a review can be checked
+against them.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from stages.io.campaign_store import read_record  # noqa: E402
+from stages.io.cli import run_cli  # noqa: E402
 from stages.io.exports import open_export  # noqa: E402
 from stages.lib.schema import MARKET_FILE, RAW_FILES, TARGET  # noqa: E402
 
@@ -60,7 +62,12 @@ def rewrite(source: Path, target: Path, spec, outcome: dict, lost: set) -> None:
     text = source.read_bytes().decode(export.encoding)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=export.separator))
     header, body = rows[0], [r for r in rows[1:] if r and any(cell.strip() for cell in r)]
-    column = header.index(MARKET_FILE.column(TARGET).raw) if spec.key == MARKET_FILE.key else None
+    column = None
+    if spec.key == MARKET_FILE.key:
+        name = MARKET_FILE.column(TARGET).raw
+        if name not in header:  # a new month's export: the outcome column is added
+            header, body = [*header, name], [[*row, ""] for row in body]
+        column = header.index(name)
     out = io.StringIO(newline="")
     writer = csv.writer(out, delimiter=export.separator, lineterminator="\n")
     writer.writerow(header)
@@ -108,4 +115,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_cli("simulate_campaign", main)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import difflib
 import json
+import subprocess
+import sys
 from html import escape
 
 import numpy as np
@@ -193,3 +195,18 @@ def test_adopting_effects_changes_only_the_measured_offers_lines(tmp_path):
     removed = [line for line in diff if line.startswith("-") and not line.startswith("---")]
     added = [line for line in diff if line.startswith("+") and not line.startswith("+++")]
     assert removed == ["-    effect: 0.12"] and added[0] == "+    effect: 0.0987" and len(added) == 7
+
+
+def test_a_simulated_campaign_of_a_new_month_is_reviewed(loop, tmp_path):
+    """scripts/simulate_campaign.py on a new month's exports (no activity column: it adds one) writes outcomes
+    the review reads; the planted effect is printed for the review to be checked against."""
+    root, folder, month, _, out, _ = loop
+    record, outcomes = out.with_name("2026-09.campaign.parquet"), tmp_path / "simulated"
+    script = [sys.executable, str(ROOT / "scripts/simulate_campaign.py"), "--record", str(record)]
+    arguments = ["--month", str(month), "--out", str(outcomes), "--effect", "cross_category_bundle=0.3"]
+    simulated = subprocess.run([*script, *arguments], capture_output=True, text=True, check=False, cwd=ROOT)
+    assert simulated.returncode == 0, simulated.stderr
+    assert "simulated: 300 customers" in simulated.stdout
+    result = review(root, folder, record, outcomes, tmp_path / "review.json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads((tmp_path / "review.json").read_text())["campaign"]["lost_to_follow_up"] == 0
