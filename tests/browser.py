@@ -22,6 +22,19 @@ def find_browser() -> str | None:
     return next((path for name in BROWSERS if (path := shutil.which(name))), None)
 
 
+def required_browser() -> str:
+    """The browser the page's tests run in: skipped without one on a developer's machine, failed under CI,
+    where `.ci/run` installs it (a CI run that tested no page must not pass)."""
+    import pytest
+
+    binary = find_browser()
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("no chromium under CI: .ci/run installs it (apt-get install -y chromium)")
+        pytest.skip("no chromium found (apt-get install -y chromium; .ci/run does it)")
+    return binary
+
+
 def start_browser(binary: str, profile: Path, scratch: Path) -> tuple[subprocess.Popen, int]:
     """Headless chromium with a DevTools port; every host name resolves nowhere, so nothing can leave.
 

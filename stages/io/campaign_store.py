@@ -21,7 +21,7 @@ from stages.io.files import atomic_write, read_small_json
 from stages.lib.campaign.record import TYPES, dumps
 from stages.lib.campaign.review import CUSTOMERS
 from stages.lib.campaign.written import checked
-from stages.lib.errors import refused
+from stages.lib.errors import refused, shown
 from stages.lib.schema import ID
 
 KEY = b"campaign_record"  # the schema metadata key holding the campaign's metadata and checksum
@@ -231,7 +231,7 @@ def read_review_customers(path: Path) -> pd.DataFrame:
     )
     if wrong.any():
         row = frame[wrong].iloc[0]
-        found = f"group {row['group']!r}, declined {row['declined']!r}, probability {row['probability']!r}"
+        found = ", ".join(f"{name} {shown(row[name])}" for name in ("group", "declined", "probability"))
         problem = f"customer {row[ID]} has {found}: a review writes treatment/control, 0/1 and a probability"
         raise refused(str(path), problem, "Run the review again.")
     return frame

@@ -24,7 +24,10 @@ def printable(text: str) -> str:
 
 
 def shown(value) -> str:
-    """A value as a paragraph quotes it: its repr (text in quotes, a number bare), at most SHOWN_CHARS characters."""
+    """A value as a paragraph quotes it: its repr (text in quotes, a number bare), at most SHOWN_CHARS characters.
+    A NumPy scalar is shown as the Python value it holds: 1.5, not np.float64(1.5)."""
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        value = value.item()
     return clipped(repr(value))
 
 

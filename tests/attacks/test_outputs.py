@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from stages.io.month_outputs import PARTS_MARKER
-from tests.browser import browsing, find_browser, opened
+from tests.browser import browsing, opened, required_browser
 from tests.stage_runs import ROOT, score_month
 from tests.synthetic import make_raw, write_raw
 
@@ -37,9 +37,7 @@ def test_no_code_from_names_a_hostile_out_name_links_as_a_relative_file(workspac
     policy = page.split('Content-Security-Policy" content="', 1)[1].split('"', 1)[0]
     scripts = [part.strip() for part in policy.split(";") if part.strip().startswith("script-src")]
     assert scripts and "unsafe" not in scripts[0] and "'sha256-" in scripts[0] and page.count("<script>") == 1
-    binary = find_browser()
-    if binary is None:
-        pytest.skip("no chromium found (apt-get install -y chromium; .ci/run does it)")
+    binary = required_browser()
     with browsing(binary, tmp_path / "profile") as port:
         protocols, shown = asyncio.run(in_browser(port, out.with_suffix(".html")))
     assert set(protocols) == {"file:"} and shown == "0"  # the page's own script ran: the filter hid every row

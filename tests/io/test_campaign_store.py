@@ -11,8 +11,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from stages.io.campaign_store import KEY, content_checksum, read_record, record_bytes, streamed_checksum
+from stages.io.campaign_store import (
+    KEY,
+    content_checksum,
+    read_record,
+    read_review_customers,
+    record_bytes,
+    streamed_checksum,
+)
 from stages.lib.campaign.record import TYPES
+from stages.lib.campaign.review import CUSTOMERS
 from stages.lib.errors import DataError
 
 METADATA = {"campaign": "2026-09", "model_md5": "m", "params_md5": "p", "control_share": 0.1, "seed": 1, "offers": {}}
@@ -117,3 +125,34 @@ def test_a_forged_record_with_a_valid_checksum_is_refused_not_a_traceback(tmp_pa
     with pytest.raises(DataError) as refusal:
         read_record(path)
     assert "record" in str(refusal.value)
+
+
+def review_customers(n: int = 4) -> pd.DataFrame:
+    """The customers table a review writes beside its JSON (`review.CUSTOMERS`)."""
+    return pd.DataFrame(
+        {
+            "id": np.arange(1, n + 1), "offer": "reminder", "group": ["treatment", "control"] * (n // 2),
+            "declined": [0, 1] * (n // 2), "probability": np.linspace(0.2, 0.8, n), "profit": 4.0,
+            "offer_cost": 0.1, "offer_effect": 0.2, "expected_value": 0.5,
+        }
+    ).astype(CUSTOMERS)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "shown"),
+    [("probability", 1.5, "probability 1.5"), ("probability", -0.1, "probability -0.1"),
+     ("group", "maybe", "group 'maybe'"), ("declined", 2, "declined 2")],
+)  # fmt: skip
+def test_a_review_customers_file_with_an_impossible_value_is_refused_naming_it(tmp_path, column, value, shown):
+    assert read_review_customers(write_parquet_file(tmp_path, review_customers())).shape == (4, len(CUSTOMERS))
+    broken = review_customers()
+    broken.loc[2, column] = value
+    with pytest.raises(DataError, match="customer 3 has") as error:
+        read_review_customers(write_parquet_file(tmp_path, broken))
+    assert shown in str(error.value)
+
+
+def write_parquet_file(folder, frame: pd.DataFrame):
+    path = folder / "customers.parquet"
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
+    return path

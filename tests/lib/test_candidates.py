@@ -132,3 +132,13 @@ def test_a_customer_no_offer_could_target_gets_no_offer_without_being_explained(
     )
     full = everyone.actions.set_index("id")["action"]
     assert (full[first[first == "no_offer"].index] == "no_offer").all()
+
+
+def test_a_cut_tied_with_the_next_unexplained_ceiling_is_not_final():
+    """An unexplained customer whose ceiling equals the best left-out expected value could still take a contact
+    (ties go by id), so the cut is final only when the left-out value is strictly above every such ceiling."""
+    from stages.lib.decision.candidates import cut_is_final
+
+    actions = pd.DataFrame({"action": ["contact", "over_budget", "over_budget"], "expected_value": [0.9, 0.5, 0.3]})
+    assert cut_is_final(actions, 0.49) and not cut_is_final(actions, 0.5) and not cut_is_final(actions, 0.7)
+    assert not cut_is_final(actions.assign(action="contact"), 0.0)  # nobody left out: nothing to settle

@@ -12,7 +12,10 @@ def test_threshold_rules_on_a_known_example():
     y = np.array([0, 0, 0, 1, 1, 1])
     p = np.array([0.1, 0.2, 0.6, 0.4, 0.7, 0.9])
     assert choose_threshold(y, p, "max_f1", 0.8) == pytest.approx(0.4)
-    assert choose_threshold(y, p, "youden", 0.8) in (0.4, 0.7)
+    # Youden's J = TPR − FPR has one maximum here, 0.6 (J 2/3 − 1/5), where F1's first best is 0.3 (J 1 − 3/5)
+    y8, p8 = np.array([0, 0, 0, 0, 0, 1, 1, 1]), np.array([0.1, 0.2, 0.35, 0.5, 0.8, 0.3, 0.6, 0.9])
+    assert choose_threshold(y8, p8, "youden", 0.8) == pytest.approx(0.6)
+    assert choose_threshold(y8, p8, "max_f1", 0.8) == pytest.approx(0.3)
     assert choose_threshold(y, p, "min_recall", 1.0) == pytest.approx(0.4)
     assert choose_threshold(y, p, "min_recall", 0.6) == pytest.approx(0.7)
 

@@ -103,3 +103,11 @@ def test_printable_takes_its_short_way_only_where_nothing_needs_escaping():
         c = chr(code)
         escaped = unicodedata.category(c)[0] == "C" or c in "\u2028\u2029"
         assert printable(c) == (repr(c)[1:-1] if escaped else c)
+
+
+def test_a_value_in_a_paragraph_is_shown_as_the_user_wrote_it_not_as_numpy_names_it():
+    import numpy as np
+
+    from stages.lib.errors import shown
+
+    assert (shown(np.float64(1.5)), shown(np.int64(2)), shown("x"), shown(None)) == ("1.5", "2", "'x'", "None")

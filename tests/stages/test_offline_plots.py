@@ -10,9 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from tests.browser import browsing, find_browser, opened
+from tests.browser import browsing, opened, required_browser
 from tests.stage_runs import ROOT
 
 EXTERNAL = re.compile(r"<(?:script|link|img|iframe)\b[^>]*(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.IGNORECASE)
@@ -32,9 +30,7 @@ def test_the_configured_template_bundles_vega_and_names_no_remote_resource():
 
 
 def test_dvc_plots_show_renders_offline_in_a_browser(tmp_path):
-    binary = find_browser()
-    if binary is None:
-        pytest.skip("no chromium found (apt-get install -y chromium; .ci/run does it)")
+    binary = required_browser()
     out = tmp_path / "plots"
     dvc = Path(sys.executable).with_name("dvc")
     env = {**os.environ, "DVC_NO_ANALYTICS": "1"}

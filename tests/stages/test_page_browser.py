@@ -23,7 +23,7 @@ import pytest
 import yaml
 
 from stages.lib.words import Words
-from tests.browser import Tab, browsing, find_browser, opened
+from tests.browser import Tab, browsing, opened, required_browser
 from tests.markdown_words import english_words
 from tests.stage_runs import read_action_list, score_month
 from tests.synthetic import make_raw, write_raw
@@ -78,9 +78,7 @@ async def inspect(port: int, page: Path, screenshot: Path, expected: dict) -> di
 
 @pytest.fixture(scope="module")
 def browser():
-    binary = find_browser()
-    if binary is None:
-        pytest.skip("no chromium found (apt-get install -y chromium; .ci/run does it)")
+    binary = required_browser()
     return binary
 
 
