@@ -16,12 +16,13 @@ import argparse
 from pathlib import Path
 
 from stages.io import monthly_run, paths
-from stages.io.campaign_store import check_review_out, read_record
+from stages.io.campaign_store import check_review_out, check_review_replaces, content_checksum, read_record
 from stages.io.cli import run_cli
 from stages.io.executor import SCHEDULER_VARIABLE, executor
 from stages.io.files import load_settings, read_json, write_json, write_parquet
 from stages.lib.campaign.review import joined_outcomes, review
 from stages.lib.errors import printable, refused
+from stages.lib.schema import ID
 from stages.lib.words import Words
 from stages.report.campaign import review_summary
 
@@ -45,6 +46,10 @@ def main() -> None:
         outcomes, warnings = monthly_run.outcomes_in_parts(chosen, args.outcomes, split_to, settings)
     joined = joined_outcomes(record, outcomes, str(args.campaign), str(args.outcomes), settings.campaign.min_follow_up)
     result, curve, customers = review(record, metadata, joined, read_json(args.band)["draws"], settings)
+    # which outcomes it measured: a review of other outcomes is never replaced by this one
+    fingerprint = content_checksum(joined[[ID, "declined"]])
+    result["outcomes"] = {"folder": args.outcomes.resolve().name, "checksum": fingerprint}
+    check_review_replaces(args.out, result)
     write_json(paths.qini_plot(args.out), {"qini": curve.to_dict("records")}, digits=4)
     write_parquet(paths.review_customers(args.out), customers)
     write_json(args.out, result, digits=6)

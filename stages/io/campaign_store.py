@@ -277,6 +277,27 @@ def check_review_out(out: Path, label: str) -> None:
         raise refused(str(out), problem, "Give each campaign's review its own file, e.g. reviews/<campaign>.json.")
 
 
+def check_review_replaces(out: Path, written: dict) -> None:
+    """Once the outcomes are read: --out may hold this campaign's review only if it was measured on the same
+    outcomes (a rerun writes the same figures); a review of other outcomes, e.g. the right month's before a
+    wrong month's was given, is never replaced."""
+    existing = replaceable_json(out, "campaign_review", "a campaign review")
+    if existing is None:
+        return
+    before = existing.get("outcomes") if isinstance(existing.get("outcomes"), dict) else {}
+    if before.get("checksum") != written["outcomes"]["checksum"]:
+        problem = (
+            f"--out holds this campaign's review measured on other outcomes (folder {shown(before.get('folder'))}); "
+            f"this run's outcomes (folder {shown(written['outcomes']['folder'])}) differ, and a review is replaced "
+            "only by a rerun on the same outcomes"
+        )
+        hint = (
+            "Check that these outcomes are the export three months after the campaign. If they are and the earlier "
+            "ones were not, move the old review away first; otherwise give this review another --out."
+        )
+        raise refused(str(out), problem, hint)
+
+
 def check_choice_out(out: Path, reviews: list[Path]) -> None:
     """--out of `uplift` may replace only an earlier choice, never one of its reviews or another file."""
     if out.resolve() in {path.resolve() for path in reviews}:

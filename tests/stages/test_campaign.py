@@ -130,6 +130,20 @@ def test_a_review_measures_the_model_and_every_offer(loop, tmp_path):
     assert 'id="achieved"' in page.with_suffix(".html").read_text(encoding="utf-8")
 
 
+def test_a_review_is_replaced_by_a_rerun_on_the_same_outcomes_never_by_one_on_other_outcomes(loop, tmp_path):
+    root, folder, _, outcomes, out, _ = loop
+    record, written = out.with_name("2026-09.campaign.parquet"), tmp_path / "2026-09.json"
+    assert review(root, folder, record, outcomes, written).returncode == 0
+    first = written.read_bytes()
+    assert review(root, folder, record, outcomes, written).returncode == 0 and written.read_bytes() == first
+    assert json.loads(first)["outcomes"]["folder"] == outcomes.name
+    # the same customers, other outcomes: e.g. the export of another month
+    wrong = write_raw(make_raw(n=N, seed=22, defects=False, with_target=True), tmp_path / "2027-01")
+    refused = review(root, folder, record, wrong, written)
+    assert refused.returncode == 2 and "measured on other outcomes (folder '2026-12')" in refused.stderr
+    assert "'2027-01'" in refused.stderr and written.read_bytes() == first
+
+
 def relabelled(raw: dict, column: str, value) -> dict:
     raw = {key: frame.copy() for key, frame in raw.items()}
     raw["market_file"].loc[raw["market_file"].index[3], column] = value
