@@ -22,8 +22,9 @@ from stages.io import paths
 from stages.io.campaign_store import read_choice, read_review
 from stages.io.cli import run_cli
 from stages.io.files import load_settings, update_params
-from stages.lib.errors import refused
+from stages.lib.errors import printable
 from stages.lib.settings import Offer
+from stages.lib.words import Words
 
 
 def changes(review: dict, catalogue_names: list[str]) -> dict[tuple, object]:
@@ -58,22 +59,23 @@ def main() -> None:
     parser.add_argument("--params", type=Path, default=paths.PARAMS)
     args = parser.parse_args()
     settings = load_settings(args.params)
+    words = Words(settings.report.language)
     if args.review:
         updates = changes(read_review(args.review), [offer.name for offer in settings.offers.catalogue])
-        empty = "the review measured no offer with enough customers in both groups: there is nothing to adopt"
     else:
         updates = uplift_changes(read_choice(args.uplift), settings.offers.catalogue)
-        empty = "the constant effect ranked better for every offer, and none has a learner to remove"
-    if not updates:
-        raise refused(str(args.review or args.uplift), empty, "Keep params.yaml as it is; pool more months.")
+    if not updates:  # a result, not an error: the next decision keeps what it had
+        nothing = "adopt.nothing_review" if args.review else "adopt.nothing_uplift"
+        print(printable(words(nothing, params=str(args.params))))
+        return
     update_params(args.params, updates)  # validated whole: a learner of the wrong shape stops here
     for (_, _, index, key), value in updates.items():
-        name = settings.offers.catalogue[index].name
+        offer = words.offer(settings.offers.catalogue[index].name)
         if key == "effect":
-            print(f"adopt-effects: {name}: effect {value}")
+            print(words("adopt.effect", offer=offer, effect=words.percent(value, 1), value=str(value)))
         elif key == "uplift":
-            print(f"adopt-effects: {name}: uplift learner {'adopted' if value else 'removed'}")
-    print(f"adopt-effects: wrote {args.params}; `git diff {args.params}` shows the change")
+            print(words("adopt.uplift_adopted" if value else "adopt.uplift_removed", offer=offer))
+    print(printable(words("adopt.wrote", params=str(args.params))))
 
 
 if __name__ == "__main__":

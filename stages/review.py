@@ -57,7 +57,8 @@ def main() -> None:
     cut = [words("console.warning", text=words.cut_export(*warning)) for warning in warnings]
     lines = [*cut, *review_summary(result, words).splitlines()]
     print("\n".join(printable(line) for line in lines))  # the label and the file names come from outside
-    print(f"review: wrote {args.out}, {paths.qini_plot(args.out)} and {paths.review_customers(args.out)}")
+    wrote = {"out": args.out, "qini": paths.qini_plot(args.out), "customers": paths.review_customers(args.out)}
+    print(printable(words("review.wrote", **{key: str(path) for key, path in wrote.items()})))
 
 
 if __name__ == "__main__":

@@ -107,6 +107,7 @@ def test_a_review_measures_the_model_and_every_offer(loop, tmp_path):
     result = review(root, folder, out.with_name("2026-09.campaign.parquet"), outcomes, written)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("review: «2026-09»: ") and "\\n" not in result.stdout  # a line each, no escapes
+    assert result.stdout.splitlines()[-1].startswith("review: записаны ")  # params.yaml's language to the end
     report = json.loads(written.read_text())
     assert report["kind"] == "campaign_review" and report["campaign_label"] == "2026-09"
     model = report["model"]  # the verdict follows from its own numbers (test_campaign_effects.py: each threshold)
@@ -213,6 +214,19 @@ def test_adopting_effects_changes_only_the_measured_offers_lines(tmp_path):
     removed = [line for line in diff if line.startswith("-") and not line.startswith("---")]
     added = [line for line in diff if line.startswith("+") and not line.startswith("+++")]
     assert removed == ["-    effect: 0.12"] and added[0] == "+    effect: 0.0987" and len(added) == 7
+    ru = Words("ru")  # params.yaml's language: what adopt-effects says, in the manager's words
+    effect = ru("adopt.effect", offer=ru.offer("cross_category_bundle"), effect=ru.percent(0.0987, 1), value="0.0987")
+    assert result.stdout.splitlines() == [effect, ru("adopt.wrote", params=str(params))]
+
+
+def test_adopting_a_review_that_measured_nothing_says_so_and_leaves_params_alone(tmp_path):
+    params, review_file = tmp_path / "params.yaml", tmp_path / "review.json"
+    params.write_bytes((ROOT / "params.yaml").read_bytes())
+    review_file.write_text(json.dumps(a_review()))  # its one offer had no control group: no update
+    result = run_stage("adopt_effects", "--review", str(review_file), "--params", str(params))
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout.strip() == Words("ru")("adopt.nothing_review", params=str(params))
+    assert params.read_bytes() == (ROOT / "params.yaml").read_bytes()
 
 
 def test_a_simulated_campaign_of_a_new_month_is_reviewed(loop, tmp_path):

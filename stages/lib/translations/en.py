@@ -344,4 +344,16 @@ WORDS |= {
     "uplift.better": "it ranks better beyond the noise",
     "uplift.not_better": "not better beyond the month's noise",
     "uplift.wrote": "uplift: wrote {out}; `make adopt-effects UPLIFT={out}` puts the chosen learners into params.yaml",
+    "review.wrote": "review: wrote {out}, the Qini curve {qini} and the customers with outcomes {customers}; "
+    "`make adopt-effects REVIEW={out}` puts the measured effects into params.yaml",
+    # adopt-effects
+    "adopt.effect": "adopt-effects: {offer}: effect {effect} (in params.yaml: {value})",
+    "adopt.uplift_adopted": "adopt-effects: {offer}: the per-customer effect learner adopted",
+    "adopt.uplift_removed": "adopt-effects: {offer}: the per-customer effect learner removed, the constant effect "
+    "applies",
+    "adopt.wrote": "adopt-effects: wrote {params}; `git diff {params}` shows the change",
+    "adopt.nothing_review": "adopt-effects: nothing to adopt: no offer was measured with enough customers in both "
+    "groups; {params} is unchanged, the assumed effects stay",
+    "adopt.nothing_uplift": "adopt-effects: nothing to adopt: the constant effect ranked better for every offer, and "
+    "none has a learner to remove; {params} is unchanged",
 }

@@ -341,4 +341,15 @@ WORDS |= {
     "uplift.better": "модель ранжирует лучше, чем позволяет шум",
     "uplift.not_better": "не лучше, чем позволяет шум месяца",
     "uplift.wrote": "uplift: записан {out}; `make adopt-effects UPLIFT={out}` переносит выбранные модели в params.yaml",
+    "review.wrote": "review: записаны {out}, кривая Qini {qini} и клиенты с исходами {customers}; "
+    "`make adopt-effects REVIEW={out}` переносит измеренные эффекты в params.yaml",
+    # adopt-effects
+    "adopt.effect": "adopt-effects: {offer}: эффект {effect} (в params.yaml: {value})",
+    "adopt.uplift_adopted": "adopt-effects: {offer}: принята модель эффекта для каждого клиента",
+    "adopt.uplift_removed": "adopt-effects: {offer}: модель эффекта для каждого клиента снята, действует общий эффект",
+    "adopt.wrote": "adopt-effects: записан {params}; изменения показывает `git diff {params}`",
+    "adopt.nothing_review": "adopt-effects: переносить нечего: ни одно предложение не измерено с достаточным числом "
+    "клиентов в обеих группах; {params} не изменён, остаются принятые эффекты",
+    "adopt.nothing_uplift": "adopt-effects: переносить нечего: для каждого предложения общий эффект ранжировал лучше, "
+    "и снимать нечего; {params} не изменён",
 }
