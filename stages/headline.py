@@ -24,8 +24,8 @@ def run(settings: Settings) -> dict:
 
 def summary(numbers: dict) -> str:
     return (
-        f"headline: test ROC-AUC {numbers['roc_auc']:.3f}, {numbers['contacts']} contacts expected to save "
-        f"{numbers['value_k_rub_month']:.1f} thousand roubles a month"
+        f"headline: test ROC-AUC {numbers['roc_auc']:.3f}, {numbers['contacts']} contacts, expected value "
+        f"{numbers['value_k_rub_month']:.1f} thousand roubles (one month of the profit kept, net of the one-off cost)"
     )
 
 

@@ -77,8 +77,8 @@ def summary(metrics: dict) -> str:
     return (
         f"segment: {metrics['chosen_segment']}: {metrics['customers']} customers, monthly profit at stake "
         f"{metrics['profit_at_stake']:.1f} ({metrics['share_of_profit']:.1%}); {len(metrics['offers'])} offers\n"
-        f"segment: action list: {decision['contacted']} contacts within the budget, expected "
-        f"{decision['expected_value']:.1f} thousand roubles of monthly profit saved; "
+        f"segment: action list: {decision['contacted']} contacts within the budget, expected value "
+        f"{decision['expected_value']:.1f} thousand roubles (one month of the profit kept, net of the one-off cost); "
         f"{decision['excluded_for_consent']} without consent; drift: {metrics['drift_verdict']}"
     )
 

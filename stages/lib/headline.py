@@ -11,8 +11,9 @@ def headline(evaluate: dict, segment: dict) -> dict:
     """Fourteen numbers, flat, short keys (one column each in `dvc metrics show`): the model's on the test
     customers (roc_auc and its 95 % interval, the test band's 2.5th-97.5th percentiles, the dummy's, Brier,
     calibration error and the 95th percentile a calibrated model would show by chance); the decision's
-    contacts, control group, customers over budget, cost and expected value (k_rub: thousand roubles;
-    value per month, net of cost). ``evaluate``, ``segment``: metrics/evaluate.json, metrics/segment.json."""
+    contacts, control group, customers over budget, cost and expected value (k_rub: thousand roubles; the
+    value: one month of the profit kept, net of the one-off cost). ``evaluate``, ``segment``:
+    metrics/evaluate.json, metrics/segment.json."""
     test, band, decision = evaluate["test"], evaluate["test_band"], segment["decision"]
     calibration = evaluate["calibration"]["test"]
     return {

@@ -3,9 +3,9 @@
 Computation names things in English snake_case (`stages/lib/schema.py` maps the raw Russian names
 once); this module is the one place those names become words. What the manager reads (the page, the
 action list, the monthly commands' console, the markdown reports) comes from one table per language
-(stages/lib/translations: en.py, ru.py, the reports' words in en_reports.py, ru_reports.py) through
-`Words`, in the language of params.yaml `report.language`; the analysts' figures use the English names
-below.
+(stages/lib/translations: en.py, ru.py; the reports' words in en_reports.py, ru_reports.py; the campaign's
+in en_campaign.py, ru_campaign.py) through `Words`, in the language of params.yaml `report.language`; the
+analysts' figures use the English names below.
 """
 
 from __future__ import annotations
@@ -15,9 +15,12 @@ import re
 from dataclasses import dataclass
 
 from stages.lib.schema import CATEGORY_LABELS, FEATURES, MARKET_FILE, NOMINAL_FEATURES
-from stages.lib.translations import en, en_reports, ru, ru_reports
+from stages.lib.translations import en, en_campaign, en_reports, ru, ru_campaign, ru_reports
 
-TABLES = {"ru": ru.WORDS | ru_reports.WORDS, "en": en.WORDS | en_reports.WORDS}  # the reports' words: their own files
+TABLES = {  # the reports' and the campaign's words: files of their own
+    "ru": ru.WORDS | ru_reports.WORDS | ru_campaign.WORDS,
+    "en": en.WORDS | en_reports.WORDS | en_campaign.WORDS,
+}
 LANGUAGES = tuple(TABLES)  # the first is the default
 # the shop's own labels, as it writes them, for the English codes of its category columns
 SHOP_LABELS = {

@@ -123,23 +123,23 @@ WORDS |= {
     "page.source.training": "each customer's probability comes from a model that never saw that customer's outcome",
     "page.source.saved": "the saved model",
     "page.probabilities": "Probabilities: {source}.",
-    "page.money": "Money in thousand roubles. Profit is each customer's average monthly profit; "
-    "an expected value is the "
-    "profit a month that an offer is expected to keep over the next three months, net of its cost. "
-    "The unit is an assumption: {why}.",
+    "page.money": "Money in thousand roubles. Profit is each customer's average monthly profit. An offer's expected "
+    "value is the profit it is expected to keep in one month, net of its one-off cost: one month is counted on "
+    "purpose, though a customer kept may stay longer. The unit is an assumption: {why}.",
     "page.lead": "Contact <b>{contacted}</b> customers this month (budget: {limit}). The offers cost <b>{cost}</b> "
-    "and are expected to keep <b>{value} a month</b> of profit over the next three months, net of that cost. "
-    "The budget leaves out <b>{over}</b> more customers worth contacting ({over_value} a month expected). "
+    "once and are expected to keep <b>{value}</b> of profit net of that cost (one month of the profit kept). "
+    "The budget leaves out <b>{over}</b> more customers worth contacting (their expected value: {over_value}). "
     "<b>{no_consent}</b> customers did not agree to receive offers and are not contacted (their profit: {lost} a "
     "month).",
     "page.budget.contacts": "{count} contacts",
     "page.budget.none": "no limit",
     "page.budget.and": " and ",
     "page.flags": "Check the exports first:",
-    "page.value_rule": "Expected value = probability of decline × monthly profit × the offer's effect − its cost. "
+    "page.value_rule": "Expected value = probability of decline × monthly profit × the offer's effect − its one-off "
+    "cost. "
     "The costs are assumptions in params.yaml (section <code>offers</code>); so is each effect until a campaign "
     "review measures it (the offers' table says which). <b>{control}</b> selected customers are held out as the "
-    "control group that measures the offers: the price of measuring is their expected value, {held} a month.",
+    "control group that measures the offers: the price of measuring is their expected value, {held}.",
     # the page: matrix
     "matrix.title": "Risk by profit",
     "matrix.heading": "Probability of decline by monthly profit",
@@ -197,8 +197,8 @@ WORDS |= {
     "file again if it differs.",
     "warning.row_too_long": "unknown: its last line is too long to show",
     "console.none": "none",
-    "console.decision": "score: contact {contacted} (cost {cost}), expected to keep {value} a month; the budget "
-    "leaves {over} ({over_value}); {no_consent} without consent",
+    "console.decision": "score: contact {contacted} (one-off cost {cost}), expected value {value} net of the cost; "
+    "the budget leaves {over} (their expected value {over_value}); {no_consent} without consent",
     "console.control": "control: {offer}: {contacted} contacted, {control} held out; {can} (80 % power, 5 % two-sided)",
     "console.too_few": "too few to measure",
     "console.detects": "detects an effect of {effect}",
@@ -243,36 +243,6 @@ WORDS |= {
     "control.detectable": "smallest effect this month can detect (80 % power, 5 % two-sided)",
     "control.too_few": "too few customers to measure anything",
     "control.may_miss": "{effect}: larger than the effect used, so a real effect of that size may be missed",
-    # what the last campaign achieved
-    "achieved.title": "What the last campaign achieved («{label}»)",
-    "achieved.intro": "Measured three months later against the control groups. Money in {unit} a month: the profit "
-    "kept by customers who would otherwise have declined; the cost is shown beside it. All offers together: "
-    "<b>{saved}</b> kept a month for a one-off cost of {cost}; {lost} customers were lost to follow-up.",
-    "achieved.quality": "The model ranked customers with ROC-AUC {auc} (95 % interval {low}–{high}) on {customers} "
-    "customers who got no offer; verdict: <b>{verdict}</b>. {why}",
-    "achieved.not_measurable": "not measurable",
-    "achieved.no_control": "no control group: not measurable",
-    "achieved.too_few": "too few data (fewer than {least} declined or kept in a group): no interval holds, the "
-    "assumed effect stays",
-    "achieved.interval": "{value} ({low} to {high})",
-    "achieved.offer": "offer",
-    "achieved.groups": "contacted / control",
-    "achieved.assumed": "assumed effect",
-    "achieved.measured": "measured effect (95 %)",
-    "achieved.saved": "profit kept a month, {unit} (95 %)",
-}
-WORDS |= {
-    # the review's console
-    "review.model": "review: «{label}»: the model {verdict}: {why}",
-    "review.offer": "review: {offer}: {treated} contacted, {control} control; effect {effect}, assumed {assumed}; "
-    "kept {saved} {unit} a month",
-    "review.not_measurable": "review: {offer}: {treated} contacted, {control} control: not measurable",
-    "review.too_few": "review: {offer}: {treated} contacted, {control} control: fewer than {least} declined or "
-    "kept in a group, so no interval holds; the assumed effect {assumed} stays",
-    "review.all": "review: all offers: kept {saved} {unit} a month for a one-off cost of {cost} {unit}",
-    "review.all_too_few": "review: all offers: fewer than {least} declined or kept in a group, so the profit kept "
-    "is not measured; one-off cost {cost} {unit}",
-    "review.lost": "review: {count} customers of the record lost to follow-up",
 }
 WORDS |= {
     # drift: what to do, and the table a manager reads
@@ -304,18 +274,6 @@ WORDS |= {
     "scores them as if the cell were empty.",
 }
 WORDS |= {
-    # the model's verdict in a campaign review
-    "model.as_expected": "as expected",
-    "model.degraded": "worse than on test",
-    "model.why.ranking": "its ROC-AUC is at most {high} (95 %), below the test band's low end {floor}: the model ranks "
-    "worse than it did on test; retrain it.",
-    "model.why.calibration": "its calibration error {error} passes what chance gives a calibrated model on these "
-    "customers, plus the margin ({limit}): the probabilities are off; recalibrate or retrain before trusting the "
-    "money figures.",
-    "model.why.within": "that is not below the test band's low end {floor}, and the calibration error {error} stays "
-    "within what chance gives a calibrated model, plus the margin ({limit}).",
-}
-WORDS |= {
     # the data-quality rules and the steps of `score`, on its console
     "rule.exact_duplicate_rows": "repeated rows removed",
     "rule.label_typos": "label typos fixed",
@@ -328,32 +286,4 @@ WORDS |= {
     "step.partitions": "partitions",
     "step.reasons": "reasons",
     "unit.seconds": "s",
-}
-WORDS |= {
-    # the uplift command's console
-    "uplift.fitted_on": "uplift: fitted on {campaigns} (the last one held out to choose)",
-    "uplift.offer": "uplift: {offer}: {chosen}: {why}",
-    "uplift.uplift": "an effect per customer (the learner)",
-    "uplift.constant": "the constant effect",
-    "uplift.why.too_few": "fewer than {least} contacted or control customers with outcomes in a month "
-    "(campaign.uplift_min_group)",
-    "uplift.why.one_month": "one reviewed month: the learner needs one to fit and a later one to be checked on",
-    "uplift.why.qini": "on the last month held out, the learner's Qini area (customers kept above random targeting, "
-    "averaged over the share targeted) is {uplift} against {constant} for the constant effect {effect}: gain {gain}, "
-    "one-sided 95 % lower bound {low}: {verdict}",
-    "uplift.better": "it ranks better beyond the noise",
-    "uplift.not_better": "not better beyond the month's noise",
-    "uplift.wrote": "uplift: wrote {out}; `make adopt-effects UPLIFT={out}` puts the chosen learners into params.yaml",
-    "review.wrote": "review: wrote {out}, the Qini curve {qini} and the customers with outcomes {customers}; "
-    "`make adopt-effects REVIEW={out}` puts the measured effects into params.yaml",
-    # adopt-effects
-    "adopt.effect": "adopt-effects: {offer}: effect {effect} (in params.yaml: {value})",
-    "adopt.uplift_adopted": "adopt-effects: {offer}: the per-customer effect learner adopted",
-    "adopt.uplift_removed": "adopt-effects: {offer}: the per-customer effect learner removed, the constant effect "
-    "applies",
-    "adopt.wrote": "adopt-effects: wrote {params}; `git diff {params}` shows the change",
-    "adopt.nothing_review": "adopt-effects: nothing to adopt: no offer was measured with enough customers in both "
-    "groups; {params} is unchanged, the assumed effects stay",
-    "adopt.nothing_uplift": "adopt-effects: nothing to adopt: the constant effect ranked better for every offer, and "
-    "none has a learner to remove; {params} is unchanged",
 }
