@@ -74,6 +74,40 @@ def head_text(head: bytes, spec: RawFile, whole: bool) -> tuple[str, str]:
         raise refused(spec.filename, problem, "Export it again as CSV in UTF-8.") from error
 
 
+# Encodings an export may really be in when its header reads as mojibake: other Cyrillic code pages, and
+# UTF-8 read as Windows-1251 (or Latin-1) and saved as UTF-8 again.
+MISREAD = {
+    "KOI8-R": lambda head, text: head.decode("koi8_r", errors="replace"),
+    "DOS (CP866)": lambda head, text: head.decode("cp866", errors="replace"),
+    "Mac Cyrillic": lambda head, text: head.decode("mac_cyrillic", errors="replace"),
+    "UTF-8 encoded twice": lambda head, text: text.encode("cp1251", errors="replace").decode("utf-8", errors="replace"),
+    "UTF-8 encoded twice (Latin-1)": lambda head, text: text.encode("latin-1", errors="replace").decode(
+        "utf-8", errors="replace"
+    ),
+}
+
+
+def columns_found(header: str, spec: RawFile) -> int:
+    expected = {c.raw for c in spec.columns}
+    return max(len(expected & set(split_line(header, sep))) for sep in SEPARATORS)
+
+
+def check_encoding(head: bytes, text: str, header: str, spec: RawFile) -> None:
+    """Refuse a header that another encoding reads better: the names of the export's columns would otherwise be
+    reported missing, and the real cause (the encoding) never named."""
+    found = columns_found(header, spec)
+    if found == len(spec.columns):
+        return
+    for name, decode in MISREAD.items():
+        other = next((line for line in NEWLINE.split(decode(head, text)) if line.strip(PY_SPACE)), "")
+        if columns_found(other, spec) > found:
+            problem = (
+                f"the header line {shown(header)} is not the shop's column names as read, but reads as them in "
+                f"{name}: the file was saved in another encoding"
+            )
+            raise refused(spec.filename, problem, "Export it again as CSV in UTF-8 (or Windows-1251).")
+
+
 def split_line(line: str, separator: str) -> list[str]:
     return [field.strip(PY_SPACE).lstrip("\ufeff") for field in next(csv.reader([line], delimiter=separator))]
 
@@ -119,6 +153,7 @@ def open_export(path: Path, spec: RawFile) -> Export:
     if at is None:
         problem = "the file is empty" if whole else "no header line in the file's first MiB"
         raise refused(spec.filename, problem, "Export it again with its header row.")
+    check_encoding(head, text, lines[at], spec)
     separator = detect_separator(lines[at], spec)
     names = split_line(lines[at], separator)
     if len(names) > 1 and not names[-1]:

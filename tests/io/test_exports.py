@@ -159,3 +159,27 @@ def test_a_ragged_row_after_lines_of_separators_is_named_by_its_row(tmp_path):
 def test_only_a_quote_after_spaces_is_taken_off(tmp_path):
     frame = read(write(tmp_path, 'id;Прибыль\n1; "4,5"\n2;"""3"""\n'), MONEY)
     assert cells(frame)["Прибыль"].tolist() == ["4,5", '"3"']
+
+
+@pytest.mark.parametrize(
+    ("encoding", "named"),
+    [("koi8_r", "KOI8-R"), ("cp866", "DOS (CP866)"), ("twice", "UTF-8 encoded twice")],
+)
+def test_an_export_in_another_encoding_is_said_to_be_one_not_to_miss_its_columns(raw, tmp_path, encoding, named):
+    folder = write_raw(raw, tmp_path / "utf8")
+    text = (folder / FILENAMES["market_file"]).read_text(encoding="utf-8")
+    data = text.encode("utf-8").decode("cp1251").encode("utf-8") if encoding == "twice" else text.encode(encoding)
+    (tmp_path / "market_file.csv").write_bytes(data)
+    with pytest.raises(DataError, match="saved in another encoding") as error:
+        open_export(tmp_path / "market_file.csv", MARKET_FILE)
+    assert f"reads as them in {named}:" in str(error.value) and "UTF-8" in str(error.value)
+
+
+def test_a_new_months_missing_column_hint_lists_only_the_columns_it_needs():
+    from stages.lib.data.cell_rules import check_columns
+
+    names = tuple(c.raw for c in MARKET_FILE.columns if c.name not in ("service_tier", "activity_declined"))
+    with pytest.raises(DataError) as error:
+        check_columns(names, MARKET_FILE, new_month=True)
+    activity = MARKET_FILE.column("activity_declined").raw
+    assert "Тип сервиса" in str(error.value) and activity not in str(error.value)

@@ -53,7 +53,8 @@ def check_columns(names: tuple[str, ...], spec: RawFile, new_month: bool) -> Non
     extra = [c for c in names if c not in expected]
     duplicated = sorted({c for c in names if names.count(c) > 1})
     if missing:
-        hint = f"The export must have the columns {expected}."
+        required = [c for c in expected if c not in optional]
+        hint = f"The export must have the columns {required}."
         raise DataError(spec.filename, ", ".join(missing), "expected column(s) are missing", hint=hint)
     if extra or duplicated:
         hint = f"Remove them from the export, or declare them in stages/lib/schema.py. Expected {expected}."
