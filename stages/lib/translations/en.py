@@ -248,7 +248,7 @@ WORDS |= {
     # drift: what to do, and the table a manager reads
     "instruction.fine": "Act on the list.",
     "instruction.watch": "Act on the list, and tell the analyst which features moved (the table «{title}» below).",
-    "instruction.retrain.top_of_list": "The list is cut to its first {top} contacts, those with the highest "
+    "instruction.retrain.top_of_list": "The list holds at most {top} contacts, those with the highest "
     "expected value; keep the others worth contacting until the model is retrained on recent months. Tell the "
     "analyst.",
     "instruction.retrain.wait": "Contact nobody this month: the list keeps everyone until the model is retrained on "
