@@ -1,9 +1,10 @@
 """The one reader of the shop's exports: a CSV file's bytes -> chunks of stripped string cells.
 
 The first MiB settles the encoding (a BOM, else UTF-8, else Windows-1251), the separator and the
-header; the rest streams through pyarrow's CSV reader, so memory is bounded by a chunk. Cells come
-back as stripped strings, never null (typing them is `stages/lib/data/cell_rules.py`'s job); what
-cannot be read exactly is a DataError naming the file, the row and what to do.
+header (`stages/io/export_dialect.py`); the rest streams through pyarrow's CSV reader, so memory is
+bounded by a chunk. Cells come back as stripped strings, never null (typing them is
+`stages/lib/data/cell_rules.py`'s job); what cannot be read exactly is a DataError naming the file,
+the row and what to do.
 """
 
 from __future__ import annotations
@@ -28,17 +29,15 @@ import pyarrow.csv as pacsv
 from tqdm import tqdm
 
 from stages.io import paths
+from stages.io.export_dialect import NEWLINE, check_encoding, detect_separator, head_text, split_line
 from stages.lib.data.cell_rules import PY_SPACE
 from stages.lib.errors import DataError, clipped, refused, shown
 from stages.lib.schema import ID, RAW_FILES, RawFile
 
-SEPARATORS = (",", ";", "\t", "|")
 HEAD_BYTES = 1 << 20  # where the encoding, the separator and the header are settled
 TAIL_BYTES = 1 << 16  # where a quote left open by a cut export is looked for
 COPY_BYTES = 1 << 20  # an export in another encoding is copied to UTF-8 this many bytes at a time
 LINE_BREAK = re.compile(rb"\r\n|\r|\n")
-NEWLINE = re.compile(r"\r\n|\r|\n")
-BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 # Arrow's bundled allocator hands freed pages back to the system at once, so each chunk's new buffers
 # fault them in again; glibc's keeps and reuses them (a 64 MiB range of market_file.csv typed and written
 # in ~1.3 s instead of ~1.9 s). Set for every process that reads exports: `score`, its Dask workers.
@@ -56,75 +55,6 @@ class Export:
     names: tuple[str, ...]  # the header's names, stripped, as exported (they may repeat: the rules refuse that)
     header_lines: int  # physical lines up to and including the header (blank lines above it included)
     trailing: bool  # every row ends with one more, empty, field (Excel's trailing separator)
-
-
-def head_text(head: bytes, spec: RawFile, whole: bool) -> tuple[str, str]:
-    """(encoding, the head decoded): a BOM decides, else UTF-8 if the head is UTF-8 (a character cut by
-    the head's end forgiven), else Windows-1251."""
-    for bom, encoding in BOMS:
-        if head.startswith(bom):
-            text = codecs.getincrementaldecoder(encoding)().decode(head, final=whole)
-            return encoding, text.lstrip("\ufeff")
-    with suppress(UnicodeDecodeError):
-        return "utf-8", codecs.getincrementaldecoder("utf-8")().decode(head, final=whole)
-    try:
-        return "cp1251", head.decode("cp1251")
-    except UnicodeDecodeError as error:
-        problem = "the file is neither UTF-8 nor Windows-1251 text"
-        raise refused(spec.filename, problem, "Export it again as CSV in UTF-8.") from error
-
-
-# Encodings an export may really be in when its header reads as mojibake: other Cyrillic code pages, and
-# UTF-8 read as Windows-1251 (or Latin-1) and saved as UTF-8 again.
-MISREAD = {
-    "KOI8-R": lambda head, text: head.decode("koi8_r", errors="replace"),
-    "DOS (CP866)": lambda head, text: head.decode("cp866", errors="replace"),
-    "Mac Cyrillic": lambda head, text: head.decode("mac_cyrillic", errors="replace"),
-    "UTF-8 encoded twice": lambda head, text: text.encode("cp1251", errors="replace").decode("utf-8", errors="replace"),
-    "UTF-8 encoded twice (Latin-1)": lambda head, text: text.encode("latin-1", errors="replace").decode(
-        "utf-8", errors="replace"
-    ),
-}
-
-
-def columns_found(header: str, spec: RawFile) -> int:
-    expected = {c.raw for c in spec.columns}
-    return max(len(expected & set(split_line(header, sep))) for sep in SEPARATORS)
-
-
-def check_encoding(head: bytes, text: str, header: str, spec: RawFile) -> None:
-    """Refuse a header that another encoding reads better: the names of the export's columns would otherwise be
-    reported missing, and the real cause (the encoding) never named."""
-    found = columns_found(header, spec)
-    if found == len(spec.columns):
-        return
-    for name, decode in MISREAD.items():
-        other = next((line for line in NEWLINE.split(decode(head, text)) if line.strip(PY_SPACE)), "")
-        if columns_found(other, spec) > found:
-            problem = (
-                f"the header line {shown(header)} is not the shop's column names as read, but reads as them in "
-                f"{name}: the file was saved in another encoding"
-            )
-            raise refused(spec.filename, problem, "Export it again as CSV in UTF-8 (or Windows-1251).")
-
-
-def split_line(line: str, separator: str) -> list[str]:
-    return [field.strip(PY_SPACE).lstrip("\ufeff") for field in next(csv.reader([line], delimiter=separator))]
-
-
-def detect_separator(header: str, spec: RawFile) -> str:
-    """The separator whose split of the header matches the most expected column names."""
-    expected = {c.raw for c in spec.columns}
-    hits = {sep: len(expected & set(split_line(header, sep))) for sep in SEPARATORS}
-    best = max(SEPARATORS, key=lambda sep: hits[sep])
-    if not hits[best]:
-        problem = (
-            f"cannot recognise the CSV dialect: the header line {shown(header)} contains none of the expected "
-            f"columns with any of the separators {SEPARATORS}"
-        )
-        hint = "Export the file as CSV (comma, semicolon or tab separated) with the original Russian headers."
-        raise refused(spec.filename, problem, hint)
-    return best
 
 
 def open_export(path: Path, spec: RawFile) -> Export:

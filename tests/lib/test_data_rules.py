@@ -7,7 +7,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from stages.io.exports import detect_separator
+from stages.io.export_dialect import detect_separator
 from stages.lib.data.cell_rules import (
     MISSING,
     MISSING_MARKERS,

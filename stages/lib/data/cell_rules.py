@@ -1,12 +1,11 @@
 """Typing an export's string cells, chunk by chunk: the header, the decimal mark, numbers, categories.
 
-`ExportCells` takes two passes over an export's chunks: `observe` collects each numeric column's
-decimal-mark evidence, `decide_marks` settles it once, `typed` types every chunk with vectorised masks
-and `finish` raises the first broken rule (schema order) as one DataError naming file, column, count,
-ids, rows and values (a byte range of a large export types with `likely_marks` as it observes, and
-again if the whole column settles otherwise: stages/io/split_ranges.py). Each typed row keeps its row
-number, its raw cells joined (for the repeat finder) and its typo flags. A new month's optional columns
-may be missing, and its odd behaviour cells of market_file.csv are set aside instead (`soft_cells`).
+`ExportCells` takes two passes over an export's chunks: `observe` collects each numeric column's decimal-mark
+evidence, `decide_marks` settles it once, `typed` types every chunk with vectorised masks and `finish`
+raises the first broken rule (schema order) as one DataError naming file, column, count,
+ids, rows and values (a large export's byte range types with `likely_marks` as it observes, again if the
+column settles otherwise: stages/io/split_ranges.py). Each typed row keeps its row number, raw cells joined
+and typo flags. A new month's optional columns may be missing, its odd behaviour cells set aside (`soft_cells`).
 """
 
 from __future__ import annotations
@@ -49,11 +48,11 @@ TYPOS = pa.array(list(LABEL_TYPOS), type=pa.large_string())
 def check_columns(names: tuple[str, ...], spec: RawFile, new_month: bool) -> None:
     expected = [c.raw for c in spec.columns]
     optional = {c.raw for c in spec.columns if c.name in spec.optional and new_month}
-    missing = [c for c in expected if c not in names and c not in optional]
+    required = [c for c in expected if c not in optional]
+    missing = [c for c in required if c not in names]
     extra = [c for c in names if c not in expected]
     duplicated = sorted({c for c in names if names.count(c) > 1})
     if missing:
-        required = [c for c in expected if c not in optional]
         hint = f"The export must have the columns {required}."
         raise DataError(spec.filename, ", ".join(missing), "expected column(s) are missing", hint=hint)
     if extra or duplicated:

@@ -1,0 +1,88 @@
+"""An export's dialect, settled from its first MiB: the encoding (a BOM, else UTF-8, else Windows-1251; another
+encoding the header reads better in is named and refused), the separator and the header's names.
+`stages/io/exports.py` reads the rest.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+from contextlib import suppress
+
+from stages.lib.data.cell_rules import PY_SPACE
+from stages.lib.errors import refused, shown
+from stages.lib.schema import RawFile
+
+SEPARATORS = (",", ";", "\t", "|")
+NEWLINE = re.compile(r"\r\n|\r|\n")
+BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def head_text(head: bytes, spec: RawFile, whole: bool) -> tuple[str, str]:
+    """(encoding, the head decoded): a BOM decides, else UTF-8 if the head is UTF-8 (a character cut by
+    the head's end forgiven), else Windows-1251."""
+    for bom, encoding in BOMS:
+        if head.startswith(bom):
+            text = codecs.getincrementaldecoder(encoding)().decode(head, final=whole)
+            return encoding, text.lstrip("\ufeff")
+    with suppress(UnicodeDecodeError):
+        return "utf-8", codecs.getincrementaldecoder("utf-8")().decode(head, final=whole)
+    try:
+        return "cp1251", head.decode("cp1251")
+    except UnicodeDecodeError as error:
+        problem = "the file is neither UTF-8 nor Windows-1251 text"
+        raise refused(spec.filename, problem, "Export it again as CSV in UTF-8.") from error
+
+
+# Encodings an export may really be in when its header reads as mojibake: other Cyrillic code pages, and
+# UTF-8 read as Windows-1251 (or Latin-1) and saved as UTF-8 again.
+MISREAD = {
+    "KOI8-R": lambda head, text: head.decode("koi8_r", errors="replace"),
+    "DOS (CP866)": lambda head, text: head.decode("cp866", errors="replace"),
+    "Mac Cyrillic": lambda head, text: head.decode("mac_cyrillic", errors="replace"),
+    "UTF-8 encoded twice": lambda head, text: text.encode("cp1251", errors="replace").decode("utf-8", errors="replace"),
+    "UTF-8 encoded twice (Latin-1)": lambda head, text: text.encode("latin-1", errors="replace").decode(
+        "utf-8", errors="replace"
+    ),
+}
+
+
+def columns_found(header: str, spec: RawFile) -> int:
+    expected = {c.raw for c in spec.columns}
+    return max(len(expected & set(split_line(header, sep))) for sep in SEPARATORS)
+
+
+def check_encoding(head: bytes, text: str, header: str, spec: RawFile) -> None:
+    """Refuse a header that another encoding reads better: the names of the export's columns would otherwise be
+    reported missing, and the real cause (the encoding) never named."""
+    found = columns_found(header, spec)
+    if found == len(spec.columns):
+        return
+    for name, decode in MISREAD.items():
+        other = next((line for line in NEWLINE.split(decode(head, text)) if line.strip(PY_SPACE)), "")
+        if columns_found(other, spec) > found:
+            problem = (
+                f"the header line {shown(header)} is not the shop's column names as read, but reads as them in "
+                f"{name}: the file was saved in another encoding"
+            )
+            raise refused(spec.filename, problem, "Export it again as CSV in UTF-8 (or Windows-1251).")
+
+
+def split_line(line: str, separator: str) -> list[str]:
+    return [field.strip(PY_SPACE).lstrip("\ufeff") for field in next(csv.reader([line], delimiter=separator))]
+
+
+def detect_separator(header: str, spec: RawFile) -> str:
+    """The separator whose split of the header matches the most expected column names."""
+    expected = {c.raw for c in spec.columns}
+    hits = {sep: len(expected & set(split_line(header, sep))) for sep in SEPARATORS}
+    best = max(SEPARATORS, key=lambda sep: hits[sep])
+    if not hits[best]:
+        problem = (
+            f"cannot recognise the CSV dialect: the header line {shown(header)} contains none of the expected "
+            f"columns with any of the separators {SEPARATORS}"
+        )
+        hint = "Export the file as CSV (comma, semicolon or tab separated) with the original Russian headers."
+        raise refused(spec.filename, problem, hint)
+    return best
