@@ -10,6 +10,7 @@ export MPLBACKEND := Agg
 .PHONY: help install pull repro test lint bench bench-scale deps ceiling score review uplift adopt-effects band kernels trade clean
 
 help:
+	@echo "make install - create .venv (python3 must be 3.11) with the pinned requirements"
 	@echo "make repro  - create .venv, pull the raw data and every output the remote has, rebuild the rest"
 	@echo "make test   - run the test suite (pulls the raw data for the real-data tests)"
 	@echo "make lint   - ruff over stages/, tests/ and scripts/"
@@ -26,6 +27,8 @@ help:
 	@echo "make kernels - rebuild in two clean clones, pinned vs native numerical kernels, and compare the bytes"
 
 $(VENV)/.installed: requirements.txt
+	@python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { \
+	  echo "python3 is $$(python3 --version 2>&1), the pins are for Python 3.11: put a 3.11 python3 first on PATH"; exit 2; }
 	python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@

@@ -4,7 +4,7 @@
 
 One official split gives one test ROC-AUC; `band.splits` other train/test splits (params.yaml), each
 with the configuration's fold models, calibration and final model, show how much of it is the
-split's luck. Takes a few minutes. Reads the prepared customers and the saved model's configuration;
+split's luck. About 15 s on two cores. Reads the prepared customers and the saved model's configuration;
 writes reports/test_band.json, where `evaluate` places the official split.
 """
 
