@@ -16,6 +16,7 @@ from stages.lib.schema import RawFile
 
 SEPARATORS = (",", ";", "\t", "|")
 NEWLINE = re.compile(r"\r\n|\r|\n")
+HEADER_BYTES = 1 << 16  # an encoding the header reads better in is looked for in this much of the head
 BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
@@ -59,8 +60,9 @@ def check_encoding(head: bytes, text: str, header: str, spec: RawFile) -> None:
     found = columns_found(header, spec)
     if found == len(spec.columns):
         return
+    start_bytes, start_text = head[:HEADER_BYTES], text[:HEADER_BYTES]  # the header is in there: decode no more
     for name, decode in MISREAD.items():
-        other = next((line for line in NEWLINE.split(decode(head, text)) if line.strip(PY_SPACE)), "")
+        other = next((line for line in NEWLINE.split(decode(start_bytes, start_text)) if line.strip(PY_SPACE)), "")
         if columns_found(other, spec) > found:
             problem = (
                 f"the header line {shown(header)} is not the shop's column names as read, but reads as them in "
