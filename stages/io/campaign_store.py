@@ -86,7 +86,7 @@ def write_record(path: Path, record: pd.DataFrame, metadata: dict) -> bool:
     return True
 
 
-# What a record's metadata says it was made with, as the refusal names it.
+# How the refusal names what a record was made with (a key of `record_metadata` not named here: by its key).
 MADE_WITH = {
     "model_md5": "model (its MD5)",
     "params_md5": "params.yaml (its MD5)",
@@ -118,7 +118,7 @@ def check_record_path(path: Path, metadata: dict) -> None:
         hint = "Give each month its own --out (make score does: scores/<month>.csv), or the same --campaign-label."
         raise refused(str(path), problem, hint)
     expected = json.loads(dumps(metadata))  # as it would be read back
-    changed = [what for key, what in MADE_WITH.items() if found.get(key) != expected.get(key)]
+    changed = [MADE_WITH.get(key, key) for key, value in expected.items() if found.get(key) != value]
     if changed:
         problem = (
             f"the campaign record beside --out was made with another {', '.join(changed)}; this run's record would "

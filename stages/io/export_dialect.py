@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+from collections.abc import Iterator
 from contextlib import suppress
 
 from stages.lib.data.cell_rules import PY_SPACE
@@ -36,34 +37,36 @@ def head_text(head: bytes, spec: RawFile, whole: bool) -> tuple[str, str]:
         raise refused(spec.filename, problem, "Export it again as CSV in UTF-8.") from error
 
 
-# Encodings an export may really be in when its header reads as mojibake: other Cyrillic code pages, and
-# UTF-8 read as Windows-1251 (or Latin-1) and saved as UTF-8 again.
-MISREAD = {
-    "KOI8-R": lambda head, text: head.decode("koi8_r", errors="replace"),
-    "DOS (CP866)": lambda head, text: head.decode("cp866", errors="replace"),
-    "Mac Cyrillic": lambda head, text: head.decode("mac_cyrillic", errors="replace"),
-    "UTF-8 encoded twice": lambda head, text: text.encode("cp1251", errors="replace").decode("utf-8", errors="replace"),
-    "UTF-8 encoded twice (Latin-1)": lambda head, text: text.encode("latin-1", errors="replace").decode(
-        "utf-8", errors="replace"
-    ),
-}
+# Encodings an export may really be in when its header reads as mojibake: other Cyrillic code pages (its
+# bytes decoded so), and UTF-8 read as Windows-1251 or Latin-1 and saved as UTF-8 again (its text encoded
+# back so, then decoded as UTF-8).
+CODE_PAGES = {"KOI8-R": "koi8_r", "DOS (CP866)": "cp866", "Mac Cyrillic": "mac_cyrillic"}
+READ_AS = {"UTF-8 encoded twice": "cp1251", "UTF-8 encoded twice (Latin-1)": "latin-1"}
 
 
-def columns_found(header: str, spec: RawFile) -> int:
-    expected = {c.raw for c in spec.columns}
-    return max(len(expected & set(split_line(header, sep))) for sep in SEPARATORS)
+def other_readings(head: bytes, text: str) -> Iterator[tuple[str, str]]:
+    """(encoding's name, the head as that encoding reads it), for each of CODE_PAGES and READ_AS."""
+    for name, codec in CODE_PAGES.items():
+        yield name, head.decode(codec, errors="replace")
+    for name, codec in READ_AS.items():
+        yield name, text.encode(codec, errors="replace").decode("utf-8", errors="replace")
+
+
+def columns_found(header: str, spec: RawFile, separator: str) -> int:
+    """How many of the export's column names the header holds, split by ``separator``."""
+    return len({c.raw for c in spec.columns} & set(split_line(header, separator)))
 
 
 def check_encoding(head: bytes, text: str, header: str, spec: RawFile) -> None:
     """Refuse a header that another encoding reads better: the names of the export's columns would otherwise be
     reported missing, and the real cause (the encoding) never named."""
-    found = columns_found(header, spec)
+    found = max(columns_found(header, spec, sep) for sep in SEPARATORS)
     if found == len(spec.columns):
         return
-    start_bytes, start_text = head[:HEADER_BYTES], text[:HEADER_BYTES]  # the header is in there: decode no more
-    for name, decode in MISREAD.items():
-        other = next((line for line in NEWLINE.split(decode(start_bytes, start_text)) if line.strip(PY_SPACE)), "")
-        if columns_found(other, spec) > found:
+    # the header is in the first HEADER_BYTES: no more is decoded
+    for name, reading in other_readings(head[:HEADER_BYTES], text[:HEADER_BYTES]):
+        other = next((line for line in NEWLINE.split(reading) if line.strip(PY_SPACE)), "")
+        if max(columns_found(other, spec, sep) for sep in SEPARATORS) > found:
             problem = (
                 f"the header line {shown(header)} is not the shop's column names as read, but reads as them in "
                 f"{name}: the file was saved in another encoding"
@@ -77,8 +80,7 @@ def split_line(line: str, separator: str) -> list[str]:
 
 def detect_separator(header: str, spec: RawFile) -> str:
     """The separator whose split of the header matches the most expected column names."""
-    expected = {c.raw for c in spec.columns}
-    hits = {sep: len(expected & set(split_line(header, sep))) for sep in SEPARATORS}
+    hits = {sep: columns_found(header, spec, sep) for sep in SEPARATORS}
     best = max(SEPARATORS, key=lambda sep: hits[sep])
     if not hits[best]:
         problem = (

@@ -61,15 +61,15 @@ def open_export(path: Path, spec: RawFile) -> Export:
     """Read an export's first MiB: its encoding, separator and header (DataError for a missing or empty
     file, bytes that are no text, a header with none of the expected columns)."""
     path, folder = Path(path), Path(path).parent
-    if not folder.is_dir():
-        what = "is a file, not a folder" if folder.exists() else "does not exist"
+    if folder.exists() and not folder.is_dir():
+        hint = f"Give the folder it is in, {folder.parent}, or the folder of all four exports."
+        raise refused(str(folder), "the exports' folder is a file, not a folder", hint)
+    if not folder.exists():
         hint = f"Give the folder that holds the month's four exports ({', '.join(s.filename for s in RAW_FILES)})."
-        if folder.exists():
-            hint = f"Give the folder it is in, {folder.parent}, or the folder of all four exports."
-        raise refused(str(folder), f"the exports' folder {what}", hint)
+        raise refused(str(folder), "the exports' folder does not exist", hint)
     if not path.is_file():
         hint = "Put all four exports in that folder under their usual names."
-        if path.parent.resolve() == paths.RAW.resolve():  # the training month lives in the team's remote
+        if folder.resolve() == paths.RAW.resolve():  # the training month lives in the team's remote
             hint += " The training month's come with `dvc pull data/raw.dvc`."
         raise refused(spec.filename, f"the file is missing (looked for {path})", hint)
     with path.open("rb") as file:

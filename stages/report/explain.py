@@ -97,20 +97,6 @@ def waterfall_figure(view: shap.Explanation, title: str, unit: str, shown: int =
     return fig
 
 
-def figures(
-    explanation: Explanation,
-    test_ids: np.ndarray,
-    risk: np.ndarray,
-    table: pd.DataFrame,
-    dependence: list[str],
-    examples: dict[str, int],
-    seed: int,
-) -> dict[str, plt.Figure]:
-    """Every figure of ``figure_names(dependence)``, drawn in that order."""
-    with seeded_global_generator(seed):
-        return drawn_figures(explanation, test_ids, risk, table, dependence, examples)
-
-
 @contextmanager
 def seeded_global_generator(seed: int) -> Iterator[None]:
     """shap's beeswarm jitter and dependence plots draw from NumPy's global generator, which they take no
@@ -124,49 +110,52 @@ def seeded_global_generator(seed: int) -> Iterator[None]:
         np.random.set_state(state)  # noqa: NPY002
 
 
-def drawn_figures(
+def figures(
     explanation: Explanation,
     test_ids: np.ndarray,
     risk: np.ndarray,
     table: pd.DataFrame,
     dependence: list[str],
     examples: dict[str, int],
+    seed: int,
 ) -> dict[str, plt.Figure]:
-    on_test = shap_view(explanation, test_ids)
-    unit = SHAP_UNITS[explanation.output]
-    # columns by mean |SHAP|, the means rounded first: shap's own order follows a mean whose last bits
-    # depend on the CPU's SIMD kernels, which reorders near-ties from one machine to another
-    order = np.argsort(-np.round(np.abs(on_test.values).mean(axis=0), 10), kind="stable")
-    drawn = {
-        "beeswarm": shap_figure(
-            partial(shap.plots.beeswarm, on_test, max_display=16, order=order, show=False),
-            "SHAP values on test: each dot is a customer",
-            f"SHAP value ({unit} of decline; > 0 raises the risk)",
-        ),
-        "importance_columns": importance_bars(
-            ranked(table, "column").head(20), "Mean |SHAP| per model column (test)", unit
-        ),
-        "importance_grouped": importance_bars(
-            ranked(table, "grouped"), "Mean |SHAP| per input feature, one-hot columns summed (test)", unit
-        ),
-    }
-    columns = list(explanation.values.columns)
-    for feature in dependence:
-        # coloured by the most important other input feature that is one model column, chosen here: shap's
-        # own choice (approximate interactions) flips between near-equal candidates on another CPU's last bits
-        other = next(f for f in ranked(table, "grouped")["feature"] if f != feature and f in columns)
-        column, colour = columns.index(feature), columns.index(other)
-        scatter = partial(shap.plots.scatter, on_test[:, column], color=on_test[:, colour], show=False)
-        name = readable(feature)
-        fig = shap_figure(scatter, f"How {name.lower()} moves the risk", with_unit(name, feature))
-        plot, colour_bar = fig.axes[:2]
-        plot.set_ylabel(f"SHAP value ({unit} of decline)", fontsize=11)
-        colour_bar.set_ylabel(with_unit(readable(columns[colour]), columns[colour]), fontsize=11)
-        drawn[f"dependence_{feature}"] = fig
-    for kind in EXAMPLE_KINDS:
-        customer = examples[kind]
-        row = int(np.flatnonzero(test_ids == customer)[0])
-        drawn[f"waterfall_{kind}"] = waterfall_figure(
-            on_test[row], f"Customer {customer} ({kind.replace('_', ' ')}): probability {risk[row]:.2f}", unit
-        )
-    return drawn
+    """Every figure of ``figure_names(dependence)``, drawn in that order."""
+    with seeded_global_generator(seed):
+        on_test = shap_view(explanation, test_ids)
+        unit = SHAP_UNITS[explanation.output]
+        # columns by mean |SHAP|, the means rounded first: shap's own order follows a mean whose last bits
+        # depend on the CPU's SIMD kernels, which reorders near-ties from one machine to another
+        order = np.argsort(-np.round(np.abs(on_test.values).mean(axis=0), 10), kind="stable")
+        drawn = {
+            "beeswarm": shap_figure(
+                partial(shap.plots.beeswarm, on_test, max_display=16, order=order, show=False),
+                "SHAP values on test: each dot is a customer",
+                f"SHAP value ({unit} of decline; > 0 raises the risk)",
+            ),
+            "importance_columns": importance_bars(
+                ranked(table, "column").head(20), "Mean |SHAP| per model column (test)", unit
+            ),
+            "importance_grouped": importance_bars(
+                ranked(table, "grouped"), "Mean |SHAP| per input feature, one-hot columns summed (test)", unit
+            ),
+        }
+        columns = list(explanation.values.columns)
+        for feature in dependence:
+            # coloured by the most important other input feature that is one model column, chosen here: shap's
+            # own choice (approximate interactions) flips between near-equal candidates on another CPU's last bits
+            other = next(f for f in ranked(table, "grouped")["feature"] if f != feature and f in columns)
+            column, colour = columns.index(feature), columns.index(other)
+            scatter = partial(shap.plots.scatter, on_test[:, column], color=on_test[:, colour], show=False)
+            name = readable(feature)
+            fig = shap_figure(scatter, f"How {name.lower()} moves the risk", with_unit(name, feature))
+            plot, colour_bar = fig.axes[:2]
+            plot.set_ylabel(f"SHAP value ({unit} of decline)", fontsize=11)
+            colour_bar.set_ylabel(with_unit(readable(columns[colour]), columns[colour]), fontsize=11)
+            drawn[f"dependence_{feature}"] = fig
+        for kind in EXAMPLE_KINDS:
+            customer = examples[kind]
+            row = int(np.flatnonzero(test_ids == customer)[0])
+            drawn[f"waterfall_{kind}"] = waterfall_figure(
+                on_test[row], f"Customer {customer} ({kind.replace('_', ' ')}): probability {risk[row]:.2f}", unit
+            )
+        return drawn

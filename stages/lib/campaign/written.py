@@ -36,6 +36,12 @@ class ModelQuality(Part):
     why: str
 
 
+# what a measured offer carries for the page, the console and adopt-effects
+MEASURED_FIGURES = (
+    "effect_ci95_low", "effect_ci95_high", "profit_saved", "profit_saved_ci95_low", "profit_saved_ci95_high",
+)  # fmt: skip
+
+
 class Measured(Part):
     """An offer's or the whole campaign's measured effect (`effects.measured_effect`)."""
 
@@ -53,8 +59,7 @@ class Measured(Part):
     @model_validator(mode="after")
     def measured_has_figures(self):
         if self.measurable:
-            missing = [n for n in ("effect_ci95_low", "effect_ci95_high", "profit_saved") if getattr(self, n) is None]
-            missing += [n for n in ("profit_saved_ci95_low", "profit_saved_ci95_high") if getattr(self, n) is None]
+            missing = [name for name in MEASURED_FIGURES if getattr(self, name) is None]
             if missing:
                 raise ValueError(f"measurable, but without {', '.join(missing)}")
         return self

@@ -18,9 +18,8 @@ from sklearn.metrics import brier_score_loss
 from sklearn.pipeline import Pipeline
 
 from stages.lib.schema import TARGET
-from stages.lib.settings import CALIBRATION_METHODS
+from stages.lib.settings import CALIBRATION_METHODS as METHODS  # in order of simplicity: ties go to the simpler
 
-METHODS = CALIBRATION_METHODS  # the names params.yaml may use, in order of simplicity
 EDGE = 1e-6  # scores are clipped to [EDGE, 1 - EDGE] before their log-odds are taken
 SETTLED_DECIMALS = 12  # iterative optimisers' outputs are rounded to this many decimals (model.settle_optimised)
 
